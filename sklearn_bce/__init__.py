@@ -1,0 +1,13 @@
+"""Logistic regression by batch gradient descent on the binary cross-entropy.
+
+``BCELogisticRegression`` is a scikit-learn classifier that minimises the same
+objective as ``sklearn.linear_model.LogisticRegression`` for the same ``C``,
+by the textbook algorithm: logits, sigmoid, cross-entropy, its gradient and
+batch gradient descent with a learning rate.
+"""
+
+from ._logistic import BCELogisticRegression
+
+__version__ = "0.1.0.dev0"
+
+__all__ = ["BCELogisticRegression", "__version__"]

@@ -1,0 +1,58 @@
+"""The one place that touches scikit-learn's private helpers.
+
+Everything else imports them from here, so a change of scikit-learn's private
+API is mended in this file alone.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, validate_data
+
+__all__ = [
+    "Interval",
+    "StrOptions",
+    "_fit_context",
+    "check_finite_products",
+    "check_sample_weight",
+    "validate_data",
+]
+
+
+def check_sample_weight(sample_weight, X):
+    """Validated sample weights of X's dtype: finite, non-negative, not all zero.
+
+    Unlike ``LogisticRegression``, negative weights are rejected: with them the
+    objective is no longer convex and may have no minimum.
+    """
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+    )
+    if not np.any(sample_weight > 0):
+        raise ValueError(
+            "Sample weights must contain at least one positive value; "
+            "got all-zero sample_weight."
+        )
+    return sample_weight
+
+
+def check_finite_products(X):
+    """Raise if ``X`` is so large that ``X @ w`` or ``X.T @ X`` could overflow.
+
+    Solvers form sums of ``n_features`` products of ``X`` entries with
+    coefficients and sums of ``n_samples`` squared entries; both must stay far
+    inside the floating-point range of ``X``'s dtype.
+    """
+    values = X.data if sp.issparse(X) else X
+    if values.size == 0:
+        return
+    largest = float(np.max(np.abs(values)))
+    n_terms = float(X.shape[0]) * (X.shape[1] + 1)
+    if largest > np.sqrt(float(np.finfo(X.dtype).max) / 16 / n_terms):
+        raise ValueError(
+            f"X has values as large as {largest:.3g}, too large for "
+            f"{X.dtype} arithmetic: X @ w and the curvature of the loss would "
+            "overflow. Rescale the features, for example with "
+            "sklearn.preprocessing.StandardScaler."
+        )
