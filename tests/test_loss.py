@@ -1,0 +1,188 @@
+"""The objective's math, tested without the estimator."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+from scipy.special import expit
+from sklearn.metrics import log_loss
+
+from sklearn_bce._loss import BCEObjective, bce, l1_subgradient_residual, soft_threshold
+
+
+def make_objective(
+    rng,
+    *,
+    n_samples=40,
+    n_features=5,
+    K=3,
+    weights_2d=True,
+    C=None,
+    l1_ratio=0.0,
+    fit_intercept=True,
+    dtype=np.float64,
+    sparse=False,
+):
+    X = rng.normal(size=(n_samples, n_features)).astype(dtype)
+    if sparse:
+        X[rng.random(X.shape) < 0.5] = 0
+        X = sp.csr_matrix(X)
+    Y = (rng.random((n_samples, K)) < 0.4).astype(dtype)
+    shape = (n_samples, K) if weights_2d else (n_samples,)
+    sw = rng.uniform(0.2, 3.0, size=shape).astype(dtype)
+    C = np.array([0.5, 2.0, np.inf][:K]) if C is None else C
+    return BCEObjective(X, Y, sw, C, l1_ratio, fit_intercept)
+
+
+def test_bce_matches_log_loss(rng):
+    z = rng.normal(scale=3, size=200)
+    y = (rng.random(200) < 0.5).astype(float)
+    sw = rng.uniform(0.1, 2, size=200)
+    expected = log_loss(y, expit(z), sample_weight=sw)
+    assert_allclose(np.average(bce(z, y), weights=sw), expected, rtol=1e-12)
+
+
+def test_objective_is_weighted_log_loss_plus_penalty(rng):
+    objective = make_objective(rng, K=2, C=np.array([0.3, np.inf]))
+    coef = rng.normal(size=(objective.n_coef, 2))
+    raw = objective.raw_prediction(coef)
+    value = objective.objective(raw, coef)
+    X, Y, sw = objective.X, objective.Y, objective._scaled_weight
+    for k in range(2):
+        p = expit(X @ coef[:-1, k] + coef[-1, k])
+        data = log_loss(Y[:, k], p, sample_weight=sw[:, k])
+        w = coef[:-1, k]
+        penalty = 0.5 * w @ w / (objective.sw_sum[k] * [0.3, np.inf][k])
+        assert_allclose(value[k], data + penalty, rtol=1e-12)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weights_2d", [True, False])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_gradient_matches_finite_differences(rng, fit_intercept, weights_2d, sparse):
+    objective = make_objective(
+        rng, fit_intercept=fit_intercept, weights_2d=weights_2d, sparse=sparse
+    )
+    coef = rng.normal(scale=0.5, size=(objective.n_coef, objective.n_problems))
+    grad = objective.gradient(objective.raw_prediction(coef), coef)
+
+    def f(c):
+        return objective.objective(objective.raw_prediction(c), c)
+
+    eps = 1e-6
+    numeric = np.empty_like(grad)
+    for j in range(objective.n_coef):
+        step = np.zeros_like(coef)
+        step[j] = eps
+        numeric[j] = (f(coef + step) - f(coef - step)) / (2 * eps)
+    assert_allclose(grad, numeric, rtol=1e-6, atol=1e-9)
+
+
+def test_loss_gradient_is_objective_and_gradient(rng):
+    objective = make_objective(rng)
+    coef = rng.normal(size=(objective.n_coef, objective.n_problems))
+    value, grad, raw = objective.loss_gradient(coef)
+    assert_allclose(raw, objective.raw_prediction(coef))
+    assert_allclose(value, objective.objective(raw, coef))
+    assert_allclose(grad, objective.gradient(raw, coef))
+
+
+def test_column_subset_evaluates_those_problems(rng):
+    objective = make_objective(rng)
+    coef = rng.normal(size=(objective.n_coef, objective.n_problems))
+    cols = np.array([2, 0])
+    raw = objective.raw_prediction(coef)
+    sub_raw = objective.raw_prediction(coef[:, cols], cols)
+    assert_allclose(sub_raw, raw[:, cols])
+    assert_allclose(
+        objective.objective(sub_raw, coef[:, cols], cols),
+        objective.objective(raw, coef)[cols],
+    )
+    assert_allclose(
+        objective.gradient(sub_raw, coef[:, cols], cols),
+        objective.gradient(raw, coef)[:, cols],
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_no_overflow_at_extreme_logits(dtype):
+    z = np.array([-1e4, -50.0, 0.0, 50.0, 1e4], dtype=dtype)
+    X = z[:, None]
+    Y = np.array([[1], [0], [1], [1], [0]], dtype=dtype)
+    objective = BCEObjective(X, Y, np.ones(5, dtype=dtype), np.inf, 0.0, False)
+    coef = np.ones((1, 1), dtype=dtype)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        raw = objective.raw_prediction(coef)
+        value = objective.objective(raw, coef)
+        grad = objective.gradient(raw, coef)
+        losses = bce(z, Y[:, 0])
+    assert np.isfinite(value).all() and np.isfinite(grad).all()
+    # log(1 + e^z) - y z is about |z| on the wrong side, about 0 on the right one.
+    assert_allclose(losses[[0, 4]], 1e4, rtol=1e-6)
+    assert_allclose(losses[[1, 3]], [0, 0], atol=1e-20)
+    assert grad.dtype == dtype
+
+
+def test_soft_threshold():
+    x = np.array([-3.0, -0.5, 0.0, 0.2, 2.0])
+    assert_allclose(soft_threshold(x, 1.0), [-2.0, 0.0, 0.0, 0.0, 1.0])
+
+
+def test_l1_subgradient_residual():
+    coef = np.array([[0.0], [0.0], [1.0], [-2.0]])
+    grad = np.array([[0.3], [-2.0], [0.5], [0.5]])
+    residual = l1_subgradient_residual(coef, grad, np.array([1.0]))
+    assert_allclose(residual[:, 0], [0.0, -1.0, 1.5, -0.5])
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_hessian_bound_majorises_every_hessian(rng, sparse):
+    objective = make_objective(rng, K=2, C=np.array([0.5, np.inf]), sparse=sparse)
+    bounds, index = objective.hessian_bound()
+    X = objective.X.toarray() if sparse else objective.X
+    X1 = np.hstack([X, np.ones((X.shape[0], 1))])
+    for _ in range(5):
+        coef = rng.normal(scale=2.0, size=(objective.n_coef, 2))
+        p = expit(X1 @ coef)
+        for k in range(2):
+            s = objective._scaled_weight[:, k]
+            hessian = X1.T @ ((s * p[:, k] * (1 - p[:, k]))[:, None] * X1)
+            hessian[:-1, :-1] += objective.l2[k] * np.eye(objective.n_features)
+            gap = np.linalg.eigvalsh(bounds[index[k]] - hessian)
+            assert gap.min() > -1e-12
+    diagonal = objective.hessian_bound_diagonal()
+    for k in range(2):
+        assert_allclose(diagonal[:, k], np.diag(bounds[index[k]]), rtol=1e-12)
+
+
+def test_shared_weights_share_one_bound(rng):
+    objective = make_objective(rng, weights_2d=False, C=np.array([1.0, 1.0, 3.0]))
+    bounds, index = objective.hessian_bound()
+    assert len(bounds) == 2
+    assert index[0] == index[1] != index[2]
+
+
+def test_smoothness_bound_exact_and_lanczos_agree(rng):
+    objective = make_objective(
+        rng, n_samples=60, n_features=1200, K=1, C=np.array([2.0])
+    )
+    lanczos = objective.smoothness_bound()[0]
+    bounds, _ = objective.hessian_bound()
+    exact = np.linalg.eigvalsh(bounds[0])[-1]
+    # Lanczos is enlarged by 1% so that it stays an upper bound.
+    assert exact <= lanczos <= 1.02 * exact
+
+
+def test_smoothness_bound_is_largest_eigenvalue(rng):
+    objective = make_objective(rng, K=2, C=np.array([0.5, np.inf]))
+    bounds, index = objective.hessian_bound()
+    expected = [np.linalg.eigvalsh(bounds[index[k]])[-1] for k in range(2)]
+    assert_allclose(objective.smoothness_bound(), expected, rtol=1e-10)
+
+
+def test_objective_float32_keeps_float32(rng):
+    objective = make_objective(rng, dtype=np.float32)
+    coef = np.zeros((objective.n_coef, objective.n_problems), dtype=np.float32)
+    raw = objective.raw_prediction(coef)
+    assert raw.dtype == np.float32
+    assert objective.gradient(raw, coef).dtype == np.float32

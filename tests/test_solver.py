@@ -1,0 +1,228 @@
+"""The descent engines on problems with known answers, without the estimator."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+
+from sklearn_bce._loss import BCEObjective, l1_subgradient_residual
+from sklearn_bce._solver import (
+    CholeskyMetric,
+    DiagonalMetric,
+    ScalarMetric,
+    accelerated_gradient_descent,
+    auto_metric,
+    descent,
+    gradient_descent,
+    lipschitz_metric,
+)
+
+# glmnet(alpha=0, lambda=1, standardize=FALSE) on a toy problem: C = 1/9.
+X_TINY = np.array(
+    [[-4, 0], [-3, 0], [-2, 1], [-1, 0], [0, 1], [1, 1], [2, 1], [3, 0], [4, 0]], float
+)
+Y_TINY = np.array([0, 0, 0, 1, 1, 1, 1, 1, 1], float)
+SOLUTION_TINY = [0.4446456931767884, 0.014575634329614503, 0.8923040566417848]
+
+
+def tiny_objective(K=1, C=1 / 9, l1_ratio=0.0):
+    Y = np.repeat(Y_TINY[:, None], K, axis=1)
+    return BCEObjective(X_TINY, Y, np.ones(9), C, l1_ratio, True)
+
+
+def metrics(objective):
+    return {
+        "lipschitz": (lipschitz_metric(objective), False),
+        "diagonal": (DiagonalMetric(objective.hessian_bound_diagonal()), True),
+        "cholesky": (CholeskyMetric(*objective.hessian_bound()), True),
+    }
+
+
+@pytest.mark.parametrize("engine", [gradient_descent, accelerated_gradient_descent])
+@pytest.mark.parametrize("metric_name", ["lipschitz", "diagonal", "cholesky"])
+def test_engines_reach_the_known_solution(engine, metric_name):
+    objective = tiny_objective()
+    metric, line_search = metrics(objective)[metric_name]
+    result = engine(
+        objective,
+        np.zeros((3, 1)),
+        metric=metric,
+        line_search=line_search,
+        max_iter=100_000,
+        tol=1e-10,
+    )
+    assert result.converged[0] and result.stop_reason[0] == "converged"
+    assert_allclose(result.coef[:, 0], SOLUTION_TINY, atol=1e-8)
+    assert result.grad_max[0] <= 1e-10
+    assert len(result.history) == result.n_iter[0]
+    raw = objective.raw_prediction(result.coef)
+    assert_allclose(result.objective, objective.objective(raw, result.coef))
+    assert_allclose(result.history[-1], result.objective)
+
+
+def test_safe_steps_never_increase_the_objective():
+    objective = tiny_objective()
+    for metric, line_search in metrics(objective).values():
+        result = gradient_descent(
+            objective,
+            np.zeros((3, 1)),
+            metric=metric,
+            line_search=line_search,
+            max_iter=200,
+            tol=0,
+        )
+        # Up to rounding once converged.
+        assert np.all(np.diff(result.history[:, 0]) <= 1e-14 * result.history[0, 0])
+
+
+def test_hessian_bound_metric_needs_fewer_iterations_than_the_scalar_step():
+    objective = tiny_objective(C=np.inf)
+    iterations = {}
+    for name, (metric, line_search) in metrics(objective).items():
+        result = accelerated_gradient_descent(
+            objective,
+            np.zeros((3, 1)),
+            metric=metric,
+            line_search=line_search,
+            max_iter=100_000,
+            tol=1e-8,
+        )
+        iterations[name] = result.n_iter[0]
+    assert iterations["cholesky"] < iterations["lipschitz"]
+
+
+def test_columns_are_solved_independently(rng):
+    X = rng.normal(size=(60, 4))
+    Y = (rng.random((60, 3)) < 0.5).astype(float)
+    sw = rng.uniform(0.5, 2, size=(60, 3))
+    C = np.array([0.1, 1.0, 10.0])
+    together = BCEObjective(X, Y, sw, C, 0.0, True)
+    result = accelerated_gradient_descent(
+        together,
+        np.zeros((5, 3)),
+        metric=auto_metric(together),
+        line_search=True,
+        max_iter=10_000,
+        tol=1e-10,
+    )
+    for k in range(3):
+        alone = BCEObjective(X, Y[:, [k]], sw[:, k], C[k], 0.0, True)
+        single = accelerated_gradient_descent(
+            alone,
+            np.zeros((5, 1)),
+            metric=auto_metric(alone),
+            line_search=True,
+            max_iter=10_000,
+            tol=1e-10,
+        )
+        assert_allclose(result.coef[:, k], single.coef[:, 0], atol=1e-8)
+    # Columns stop on their own: iteration counts differ, history is NaN after.
+    assert len(set(result.n_iter)) > 1
+    k = np.argmin(result.n_iter)
+    assert np.isnan(result.history[result.n_iter[k] :, k]).all()
+
+
+@pytest.mark.parametrize("engine", [gradient_descent, accelerated_gradient_descent])
+def test_l1_optimum_satisfies_the_optimality_conditions(engine, rng):
+    X = rng.normal(size=(80, 6))
+    y = (X[:, 0] - 0.5 * X[:, 1] + rng.normal(size=80) > 0).astype(float)[:, None]
+    objective = BCEObjective(X, y, np.ones(80), 0.05, 1.0, True)
+    result = engine(
+        objective,
+        np.zeros((7, 1)),
+        metric=DiagonalMetric(objective.hessian_bound_diagonal()),
+        line_search=True,
+        max_iter=100_000,
+        tol=1e-10,
+    )
+    coef = result.coef
+    grad = objective.gradient(objective.raw_prediction(coef), coef)
+    residual = l1_subgradient_residual(coef[:-1], grad[:-1], objective.l1)
+    assert np.abs(residual).max() < 1e-8
+    assert abs(grad[-1, 0]) < 1e-8
+    assert (coef[:-1] == 0).any()
+
+
+def test_large_l1_penalty_gives_exactly_zero_weights():
+    objective = tiny_objective(C=1e-3, l1_ratio=1.0)
+    result = gradient_descent(
+        objective,
+        np.zeros((3, 1)),
+        metric=lipschitz_metric(objective),
+        max_iter=10_000,
+        tol=1e-12,
+    )
+    assert np.all(result.coef[:2] == 0)
+    # The intercept alone fits the base rate: sigmoid(b) = mean(y).
+    assert_allclose(result.coef[2, 0], np.log(6 / 3), atol=1e-10)
+
+
+def test_cholesky_metric_rejects_l1():
+    objective = tiny_objective(l1_ratio=0.5)
+    with pytest.raises(ValueError, match="L1"):
+        descent(
+            objective,
+            np.zeros((3, 1)),
+            metric=CholeskyMetric(*objective.hessian_bound()),
+            accelerated=False,
+            max_iter=5,
+            tol=0,
+        )
+
+
+def test_divergence_keeps_last_good_coefficients():
+    objective = tiny_objective(K=2)
+    step = np.array([1e-2, 1e4])  # column 1 blows up at once
+    result = gradient_descent(
+        objective,
+        np.zeros((3, 2)),
+        metric=ScalarMetric(step),
+        check_divergence=True,
+        max_iter=50,
+        tol=0,
+    )
+    assert list(result.stop_reason) == ["max_iter", "diverged"]
+    assert result.n_iter[0] == 50 and result.n_iter[1] == 0
+    assert_allclose(result.coef[:, 1], 0.0)
+    assert np.isfinite(result.coef).all()
+
+
+def test_tol_zero_runs_exactly_max_iter():
+    objective = tiny_objective()
+    result = accelerated_gradient_descent(
+        objective,
+        np.zeros((3, 1)),
+        metric=auto_metric(objective),
+        line_search=True,
+        max_iter=17,
+        tol=0,
+    )
+    assert result.n_iter[0] == 17 and result.stop_reason[0] == "max_iter"
+
+
+def test_callback_sees_every_iteration_and_can_stop():
+    objective = tiny_objective()
+    seen = []
+
+    def callback(iteration, objective_values, grad_max, active):
+        seen.append(iteration)
+        return iteration == 5
+
+    result = gradient_descent(
+        objective,
+        np.zeros((3, 1)),
+        metric=lipschitz_metric(objective),
+        max_iter=100,
+        tol=0,
+        callback=callback,
+    )
+    assert seen == [1, 2, 3, 4, 5]
+    assert result.n_iter[0] == 5 and result.stop_reason[0] == "stopped by callback"
+
+
+def test_starting_point_is_not_modified():
+    objective = tiny_objective()
+    start = np.zeros((3, 1))
+    gradient_descent(
+        objective, start, metric=lipschitz_metric(objective), max_iter=5, tol=0
+    )
+    assert not start.any()
