@@ -99,8 +99,9 @@ def _add_demo_arguments(parser):
     parser.add_argument("--random-state", type=int, default=0, help="split seed")
 
 
-def run_demo(args, out=sys.stdout):
+def run_demo(args, out=None):
     """Fit both models and print the comparison; returns the result rows."""
+    out = sys.stdout if out is None else out
     data = load_breast_cancer()
     X_train, X_test, y_train, y_test = train_test_split(
         data.data,

@@ -1,0 +1,170 @@
+"""Estimator behaviour beyond scikit-learn's checks: the textbook loop, curves, output."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from scipy.special import expit
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_bce import BCELogisticRegression
+from sklearn_bce.__main__ import main
+
+
+def textbook_loop(X, y, learning_rate, n_steps, C, sample_weight):
+    """Batch gradient descent as the textbook writes it."""
+    w, b = np.zeros(X.shape[1]), 0.0
+    S = sample_weight.sum()
+    for _ in range(n_steps):
+        z = X @ w + b
+        error = sample_weight * (expit(z) - y)
+        grad_w = X.T @ error / S + w / (C * S)
+        grad_b = error.sum() / S
+        w = w - learning_rate * grad_w
+        b = b - learning_rate * grad_b
+    return w, b
+
+
+@pytest.mark.parametrize("C", [0.5, np.inf])
+def test_gd_with_fixed_learning_rate_is_the_textbook_loop(
+    breast_cancer_standardised, C, rng
+):
+    X, y = breast_cancer_standardised
+    sample_weight = rng.uniform(0.5, 2.0, size=len(y))
+    model = BCELogisticRegression(
+        solver="gd", learning_rate=0.3, max_iter=5, tol=0, C=C
+    )
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        model.fit(X, y, sample_weight=sample_weight)
+    w, b = textbook_loop(X, y, 0.3, 5, C, sample_weight)
+    assert_allclose(model.coef_[0], w, rtol=1e-12, atol=1e-15)
+    assert_allclose(model.intercept_[0], b, rtol=1e-12)
+    assert model.n_iter_[0] == 5
+
+
+def objective(model, X, y):
+    z = model.decision_function(X)
+    w = model.coef_[0]
+    return np.mean(np.logaddexp(0, z) - y * z) + 0.5 * w @ w / (model.C * len(y))
+
+
+def test_loss_curve_is_the_objective_after_each_iteration(breast_cancer_standardised):
+    X, y = breast_cancer_standardised
+    model = BCELogisticRegression(solver="gd", learning_rate=0.5, max_iter=5000).fit(
+        X, y
+    )
+    assert model.loss_curve_.shape == (model.n_iter_[0],)
+    assert_allclose(model.loss_curve_[-1], objective(model, X, y), rtol=1e-12)
+    # A safe fixed step descends.
+    assert np.all(np.diff(model.loss_curve_) <= 0)
+    for n_steps in [1, 3]:
+        short = BCELogisticRegression(
+            solver="gd", learning_rate=0.5, max_iter=n_steps, tol=0
+        )
+        with pytest.warns(ConvergenceWarning):
+            short.fit(X, y)
+        assert_allclose(
+            model.loss_curve_[n_steps - 1], objective(short, X, y), rtol=1e-12
+        )
+
+
+def test_multiclass_curves_and_reports():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(tol=1e-6).fit(X, y)
+    assert model.loss_curve_.shape == (3, model.n_iter_.max())
+    for k in range(3):
+        assert np.isfinite(model.loss_curve_[k, : model.n_iter_[k]]).all()
+        assert np.isnan(model.loss_curve_[k, model.n_iter_[k] :]).all()
+    assert model.converged_.all()
+    assert list(model.stop_reason_) == ["converged"] * 3
+
+
+def test_convergence_report_names_max_iter():
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(solver="gd", learning_rate=1e-3, max_iter=3)
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=3 .*StandardScaler"):
+        model.fit(X, y)
+    assert not model.converged_.any()
+    assert set(model.stop_reason_) == {"max_iter"}
+
+
+def test_divergence_names_classes_and_auto_step():
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(solver="gd", learning_rate=1e4)
+    with pytest.warns(
+        ConvergenceWarning,
+        match=r"diverged for classes \[0, 1, 2\].*'auto' would use a step of",
+    ):
+        model.fit(X, y)
+    assert np.isfinite(model.coef_).all()
+    assert np.isfinite(model.predict_proba(X)).all()
+
+
+@pytest.mark.parametrize("verbose, every", [(1, 10), (2, 1)])
+def test_verbose_prints_progress(breast_cancer_standardised, capsys, verbose, every):
+    X, y = breast_cancer_standardised
+    model = BCELogisticRegression(
+        solver="gd", learning_rate=0.5, max_iter=40, tol=0, verbose=verbose
+    )
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 40 // every
+    assert lines[-1].startswith("Iteration 40, objective = ")
+    assert f"{model.loss_curve_[-1]:.8g}" in lines[-1]
+
+
+def test_predict_log_proba_is_stable_and_consistent(breast_cancer_standardised):
+    X, y = breast_cancer_standardised
+    model = BCELogisticRegression(C=np.inf, solver="gd", learning_rate=1.0, max_iter=50)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X * 1e3, y)  # huge logits: probabilities round to 0 and 1
+    log_proba = model.predict_log_proba(X * 1e3)
+    assert np.isfinite(log_proba).all()
+    assert_allclose(np.exp(log_proba), model.predict_proba(X * 1e3), atol=1e-12)
+    X_small, y_small = X[:50], y[:50]
+    model = BCELogisticRegression().fit(X_small, y_small)
+    assert_allclose(
+        model.predict_log_proba(X_small), np.log(model.predict_proba(X_small))
+    )
+
+
+def test_multiclass_predict_log_proba():
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression().fit(X, y)
+    assert_allclose(
+        np.exp(model.predict_log_proba(X)), model.predict_proba(X), rtol=1e-12
+    )
+
+
+def test_l1_gives_sparse_coefficients(breast_cancer_standardised):
+    X, y = breast_cancer_standardised
+    dense = BCELogisticRegression(C=0.1).fit(X, y)
+    sparse = BCELogisticRegression(C=0.1, l1_ratio=1.0).fit(X, y)
+    assert np.count_nonzero(dense.coef_) == X.shape[1]
+    assert 0 < np.count_nonzero(sparse.coef_) < X.shape[1] // 2
+
+
+def test_demo_runs_and_matches_logistic_regression(capsys):
+    assert main(["--repeats", "1", "--cv", "3", "--learning-rates", "auto", "1.0"]) == 0
+    out = capsys.readouterr().out
+    assert "LogisticRegression" in out and "best: learning_rate=" in out
+    difference = float(out.split("max |coefficient difference|: ")[1].split()[0])
+    assert difference < 1e-3
+
+
+def test_command_line_help_and_bad_option():
+    run = [sys.executable, "-m", "sklearn_bce"]
+    result = subprocess.run([*run, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "demo" in result.stdout
+    result = subprocess.run(
+        [*run, "demo", "--learning-rates", "-1"], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert "learning rate must be 'auto' or a positive number" in result.stderr
+    assert "Traceback" not in result.stderr
