@@ -157,9 +157,10 @@ class BCELogisticRegression(ClassifierMixin, BaseEstimator):
     >>> model = make_pipeline(StandardScaler(), BCELogisticRegression(C=1.0))
     >>> model.fit(X, y).score(X, y)
     0.98...
-    >>> model[-1].predict_proba(StandardScaler().fit_transform(X[:2])).round(3)
-    array([[1., 0.],
-           [1., 0.]])
+    >>> model.predict(X[:3])
+    array([0, 0, 0])
+    >>> model.predict_proba(X[:1]).shape
+    (1, 2)
     """
 
     _parameter_constraints: dict = {
@@ -296,7 +297,7 @@ class BCELogisticRegression(ClassifierMixin, BaseEstimator):
             options["callback"] = self._print_progress
         return _SOLVERS[self.solver](objective, coef, metric=metric, **options)
 
-    def _print_progress(self, iteration, objective, grad_max, active):
+    def _print_progress(self, iteration, coef, objective, grad_max, active):
         every = 1 if self.verbose >= 2 else 10
         if iteration % every == 0 or not active.any():
             print(

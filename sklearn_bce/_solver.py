@@ -241,9 +241,12 @@ def descent(
         ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping the last good
         coefficients.
     callback : callable, default=None
-        Called after every iteration as ``callback(iteration, objective,
-        grad_max, active)`` with arrays over all K columns; a true return value
-        stops the columns still running.
+        Called after every iteration as ``callback(iteration, coef, objective,
+        grad_max, active)``: ``coef`` of shape ``(n_coef, K)`` (read-only use),
+        the other arrays of shape ``(K,)``.  It returns a falsy value to go on,
+        True to stop every running column, or a boolean mask of shape ``(K,)``
+        of the columns to stop (their reason becomes ``"stopped by
+        callback"``).
 
     Returns
     -------
@@ -355,12 +358,14 @@ def descent(
         if accelerated:
             Zx[:, keep] = Z_new[:, ok]
 
-        go_on = ok & ~done
+        if callback is not None:
+            stop = callback(len(history), x, fx, grad_max, active.copy())
+            stop = active & np.broadcast_to(np.asarray(stop, dtype=bool), active.shape)
+            stop_reason[stop] = STOPPED
+            active &= ~stop
+        go_on = ok & ~done & active[A]
         G = A[go_on]
-        if callback is not None and callback(len(history), fx, grad_max, active):
-            stop_reason[active] = STOPPED
-            active[:] = False
-        if G.size and active[G].all():
+        if G.size:
             y[:, G] = y_new[:, go_on]
             sub_G = None if G.size == n_problems else G
             Zy_G = Zy_new if go_on.all() else Zy_new[:, go_on]

@@ -200,23 +200,32 @@ def test_tol_zero_runs_exactly_max_iter():
 
 
 def test_callback_sees_every_iteration_and_can_stop():
-    objective = tiny_objective()
+    objective = tiny_objective(K=2)
+    metric = lipschitz_metric(objective)
     seen = []
 
-    def callback(iteration, objective_values, grad_max, active):
+    def callback(iteration, coef, objective_values, grad_max, active):
         seen.append(iteration)
-        return iteration == 5
+        assert coef.shape == (3, 2) and active.shape == (2,)
+        # Stop column 1 at iteration 3, everything at iteration 5.
+        return iteration == 5 or np.array([False, iteration == 3])
 
     result = gradient_descent(
         objective,
-        np.zeros((3, 1)),
-        metric=lipschitz_metric(objective),
+        np.zeros((3, 2)),
+        metric=metric,
         max_iter=100,
         tol=0,
         callback=callback,
     )
     assert seen == [1, 2, 3, 4, 5]
-    assert result.n_iter[0] == 5 and result.stop_reason[0] == "stopped by callback"
+    assert list(result.n_iter) == [5, 3]
+    assert list(result.stop_reason) == ["stopped by callback"] * 2
+    # The column stopped early keeps its coefficients of iteration 3.
+    alone = gradient_descent(
+        tiny_objective(), np.zeros((3, 1)), metric=metric, max_iter=3, tol=0
+    )
+    assert_allclose(result.coef[:, 1], alone.coef[:, 0])
 
 
 def test_starting_point_is_not_modified():
