@@ -210,9 +210,20 @@ class BCEObjective:
     # -- curvature bounds ---------------------------------------------------
     def _weight_columns(self):
         """Distinct sample-weight columns and, for each problem, its column."""
-        if self._scaled_weight.shape[1] == 1:
-            return self._scaled_weight, np.zeros(self.n_problems, dtype=int)
-        return self._scaled_weight, np.arange(self.n_problems)
+        weights = self._scaled_weight
+        if weights.shape[1] == 1:
+            return weights, np.zeros(self.n_problems, dtype=int)
+        # Problems that share a weight column (for example the one-vs-rest
+        # columns of one cross-validation fold) share its curvature bound.
+        seen, representatives = {}, []
+        index = np.empty(self.n_problems, dtype=int)
+        for k in range(self.n_problems):
+            key = weights[:, k].tobytes()
+            if key not in seen:
+                seen[key] = len(representatives)
+                representatives.append(k)
+            index[k] = seen[key]
+        return weights[:, representatives], index
 
     def _weighted_gram(self, weight):
         """``X1^T diag(weight) X1`` in float64, accumulated over row blocks."""
