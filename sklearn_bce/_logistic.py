@@ -8,7 +8,6 @@ from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -28,10 +27,77 @@ from ._validation import (
     _fit_context,
     check_finite_products,
     check_sample_weight,
+    class_weights,
     validate_data,
 )
 
 _SOLVERS = {"gd": gradient_descent, "nesterov": accelerated_gradient_descent}
+
+
+def validate_training_data(estimator, X, y, sample_weight):
+    """Validate ``fit``'s arguments; set ``classes_`` on ``estimator``.
+
+    Returns ``X`` (float32 or float64, dense or CSR/CSC), ``y`` as indices into
+    ``classes_`` and the validated sample weights.
+    """
+    X, y = validate_data(
+        estimator,
+        X,
+        y,
+        accept_sparse=["csr", "csc"],
+        dtype=[np.float64, np.float32],
+    )
+    check_classification_targets(y)
+    check_finite_products(X)
+    encoder = LabelEncoder().fit(y)
+    estimator.classes_ = encoder.classes_
+    if len(encoder.classes_) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, "
+            f"but the data contains only one class: {encoder.classes_[0]!r}"
+        )
+    return X, encoder.transform(y), check_sample_weight(sample_weight, X)
+
+
+def apply_class_weight(sample_weight, class_weight, classes, y_index):
+    """Multiply sample weights by the weights of the samples' classes."""
+    if class_weight is None:
+        return sample_weight
+    present = np.unique(y_index)
+    weights = np.ones(len(classes))
+    weights[present] = class_weights(
+        class_weight, classes[present], classes[y_index], sample_weight
+    )
+    return sample_weight * weights[y_index].astype(sample_weight.dtype)
+
+
+def one_vs_rest_targets(y_index, n_classes, dtype):
+    """Targets in {0, 1}: one column for two classes, one per class otherwise."""
+    if n_classes == 2:
+        return (y_index == 1).astype(dtype)[:, None]
+    Y = np.zeros((len(y_index), n_classes), dtype=dtype)
+    Y[np.arange(len(y_index)), y_index] = 1
+    return Y
+
+
+def run_solver(objective, coef, *, solver, learning_rate, max_iter, tol, callback=None):
+    """Descend from ``coef`` with the step that ``learning_rate`` asks for.
+
+    ``learning_rate`` is ``"auto"`` or the fixed step of every column (a float
+    or an array of shape ``(K,)``).
+    """
+    options = {"max_iter": max_iter, "tol": tol, "callback": callback}
+    if isinstance(learning_rate, str):
+        if solver == "gd":
+            metric = lipschitz_metric(objective)
+        else:
+            metric = auto_metric(objective)
+            options["line_search"] = True
+    else:
+        step = np.broadcast_to(learning_rate, (objective.n_problems,))
+        metric = ScalarMetric(np.array(step, dtype=np.float64))
+        options["check_divergence"] = True
+    return _SOLVERS[solver](objective, coef, metric=metric, **options)
 
 
 class BCELogisticRegression(ClassifierMixin, BaseEstimator):
@@ -236,34 +302,11 @@ class BCELogisticRegression(ClassifierMixin, BaseEstimator):
     # -- fit, step by step -------------------------------------------------------
     def _build_objective(self, X, y, sample_weight):
         """Validate the data and build the one-column-per-problem objective."""
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
+        X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
+        sample_weight = apply_class_weight(
+            sample_weight, self.class_weight, self.classes_, y_index
         )
-        check_classification_targets(y)
-        check_finite_products(X)
-        encoder = LabelEncoder().fit(y)
-        self.classes_ = encoder.classes_
-        if len(self.classes_) < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, "
-                f"but the data contains only one class: {self.classes_[0]!r}"
-            )
-        y_index = encoder.transform(y)
-        sample_weight = check_sample_weight(sample_weight, X)
-        if self.class_weight is not None:
-            weights = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y
-            )
-            sample_weight = sample_weight * weights[y_index].astype(X.dtype)
-        if len(self.classes_) == 2:
-            Y = (y_index == 1).astype(X.dtype)[:, None]
-        else:
-            Y = np.zeros((len(y_index), len(self.classes_)), dtype=X.dtype)
-            Y[np.arange(len(y_index)), y_index] = 1
+        Y = one_vs_rest_targets(y_index, len(self.classes_), X.dtype)
         return BCEObjective(
             X, Y, sample_weight, self.C, self.l1_ratio, self.fit_intercept
         )
@@ -284,18 +327,16 @@ class BCELogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _descend(self, objective, coef):
         """Run the chosen solver with the step that ``learning_rate`` asks for."""
-        options = {"max_iter": self.max_iter, "tol": self.tol}
-        if self.learning_rate != "auto":
-            metric = ScalarMetric(np.full(objective.n_problems, self.learning_rate))
-            options["check_divergence"] = True
-        elif self.solver == "gd":
-            metric = lipschitz_metric(objective)
-        else:
-            metric = auto_metric(objective)
-            options["line_search"] = True
-        if self.verbose:
-            options["callback"] = self._print_progress
-        return _SOLVERS[self.solver](objective, coef, metric=metric, **options)
+        callback = self._print_progress if self.verbose else None
+        return run_solver(
+            objective,
+            coef,
+            solver=self.solver,
+            learning_rate=self.learning_rate,
+            max_iter=self.max_iter,
+            tol=self.tol,
+            callback=callback,
+        )
 
     def _print_progress(self, iteration, coef, objective, grad_max, active):
         every = 1 if self.verbose >= 2 else 10

@@ -4,10 +4,13 @@ Everything else imports them from here, so a change of scikit-learn's private
 API is mended in this file alone.
 """
 
+import inspect
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 __all__ = [
@@ -16,6 +19,7 @@ __all__ = [
     "_fit_context",
     "check_finite_products",
     "check_sample_weight",
+    "class_weights",
     "validate_data",
 ]
 
@@ -56,3 +60,21 @@ def check_finite_products(X):
             "overflow. Rescale the features, for example with "
             "sklearn.preprocessing.StandardScaler."
         )
+
+
+_CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT = (
+    "sample_weight" in inspect.signature(compute_class_weight).parameters
+)
+
+
+def class_weights(class_weight, classes, y, sample_weight):
+    """Weight of each class, as ``LogisticRegression`` computes it.
+
+    Recent scikit-learn counts the samples of each class by their sample
+    weights for ``"balanced"``; older versions count them.
+    """
+    if _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT:
+        return compute_class_weight(
+            class_weight, classes=classes, y=y, sample_weight=sample_weight
+        )
+    return compute_class_weight(class_weight, classes=classes, y=y)

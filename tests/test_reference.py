@@ -163,7 +163,8 @@ def test_equals_logistic_regression_with_sample_weight(dataset, C, rng):
 @pytest.mark.parametrize("class_weight", ["balanced", {0: 3.0, 1: 0.5}])
 def test_equals_logistic_regression_with_class_weight(class_weight, rng):
     X, y = diabetes_binary()
-    sample_weight = rng.uniform(0.5, 2, size=len(y))
+    # Weights that differ by class, so that "balanced" must count by weight.
+    sample_weight = rng.uniform(0.5, 2, size=len(y)) * np.where(y == 1, 3.0, 1.0)
     ours, theirs = fit_pair(
         X, y, 0.5, class_weight=class_weight, sample_weight=sample_weight
     )
