@@ -7,7 +7,8 @@ batch gradient descent with a learning rate.
 """
 
 from ._logistic import BCELogisticRegression
+from ._search import BCELogisticRegressionCV
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BCELogisticRegression", "__version__"]
+__all__ = ["BCELogisticRegression", "BCELogisticRegressionCV", "__version__"]

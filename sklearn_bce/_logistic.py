@@ -100,7 +100,107 @@ def run_solver(objective, coef, *, solver, learning_rate, max_iter, tol, callbac
     return _SOLVERS[solver](objective, coef, metric=metric, **options)
 
 
-class BCELogisticRegression(ClassifierMixin, BaseEstimator):
+class LinearBCEOutputsMixin:
+    """Predictions of fitted one-vs-rest BCE models from ``coef_``/``intercept_``.
+
+    Shared by the estimators of this package; expects ``classes_``, ``coef_``
+    of shape ``(1 or n_classes, n_features)`` and ``intercept_``.
+    """
+
+    # -- prediction --------------------------------------------------------------
+    def decision_function(self, X):
+        """Logits ``X @ coef_.T + intercept_``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Logit of the positive class for two classes, of each class against
+            the rest otherwise.
+        """
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=False,
+        )
+        scores = np.asarray(X @ self.coef_.T) + self.intercept_
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict the class of each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The class with the largest probability.
+        """
+        scores = self.decision_function(X)
+        index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(1)
+        return self.classes_[index]
+
+    def predict_proba(self, X):
+        """Probability of each class.
+
+        For two classes, ``[1 - sigmoid(z), sigmoid(z)]``; for more, the
+        one-vs-rest probabilities ``sigmoid(z_k)`` normalised to sum to one, as
+        in ``LogisticRegression`` with a one-vs-rest scheme.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return np.column_stack([expit(-scores), expit(scores)])
+        proba = expit(scores)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed without underflow.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
+        """
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            # log sigmoid(z) = -log(1 + exp(-z)), log(1 - sigmoid(z)) = -log(1 + exp(z))
+            return -np.column_stack([np.logaddexp(0, scores), np.logaddexp(0, -scores)])
+        log_sigmoid = -np.logaddexp(0, -scores)
+        return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimator):
     r"""Logistic regression trained by batch gradient descent on the cross-entropy.
 
     The model is the textbook one: logits ``z = X w + b``, probabilities
@@ -401,95 +501,3 @@ class BCELogisticRegression(ClassifierMixin, BaseEstimator):
         if len(self.classes_) == 2:
             return lambda mask: ""
         return lambda mask: f" for classes {self.classes_[mask].tolist()}"
-
-    # -- prediction --------------------------------------------------------------
-    def decision_function(self, X):
-        """Logits ``X @ coef_.T + intercept_``.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Logit of the positive class for two classes, of each class against
-            the rest otherwise.
-        """
-        check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            reset=False,
-        )
-        scores = np.asarray(X @ self.coef_.T) + self.intercept_
-        return scores[:, 0] if scores.shape[1] == 1 else scores
-
-    def predict(self, X):
-        """Predict the class of each sample.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            The class with the largest probability.
-        """
-        scores = self.decision_function(X)
-        index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(1)
-        return self.classes_[index]
-
-    def predict_proba(self, X):
-        """Probability of each class.
-
-        For two classes, ``[1 - sigmoid(z), sigmoid(z)]``; for more, the
-        one-vs-rest probabilities ``sigmoid(z_k)`` normalised to sum to one, as
-        in ``LogisticRegression`` with a one-vs-rest scheme.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities in the order of ``classes_``.
-        """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return np.column_stack([expit(-scores), expit(scores)])
-        proba = expit(scores)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed without underflow.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities in the order of ``classes_``.
-        """
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            # log sigmoid(z) = -log(1 + exp(-z)), log(1 - sigmoid(z)) = -log(1 + exp(z))
-            return -np.column_stack([np.logaddexp(0, scores), np.logaddexp(0, -scores)])
-        log_sigmoid = -np.logaddexp(0, -scores)
-        return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
-        return tags

@@ -1,0 +1,203 @@
+"""BCELogisticRegressionCV: one batched run equals GridSearchCV, fold by fold."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import check_estimator
+
+from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
+
+
+def data(name):
+    load = {"breast_cancer": load_breast_cancer, "iris": load_iris}[name]
+    X, y = load(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def grid_search(X, y, grid, splits, **params):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return GridSearchCV(
+            BCELogisticRegression(**params), grid, cv=splits, scoring="neg_log_loss"
+        ).fit(X, y)
+
+
+GRIDS = {
+    "nesterov": {"learning_rate": [0.05, "auto", 0.5, 2.0], "C": [0.1, 1.0]},
+    "gd": {"learning_rate": [0.2, "auto", 0.5], "C": [0.1, 1.0]},
+}
+
+
+@pytest.mark.parametrize("name", ["breast_cancer", "iris"])
+@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+def test_scores_equal_grid_search(name, solver):
+    X, y = data(name)
+    splits = list(StratifiedKFold(4, shuffle=True, random_state=0).split(X, y))
+    grid = GRIDS[solver]
+    params = {"solver": solver, "max_iter": 20_000, "tol": 1e-5}
+    ours = BCELogisticRegressionCV(
+        learning_rates=grid["learning_rate"], Cs=grid["C"], cv=splits, **params
+    ).fit(X, y)
+    theirs = grid_search(X, y, grid, splits, **params)
+    assert ours.cv_results_["params"] == theirs.cv_results_["params"]
+    for key in ["mean_test_score", "std_test_score"] + [
+        f"split{k}_test_score" for k in range(4)
+    ]:
+        assert_allclose(
+            ours.cv_results_[key], theirs.cv_results_[key], rtol=0, atol=1e-8
+        )
+    assert_array_equal(
+        ours.cv_results_["rank_test_score"], theirs.cv_results_["rank_test_score"]
+    )
+    assert_array_equal(ours.cv_results_["param_C"], theirs.cv_results_["param_C"])
+    assert ours.best_index_ == theirs.best_index_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_, abs=1e-8)
+    best = theirs.best_params_
+    assert (ours.C_, ours.learning_rate_) == (best["C"], best["learning_rate"])
+
+
+def test_refit_is_the_best_candidate_on_all_data():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto", 0.5], Cs=[0.1, 1.0], tol=1e-9
+    )
+    search.fit(X, y)
+    best = BCELogisticRegression(
+        C=search.C_, learning_rate=search.learning_rate_, tol=1e-9, max_iter=10_000
+    ).fit(X, y)
+    assert_allclose(search.coef_, best.coef_, atol=1e-7)
+    assert_allclose(search.intercept_, best.intercept_, atol=1e-7)
+    assert_array_equal(search.predict(X), best.predict(X))
+    assert search.converged_.all()
+    # Warm-started from the fold solutions: fewer iterations than from zero.
+    assert search.n_iter_.max() < best.n_iter_.max()
+
+
+def test_class_and_sample_weight_equal_grid_search(rng):
+    X, y = data("iris")
+    sample_weight = rng.uniform(0.2, 2.0, size=len(y))
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=1).split(X, y))
+    grid = {"learning_rate": ["auto", 1.0], "C": [0.5]}
+    params = {"class_weight": "balanced", "max_iter": 20_000, "tol": 1e-7}
+    ours = BCELogisticRegressionCV(
+        learning_rates=grid["learning_rate"], Cs=grid["C"], cv=splits, **params
+    ).fit(X, y, sample_weight=sample_weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs = GridSearchCV(
+            BCELogisticRegression(**params), grid, cv=splits, scoring="neg_log_loss"
+        ).fit(X, y, sample_weight=sample_weight)
+    assert_allclose(
+        ours.cv_results_["mean_test_score"],
+        theirs.cv_results_["mean_test_score"],
+        atol=1e-8,
+    )
+
+
+def test_diverged_candidates_are_nan_reported_and_never_chosen():
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(learning_rates=[1e4, "auto"], cv=3)
+    with pytest.warns(
+        ConvergenceWarning, match=r"1 of 2 candidates diverged.*1e\+04|10000"
+    ):
+        search.fit(X, y)
+    results = search.cv_results_
+    assert np.isnan(results["mean_test_score"][0])
+    assert results["diverged"].tolist() == [True, False]
+    assert results["rank_test_score"].tolist() == [2, 1]
+    assert search.learning_rate_ == "auto"
+
+
+def test_all_candidates_diverging_is_an_error():
+    X, y = data("breast_cancer")
+    with pytest.raises(ValueError, match="Every candidate diverged"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            BCELogisticRegressionCV(learning_rates=[1e4], cv=3).fit(X, y)
+
+
+def test_results_describe_the_descent():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(learning_rates=["auto", 0.5], Cs=[1.0, 10.0], cv=3)
+    search.fit(X, y)
+    results = search.cv_results_
+    assert results["loss_curve"].shape == (4,)
+    for curve, n_iter in zip(
+        results["loss_curve"], results["mean_n_iter"], strict=True
+    ):
+        assert curve.shape[0] == 3
+        assert curve.shape[1] >= n_iter
+        assert np.isfinite(curve[:, 0]).all()
+    assert results["split0_n_iter"].dtype.kind == "i"
+    assert (results["mean_fit_time"] > 0).all()
+    assert search.n_splits_ == 3
+
+
+def test_refit_false_averages_the_fold_models():
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3, refit=False).fit(
+        X, y
+    )
+    folds = list(StratifiedKFold(3).split(X, y))
+    coefs = [
+        BCELogisticRegression().fit(X[train], y[train]).coef_ for train, _ in folds
+    ]
+    assert_allclose(search.coef_, np.mean(coefs, axis=0), atol=1e-3)
+    assert not hasattr(search, "n_iter_")
+
+
+@pytest.mark.parametrize("container", [sp.csr_matrix, np.float32])
+def test_sparse_and_float32(container):
+    X, y = data("breast_cancer")
+    X_in = container(X) if container is sp.csr_matrix else X.astype(np.float32)
+    search = BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3).fit(X_in, y)
+    dense = BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3).fit(X, y)
+    assert_allclose(
+        search.cv_results_["mean_test_score"],
+        dense.cv_results_["mean_test_score"],
+        atol=1e-4,
+    )
+    if container is np.float32:
+        assert search.coef_.dtype == np.float32
+
+
+def test_any_scorer():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(learning_rates=["auto"], scoring="accuracy", cv=3)
+    search.fit(X, y)
+    assert 0.8 < search.best_score_ <= 1.0
+
+    def scorer(estimator, X, y):
+        return -np.mean(estimator.predict(X) != y)
+
+    search.set_params(scoring=scorer).fit(X, y)
+    assert -0.2 < search.best_score_ <= 0
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"learning_rates": []}, "at least one"),
+        ({"learning_rates": ["fast"]}, "'auto' or floats"),
+        ({"learning_rates": [-1.0]}, "'auto' or floats"),
+        ({"Cs": [0.0]}, "Cs must contain"),
+    ],
+)
+def test_bad_grids_are_rejected(params, match):
+    X, y = data("iris")
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegressionCV(**params).fit(X, y)
+
+
+def test_clone_and_estimator_checks():
+    search = BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3)
+    assert clone(search).get_params() == search.get_params()
+    check_estimator(BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3))
