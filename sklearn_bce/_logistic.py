@@ -7,11 +7,14 @@ import numpy as np
 from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
+from sklearn.utils import _safe_indexing
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._loss import BCEObjective
+from ._monitor import CallbackBridge, EarlyStopping, ProgressPrinter, combine
 from ._solver import (
     DIVERGED,
     MAX_ITER,
@@ -22,6 +25,7 @@ from ._solver import (
     lipschitz_metric,
 )
 from ._validation import (
+    CallbackSupportMixin,
     Interval,
     StrOptions,
     _fit_context,
@@ -30,6 +34,8 @@ from ._validation import (
     class_weights,
     validate_data,
 )
+
+EARLY_STOPPED = "early stopped"
 
 _SOLVERS = {"gd": gradient_descent, "nesterov": accelerated_gradient_descent}
 
@@ -200,7 +206,9 @@ class LinearBCEOutputsMixin:
         return tags
 
 
-class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimator):
+class BCELogisticRegression(
+    ClassifierMixin, CallbackSupportMixin, LinearBCEOutputsMixin, BaseEstimator
+):
     r"""Logistic regression trained by batch gradient descent on the cross-entropy.
 
     The model is the textbook one: logits ``z = X w + b``, probabilities
@@ -268,13 +276,31 @@ class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimato
     warm_start : bool, default=False
         Start from the previous fit's coefficients instead of zeros.
 
+    early_stopping : bool, default=False
+        Hold out a stratified ``validation_fraction`` of the training data
+        (it gets zero weight in the objective) and stop each binary problem
+        when its validation log-loss has not improved by ``tol`` for
+        ``n_iter_no_change`` iterations; the coefficients with the best
+        validation loss are kept.
+
+    validation_fraction : float, default=0.1
+        Share of the samples held out for early stopping, in ``(0, 1)``.
+
+    n_iter_no_change : int, default=10
+        Iterations without improvement of the validation loss before early
+        stopping stops.
+
     random_state : int, RandomState instance or None, default=None
-        Seed of the random parts of fitting.  Full-batch descent is
-        deterministic, so it has no effect on the fits described here.
+        Seed of the validation split of early stopping.  Full-batch descent
+        itself is deterministic.
 
     verbose : int, default=0
         Print the objective and the largest gradient entry every 10
-        iterations (every iteration when ``verbose >= 2``).
+        iterations (every iteration when ``verbose >= 2``).  With
+        scikit-learn 1.9 or later, ``set_callbacks`` also accepts
+        scikit-learn's callbacks (``sklearn.callback.ProgressBar``,
+        ``ScoringMonitor``); each iteration is one task, and a callback that
+        asks to stop ends the fit with ``stop_reason_`` "stopped by callback".
 
     Attributes
     ----------
@@ -299,8 +325,15 @@ class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimato
         Whether each binary problem met ``tol``.
 
     stop_reason_ : ndarray of shape (1,) or (n_classes,)
-        Why each binary problem stopped: ``"converged"``, ``"max_iter"`` or
-        ``"diverged"``.
+        Why each binary problem stopped: ``"converged"``, ``"max_iter"``,
+        ``"diverged"``, ``"early stopped"`` or ``"stopped by callback"``.
+
+    validation_loss_curve_ : ndarray of the shape of ``loss_curve_``
+        With ``early_stopping``, the validation log-loss after each iteration.
+
+    best_iteration_ : ndarray of shape (1,) or (n_classes,)
+        With ``early_stopping``, the iteration whose coefficients were kept
+        (0: the starting point).
 
     n_features_in_ : int
         Number of features seen during fit.
@@ -342,6 +375,9 @@ class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimato
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -358,6 +394,9 @@ class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimato
         tol=1e-4,
         class_weight=None,
         warm_start=False,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
         random_state=None,
         verbose=0,
     ):
@@ -370,6 +409,9 @@ class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimato
         self.tol = tol
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
         self.random_state = random_state
         self.verbose = verbose
 
@@ -393,23 +435,75 @@ class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimato
         self : object
             The fitted estimator.
         """
-        objective = self._build_objective(X, y, sample_weight)
-        result = self._descend(objective, self._initial_coef(objective))
-        self._set_fitted(result, objective)
-        self._warn(result, objective)
-        return self
-
-    # -- fit, step by step -------------------------------------------------------
-    def _build_objective(self, X, y, sample_weight):
-        """Validate the data and build the one-column-per-problem objective."""
         X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
         sample_weight = apply_class_weight(
             sample_weight, self.class_weight, self.classes_, y_index
         )
         Y = one_vs_rest_targets(y_index, len(self.classes_), X.dtype)
-        return BCEObjective(
-            X, Y, sample_weight, self.C, self.l1_ratio, self.fit_intercept
+        early_stopping = None
+        if self.early_stopping:
+            # Validation rows get zero weight in the objective: no copy of X.
+            validation = self._validation_rows(y_index)
+            fit_weight = sample_weight.copy()
+            fit_weight[validation] = 0
+        else:
+            fit_weight = sample_weight
+        objective = BCEObjective(
+            X, Y, fit_weight, self.C, self.l1_ratio, self.fit_intercept
         )
+        coef = self._initial_coef(objective)
+        if self.early_stopping:
+            early_stopping = EarlyStopping(
+                _safe_indexing(X, validation),
+                Y[validation],
+                sample_weight[validation],
+                coef,
+                self.n_iter_no_change,
+                self.tol,
+                self.fit_intercept,
+            )
+        bridge = self._callback_bridge(X, self.classes_[y_index], sample_weight, coef)
+        progress = (
+            ProgressPrinter(1 if self.verbose >= 2 else 10) if self.verbose else None
+        )
+        try:
+            result = run_solver(
+                objective,
+                coef,
+                solver=self.solver,
+                learning_rate=self.learning_rate,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                callback=combine([early_stopping, bridge, progress]),
+            )
+        finally:
+            if bridge is not None:
+                bridge.close()
+        self._set_fitted(result, objective, early_stopping)
+        if bridge is not None:
+            bridge.end_fit()
+        self._warn(result, objective)
+        return self
+
+    # -- fit, step by step -------------------------------------------------------
+    def _validation_rows(self, y_index):
+        """Indices of the stratified validation split for early stopping."""
+        _, validation = train_test_split(
+            np.arange(len(y_index)),
+            test_size=self.validation_fraction,
+            stratify=y_index,
+            random_state=self.random_state,
+        )
+        return np.sort(validation)
+
+    def _callback_bridge(self, X, y, sample_weight, coef):
+        """Report iterations to callbacks set with ``set_callbacks``, if any."""
+        if not hasattr(self, "_init_callback_context"):
+            return None
+        context = self._init_callback_context(max_subtasks=self.max_iter + 1)
+        metadata = {"sample_weight": sample_weight}
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
+        return CallbackBridge(context, self, X, y, metadata, coef, self.fit_intercept)
 
     def _initial_coef(self, objective):
         """Zeros, or the previous coefficients when warm-starting."""
@@ -425,31 +519,19 @@ class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimato
                 coef[-1] = self.intercept_
         return coef
 
-    def _descend(self, objective, coef):
-        """Run the chosen solver with the step that ``learning_rate`` asks for."""
-        callback = self._print_progress if self.verbose else None
-        return run_solver(
-            objective,
-            coef,
-            solver=self.solver,
-            learning_rate=self.learning_rate,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            callback=callback,
-        )
-
-    def _print_progress(self, iteration, coef, objective, grad_max, active):
-        every = 1 if self.verbose >= 2 else 10
-        if iteration % every == 0 or not active.any():
-            print(
-                f"Iteration {iteration}, objective = {np.nanmax(objective):.8g}, "
-                f"max |gradient| = {np.nanmax(grad_max):.3e}"
-            )
-        return False
-
-    def _set_fitted(self, result, objective):
+    def _set_fitted(self, result, objective, early_stopping):
         n_features = objective.n_features
         coef = result.coef
+        stop_reason = result.stop_reason.astype(object)
+        if early_stopping is not None:
+            # The model is the one with the best validation loss.
+            coef = early_stopping.best_coef
+            stop_reason[early_stopping.stopped] = EARLY_STOPPED
+            self.validation_loss_curve_ = early_stopping.curve(result.n_iter)
+            self.best_iteration_ = early_stopping.best_iteration
+        else:
+            for name in ("validation_loss_curve_", "best_iteration_"):
+                self.__dict__.pop(name, None)
         self.coef_ = np.ascontiguousarray(coef[:n_features].T)
         if objective.fit_intercept:
             self.intercept_ = coef[-1].copy()
@@ -457,12 +539,11 @@ class BCELogisticRegression(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimato
             self.intercept_ = np.zeros(objective.n_problems, dtype=coef.dtype)
         self.n_iter_ = result.n_iter.astype(np.int32)
         self.converged_ = result.converged
-        self.stop_reason_ = result.stop_reason
+        self.stop_reason_ = stop_reason.astype(str)
         if objective.n_problems == 1:
             self.loss_curve_ = result.history[: result.n_iter[0], 0].copy()
         else:
             self.loss_curve_ = np.ascontiguousarray(result.history.T)
-        self._grad_max = result.grad_max
 
     def _warn(self, result, objective):
         """Turn the solver's stop reasons into warnings."""

@@ -13,7 +13,16 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+try:  # scikit-learn >= 1.9
+    from sklearn.callback import CallbackSupportMixin
+except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
+
+    class CallbackSupportMixin:
+        """Stand-in without ``set_callbacks`` for scikit-learn < 1.9."""
+
+
 __all__ = [
+    "CallbackSupportMixin",
     "Interval",
     "StrOptions",
     "_fit_context",

@@ -1,0 +1,173 @@
+"""Watchers of the descent: early stopping, progress, scikit-learn callbacks.
+
+Each is a solver callback ``callback(iteration, coef, objective, grad_max,
+active)`` that returns which columns to stop (see :func:`_solver.descent`).
+"""
+
+import numpy as np
+
+from ._loss import bce
+
+
+class EarlyStopping:
+    """Stop each column when its validation log-loss stops improving.
+
+    A column stops once its validation loss has not gone below its best value
+    minus ``tol`` for ``n_iter_no_change`` consecutive iterations; the
+    coefficients with the best validation loss are kept in ``best_coef``.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_validation, n_features)
+        Held-out samples.
+    Y : ndarray of shape (n_validation, K)
+        Their targets in {0, 1}, one column per problem.
+    sample_weight : ndarray of shape (n_validation,)
+        Their weights (class weights included).
+    coef : ndarray of shape (n_coef, K)
+        Starting coefficients, the first candidate for the best.
+    n_iter_no_change : int
+        Iterations without improvement before a column stops.
+    tol : float
+        Improvement that counts.
+    fit_intercept : bool
+        Whether the last coefficient row is an intercept.
+    """
+
+    def __init__(self, X, Y, sample_weight, coef, n_iter_no_change, tol, fit_intercept):
+        self.X, self.Y = X, Y
+        self.weight = (sample_weight / sample_weight.sum())[:, None]
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.best_coef = np.array(coef, copy=True)
+        self.best_loss = self.loss(coef)
+        self.best_iteration = np.zeros(coef.shape[1], dtype=int)
+        self.no_improvement = np.zeros(coef.shape[1], dtype=int)
+        self.history = []
+        self.stopped = np.zeros(coef.shape[1], dtype=bool)
+
+    def loss(self, coef):
+        """Weighted mean log-loss of every column on the validation samples."""
+        n_features = self.X.shape[1]
+        raw = np.asarray(self.X @ coef[:n_features])
+        if self.fit_intercept:
+            raw = raw + coef[-1]
+        return (self.weight * bce(raw, self.Y)).sum(axis=0, dtype=np.float64)
+
+    def __call__(self, iteration, coef, objective, grad_max, active):
+        loss = np.where(active, self.loss(coef), np.nan)
+        self.history.append(loss)
+        better = active & (loss < self.best_loss)
+        self.best_coef[:, better] = coef[:, better]
+        self.best_iteration[better] = iteration
+        stalled = active & ~(loss < self.best_loss - self.tol)
+        self.no_improvement = np.where(stalled, self.no_improvement + 1, 0)
+        self.best_loss = np.where(better, loss, self.best_loss)
+        stop = active & (self.no_improvement >= self.n_iter_no_change)
+        self.stopped |= stop
+        return stop
+
+    def curve(self, n_iter):
+        """Validation loss per iteration, shaped like ``loss_curve_``."""
+        history = np.array(self.history).reshape(-1, len(self.best_loss))
+        history = history[: max(int(n_iter.max()), 0)]
+        return history[: n_iter[0], 0].copy() if history.shape[1] == 1 else history.T
+
+
+class ProgressPrinter:
+    """Print the objective and largest gradient entry every few iterations."""
+
+    def __init__(self, every):
+        self.every = every
+
+    def __call__(self, iteration, coef, objective, grad_max, active):
+        if iteration % self.every == 0 or not active.any():
+            print(
+                f"Iteration {iteration}, objective = {np.nanmax(objective):.8g}, "
+                f"max |gradient| = {np.nanmax(grad_max):.3e}"
+            )
+        return False
+
+
+class CallbackBridge:
+    """Report each iteration to scikit-learn's callbacks as one task.
+
+    scikit-learn's callback API (``estimator.set_callbacks``, scikit-learn 1.9
+    and later) sees a root ``fit`` task with one subtask per iteration; the
+    estimator, rebuilt from the iteration's ``coef_`` and ``intercept_``, is
+    available to the callbacks at the end of each.  A callback asking to stop
+    stops the descent.
+    """
+
+    def __init__(self, context, estimator, X, y, metadata, coef, fit_intercept):
+        self.context = context
+        self.estimator = estimator
+        self.X, self.y, self.metadata = X, y, metadata
+        self.fit_intercept = fit_intercept
+        self.task = self._begin(coef)
+
+    def _attributes(self, coef):
+        n_features = self.X.shape[1]
+        intercept = (
+            coef[-1].copy()
+            if self.fit_intercept
+            else np.zeros(coef.shape[1], coef.dtype)
+        )
+        return {
+            "coef_": np.ascontiguousarray(coef[:n_features].T),
+            "intercept_": intercept,
+        }
+
+    def _begin(self, coef):
+        task = self.context.subcontext(task_name="iteration")
+        task.call_on_fit_task_begin(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes=self._attributes(coef),
+        )
+        return task
+
+    def __call__(self, iteration, coef, objective, grad_max, active):
+        stop = self.task.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes=self._attributes(coef),
+        )
+        self.task = self._begin(coef)
+        return bool(stop)
+
+    def close(self):
+        """End the task opened for an iteration that never ran."""
+        self.task.call_on_fit_task_end(estimator=self.estimator)
+
+    def end_fit(self):
+        """End the root ``fit`` task, once the estimator holds its model."""
+        self.context.call_on_fit_task_end(
+            estimator=self.estimator,
+            X=self.X,
+            y=self.y,
+            metadata=self.metadata,
+            reconstruction_attributes={},
+        )
+
+
+def combine(callbacks):
+    """One solver callback that calls each of ``callbacks``; None if empty."""
+    callbacks = [callback for callback in callbacks if callback is not None]
+    if not callbacks:
+        return None
+
+    def combined(iteration, coef, objective, grad_max, active):
+        stop = np.zeros(active.shape, dtype=bool)
+        for callback in callbacks:
+            stop |= np.asarray(
+                callback(iteration, coef, objective, grad_max, active), dtype=bool
+            )
+        return stop
+
+    return combined

@@ -1,0 +1,146 @@
+"""Early stopping, progress and scikit-learn's callback API."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_bce import BCELogisticRegression
+
+callback = pytest.importorskip("sklearn.callback")
+
+
+def noisy_data(rng):
+    """Few samples, many noisy features: training longer overfits."""
+    X = rng.normal(size=(120, 40))
+    y = (X[:, 0] + 1.5 * rng.normal(size=120) > 0).astype(int)
+    return X, y
+
+
+def validation_split(y, fraction, seed):
+    _, validation = train_test_split(
+        np.arange(len(y)), test_size=fraction, stratify=y, random_state=seed
+    )
+    return np.sort(validation)
+
+
+def log_loss_of(model, X, y):
+    p = model.predict_proba(X)[:, 1]
+    return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+
+
+def test_early_stopping_keeps_the_best_validation_coefficients(rng):
+    X, y = noisy_data(rng)
+    model = BCELogisticRegression(
+        C=np.inf,
+        early_stopping=True,
+        validation_fraction=0.25,
+        random_state=3,
+        n_iter_no_change=5,
+        solver="gd",
+        learning_rate=0.5,
+    ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    curve = model.validation_loss_curve_
+    assert curve.shape == model.loss_curve_.shape == (model.n_iter_[0],)
+    best = model.best_iteration_[0]
+    assert 0 < best < model.n_iter_[0]
+    # The kept model's validation loss is the best on the curve, recomputed.
+    validation = validation_split(y, 0.25, 3)
+    recomputed = log_loss_of(model, X[validation], y[validation])
+    assert_allclose(recomputed, curve[best - 1], rtol=1e-10)
+    assert_allclose(recomputed, curve.min(), rtol=1e-10)
+    # It stopped n_iter_no_change iterations after its last improvement.
+    assert model.n_iter_[0] == best + 5
+
+
+def test_early_stopping_trains_on_the_other_rows_only(rng):
+    X, y = noisy_data(rng)
+    params = {"C": 1.0, "tol": 1e-8, "validation_fraction": 0.2, "random_state": 0}
+    model = BCELogisticRegression(early_stopping=True, n_iter_no_change=1000, **params)
+    model.fit(X, y)
+    validation = validation_split(y, 0.2, 0)
+    train = np.setdiff1d(np.arange(len(y)), validation)
+    reference = BCELogisticRegression(C=1.0, tol=1e-8).fit(X[train], y[train])
+    # Never stalled for 1000 iterations: converged, and kept its best point,
+    # which for a converged run is close to the training optimum.
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert_allclose(model.loss_curve_[-1], reference.loss_curve_[-1], rtol=1e-8)
+
+
+def test_early_stopping_multiclass_per_class():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(
+        early_stopping=True, random_state=0, n_iter_no_change=3, C=100.0
+    ).fit(X, y)
+    assert model.validation_loss_curve_.shape == model.loss_curve_.shape
+    assert model.best_iteration_.shape == (3,)
+    assert set(model.stop_reason_) <= {"early stopped", "converged"}
+    assert "validation_loss_curve_" not in vars(
+        model.set_params(early_stopping=False).fit(X, y)
+    )
+
+
+class CountingCallback:
+    """Counts task ends per task name and stops the fit at a given iteration."""
+
+    def __init__(self, stop_at=None):
+        self.stop_at = stop_at
+        self.ends = []
+        self.torn_down = False
+
+    def setup(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        self.ends.append((context.task_name, fitted_estimator))
+        if fitted_estimator is None:
+            return False
+        iterations = sum(name == "iteration" for name, _ in self.ends)
+        return self.stop_at is not None and iterations >= self.stop_at
+
+    def teardown(self, estimator, context):
+        self.torn_down = True
+
+
+def test_callback_sees_one_task_per_iteration():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    counter = CountingCallback()
+    model = BCELogisticRegression().set_callbacks(counter).fit(X, y)
+    iterations = [fitted for name, fitted in counter.ends if name == "iteration"]
+    # One per iteration, plus the closing task of the iteration that never ran.
+    assert len(iterations) == model.n_iter_[0] + 1
+    last = iterations[model.n_iter_[0] - 1]
+    assert_allclose(last.coef_, model.coef_)
+    assert counter.ends[-1][0] == "fit" and counter.torn_down
+
+
+def test_a_callback_can_stop_the_fit():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(tol=0).set_callbacks(CountingCallback(stop_at=4))
+    model.fit(X, y)
+    assert model.n_iter_[0] == 4
+    assert model.stop_reason_.tolist() == ["stopped by callback"]
+
+
+def test_scoring_monitor_logs_every_iteration():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    monitor = callback.ScoringMonitor(scoring="neg_log_loss")
+    model = BCELogisticRegression().set_callbacks(monitor).fit(X, y)
+    log = monitor.get_logs().data_as_pandas
+    iterations = log[log["task_name"] == "iteration"]["neg_log_loss"].to_numpy()
+    assert len(iterations) == model.n_iter_[0]
+    final = log[log["task_name"] == "fit"]["neg_log_loss"].to_numpy()
+    assert_allclose(-final, [log_loss_of(model, X, y)], rtol=1e-10)
+    assert_allclose(iterations[-1], final[0], rtol=1e-12)
+    # Training log-loss falls along the descent.
+    assert iterations[0] < iterations[-1]
