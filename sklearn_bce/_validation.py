@@ -60,7 +60,8 @@ def check_finite_products(X):
     values = X.data if sp.issparse(X) else X
     if values.size == 0:
         return
-    largest = float(np.max(np.abs(values)))
+    # Two reductions instead of np.abs(X), which would copy X.
+    largest = max(float(values.max()), -float(values.min()))
     n_terms = float(X.shape[0]) * (X.shape[1] + 1)
     if largest > np.sqrt(float(np.finfo(X.dtype).max) / 16 / n_terms):
         raise ValueError(
