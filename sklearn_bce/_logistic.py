@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -24,6 +24,7 @@ from ._solver import (
     gradient_descent,
     lipschitz_metric,
 )
+from ._stochastic import auto_step_cap, minibatch_descent
 from ._validation import (
     CallbackSupportMixin,
     Interval,
@@ -276,6 +277,17 @@ class BCELogisticRegression(
     warm_start : bool, default=False
         Start from the previous fit's coefficients instead of zeros.
 
+    batch_size : int, default=None
+        ``None`` is full-batch descent.  An int runs epochs over the rows in a
+        random order (seeded by ``random_state``), one stochastic (proximal)
+        gradient step per ``batch_size`` rows, with step ``eta / sqrt(1 +
+        epoch)``: ``eta`` is ``learning_rate``; with ``"auto"``, each batch's
+        step is found by a backtracking line search on that batch's objective
+        (so it never overshoots), capped by ``1 / mean(diag B)`` over
+        ``sqrt(1 + epoch)``.  Steps are plain gradient steps whatever
+        ``solver``; ``n_iter_`` counts epochs, and ``tol`` is checked on the
+        full gradient after each epoch.
+
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
         (it gets zero weight in the objective) and stop each binary problem
@@ -375,6 +387,7 @@ class BCELogisticRegression(
         "tol": [Interval(Real, 0, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "warm_start": ["boolean"],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), None],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -394,6 +407,7 @@ class BCELogisticRegression(
         tol=1e-4,
         class_weight=None,
         warm_start=False,
+        batch_size=None,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=10,
@@ -409,6 +423,7 @@ class BCELogisticRegression(
         self.tol = tol
         self.class_weight = class_weight
         self.warm_start = warm_start
+        self.batch_size = batch_size
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -466,16 +481,20 @@ class BCELogisticRegression(
         progress = (
             ProgressPrinter(1 if self.verbose >= 2 else 10) if self.verbose else None
         )
+        callback = combine([early_stopping, bridge, progress])
         try:
-            result = run_solver(
-                objective,
-                coef,
-                solver=self.solver,
-                learning_rate=self.learning_rate,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                callback=combine([early_stopping, bridge, progress]),
-            )
+            if self.batch_size is None:
+                result = run_solver(
+                    objective,
+                    coef,
+                    solver=self.solver,
+                    learning_rate=self.learning_rate,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    callback=callback,
+                )
+            else:
+                result = self._minibatch(objective, coef, fit_weight, callback)
         finally:
             if bridge is not None:
                 bridge.close()
@@ -505,6 +524,155 @@ class BCELogisticRegression(
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         return CallbackBridge(context, self, X, y, metadata, coef, self.fit_intercept)
 
+    def _minibatch(self, objective, coef, sample_weight, callback):
+        """Epochs of mini-batch steps (``batch_size`` set)."""
+        if self.learning_rate == "auto":
+            step = auto_step_cap(objective)
+        else:
+            step = np.full(objective.n_problems, float(self.learning_rate))
+        return minibatch_descent(
+            objective,
+            coef,
+            batch_size=self.batch_size,
+            step=np.broadcast_to(step, (objective.n_problems,)).astype(float),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            random_state=check_random_state(self.random_state),
+            line_search=self.learning_rate == "auto",
+            check_divergence=self.learning_rate != "auto",
+            callback=callback,
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Take one gradient step on a batch of samples.
+
+        For data that arrive in pieces or do not fit in memory: each call
+        takes one (proximal) gradient step on the objective of the given batch,
+        whose penalty is that of ``fit`` on the batch alone.  The step is
+        ``learning_rate``, or with ``"auto"`` the batch's safe step ``1/L``
+        (so each step descends on its batch).  A constant step leaves the
+        model wandering near the optimum by an amount that shrinks with the
+        step and with larger batches; ``fit`` (or ``batch_size``) reaches it.
+        ``n_iter_`` counts the calls and ``loss_curve_`` holds each batch's
+        objective after its step.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A batch of training data.
+
+        y : array-like of shape (n_samples,)
+            Its labels.
+
+        classes : array-like of shape (n_classes,), default=None
+            Every class of the whole data; required on the first call, ignored
+            (but checked) afterwards.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the batch's samples.
+
+        Returns
+        -------
+        self : object
+            The estimator, updated.
+        """
+        first = not hasattr(self, "coef_")
+        if first:
+            if classes is None:
+                raise ValueError(
+                    "classes must be passed on the first call to partial_fit."
+                )
+            classes = np.unique(np.asarray(classes))
+        elif classes is not None and not np.array_equal(
+            np.unique(classes), self.classes_
+        ):
+            raise ValueError(
+                f"classes={np.unique(classes)!r} is not the same as on the first "
+                f"call to partial_fit: {self.classes_!r}."
+            )
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the whole data; pass a dict of "
+                "class weights to partial_fit instead."
+            )
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            reset=first,
+        )
+        check_classification_targets(y)
+        check_finite_products(X)
+        if first:
+            if len(classes) < 2:
+                raise ValueError(
+                    f"classes must hold at least 2 classes, got {classes!r}."
+                )
+            self.classes_ = classes
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y contains labels {unknown!r} that are not in classes "
+                f"{self.classes_!r}."
+            )
+        y_index = np.searchsorted(self.classes_, y)
+        sample_weight = apply_class_weight(
+            check_sample_weight(sample_weight, X),
+            self.class_weight,
+            self.classes_,
+            y_index,
+        )
+        objective = BCEObjective(
+            X,
+            one_vs_rest_targets(y_index, len(self.classes_), X.dtype),
+            sample_weight,
+            self.C,
+            self.l1_ratio,
+            self.fit_intercept,
+        )
+        if first:
+            coef = np.zeros((objective.n_coef, objective.n_problems), dtype=X.dtype)
+            self.loss_curve_ = np.empty((objective.n_problems, 0))
+        else:
+            # Continue from the coefficients of partial_fit or fit.
+            coef = self._stacked_coef(objective)
+        steps_so_far = getattr(self, "_n_partial_steps", 0)
+        if self.learning_rate == "auto":
+            step = 1.0 / objective.smoothness_bound()
+        else:
+            step = np.full(objective.n_problems, float(self.learning_rate))
+        result = gradient_descent(
+            objective, coef, metric=ScalarMetric(step), max_iter=1, tol=0
+        )
+        self._n_partial_steps = steps_so_far + 1
+        self._set_coef(result.coef, objective)
+        self.n_iter_ = np.full(objective.n_problems, self._n_partial_steps, np.int32)
+        curve = np.column_stack(
+            [
+                np.atleast_2d(self.loss_curve_).reshape(objective.n_problems, -1),
+                result.objective,
+            ]
+        )
+        self.loss_curve_ = curve[0] if objective.n_problems == 1 else curve
+        return self
+
+    def _stacked_coef(self, objective):
+        coef = np.zeros((objective.n_coef, objective.n_problems), dtype=objective.dtype)
+        coef[: objective.n_features] = self.coef_.T
+        if objective.fit_intercept:
+            coef[-1] = self.intercept_
+        return coef
+
+    def _set_coef(self, coef, objective):
+        self.coef_ = np.ascontiguousarray(coef[: objective.n_features].T)
+        if objective.fit_intercept:
+            self.intercept_ = coef[-1].copy()
+        else:
+            self.intercept_ = np.zeros(objective.n_problems, dtype=coef.dtype)
+
     def _initial_coef(self, objective):
         """Zeros, or the previous coefficients when warm-starting."""
         coef = np.zeros((objective.n_coef, objective.n_problems), dtype=objective.dtype)
@@ -520,7 +688,6 @@ class BCELogisticRegression(
         return coef
 
     def _set_fitted(self, result, objective, early_stopping):
-        n_features = objective.n_features
         coef = result.coef
         stop_reason = result.stop_reason.astype(object)
         if early_stopping is not None:
@@ -532,11 +699,8 @@ class BCELogisticRegression(
         else:
             for name in ("validation_loss_curve_", "best_iteration_"):
                 self.__dict__.pop(name, None)
-        self.coef_ = np.ascontiguousarray(coef[:n_features].T)
-        if objective.fit_intercept:
-            self.intercept_ = coef[-1].copy()
-        else:
-            self.intercept_ = np.zeros(objective.n_problems, dtype=coef.dtype)
+        self._set_coef(coef, objective)
+        self.__dict__.pop("_n_partial_steps", None)
         self.n_iter_ = result.n_iter.astype(np.int32)
         self.converged_ = result.converged
         self.stop_reason_ = stop_reason.astype(str)
@@ -563,8 +727,9 @@ class BCELogisticRegression(
                 ConvergenceWarning,
                 stacklevel=3,
             )
+        # tol=0 asks for exactly max_iter iterations: nothing to warn about.
         unfinished = result.stop_reason == MAX_ITER
-        if unfinished.any():
+        if unfinished.any() and self.tol > 0:
             warnings.warn(
                 f"BCELogisticRegression did not converge{names(unfinished)} in "
                 f"max_iter={self.max_iter} iterations (largest gradient entry "

@@ -1,0 +1,205 @@
+"""Mini-batch (stochastic) gradient descent on the objective of ``_loss``.
+
+An epoch visits the rows in a fresh random order, ``batch_size`` at a time.
+Each batch gives an estimate of the gradient of the full objective ``J`` (its
+data term averaged over the batch's weights, the penalty at full strength) and
+one proximal step of size at most ``step_k = step / sqrt(1 + k)`` in epoch
+``k``: the decreasing schedule that stochastic steps need to settle.  With a
+line search (``learning_rate="auto"``) each batch's step is halved until it
+decreases that batch's objective sufficiently, and doubled again (up to the
+schedule's cap) for the next batch, so no step ever overshoots.  After each epoch
+one pass over all the data measures ``J`` and its (proximal) gradient, which
+give the loss curve, the convergence test (``<= tol``) and the divergence test.
+Rows are read batch by batch (``X[batch]``), so a memory-mapped ``X`` is never
+loaded whole.
+"""
+
+import numpy as np
+
+from ._loss import BCEObjective, l1_subgradient_residual, soft_threshold
+from ._solver import CONVERGED, DIVERGED, DIVERGENCE_FACTOR, STOPPED, DescentResult
+
+#: Growth of a line-searched step from one batch to the next.
+STEP_GROWTH = 2.0
+
+
+def _batch_step(part, coef, l2, l1, eta, line_search):
+    """One proximal gradient step on a batch; ``eta`` is updated in place.
+
+    ``part`` holds the batch's data term; the penalty enters at full strength
+    (``l2``, ``l1``), so the batch gradient estimates the full one.
+    """
+    n_features = part.n_features
+    raw = part.raw_prediction(coef)
+    grad = part.gradient(raw, coef)
+    grad[:n_features] += l2.astype(coef.dtype) * coef[:n_features]
+
+    def smooth(c, z):
+        w = c[:n_features].astype(np.float64)
+        return part.objective(z, c) + 0.5 * l2 * (w**2).sum(axis=0)
+
+    def proposal():
+        new = coef - eta.astype(coef.dtype) * grad
+        if np.any(l1 > 0):
+            new[:n_features] = soft_threshold(
+                new[:n_features], (eta * l1).astype(coef.dtype)
+            )
+        return new
+
+    new = proposal()
+    if not line_search:
+        return new
+    before = smooth(coef, raw)
+    for _ in range(60):
+        step = new - coef
+        z = part.raw_prediction(new)
+        bound = (
+            before
+            + (grad * step).sum(axis=0, dtype=np.float64)
+            + (step.astype(np.float64) ** 2).sum(axis=0) / (2 * eta)
+        )
+        bad = ~(
+            smooth(new, z) <= bound + 32 * np.finfo(coef.dtype).eps * np.abs(before)
+        )
+        if not bad.any():
+            break
+        eta[bad] *= 0.5
+        new = proposal()
+    return new
+
+
+def step_schedule(step, epoch):
+    """Step size of epoch ``epoch`` (0-based): ``step / sqrt(1 + epoch)``."""
+    return step / np.sqrt(1.0 + epoch)
+
+
+def auto_step_cap(objective):
+    """Longest first-epoch step of ``learning_rate="auto"``, per column.
+
+    ``1 / mean(diag B)``, with ``B`` the Hessian bound of the full objective:
+    the inverse of its average curvature (one pass over ``X``).  It can be
+    too long for some batches; the line search shortens it there.
+    """
+    return 1.0 / objective.hessian_bound_diagonal().mean(axis=0)
+
+
+def minibatch_descent(
+    objective,
+    coef,
+    *,
+    batch_size,
+    step,
+    max_iter,
+    tol,
+    random_state,
+    line_search=False,
+    check_divergence=False,
+    callback=None,
+):
+    """Minimise every column of ``objective`` by epochs of mini-batch steps.
+
+    Parameters
+    ----------
+    objective : BCEObjective
+        The full problem (its ``X``, ``Y``, weights and penalty).
+    coef : ndarray of shape (n_coef, K)
+        Starting point (not modified).
+    batch_size : int
+        Rows per step.
+    step : ndarray of shape (K,)
+        Step size of the first epoch, per column.
+    max_iter : int
+        Most epochs.
+    tol : float
+        Convergence tolerance on the full proximal gradient after an epoch.
+    random_state : numpy.random.RandomState
+        Source of the row orders.
+    line_search : bool, default=False
+        Halve each batch's step until it satisfies the sufficient-decrease
+        condition on that batch's objective, then try a longer step on the
+        next batch; the schedule caps the step at ``step / sqrt(1 + epoch)``.
+    check_divergence, callback
+        As in :func:`sklearn_bce._solver.descent`; the callback is called
+        after every epoch.
+
+    Returns
+    -------
+    DescentResult
+        With ``n_iter`` counting epochs.
+    """
+    X, Y = objective.X, objective.Y
+    weights = objective._scaled_weight  # (n_samples, 1) or (n_samples, K)
+    n_samples, n_features = X.shape
+    n_problems = coef.shape[1]
+    l2, l1 = objective.l2, objective.l1
+    x = np.array(coef, copy=True)
+    value = objective.objective(objective.raw_prediction(x), x)
+    limit = DIVERGENCE_FACTOR * np.maximum(value, 1.0)
+    n_iter = np.zeros(n_problems, dtype=int)
+    grad_max = np.full(n_problems, np.nan)
+    stop_reason = np.full(n_problems, "max_iter", dtype=object)
+    active = np.ones(n_problems, dtype=bool)
+    history = []
+    for epoch in range(max_iter):
+        A = np.flatnonzero(active)
+        if A.size == 0:
+            break
+        previous = x[:, A].copy()
+        cap = step_schedule(step[A], epoch)
+        eta = cap.copy()
+        for batch in np.array_split(
+            random_state.permutation(n_samples), max(1, -(-n_samples // batch_size))
+        ):
+            batch = np.sort(batch)
+            batch_weight = (
+                weights[batch][:, 0] if weights.shape[1] == 1 else weights[batch][:, A]
+            )
+            if not np.any(batch_weight > 0):
+                continue
+            part = BCEObjective(
+                X[batch],
+                Y[batch][:, A],
+                batch_weight,
+                np.inf,
+                0.0,
+                objective.fit_intercept,
+            )
+            x[:, A] = _batch_step(part, x[:, A], l2[A], l1[A], eta, line_search)
+            if line_search:
+                eta = np.minimum(eta * STEP_GROWTH, cap)
+        raw = objective.raw_prediction(x[:, A], A)
+        value_A = objective.objective(raw, x[:, A], A)
+        full_grad = objective.gradient(raw, x[:, A], A)
+        full_grad[:n_features] = l1_subgradient_residual(
+            x[:n_features, A], full_grad[:n_features], l1[A]
+        )
+        grad_max[A] = np.abs(full_grad).max(axis=0)
+        diverged = np.zeros(A.size, dtype=bool)
+        if check_divergence:
+            diverged = ~np.isfinite(value_A) | (value_A > limit[A])
+            x[:, A[diverged]] = previous[:, diverged]
+        ok = ~diverged
+        row = np.full(n_problems, np.nan)
+        row[A[ok]] = value_A[ok]
+        history.append(row)
+        value[A[ok]] = value_A[ok]
+        n_iter[A[ok]] += 1
+        done = ok & (grad_max[A] <= tol)
+        stop_reason[A[diverged]] = DIVERGED
+        stop_reason[A[done]] = CONVERGED
+        active[A[diverged | done]] = False
+        if callback is not None:
+            stop = callback(len(history), x, value, grad_max, active.copy())
+            stop = active & np.broadcast_to(np.asarray(stop, dtype=bool), active.shape)
+            stop_reason[stop] = STOPPED
+            active &= ~stop
+    history = np.array(history).reshape(-1, n_problems)[: max(n_iter.max(), 0)]
+    return DescentResult(
+        coef=x,
+        objective=value,
+        n_iter=n_iter,
+        history=history,
+        converged=stop_reason == CONVERGED,
+        stop_reason=stop_reason.astype(str),
+        grad_max=grad_max,
+    )

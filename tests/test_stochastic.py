@@ -1,0 +1,153 @@
+"""Mini-batch descent, partial_fit and fitting a memory-mapped X."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_breast_cancer, load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils import gen_batches
+
+from sklearn_bce import BCELogisticRegression
+
+
+@pytest.fixture(scope="module")
+def breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+@pytest.mark.parametrize("batch_size", [16, 100])
+def test_minibatch_reaches_the_full_batch_optimum(breast_cancer, batch_size):
+    X, y = breast_cancer
+    full = BCELogisticRegression(tol=1e-8).fit(X, y)
+    model = BCELogisticRegression(
+        batch_size=batch_size, random_state=0, max_iter=150, tol=0
+    )
+    model.fit(X, y)
+    assert model.n_iter_[0] == 150  # epochs
+    assert model.loss_curve_.shape == (150,)
+    assert model.loss_curve_[-1] - full.loss_curve_[-1] < 2e-3
+    assert model.score(X, y) >= full.score(X, y) - 0.01
+
+
+def test_minibatch_is_reproducible_and_seeded(breast_cancer):
+    X, y = breast_cancer
+    params = {"batch_size": 32, "max_iter": 5, "tol": 0}
+    a = BCELogisticRegression(random_state=1, **params).fit(X, y)
+    b = BCELogisticRegression(random_state=1, **params).fit(X, y)
+    c = BCELogisticRegression(random_state=2, **params).fit(X, y)
+    assert_array_equal(a.coef_, b.coef_)
+    assert not np.array_equal(a.coef_, c.coef_)
+
+
+def test_minibatch_with_one_batch_is_full_batch_gradient_descent(breast_cancer):
+    X, y = breast_cancer
+    params = {"learning_rate": 0.5, "max_iter": 3, "tol": 0, "C": 0.5}
+    one_batch = BCELogisticRegression(batch_size=len(y), random_state=0, **params)
+    full = BCELogisticRegression(solver="gd", **params)
+    full.fit(X, y)
+    one_batch.fit(X, y)
+    # The schedule divides epoch k's step by sqrt(1 + k); redo it by hand.
+    w, b = np.zeros(X.shape[1]), 0.0
+    for epoch in range(3):
+        p = 1 / (1 + np.exp(-(X @ w + b)))
+        grad_w = X.T @ (p - y) / len(y) + w / (0.5 * len(y))
+        grad_b = np.mean(p - y)
+        eta = 0.5 / np.sqrt(1 + epoch)
+        w, b = w - eta * grad_w, b - eta * grad_b
+    assert_allclose(one_batch.coef_[0], w, rtol=1e-10)
+    assert_allclose(one_batch.intercept_[0], b, rtol=1e-10)
+
+
+def test_minibatch_multiclass_and_l1():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(batch_size=20, random_state=0, max_iter=100, tol=0)
+    model.fit(X, y)
+    assert model.score(X, y) >= BCELogisticRegression().fit(X, y).score(X, y) - 0.03
+    sparse = BCELogisticRegression(
+        batch_size=20, random_state=0, max_iter=100, tol=0, C=0.05, l1_ratio=1.0
+    ).fit(X, y)
+    assert (sparse.coef_ == 0).any()
+
+
+def test_minibatch_divergence_is_reported(breast_cancer):
+    X, y = breast_cancer
+    model = BCELogisticRegression(batch_size=16, learning_rate=1e5, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model.fit(X, y)
+    assert np.isfinite(model.coef_).all()
+
+
+def test_partial_fit_streams_to_the_full_batch_accuracy(breast_cancer):
+    X, y = breast_cancer
+    model = BCELogisticRegression()
+    for _ in range(30):
+        for rows in gen_batches(len(y), 50):
+            model.partial_fit(X[rows], y[rows], classes=[0, 1])
+    full = BCELogisticRegression().fit(X, y)
+    assert model.score(X, y) >= full.score(X, y) - 0.01
+    n_calls = 30 * len(list(gen_batches(len(y), 50)))
+    assert model.n_iter_[0] == n_calls and model.loss_curve_.shape == (n_calls,)
+
+
+def test_partial_fit_on_all_data_is_a_gradient_step(breast_cancer):
+    X, y = breast_cancer
+    stepped = BCELogisticRegression(learning_rate=0.5).partial_fit(X, y, classes=[0, 1])
+    gd = BCELogisticRegression(solver="gd", learning_rate=0.5, max_iter=1, tol=0)
+    gd.fit(X, y)
+    assert_allclose(stepped.coef_, gd.coef_, rtol=1e-12)
+
+
+def test_partial_fit_multiclass_and_errors():
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression()
+    with pytest.raises(ValueError, match="classes must be passed"):
+        model.partial_fit(X[:10], y[:10])
+    model.partial_fit(X[:10], y[:10], classes=[0, 1, 2])  # a batch of one class
+    assert model.coef_.shape == (3, 4)
+    model.partial_fit(X[50:60], y[50:60])
+    with pytest.raises(ValueError, match="not the same"):
+        model.partial_fit(X[:10], y[:10], classes=[0, 1])
+    with pytest.raises(ValueError, match="not in classes"):
+        model.partial_fit(X[:10], np.full(10, 7))
+    with pytest.raises(ValueError, match="features"):
+        model.partial_fit(X[:10, :3], y[:10])
+    with pytest.raises(ValueError, match="balanced"):
+        BCELogisticRegression(class_weight="balanced").partial_fit(
+            X, y, classes=[0, 1, 2]
+        )
+
+
+def test_fit_resets_partial_fit_state(breast_cancer):
+    X, y = breast_cancer
+    model = BCELogisticRegression().partial_fit(X, y, classes=[0, 1])
+    model.fit(X, y)
+    refit = BCELogisticRegression().fit(X, y)
+    assert_array_equal(model.coef_, refit.coef_)
+
+
+@pytest.mark.parametrize("batch_size", [None, 2000])
+def test_memmap_is_read_in_place(tmp_path, batch_size):
+    X, y = make_classification(100_000, 50, random_state=0)
+    path = tmp_path / "X.dat"
+    mapped = np.memmap(path, dtype=np.float64, mode="w+", shape=X.shape)
+    mapped[:] = X
+    mapped.flush()
+    X_disk = np.memmap(path, dtype=np.float64, mode="r", shape=X.shape)
+    model = BCELogisticRegression(
+        batch_size=batch_size, random_state=0, max_iter=20, tol=0
+    )
+    tracemalloc.start()
+    model.fit(X_disk, y)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    # Far below a copy of X (40 MB): O(n_samples) vectors, batches, blocks.
+    assert peak < 0.25 * X.nbytes
+    reference = BCELogisticRegression(
+        batch_size=batch_size, random_state=0, max_iter=20, tol=0
+    )
+    assert_allclose(model.coef_, reference.fit(X, y).coef_, rtol=1e-10, atol=1e-12)
