@@ -6,9 +6,17 @@ by the textbook algorithm: logits, sigmoid, cross-entropy, its gradient and
 batch gradient descent with a learning rate.
 """
 
+from ._inference import coef_table
 from ._logistic import BCELogisticRegression
+from ._plotting import LossCurveDisplay
 from ._search import BCELogisticRegressionCV
 
 __version__ = "0.1.0.dev0"
 
-__all__ = ["BCELogisticRegression", "BCELogisticRegressionCV", "__version__"]
+__all__ = [
+    "BCELogisticRegression",
+    "BCELogisticRegressionCV",
+    "LossCurveDisplay",
+    "__version__",
+    "coef_table",
+]

@@ -3,11 +3,24 @@
 ``demo`` (the default) fits :class:`BCELogisticRegression` and scikit-learn's
 ``LogisticRegression`` on the breast-cancer data bundled with scikit-learn and
 prints them side by side.
+
+``fit DATA.csv --target COL`` fits a ``StandardScaler`` +
+``BCELogisticRegression`` pipeline on the numeric columns of a CSV file,
+compares it with ``LogisticRegression`` and can save the model (skops format)
+and a picture of its loss curve; ``predict MODEL.skops DATA.csv`` loads such a
+model, trusting only types of this package, scikit-learn and numpy, and writes
+its predictions and probabilities.  Bad input ends with a one-line
+``sklearn-bce: error: ...`` on stderr and exit status 1.
 """
 
 import argparse
+import importlib
+import os
 import sys
 import time
+import warnings
+import zipfile
+from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_breast_cancer
@@ -66,7 +79,116 @@ def build_parser():
         ),
     )
     _add_demo_arguments(demo)
+    fit = commands.add_parser(
+        "fit",
+        help="fit a model on the numeric columns of a CSV file",
+        description=(
+            "Read DATA.csv, split it into train and test sets, fit a "
+            "StandardScaler + BCELogisticRegression pipeline and "
+            "LogisticRegression with the same C on the training set, print both "
+            "side by side, and optionally save the model and its loss curve."
+        ),
+    )
+    _add_fit_arguments(fit)
+    predict = commands.add_parser(
+        "predict",
+        help="predict with a model saved by 'fit --model'",
+        description=(
+            "Load MODEL.skops (trusting only types of sklearn_bce, scikit-learn "
+            "and numpy), predict the rows of DATA.csv and write the predicted "
+            "class and the probability of each class (columns proba_<class>) "
+            "as CSV."
+        ),
+    )
+    predict.add_argument("model", metavar="MODEL.skops", help="model file")
+    predict.add_argument("data", metavar="DATA.csv", help="samples to predict")
+    predict.add_argument(
+        "--output",
+        metavar="OUT.csv",
+        help="write the predictions here (default: print them)",
+    )
     return parser
+
+
+def _c_value(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = np.nan
+    if not value > 0:
+        raise argparse.ArgumentTypeError(
+            f"C must be a positive number or 'inf', got {text!r}"
+        )
+    return value
+
+
+def _iterations(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
+    return value
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = np.nan
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
+    return value
+
+
+def _add_fit_arguments(parser):
+    parser.add_argument("data", metavar="DATA.csv", help="training data")
+    parser.add_argument(
+        "--target", required=True, metavar="COL", help="column of the class labels"
+    )
+    parser.add_argument(
+        "--learning-rate",
+        type=_learning_rate,
+        default="auto",
+        metavar="X",
+        help="'auto' or a positive step size (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--C",
+        type=_c_value,
+        default=1.0,
+        metavar="X",
+        help="inverse penalty strength, 'inf' for none (default: %(default)s)",
+    )
+    parser.add_argument("--solver", choices=["nesterov", "gd"], default="nesterov")
+    parser.add_argument(
+        "--max-iter",
+        type=_iterations,
+        default=1000,
+        metavar="N",
+        help="most iterations of each model (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--test-size",
+        type=_fraction,
+        default=0.25,
+        metavar="F",
+        help="fraction held out for testing, 0 for none (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        metavar="N",
+        help="split seed (default: 0)",
+    )
+    parser.add_argument(
+        "--model", metavar="OUT.skops", help="save the fitted pipeline (skops)"
+    )
+    parser.add_argument(
+        "--plot", metavar="LOSS.png", help="save a picture of the loss curve"
+    )
 
 
 def _add_demo_arguments(parser):
@@ -191,6 +313,263 @@ def _print_table(rows, out):
         print(f"{metric:16}" + "".join(cells), file=out)
 
 
+class CommandError(Exception):
+    """Bad input: reported as one line on stderr, without a traceback."""
+
+
+def _one_line(error):
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _read_csv(path):
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path)
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except pd.errors.EmptyDataError:
+        raise CommandError(f"{path}: the file is empty") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"{path}: not a text (UTF-8) CSV file") from None
+    except (OSError, pd.errors.ParserError) as exc:
+        raise CommandError(f"{path}: cannot read it as CSV: {_one_line(exc)}") from None
+    if frame.empty:
+        raise CommandError(f"{path}: no data rows")
+    return frame
+
+
+def _check_numeric(frame, path):
+    from pandas.api.types import is_numeric_dtype
+
+    bad = [str(name) for name in frame.columns if not is_numeric_dtype(frame[name])]
+    if bad:
+        raise CommandError(
+            f"{path}: non-numeric feature column(s) {', '.join(map(repr, bad))}; "
+            "encode them as numbers or drop them"
+        )
+
+
+def _print_warnings(caught, prefix=""):
+    for message in dict.fromkeys(_one_line(w.message) for w in caught):
+        print(f"sklearn-bce: warning: {prefix}{message}", file=sys.stderr)
+
+
+def run_fit(args, out=None):
+    """Fit both models on a CSV file and print the comparison; returns the rows."""
+    out = sys.stdout if out is None else out
+    frame = _read_csv(args.data)
+    if args.target not in frame.columns:
+        columns = [str(name) for name in frame.columns]
+        shown = ", ".join(columns[:10]) + (", ..." if len(columns) > 10 else "")
+        raise CommandError(
+            f"{args.data}: unknown target column {args.target!r} (columns: {shown})"
+        )
+    y = frame[args.target]
+    X = frame.drop(columns=[args.target])
+    if y.isna().any():
+        raise CommandError(
+            f"{args.data}: the target column {args.target!r} has "
+            f"{int(y.isna().sum())} missing value(s)"
+        )
+    if X.shape[1] == 0:
+        raise CommandError(f"{args.data}: no feature columns besides the target")
+    _check_numeric(X, args.data)
+    counts = y.value_counts()
+    if len(counts) < 2:
+        raise CommandError(
+            f"{args.data}: the target column {args.target!r} has only one class "
+            f"({counts.index[0]!r}); two or more are needed"
+        )
+    if args.test_size > 0:
+        X_train, X_test, y_train, y_test = train_test_split(
+            X,
+            y,
+            test_size=args.test_size,
+            stratify=y if counts.min() >= 2 else None,
+            random_state=args.random_state,
+        )
+    else:
+        X_train, X_test, y_train, y_test = X, X.iloc[:0], y, y.iloc[:0]
+
+    ours = make_pipeline(
+        StandardScaler(),
+        BCELogisticRegression(
+            C=args.C,
+            learning_rate=args.learning_rate,
+            solver=args.solver,
+            max_iter=args.max_iter,
+        ),
+    )
+    theirs = make_pipeline(
+        StandardScaler(), LogisticRegression(C=args.C, max_iter=args.max_iter)
+    )
+    rows = {}
+    for name, model in [
+        ("BCELogisticRegression", ours),
+        ("LogisticRegression", theirs),
+    ]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            start = time.perf_counter()
+            model.fit(X_train, y_train)
+            seconds = time.perf_counter() - start
+        _print_warnings(
+            caught, prefix=f"{name}: " if name == "LogisticRegression" else ""
+        )
+        classes = model.classes_
+        row = {
+            "train accuracy": accuracy_score(y_train, model.predict(X_train)),
+            "train log-loss": log_loss(
+                y_train, model.predict_proba(X_train), labels=classes
+            ),
+        }
+        if len(y_test):
+            row["test accuracy"] = accuracy_score(y_test, model.predict(X_test))
+            row["test log-loss"] = log_loss(
+                y_test, model.predict_proba(X_test), labels=classes
+            )
+        row["iterations"] = int(np.max(model[-1].n_iter_))
+        row["fit time (ms)"] = 1e3 * seconds
+        rows[name] = row
+    print(
+        f"{args.data}: {len(y_train)} training and {len(y_test)} test samples, "
+        f"{X.shape[1]} features, classes {ours.classes_.tolist()}, C={args.C}.\n",
+        file=out,
+    )
+    _print_table(rows, out)
+    if args.model:
+        _save_model(ours, args.model)
+        print(f"\nmodel written to {args.model}", file=out)
+    if args.plot:
+        _save_plot(ours, args.plot)
+        print(f"loss curve written to {args.plot}", file=out)
+    return rows
+
+
+def _save_model(model, path):
+    try:
+        import skops.io as sio
+    except ImportError:
+        raise CommandError("--model needs skops: pip install skops") from None
+    try:
+        sio.dump(model, path)
+    except OSError as exc:
+        raise CommandError(
+            f"{path}: cannot write the model: {_one_line(exc)}"
+        ) from None
+
+
+def _save_plot(model, path):
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise CommandError("--plot needs matplotlib: pip install matplotlib") from None
+    from ._plotting import LossCurveDisplay
+
+    figure = Figure(figsize=(6.4, 4.2), layout="constrained")
+    FigureCanvasAgg(figure)
+    LossCurveDisplay.from_estimator(model, ax=figure.subplots(), log_gap=True)
+    try:
+        figure.savefig(path, dpi=100)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"{path}: cannot write the plot: {_one_line(exc)}") from None
+
+
+#: Top-level packages whose classes a model file may contain.
+TRUSTED_PACKAGES = ("sklearn_bce", "sklearn", "numpy")
+
+
+def _is_trusted_class(name):
+    """Whether ``name`` ("module.Class") is a class of a trusted package."""
+    module_name, _, attribute = name.rpartition(".")
+    if module_name.split(".")[0] not in TRUSTED_PACKAGES:
+        return False
+    try:
+        found = importlib.import_module(module_name)
+        for part in attribute.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError):
+        return False
+    return isinstance(found, type)
+
+
+def load_model(path):
+    """Load a skops file, trusting only classes of sklearn_bce, sklearn, numpy.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The model file.
+
+    Returns
+    -------
+    model : object
+        The loaded estimator.
+    """
+    try:
+        import skops.io as sio
+    except ImportError:
+        raise CommandError("predict needs skops: pip install skops") from None
+    if not Path(path).is_file():
+        raise CommandError(f"{path}: no such file")
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise CommandError(
+            f"{path}: not a skops model file ({_one_line(exc)})"
+        ) from None
+    refused = [name for name in untrusted if not _is_trusted_class(name)]
+    if refused:
+        raise CommandError(
+            f"{path}: refusing to load a model with untrusted types "
+            f"{', '.join(refused)} (only classes of sklearn_bce, scikit-learn and "
+            "numpy are trusted)"
+        )
+    try:
+        model = sio.load(path, trusted=untrusted)
+    except Exception as exc:  # skops raises many kinds on a corrupt file
+        raise CommandError(f"{path}: cannot load the model: {_one_line(exc)}") from None
+    if not hasattr(model, "predict_proba") or not hasattr(model, "classes_"):
+        raise CommandError(f"{path}: does not hold a fitted classifier")
+    return model
+
+
+def run_predict(args, out=None):
+    """Predict the rows of a CSV file; returns the predictions as a DataFrame."""
+    import pandas as pd
+
+    out = sys.stdout if out is None else out
+    model = load_model(args.model)
+    frame = _read_csv(args.data)
+    names = getattr(model, "feature_names_in_", None)
+    if names is not None:
+        missing = [str(name) for name in names if name not in frame.columns]
+        if missing:
+            raise CommandError(
+                f"{args.data}: missing feature column(s) "
+                f"{', '.join(map(repr, missing))} that the model was fitted on"
+            )
+        frame = frame[list(names)]
+    _check_numeric(frame, args.data)
+    proba = model.predict_proba(frame)
+    result = pd.DataFrame({"prediction": model.predict(frame)})
+    for k, label in enumerate(model.classes_):
+        result[f"proba_{label}"] = proba[:, k]
+    if args.output:
+        try:
+            result.to_csv(args.output, index=False)
+        except OSError as exc:
+            raise CommandError(
+                f"{args.output}: cannot write the predictions: {_one_line(exc)}"
+            ) from None
+        print(f"{len(result)} predictions written to {args.output}", file=out)
+    else:
+        result.to_csv(out, index=False)
+    return result
+
+
 def main(argv=None):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -201,6 +580,27 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.command == "demo":
         run_demo(args)
+        return 0
+    commands = {"fit": run_fit, "predict": run_predict}
+    try:
+        commands[args.command](args)
+    except BrokenPipeError:
+        # The reader of stdout went away (``... | head``): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except CommandError as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 1
+    except ImportError as exc:
+        print(
+            f"{parser.prog}: error: {args.command} needs pandas and skops "
+            f"({_one_line(exc)}): pip install 'sklearn-bce[cli]'",
+            file=sys.stderr,
+        )
+        return 1
+    except ValueError as exc:  # data that scikit-learn rejects (NaN, ...)
+        print(f"{parser.prog}: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -13,6 +13,7 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._inference import coef_table
 from ._loss import BCEObjective
 from ._monitor import CallbackBridge, EarlyStopping, ProgressPrinter, combine
 from ._solver import (
@@ -658,6 +659,50 @@ class BCELogisticRegression(
         )
         self.loss_curve_ = curve[0] if objective.n_problems == 1 else curve
         return self
+
+    def coef_table(self, X, y, sample_weight=None, confidence_level=0.95):
+        """Coefficients with standard errors, z-tests and confidence intervals.
+
+        Classical maximum-likelihood inference for a fitted binary model, from
+        the inverse Fisher information at the fitted coefficients; valid for
+        the unpenalised model (``C=np.inf``), where it equals ``statsmodels``'
+        ``Logit``.  See :func:`sklearn_bce.coef_table` for the details.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The training data the model was fitted on.
+
+        y : array-like of shape (n_samples,)
+            The training labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            The sample weights of the fit.
+
+        confidence_level : float, default=0.95
+            Coverage of the confidence intervals, in ``(0, 1)``.
+
+        Returns
+        -------
+        table : pandas.DataFrame of shape (n_coef, 6)
+            Rows ``"intercept"`` and the features; columns ``coef``,
+            ``std_err``, ``z``, ``p_value``, ``ci_lower``, ``ci_upper``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import load_breast_cancer
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from sklearn_bce import BCELogisticRegression
+        >>> data = load_breast_cancer()
+        >>> X = StandardScaler().fit_transform(data.data[:, :3])
+        >>> model = BCELogisticRegression(C=np.inf, tol=1e-8).fit(X, data.target)
+        >>> model.coef_table(X, data.target).columns.tolist()
+        ['coef', 'std_err', 'z', 'p_value', 'ci_lower', 'ci_upper']
+        """
+        return coef_table(
+            self, X, y, sample_weight=sample_weight, confidence_level=confidence_level
+        )
 
     def _stacked_coef(self, objective):
         coef = np.zeros((objective.n_coef, objective.n_problems), dtype=objective.dtype)

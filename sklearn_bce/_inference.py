@@ -1,0 +1,330 @@
+r"""Standard errors, z-tests and confidence intervals of a binary fit.
+
+At the maximum-likelihood estimate ``beta = (b, w)`` of a logistic regression,
+the covariance of the estimate is asymptotically the inverse of the Fisher
+information, the Hessian of the *summed* negative log-likelihood::
+
+    I = X1^T diag(s * p * (1 - p)) X1,        p = sigmoid(X1 beta)
+
+with ``X1`` the design with a leading column of ones (when an intercept is
+fitted) and ``s`` the sample weights (times class weights), used as frequency
+weights.  This is what ``statsmodels`` reports for ``Logit`` (and for ``GLM``
+with ``freq_weights``).
+
+The objective of :class:`~sklearn_bce.BCELogisticRegression` is that negative
+log-likelihood divided by ``S = sum(s)``, plus ``1/(C S)`` times the penalty, so
+``S J`` is the negative log-likelihood plus ``penalty / C`` and its Hessian is
+``I + (1 - l1_ratio) / C`` on the diagonal of the weights (the L1 part has no
+curvature; the intercept is not penalised).  That matrix is the one inverted
+here; for ``C = inf`` it is ``I`` itself.
+"""
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigh
+from scipy.special import expit
+from scipy.stats import norm
+from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import check_sample_weight, validate_data
+
+__all__ = ["coef_table"]
+
+#: Largest condition number of the (diagonally scaled) information matrix that
+#: is inverted; beyond it the standard errors would have no correct digit left
+#: worth reporting.
+MAX_CONDITION = 1e12
+
+#: Smallest share of the information the data could carry (at p = 1/2 for every
+#: sample) that the fit may keep in any direction before its fitted
+#: probabilities count as numerically 0 or 1.
+MIN_RELATIVE_INFORMATION = 1e-8
+
+COLUMNS = ["coef", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
+
+
+def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
+    """Table of coefficients, standard errors, z-tests and confidence intervals.
+
+    The standard errors are the square roots of the diagonal of the inverse
+    Fisher information at the fitted coefficients, the Hessian of the summed
+    (weighted) negative log-likelihood
+    ``X1.T @ diag(s * p * (1 - p)) @ X1``, with ``X1`` the data with a leading
+    column of ones when an intercept is fitted and ``p`` the fitted
+    probabilities of the positive class ``classes_[1]``.  The z statistic is
+    ``coef / std_err``, its p-value the two-sided normal one, and the interval
+    ``coef ± q std_err`` with ``q`` the normal quantile of
+    ``(1 + confidence_level) / 2``.  Fitted with ``C=np.inf`` and a small
+    ``tol``, the table is the one of ``statsmodels``' ``Logit`` (sample weights
+    count as frequency weights, as ``freq_weights`` in ``statsmodels``' ``GLM``).
+
+    This is classical maximum-likelihood inference: it is valid only for the
+    unpenalised model (``C=np.inf``) fitted on the data given here.  With a
+    penalty the Hessian of the penalised objective is used instead (plus
+    ``(1 - l1_ratio) / C`` on the diagonal of the weights), and a
+    ``UserWarning`` says that the numbers are not valid inference.
+
+    Parameters
+    ----------
+    estimator : BCELogisticRegression
+        A fitted binary model (two classes).
+
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The training data the model was fitted on.
+
+    y : array-like of shape (n_samples,)
+        The training labels, among ``classes_``.
+
+    sample_weight : array-like of shape (n_samples,), default=None
+        The sample weights of the fit; ``None`` weighs all samples equally.
+        ``class_weight`` of the estimator multiplies them, as in ``fit``.
+
+    confidence_level : float, default=0.95
+        Coverage of the confidence intervals, in ``(0, 1)``.
+
+    Returns
+    -------
+    table : pandas.DataFrame of shape (n_coef, 6)
+        One row per coefficient: ``"intercept"`` first when
+        ``fit_intercept=True``, then the features, named by
+        ``feature_names_in_`` when the model was fitted on a DataFrame with
+        string column names and ``"x0"``, ``"x1"``, ... otherwise.  Columns:
+        ``coef``, ``std_err``, ``z``, ``p_value``, ``ci_lower`` and ``ci_upper``.
+
+    Raises
+    ------
+    ValueError
+        If the model has more than two classes; if the data are perfectly
+        separated by the fitted unpenalised model (the maximum-likelihood
+        estimate does not exist); if the fitted probabilities are numerically
+        0 or 1 (quasi-separation); or if the information matrix is singular or
+        too ill-conditioned to invert, for example for collinear features.
+
+    ImportError
+        If pandas is not installed.
+
+    sklearn.exceptions.NotFittedError
+        If the estimator is not fitted.
+
+    Warns
+    -----
+    UserWarning
+        If the model is penalised (finite ``C``) or stopped before it
+        converged: the table is then not valid maximum-likelihood inference.
+
+    See Also
+    --------
+    statsmodels.discrete.discrete_model.Logit : The same table for the
+        unpenalised model, fitted by Newton's method.
+
+    Notes
+    -----
+    Perfect separation is detected exactly: when the fitted unpenalised model
+    classifies every sample of positive weight correctly, the likelihood has
+    no maximum.  Quasi-complete separation (classes separated up to samples
+    on the boundary) is detected once the fit has driven some fitted
+    probabilities to numerically 0 or 1 (a small ``tol``); with a looser
+    ``tol`` it shows as very large standard errors.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn_bce import BCELogisticRegression
+    >>> from sklearn_bce._inference import coef_table
+    >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    >>> X = X[["mean radius", "mean texture"]]
+    >>> model = BCELogisticRegression(C=np.inf, tol=1e-8).fit(X, y)
+    >>> table = coef_table(model, X, y)
+    >>> table.round(3)
+                    coef  std_err       z  p_value  ci_lower  ci_upper
+    intercept     19.849    1.774  11.189      0.0    16.373    23.326
+    mean radius   -1.057    0.101 -10.417      0.0    -1.256    -0.858
+    mean texture  -0.218    0.037  -5.885      0.0    -0.291    -0.145
+    """
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise ImportError("coef_table needs pandas: pip install pandas") from exc
+    check_is_fitted(estimator)
+    if len(estimator.classes_) != 2:
+        raise ValueError(
+            "coef_table supports binary models only; this model has "
+            f"{len(estimator.classes_)} classes, fitted one-vs-rest."
+        )
+    if not 0 < confidence_level < 1:
+        raise ValueError(
+            f"confidence_level must be in (0, 1), got {confidence_level!r}."
+        )
+    X = validate_data(
+        estimator, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
+    )
+    y = column_or_1d(y, warn=True)
+    check_consistent_length(X, y)
+    unknown = ~np.isin(y, estimator.classes_)
+    if unknown.any():
+        raise ValueError(
+            f"y has labels {np.unique(y[unknown]).tolist()} that are not among "
+            f"the classes the model was fitted on, {estimator.classes_.tolist()}."
+        )
+    y01 = (y == estimator.classes_[1]).astype(np.float64)
+    s = check_sample_weight(sample_weight, X)
+    if estimator.class_weight is not None:
+        class_weights = compute_class_weight(
+            estimator.class_weight, classes=estimator.classes_, y=y
+        )
+        s = s * class_weights[y01.astype(int)]
+
+    _warn_if_not_inference(estimator)
+    coef = np.asarray(estimator.coef_[0], dtype=np.float64)
+    intercept = float(estimator.intercept_[0])
+    z = np.asarray(X @ coef).ravel() + intercept
+    if np.isinf(estimator.C):
+        _check_not_separated(z, y01, s)
+    # p (1 - p), accurate where p is close to 0 or 1.
+    curvature = s * expit(z) * expit(-z)
+    penalty = (1.0 - estimator.l1_ratio) / estimator.C
+    information = _weighted_gram(X, curvature, estimator.fit_intercept, penalty)
+    bound = _weighted_gram(X, s / 4.0, estimator.fit_intercept, penalty)
+    covariance = _inverse(information, bound)
+
+    values = np.concatenate([[intercept], coef]) if estimator.fit_intercept else coef
+    std_err = np.sqrt(np.diag(covariance))
+    z_stat = values / std_err
+    quantile = norm.ppf(0.5 + confidence_level / 2)
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is None:
+        names = [f"x{j}" for j in range(X.shape[1])]
+    index = ["intercept", *names] if estimator.fit_intercept else list(names)
+    return pd.DataFrame(
+        {
+            "coef": values,
+            "std_err": std_err,
+            "z": z_stat,
+            "p_value": 2 * norm.sf(np.abs(z_stat)),
+            "ci_lower": values - quantile * std_err,
+            "ci_upper": values + quantile * std_err,
+        },
+        index=pd.Index(index, dtype=object),
+        columns=COLUMNS,
+    )
+
+
+def _warn_if_not_inference(estimator):
+    """Warn where the table is not maximum-likelihood inference."""
+    if np.isfinite(estimator.C):
+        l1 = (
+            " The L1 part of the penalty has no curvature and is left out; "
+            "coefficients it set to zero have no meaningful interval."
+            if estimator.l1_ratio > 0
+            else ""
+        )
+        warnings.warn(
+            f"The model is penalised (C={estimator.C!r}): its standard errors, "
+            "p-values and confidence intervals come from the Hessian of the "
+            "penalised objective and are not valid statistical inference."
+            + l1
+            + (" Fit with C=np.inf for maximum-likelihood inference."),
+            UserWarning,
+            stacklevel=3,
+        )
+    reason = str(estimator.stop_reason_[0])
+    if reason != "converged":
+        warnings.warn(
+            f"The fit stopped before it converged (stop_reason_={reason!r}): "
+            "the coefficients are not the optimum, and the table is not valid "
+            "inference. Increase max_iter or lower tol and fit again.",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _check_not_separated(z, y01, s):
+    """Raise if the fitted hyperplane separates the classes completely.
+
+    Then ``t * (w, b)`` lowers the unpenalised loss for every ``t > 1``: the
+    maximum-likelihood estimate does not exist.
+    """
+    margins = (2 * y01 - 1) * z
+    if np.all(margins[s > 0] > 0):
+        raise ValueError(
+            "The fitted model separates the two classes perfectly: the "
+            "maximum-likelihood estimate does not exist (the unpenalised "
+            "coefficients grow without bound) and has no standard errors. "
+            "Fit with a finite C, or remove the features that separate the "
+            "classes."
+        )
+
+
+def _weighted_gram(X, weights, fit_intercept, penalty):
+    """``X1^T diag(weights) X1`` plus ``penalty`` on the diagonal of the weights.
+
+    ``X1`` is ``X`` with a leading column of ones when ``fit_intercept``.
+    """
+    if sp.issparse(X):
+        weighted = sp.csr_array(X).multiply(weights[:, None])
+        gram_x = np.asarray((X.T @ weighted).toarray())
+        cross = np.asarray(weighted.sum(axis=0)).ravel()
+    else:
+        weighted = X * weights[:, None]
+        gram_x = X.T @ weighted
+        cross = weighted.sum(axis=0)
+    gram_x = gram_x + penalty * np.eye(X.shape[1])
+    if not fit_intercept:
+        return gram_x
+    n = X.shape[1] + 1
+    gram = np.empty((n, n))
+    gram[0, 0] = weights.sum()
+    gram[0, 1:] = gram[1:, 0] = cross
+    gram[1:, 1:] = gram_x
+    return gram
+
+
+def _inverse(information, bound):
+    """Invert the information matrix, or say why it cannot be inverted.
+
+    ``bound`` is the information the data would carry if every fitted
+    probability were 1/2 (its largest value): it is singular exactly when the
+    columns of the design are collinear, and ``information`` is small
+    compared with it where the fitted probabilities are close to 0 or 1.
+    """
+    diagonal = np.diag(bound)
+    if np.any(diagonal <= 0) or not np.all(np.isfinite(bound)):
+        raise ValueError(
+            "The information matrix is singular: a column of X is zero on all "
+            "samples with a positive weight."
+        )
+    scale = 1.0 / np.sqrt(diagonal)
+    eigenvalues = np.linalg.eigvalsh(bound * scale[:, None] * scale)
+    condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
+    if not condition <= MAX_CONDITION:
+        raise ValueError(
+            "The information matrix is singular: the columns of X (and the "
+            f"column of ones of the intercept) are collinear (condition number "
+            f"{condition:.3g} after scaling). Remove redundant features or fit "
+            "with a finite C."
+        )
+    relative = eigh(information, bound, eigvals_only=True, subset_by_index=[0, 0])
+    if not relative[0] >= MIN_RELATIVE_INFORMATION:
+        raise ValueError(
+            "The information matrix is numerically singular: fitted "
+            "probabilities are numerically 0 or 1 (the classes are separated, "
+            "or nearly so, along some direction of X; the maximum-likelihood "
+            "estimate may not exist). Fit with a finite C or remove the "
+            "separating features."
+        )
+    # Scaled to a unit diagonal, so that the scales of the features do not
+    # cost accuracy: inv(I) = D inv(D I D) D.
+    scale = 1.0 / np.sqrt(np.diag(information))
+    try:
+        factor = cho_factor(information * scale[:, None] * scale)
+    except LinAlgError as exc:
+        raise ValueError(
+            "The information matrix is numerically singular: its Cholesky "
+            "factorisation failed."
+        ) from exc
+    return cho_solve(factor, np.diag(scale)) * scale[:, None]

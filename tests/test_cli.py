@@ -1,0 +1,244 @@
+"""``python -m sklearn_bce fit`` and ``predict``, run as a user runs them."""
+
+import io
+import operator
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pandas as pd
+import pytest
+import skops.io as sio
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+import sklearn_bce.__main__ as cli
+from sklearn_bce import BCELogisticRegression
+
+CLI = [sys.executable, "-m", "sklearn_bce"]
+
+
+def run(*args, cwd):
+    return subprocess.run(
+        [*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
+
+
+def breast_cancer_frame():
+    """A small CSV-able table: five features and the 0/1 target."""
+    data = load_breast_cancer(as_frame=True).frame
+    return data[[*data.columns[:5], "target"]]
+
+
+def iris_frame():
+    data = load_iris(as_frame=True)
+    frame = data.frame.copy()
+    frame["target"] = data.target_names[data.target]
+    return frame
+
+
+def load(path):
+    return sio.load(path, trusted=sio.get_untrusted_types(file=path))
+
+
+@pytest.fixture(scope="module")
+def fitted(tmp_path_factory):
+    """``fit`` on a binary CSV with --model and --plot, run once."""
+    folder = tmp_path_factory.mktemp("fit")
+    breast_cancer_frame().to_csv(folder / "data.csv", index=False)
+    result = run(
+        "fit",
+        "data.csv",
+        "--target",
+        "target",
+        "--C",
+        "0.5",
+        "--model",
+        "model.skops",
+        "--plot",
+        "loss.png",
+        cwd=folder,
+    )
+    return folder, result
+
+
+def test_fit_prints_both_models_and_writes_the_files(fitted):
+    folder, result = fitted
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    for row in [
+        "train accuracy",
+        "train log-loss",
+        "test accuracy",
+        "test log-loss",
+        "iterations",
+        "fit time (ms)",
+    ]:
+        assert row in result.stdout
+    assert "BCELogisticRegression" in result.stdout
+    assert "LogisticRegression " in result.stdout.replace("\n", " ")
+    assert "426 training and 143 test samples" in result.stdout
+    assert (folder / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    model = load(folder / "model.skops")
+    assert [name for name, _ in model.steps] == [
+        "standardscaler",
+        "bcelogisticregression",
+    ]
+    assert model[-1].C == 0.5
+    assert list(model.feature_names_in_) == list(breast_cancer_frame().columns[:5])
+
+
+def test_predict_writes_the_predictions_of_the_saved_model(fitted):
+    folder, _ = fitted
+    result = run(
+        "predict", "model.skops", "data.csv", "--output", "out.csv", cwd=folder
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    predictions = pd.read_csv(folder / "out.csv")
+    assert list(predictions.columns) == ["prediction", "proba_0", "proba_1"]
+    model = load(folder / "model.skops")
+    X = breast_cancer_frame().drop(columns="target")  # the target is ignored
+    assert_array_equal(predictions["prediction"], model.predict(X))
+    assert_allclose(
+        predictions[["proba_0", "proba_1"]], model.predict_proba(X), rtol=1e-12
+    )
+
+
+def test_predict_prints_csv_without_output(fitted):
+    folder, _ = fitted
+    result = run("predict", "model.skops", "data.csv", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    printed = pd.read_csv(io.StringIO(result.stdout))
+    model = load(folder / "model.skops")
+    X = breast_cancer_frame().drop(columns="target")
+    assert list(printed.columns) == ["prediction", "proba_0", "proba_1"]
+    assert_array_equal(printed["prediction"], model.predict(X))
+    assert_allclose(printed[["proba_0", "proba_1"]], model.predict_proba(X), rtol=1e-12)
+
+
+def test_multiclass_string_labels_round_trip(tmp_path):
+    frame = iris_frame()
+    frame.to_csv(tmp_path / "iris.csv", index=False)
+    fit = run(
+        "fit",
+        "iris.csv",
+        "--target",
+        "target",
+        "--solver",
+        "gd",
+        "--max-iter",
+        "5000",
+        "--test-size",
+        "0",
+        "--model",
+        "iris.skops",
+        cwd=tmp_path,
+    )
+    assert fit.returncode == 0, fit.stderr
+    assert "150 training and 0 test samples" in fit.stdout
+    assert "test accuracy" not in fit.stdout
+    new = frame.drop(columns="target").sample(20, random_state=0)
+    new.to_csv(tmp_path / "new.csv", index=False)
+    result = run("predict", "iris.skops", "new.csv", "--output", "p.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    predictions = pd.read_csv(tmp_path / "p.csv")
+    classes = ["setosa", "versicolor", "virginica"]
+    assert list(predictions.columns) == ["prediction", *(f"proba_{c}" for c in classes)]
+    model = load(tmp_path / "iris.skops")
+    assert_array_equal(predictions["prediction"], model.predict(new))
+    assert_allclose(predictions.iloc[:, 1:], model.predict_proba(new), rtol=1e-12)
+    assert model[-1].solver == "gd"
+
+
+@pytest.fixture(scope="module")
+def bad_inputs(tmp_path_factory):
+    """Files for the failure paths, and a good model to predict with."""
+    folder = tmp_path_factory.mktemp("bad")
+    frame = breast_cancer_frame()
+    frame.to_csv(folder / "data.csv", index=False)
+    frame.assign(city="Paris").to_csv(folder / "text.csv", index=False)
+    frame.assign(target=1).to_csv(folder / "oneclass.csv", index=False)
+    missing = frame.copy()
+    missing.iloc[3, 0] = np.nan
+    missing.to_csv(folder / "nan.csv", index=False)
+    frame[frame.columns[:2]].to_csv(folder / "fewer.csv", index=False)
+    (folder / "notmodel.skops").write_text("not a model\n")
+    X, y = frame.drop(columns="target"), frame["target"]
+    sio.dump(make_pipeline(BCELogisticRegression()).fit(X, y), folder / "model.skops")
+    evil = make_pipeline(FunctionTransformer(operator.neg), BCELogisticRegression())
+    sio.dump(evil.fit(X, y), folder / "evil.skops")
+    return folder
+
+
+FAILURES = {
+    "missing data file": (["fit", "nope.csv", "--target", "target"], "no such file"),
+    "unknown target": (
+        ["fit", "data.csv", "--target", "label"],
+        "unknown target column 'label'",
+    ),
+    "non-numeric feature": (
+        ["fit", "text.csv", "--target", "target"],
+        "non-numeric feature column(s) 'city'",
+    ),
+    "one class": (["fit", "oneclass.csv", "--target", "target"], "only one class"),
+    "missing values": (["fit", "nan.csv", "--target", "target"], "NaN"),
+    "unwritable model": (
+        ["fit", "data.csv", "--target", "target", "--model", "no/dir/m.skops"],
+        "cannot write the model",
+    ),
+    "untrusted model": (
+        ["predict", "evil.skops", "data.csv"],
+        "untrusted types _operator.neg",
+    ),
+    "not a model file": (["predict", "notmodel.skops", "data.csv"], "not a skops"),
+    "missing model file": (["predict", "nope.skops", "data.csv"], "no such file"),
+    "missing predict data": (["predict", "model.skops", "nope.csv"], "no such file"),
+    "missing feature columns": (
+        ["predict", "model.skops", "fewer.csv"],
+        "missing feature column(s) 'mean perimeter'",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def failure_results(bad_inputs):
+    """Run every failure case, as many at a time as there are CPUs."""
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        futures = {
+            case: pool.submit(run, *args, cwd=bad_inputs)
+            for case, (args, _) in FAILURES.items()
+        }
+        return {case: future.result() for case, future in futures.items()}
+
+
+@pytest.mark.parametrize("case", list(FAILURES))
+def test_bad_input_is_one_line_on_stderr(failure_results, case):
+    result = failure_results[case]
+    stderr = result.stderr
+    assert result.returncode != 0
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith("sklearn-bce: error: ")
+    assert FAILURES[case][1] in lines[0]
+
+
+def test_help_lists_the_commands():
+    result = subprocess.run([*CLI, "--help"], capture_output=True, text=True)
+    assert result.returncode == 0
+    for command in ["demo", "fit", "predict"]:
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize("argv", [[], ["--repeats", "1"]])
+def test_demo_stays_the_default_command(monkeypatch, argv):
+    calls = []
+    monkeypatch.setattr(cli, "run_demo", calls.append)
+    assert cli.main(argv) == 0
+    assert [args.command for args in calls] == ["demo"]
+    assert calls[0].repeats == (int(argv[1]) if argv else 5)

@@ -1,0 +1,302 @@
+"""coef_table: maximum-likelihood inference checked against statsmodels' Logit.
+
+The reference numbers were computed once with statsmodels 0.15.0
+(``Logit(y, add_constant(X)).fit()`` and ``GLM(..., freq_weights=...)``) on
+the Spector and Mazzeo data and are pasted here as literals: statsmodels is not
+a dependency.
+"""
+
+import sys
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_iris
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+
+from sklearn_bce import BCELogisticRegression
+from sklearn_bce._inference import coef_table
+
+# Spector and Mazzeo (1980): GPA, TUCE, PSI -> GRADE.
+SPECTOR_X = np.array(
+    [
+        [2.66, 20, 0], [2.89, 22, 0], [3.28, 24, 0], [2.92, 12, 0],
+        [4.00, 21, 0], [2.86, 17, 0], [2.76, 17, 0], [2.87, 21, 0],
+        [3.03, 25, 0], [3.92, 29, 0], [2.63, 20, 0], [3.32, 23, 0],
+        [3.57, 23, 0], [3.26, 25, 0], [3.53, 26, 0], [2.74, 19, 0],
+        [2.75, 25, 0], [2.83, 19, 0], [3.12, 23, 1], [3.16, 25, 1],
+        [2.06, 22, 1], [3.62, 28, 1], [2.89, 14, 1], [3.51, 26, 1],
+        [3.54, 24, 1], [2.83, 27, 1], [3.39, 17, 1], [2.67, 24, 1],
+        [3.65, 21, 1], [4.00, 23, 1], [3.10, 21, 1], [2.39, 19, 1],
+    ]
+)  # fmt: skip
+SPECTOR_Y = np.array(
+    [0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0,
+     0, 0, 0, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1]
+)  # fmt: skip
+
+# statsmodels: Logit(SPECTOR_Y, add_constant(SPECTOR_X)).fit()
+SM_PARAMS = [
+    -13.021346858115699, 2.826112594889322, 0.09515766131790951, 2.3786876550933553
+]  # fmt: skip
+SM_BSE = [
+    4.9313242136027275, 1.2629410756290833, 0.14155420567369434, 1.0645642544971312
+]  # fmt: skip
+SM_TVALUES = [
+    -2.640537570455657, 2.2377232393693487, 0.6722347871264491, 2.234423751356349
+]  # fmt: skip
+SM_PVALUES = [
+    0.008277461435487797, 0.025239108802563182, 0.5014342380819203, 0.02545520436127809
+]  # fmt: skip
+SM_CONF_INT = [
+    [-22.68656471286735, -3.356129003364048],
+    [0.3507935720600419, 5.3014316177186025],
+    [-0.18228348366270677, 0.3725988062985258],
+    [0.29218005705024597, 4.465195253136464],
+]
+# .conf_int(alpha=0.1)
+SM_CONF_INT_90 = [
+    [-21.13265337653376, -4.910040339697636],
+    [0.7487593860148309, 4.9034658037638135],
+    [-0.1376782872947013, 0.3279936099305203],
+    [0.6276352799608589, 4.129740030225852],
+]
+# Logit(SPECTOR_Y, SPECTOR_X).fit(): no intercept.
+SM_NOCONST_PARAMS = [0.2993359228084502, -0.10147248180382694, 1.6363573903945974]
+SM_NOCONST_BSE = [0.6815415143273115, 0.0995626033227769, 0.8126199597948999]
+# GLM(SPECTOR_Y, add_constant(SPECTOR_X), family=Binomial(),
+#     freq_weights=SPECTOR_WEIGHTS).fit()
+SPECTOR_WEIGHTS = np.array(
+    [1, 2, 1, 1, 3, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1,
+     1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1, 1, 1, 1, 2, 1]
+)  # fmt: skip
+SM_FW_PARAMS = [
+    -15.424743201854458, 3.573607805570532, 0.09251983396198868, 2.4855145305060358
+]  # fmt: skip
+SM_FW_BSE = [
+    5.308751336838265, 1.2423371495277913, 0.14155733111121985, 1.018514228402579
+]  # fmt: skip
+
+TIGHT = {"C": np.inf, "tol": 1e-10, "max_iter": 100_000}
+COLUMNS = ["coef", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
+
+
+@pytest.fixture(scope="module")
+def spector_table():
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    return coef_table(model, SPECTOR_X, SPECTOR_Y)
+
+
+def test_matches_statsmodels_logit(spector_table):
+    table = spector_table
+    assert isinstance(table, pd.DataFrame)
+    assert list(table.columns) == COLUMNS
+    assert list(table.index) == ["intercept", "x0", "x1", "x2"]
+    assert_allclose(table["coef"], SM_PARAMS, rtol=0, atol=1e-6)
+    assert_allclose(table["std_err"], SM_BSE, rtol=0, atol=1e-6)
+    assert_allclose(table["z"], SM_TVALUES, rtol=0, atol=1e-6)
+    assert_allclose(table["p_value"], SM_PVALUES, rtol=0, atol=1e-6)
+    assert_allclose(table[["ci_lower", "ci_upper"]], SM_CONF_INT, rtol=0, atol=1e-6)
+
+
+def test_confidence_level_sets_the_interval():
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    table = coef_table(model, SPECTOR_X, SPECTOR_Y, confidence_level=0.9)
+    assert_allclose(table[["ci_lower", "ci_upper"]], SM_CONF_INT_90, rtol=0, atol=1e-6)
+
+
+def test_without_intercept_matches_statsmodels():
+    model = BCELogisticRegression(fit_intercept=False, **TIGHT)
+    table = coef_table(model.fit(SPECTOR_X, SPECTOR_Y), SPECTOR_X, SPECTOR_Y)
+    assert list(table.index) == ["x0", "x1", "x2"]
+    assert_allclose(table["coef"], SM_NOCONST_PARAMS, rtol=0, atol=1e-6)
+    assert_allclose(table["std_err"], SM_NOCONST_BSE, rtol=0, atol=1e-6)
+
+
+def test_sample_weights_are_frequency_weights():
+    model = BCELogisticRegression(**TIGHT).fit(
+        SPECTOR_X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS
+    )
+    table = coef_table(model, SPECTOR_X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS)
+    assert_allclose(table["coef"], SM_FW_PARAMS, rtol=0, atol=1e-6)
+    assert_allclose(table["std_err"], SM_FW_BSE, rtol=0, atol=1e-6)
+    # ... which is the table of the data with each row repeated that often.
+    X_rep = np.repeat(SPECTOR_X, SPECTOR_WEIGHTS, axis=0)
+    y_rep = np.repeat(SPECTOR_Y, SPECTOR_WEIGHTS)
+    repeated = BCELogisticRegression(**TIGHT).fit(X_rep, y_rep)
+    assert_allclose(coef_table(repeated, X_rep, y_rep), table, rtol=0, atol=1e-6)
+
+
+def test_class_weight_multiplies_the_sample_weights():
+    class_weight = {0: 1.0, 1: 3.0}
+    weighted = BCELogisticRegression(class_weight=class_weight, **TIGHT)
+    weighted.fit(SPECTOR_X, SPECTOR_Y)
+    sample_weight = np.where(SPECTOR_Y == 1, 3.0, 1.0)
+    table = coef_table(weighted, SPECTOR_X, SPECTOR_Y)
+    plain = BCELogisticRegression(**TIGHT).fit(
+        SPECTOR_X, SPECTOR_Y, sample_weight=sample_weight
+    )
+    expected = coef_table(plain, SPECTOR_X, SPECTOR_Y, sample_weight=sample_weight)
+    assert_allclose(table, expected, rtol=0, atol=1e-6)
+
+
+def test_feature_names_and_string_labels():
+    X = pd.DataFrame(SPECTOR_X, columns=["GPA", "TUCE", "PSI"])
+    y = np.where(SPECTOR_Y == 1, "pass", "fail")  # "pass" is classes_[1]
+    model = BCELogisticRegression(**TIGHT).fit(X, y)
+    table = coef_table(model, X, y)
+    assert list(table.index) == ["intercept", "GPA", "TUCE", "PSI"]
+    assert_allclose(table["std_err"], SM_BSE, rtol=0, atol=1e-6)
+
+
+def test_sparse_and_float32_data_give_the_same_table(spector_table):
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    sparse_table = coef_table(model, sp.csr_matrix(SPECTOR_X), SPECTOR_Y)
+    assert_allclose(sparse_table, spector_table, rtol=1e-12)
+    # float32 fits stop at a float32-sized tol; the table is computed in float64.
+    X32 = SPECTOR_X.astype(np.float32)
+    model32 = BCELogisticRegression(C=np.inf, tol=1e-5).fit(X32, SPECTOR_Y)
+    table32 = coef_table(model32, X32, SPECTOR_Y)
+    assert table32.dtypes.eq(np.float64).all()
+    assert_allclose(table32["std_err"], SM_BSE, rtol=1e-4)
+
+
+def test_penalised_model_warns_and_uses_the_penalised_hessian():
+    C = 0.5
+    model = BCELogisticRegression(C=C, tol=1e-10, max_iter=100_000)
+    model.fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="penalised.*not valid"):
+        table = coef_table(model, SPECTOR_X, SPECTOR_Y)
+    # Hessian of S J = summed log-likelihood + ||w||^2 / (2 C): penalty 1/C.
+    X1 = np.column_stack([np.ones(len(SPECTOR_X)), SPECTOR_X])
+    p = model.predict_proba(SPECTOR_X)[:, 1]
+    hessian = X1.T @ (X1 * (p * (1 - p))[:, None]) + np.diag([0, 1, 1, 1]) / C
+    expected = np.sqrt(np.diag(np.linalg.inv(hessian)))
+    assert_allclose(table["std_err"], expected, rtol=1e-10)
+
+
+def test_l1_penalty_is_named_in_the_warning():
+    model = BCELogisticRegression(C=2.0, l1_ratio=0.5, tol=1e-8).fit(
+        SPECTOR_X, SPECTOR_Y
+    )
+    with pytest.warns(UserWarning, match="L1 part"):
+        coef_table(model, SPECTOR_X, SPECTOR_Y)
+
+
+def test_unpenalised_converged_model_does_not_warn():
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        coef_table(model, SPECTOR_X, SPECTOR_Y)
+
+
+def test_unconverged_model_warns():
+    model = BCELogisticRegression(C=np.inf, max_iter=3)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="stopped before it converged"):
+        coef_table(model, SPECTOR_X, SPECTOR_Y)
+
+
+def separated_data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 2))
+    return X, (X[:, 0] + 0.5 * X[:, 1] > 0).astype(int)
+
+
+def test_perfect_separation_raises():
+    X, y = separated_data()
+    model = BCELogisticRegression(C=np.inf).fit(X, y)
+    with pytest.raises(ValueError, match="separates the two classes perfectly"):
+        coef_table(model, X, y)
+    # With a penalty the estimate exists and has a (penalised) table.
+    penalised = BCELogisticRegression(C=1.0).fit(X, y)
+    with pytest.warns(UserWarning, match="penalised"):
+        table = coef_table(penalised, X, y)
+    assert np.isfinite(table.to_numpy()).all()
+
+
+def test_fitted_probabilities_at_zero_or_one_raise():
+    # Quasi-complete separation: x > 0 is class 1, x < 0 class 0, and x = 0
+    # holds both; the likelihood grows along x without bound.
+    rng = np.random.default_rng(0)
+    x = np.r_[np.linspace(0.5, 2, 10), -np.linspace(0.5, 2, 10), np.zeros(6)]
+    y = np.r_[np.ones(10), np.zeros(10), np.tile([0, 1], 3)].astype(int)
+    X = np.column_stack([x, rng.normal(size=len(x))])
+    model = BCELogisticRegression(C=np.inf).fit(X, y)
+    assert coef_table(model, X, y)["std_err"]["x0"] > 10  # not yet singular
+    # Further along the direction of separation, as a longer fit would go:
+    # the separated samples get fitted probabilities of 0 or 1.
+    model.coef_[0, 0] = 80.0
+    with pytest.raises(ValueError, match="numerically 0 or 1"):
+        coef_table(model, X, y)
+
+
+@pytest.mark.parametrize("kind", ["collinear", "constant"])
+def test_singular_information_raises(kind):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    y = (X[:, 0] + rng.normal(size=100) > 0).astype(int)
+    extra = X[:, 0] - 2 * X[:, 1] if kind == "collinear" else np.full(100, 3.0)
+    X = np.column_stack([X, extra])
+    model = BCELogisticRegression(C=np.inf, tol=1e-8).fit(X, y)
+    with pytest.raises(ValueError, match=r"singular.*collinear"):
+        coef_table(model, X, y)
+    # An L2 penalty makes the (penalised) Hessian invertible.
+    ridge = BCELogisticRegression(C=1.0, tol=1e-8).fit(X, y)
+    with pytest.warns(UserWarning, match="penalised"):
+        assert np.isfinite(coef_table(ridge, X, y).to_numpy()).all()
+
+
+def test_multiclass_raises():
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match=r"binary models only.*3 classes"):
+        coef_table(model, X, y)
+
+
+def test_not_fitted_raises():
+    with pytest.raises(NotFittedError):
+        coef_table(BCELogisticRegression(), SPECTOR_X, SPECTOR_Y)
+
+
+def test_bad_data_raises():
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.raises(ValueError, match="3 features"):
+        coef_table(model, SPECTOR_X[:, :2], SPECTOR_Y)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        coef_table(model, SPECTOR_X, SPECTOR_Y[:-1])
+    with pytest.raises(ValueError, match=r"labels \[2\]"):
+        coef_table(model, SPECTOR_X, np.where(SPECTOR_Y == 1, 2, 0))
+
+
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1])
+def test_bad_confidence_level_raises(level):
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.raises(ValueError, match="confidence_level"):
+        coef_table(model, SPECTOR_X, SPECTOR_Y, confidence_level=level)
+
+
+def test_missing_pandas_raises_import_error(monkeypatch):
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
+    with pytest.raises(ImportError, match="coef_table needs pandas: pip install"):
+        coef_table(model, SPECTOR_X, SPECTOR_Y)
+
+
+def test_p_values_and_intervals_follow_from_the_standard_errors(spector_table):
+    table = spector_table
+    assert_allclose(table["z"], table["coef"] / table["std_err"])
+    assert_array_equal(table["ci_lower"] < table["coef"], True)
+    assert_allclose(
+        table["ci_upper"] - table["ci_lower"], 2 * 1.959963984540054 * table["std_err"]
+    )
+
+
+def test_method_is_the_function():
+    X, y = np.asarray(SPECTOR_X, dtype=float), np.asarray(SPECTOR_Y)
+    model = BCELogisticRegression(C=np.inf, tol=1e-10, max_iter=100_000).fit(X, y)
+    pd.testing.assert_frame_equal(model.coef_table(X, y), coef_table(model, X, y))

@@ -1,0 +1,171 @@
+"""LossCurveDisplay: the data it draws and scikit-learn's Display conventions."""
+
+import matplotlib
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_iris
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_bce import BCELogisticRegression
+from sklearn_bce._plotting import LossCurveDisplay
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def binary_model(breast_cancer_standardised):
+    X, y = breast_cancer_standardised
+    return BCELogisticRegression().fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def iris_model():
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression().fit(X, np.array(["a", "b", "c"])[y])
+    assert len(set(model.n_iter_)) > 1  # the curves have NaN padding
+    return model
+
+
+def test_binary_display_draws_the_loss_curve(binary_model):
+    display = LossCurveDisplay.from_estimator(binary_model)
+    assert isinstance(display, LossCurveDisplay)
+    assert_array_equal(display.loss_curve, binary_model.loss_curve_)
+    assert display.validation_loss_curve is None
+    assert display.estimator_name == "BCELogisticRegression"
+    assert len(display.lines_) == 1
+    assert isinstance(display.lines_[0], matplotlib.lines.Line2D)
+    x, y = display.lines_[0].get_data()
+    assert_array_equal(x, np.arange(1, binary_model.n_iter_[0] + 1))
+    assert_array_equal(y, binary_model.loss_curve_)
+    assert display.ax_.get_xlabel() == "iteration"
+    assert display.ax_.get_ylabel() == "objective"
+    assert display.ax_.get_yscale() == "linear"
+    assert display.figure_ is display.ax_.figure
+    assert display.lines_[0].get_label() == "BCELogisticRegression"
+
+
+def test_multiclass_display_has_one_line_per_class(iris_model):
+    display = LossCurveDisplay.from_estimator(iris_model)
+    assert_array_equal(display.loss_curve, iris_model.loss_curve_)
+    assert_array_equal(display.class_names, iris_model.classes_)
+    assert len(display.lines_) == len(iris_model.classes_)
+    for k, line in enumerate(display.lines_):
+        x, y = line.get_data()
+        n_iter = iris_model.n_iter_[k]
+        # the NaN padding after the class stopped is dropped
+        assert_array_equal(x, np.arange(1, n_iter + 1))
+        assert_array_equal(y, iris_model.loss_curve_[k, :n_iter])
+        assert line.get_label() == f"BCELogisticRegression, class {'abc'[k]}"
+    legend = display.ax_.get_legend()
+    assert [text.get_text() for text in legend.get_texts()] == [
+        line.get_label() for line in display.lines_
+    ]
+
+
+def test_log_gap_plots_the_gap_to_the_best_value(iris_model):
+    display = LossCurveDisplay.from_estimator(iris_model, log_gap=True)
+    assert display.ax_.get_yscale() == "log"
+    assert "min" in display.ax_.get_ylabel()
+    for k, line in enumerate(display.lines_):
+        curve = iris_model.loss_curve_[k, : iris_model.n_iter_[k]]
+        gap = curve - curve.min()
+        x, y = line.get_data()
+        assert_array_equal(x, np.arange(1, len(curve) + 1))
+        # zeros (the best value) are masked, every other gap is kept
+        assert_array_equal(np.isnan(y), gap == 0)
+        assert_allclose(y[gap > 0], gap[gap > 0])
+        assert np.nanmin(y) > 0
+
+
+def test_plot_onto_a_given_ax_returns_self():
+    figure, ax = plt.subplots()
+    display = LossCurveDisplay(loss_curve=[3.0, 2.0, 1.5], estimator_name="mine")
+    assert display.plot(ax=ax) is display
+    assert display.ax_ is ax
+    assert display.figure_ is figure
+    assert ax.get_lines() == display.lines_
+    # a second plot on the same axes adds its own lines
+    other = LossCurveDisplay(loss_curve=[4.0, 1.0]).plot(ax=ax, color="red")
+    assert len(ax.get_lines()) == 2
+    assert other.lines_[0].get_color() == "red"
+    assert other.lines_[0].get_label().startswith("_")  # unnamed: no legend entry
+
+
+def test_kwargs_reach_every_line_and_override_labels(iris_model):
+    display = LossCurveDisplay.from_estimator(iris_model, linewidth=3, label="ovr")
+    assert [line.get_linewidth() for line in display.lines_] == [3, 3, 3]
+    assert {line.get_label() for line in display.lines_} == {"ovr"}
+
+
+def test_validation_curves_are_dashed_in_the_training_colour():
+    train = np.array([[3.0, 2.0, 1.0], [2.0, 1.5, np.nan]])
+    valid = np.array([[3.5, 2.5, 2.0], [2.5, 2.0, np.nan]])
+    display = LossCurveDisplay(
+        loss_curve=train, validation_loss_curve=valid, class_names=["x", "y"]
+    ).plot()
+    assert len(display.lines_) == 4
+    training, validation = display.lines_[:2], display.lines_[2:]
+    for k in range(2):
+        assert validation[k].get_linestyle() == "--"
+        assert validation[k].get_color() == training[k].get_color()
+        assert validation[k].get_label() == f"class {'xy'[k]}, validation"
+        assert training[k].get_label() == f"class {'xy'[k]}, training"
+    assert_array_equal(validation[1].get_ydata(), [2.5, 2.0])
+
+
+def test_from_estimator_reads_a_validation_curve(binary_model):
+    class WithValidation(BCELogisticRegression):
+        pass
+
+    model = WithValidation()
+    model.__dict__.update(binary_model.__dict__)
+    model.validation_loss_curve_ = binary_model.loss_curve_ + 0.1
+    display = LossCurveDisplay.from_estimator(model)
+    assert_allclose(display.validation_loss_curve, binary_model.loss_curve_ + 0.1)
+    assert len(display.lines_) == 2
+    assert_allclose(display.lines_[1].get_ydata(), binary_model.loss_curve_ + 0.1)
+
+
+def test_from_estimator_accepts_a_pipeline(breast_cancer_standardised):
+    X, y = breast_cancer_standardised
+    pipeline = make_pipeline(StandardScaler(), BCELogisticRegression()).fit(X, y)
+    display = LossCurveDisplay.from_estimator(pipeline)
+    assert_array_equal(display.loss_curve, pipeline[-1].loss_curve_)
+
+
+def test_unfitted_estimator_raises():
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(BCELogisticRegression())
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"loss_curve": np.ones((2, 2, 2))}, "1-D .* or 2-D"),
+        ({"loss_curve": np.ones((2, 3)), "class_names": ["a"]}, "class_names has 1"),
+        (
+            {"loss_curve": np.ones((2, 3)), "validation_loss_curve": np.ones((3, 3))},
+            "one row per row",
+        ),
+    ],
+)
+def test_bad_data_raises(params, match):
+    with pytest.raises(ValueError, match=match):
+        LossCurveDisplay(**params).plot()
+
+
+def test_missing_matplotlib_raises_import_error(monkeypatch):
+    monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
+    with pytest.raises(ImportError, match="requires matplotlib"):
+        LossCurveDisplay(loss_curve=[1.0, 0.5]).plot()
