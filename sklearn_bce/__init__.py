@@ -8,7 +8,7 @@ batch gradient descent with a learning rate.
 
 from ._inference import coef_table
 from ._logistic import BCELogisticRegression
-from ._plotting import LossCurveDisplay
+from ._plotting import LearningRateDisplay, LossCurveDisplay
 from ._search import BCELogisticRegressionCV
 
 __version__ = "0.1.0.dev0"
@@ -16,6 +16,7 @@ __version__ = "0.1.0.dev0"
 __all__ = [
     "BCELogisticRegression",
     "BCELogisticRegressionCV",
+    "LearningRateDisplay",
     "LossCurveDisplay",
     "__version__",
     "coef_table",

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-__all__ = ["LossCurveDisplay"]
+__all__ = ["LearningRateDisplay", "LossCurveDisplay"]
 
 
 def _check_matplotlib(caller_name):
@@ -272,3 +272,218 @@ class LossCurveDisplay:
             estimator_name=type(estimator).__name__,
         )
         return display.plot(ax=ax, log_gap=log_gap, **kwargs)
+
+
+def _find_param(cv_results, suffix):
+    """The ``param_*`` key of a parameter, with or without a pipeline prefix."""
+    keys = [
+        key
+        for key in cv_results
+        if key.startswith("param_")
+        and (key == f"param_{suffix}" or key.endswith(f"__{suffix}"))
+    ]
+    if len(keys) > 1:
+        raise ValueError(f"cv_results has several {suffix} parameters: {keys}.")
+    return keys[0] if keys else None
+
+
+class LearningRateDisplay:
+    """Validation score against learning rate, and the candidates' loss curves.
+
+    It is recommended to use :meth:`~LearningRateDisplay.from_cv_results` to
+    create a ``LearningRateDisplay``.  All parameters are stored as attributes.
+
+    Parameters
+    ----------
+    learning_rates : array-like of shape (n_candidates,)
+        Learning rate of each candidate: a float or ``"auto"``.
+
+    mean_scores, std_scores : array-like of shape (n_candidates,)
+        Mean and standard deviation of the validation score across folds
+        (NaN for diverged candidates, which are not drawn).
+
+    Cs : array-like of shape (n_candidates,), default=None
+        ``C`` of each candidate; one line is drawn per value.  ``None`` draws
+        a single line.
+
+    loss_curves : sequence of ndarray, default=None
+        Per candidate, the training objective after each iteration, one row
+        per fold (``cv_results_["loss_curve"]`` of
+        :class:`~sklearn_bce.BCELogisticRegressionCV`).  When given,
+        :meth:`plot` draws their mean over folds in a second panel.
+
+    score_name : str, default=None
+        Label of the score axis.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        Axes with the validation scores (learning rate on a log axis).
+    curves_ax_ : matplotlib Axes or None
+        Axes with the loss curves, when there are any.
+    figure_ : matplotlib Figure
+        Figure containing the axes.
+    lines_ : list of matplotlib Line2D
+        One score line per ``C``, then the ``"auto"`` markers.
+    curve_lines_ : list of matplotlib Line2D
+        One loss curve per drawn candidate.
+    """
+
+    def __init__(
+        self,
+        *,
+        learning_rates,
+        mean_scores,
+        std_scores,
+        Cs=None,
+        loss_curves=None,
+        score_name=None,
+    ):
+        self.learning_rates = learning_rates
+        self.mean_scores = mean_scores
+        self.std_scores = std_scores
+        self.Cs = Cs
+        self.loss_curves = loss_curves
+        self.score_name = score_name
+
+    def plot(self, ax=None, *, curves_ax=None):
+        """Plot the scores (and the loss curves when the display has them).
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, default=None
+            Axes for the scores.  ``None`` creates a figure, with a second
+            axes for the loss curves when there are any.
+
+        curves_ax : matplotlib Axes, default=None
+            Axes for the loss curves when ``ax`` is given; ``None`` then skips
+            them.
+
+        Returns
+        -------
+        display : LearningRateDisplay
+            Object that stores the plotted lines.
+        """
+        _check_matplotlib(f"{type(self).__name__}.plot")
+        rates = list(self.learning_rates)
+        mean = np.asarray(self.mean_scores, dtype=float)
+        std = np.asarray(self.std_scores, dtype=float)
+        Cs = [None] * len(rates) if self.Cs is None else list(self.Cs)
+        if not len(rates) == len(mean) == len(std) == len(Cs):
+            raise ValueError(
+                "learning_rates, mean_scores, std_scores and Cs must have one "
+                "entry per candidate."
+            )
+        if ax is None:
+            import matplotlib.pyplot as plt
+
+            panels = 2 if self.loss_curves is not None else 1
+            _, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4), squeeze=False)
+            ax = axes[0, 0]
+            curves_ax = axes[0, 1] if panels == 2 else None
+        lines = []
+        for C in dict.fromkeys(Cs):
+            label = "" if C is None else f"C={C:g}"
+            rows = [i for i, c in enumerate(Cs) if c == C]
+            fixed = sorted(
+                (float(rates[i]), mean[i], std[i])
+                for i in rows
+                if not isinstance(rates[i], str) and np.isfinite(mean[i])
+            )
+            color = None
+            if fixed:
+                x, m, s = (np.array(v) for v in zip(*fixed, strict=True))
+                (line,) = ax.plot(x, m, marker="o", label=label or None)
+                ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
+                color = line.get_color()
+                lines.append(line)
+            for i in rows:
+                if isinstance(rates[i], str) and np.isfinite(mean[i]):
+                    line = ax.axhline(
+                        mean[i],
+                        linestyle="--",
+                        color=color,
+                        label=f"{label} auto".strip(),
+                    )
+                    lines.append(line)
+        ax.set_xscale("log")
+        ax.set_xlabel("learning rate")
+        ax.set_ylabel(self.score_name or "validation score")
+        if lines:
+            ax.legend()
+        curve_lines = []
+        if curves_ax is not None and self.loss_curves is not None:
+            for i, curves in enumerate(self.loss_curves):
+                if not np.isfinite(mean[i]):
+                    continue
+                curve = (
+                    np.nanmean(np.atleast_2d(curves), axis=0) if np.size(curves) else []
+                )
+                label = f"lr={rates[i]}" + ("" if Cs[i] is None else f", C={Cs[i]:g}")
+                (line,) = curves_ax.plot(
+                    np.arange(1, len(curve) + 1), curve, label=label
+                )
+                curve_lines.append(line)
+            curves_ax.set_xscale("log")
+            curves_ax.set_xlabel("iteration")
+            curves_ax.set_ylabel("training objective (mean over folds)")
+            curves_ax.legend(fontsize="small")
+        self.ax_ = ax
+        self.curves_ax_ = curves_ax
+        self.figure_ = ax.figure
+        self.lines_ = lines
+        self.curve_lines_ = curve_lines
+        return self
+
+    @classmethod
+    def from_cv_results(cls, cv_results, *, ax=None, curves_ax=None, score_name=None):
+        """Plot a learning-rate search from its ``cv_results_``.
+
+        Parameters
+        ----------
+        cv_results : dict
+            ``cv_results_`` of :class:`~sklearn_bce.BCELogisticRegressionCV`,
+            or of a ``GridSearchCV``/``RandomizedSearchCV`` over
+            ``learning_rate`` (and ``C``) of a
+            :class:`~sklearn_bce.BCELogisticRegression`, alone or as a
+            pipeline step.
+
+        ax, curves_ax : matplotlib Axes, default=None
+            See :meth:`plot`.
+
+        score_name : str, default=None
+            Label of the score axis.
+
+        Returns
+        -------
+        display : LearningRateDisplay
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_breast_cancer
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from sklearn_bce import BCELogisticRegressionCV, LearningRateDisplay
+        >>> X, y = load_breast_cancer(return_X_y=True)
+        >>> X = StandardScaler().fit_transform(X)
+        >>> search = BCELogisticRegressionCV(
+        ...     learning_rates=["auto", 0.1, 1.0], Cs=[0.1, 1.0], cv=3
+        ... ).fit(X, y)
+        >>> display = LearningRateDisplay.from_cv_results(search.cv_results_)
+        >>> len(display.curve_lines_)
+        6
+        """
+        rate_key = _find_param(cv_results, "learning_rate")
+        if rate_key is None:
+            raise ValueError("cv_results has no learning_rate parameter.")
+        C_key = _find_param(cv_results, "C")
+        display = cls(
+            learning_rates=list(cv_results[rate_key]),
+            mean_scores=cv_results["mean_test_score"],
+            std_scores=cv_results["std_test_score"],
+            Cs=None if C_key is None else list(cv_results[C_key]),
+            loss_curves=cv_results.get("loss_curve"),
+            score_name=score_name,
+        )
+        return display.plot(ax=ax, curves_ax=curves_ax)

@@ -169,3 +169,72 @@ def test_missing_matplotlib_raises_import_error(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
     with pytest.raises(ImportError, match="requires matplotlib"):
         LossCurveDisplay(loss_curve=[1.0, 0.5]).plot()
+
+
+# -- LearningRateDisplay -----------------------------------------------------------
+def _search_data():
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_learning_rate_display_from_batched_search():
+    from sklearn_bce import BCELogisticRegressionCV, LearningRateDisplay
+
+    X, y = _search_data()
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto", 0.1, 1.0, 1e4], Cs=[0.1, 1.0], cv=3
+    )
+    with pytest.warns(Warning, match="diverged"):
+        search.fit(X, y)
+    display = LearningRateDisplay.from_cv_results(search.cv_results_)
+    results = search.cv_results_
+    # One line per C over the finite fixed rates, one "auto" line per C.
+    assert len(display.lines_) == 4
+    for C, line in zip([0.1, 1.0], display.lines_[::2], strict=True):
+        rows = [
+            i
+            for i, p in enumerate(results["params"])
+            if p["C"] == C and p["learning_rate"] in (0.1, 1.0)
+        ]
+        assert_allclose(line.get_xdata(), [0.1, 1.0])
+        assert_allclose(line.get_ydata(), results["mean_test_score"][rows])
+    assert display.ax_.get_xscale() == "log"
+    # The diverged candidates (lr=1e4) draw no loss curve.
+    assert len(display.curve_lines_) == 6
+    curve = np.nanmean(results["loss_curve"][0], axis=0)
+    assert_allclose(display.curve_lines_[0].get_ydata(), curve)
+    assert display.figure_ is display.ax_.figure
+
+
+def test_learning_rate_display_from_grid_search_over_a_pipeline():
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = _search_data()
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), BCELogisticRegression()),
+        {"bcelogisticregression__learning_rate": ["auto", 0.5, 2.0]},
+        cv=3,
+    ).fit(X, y)
+    _, ax = plt.subplots()
+    display = LearningRateDisplay.from_cv_results(search.cv_results_, ax=ax)
+    assert display.ax_ is ax and display.curves_ax_ is None
+    assert len(display.lines_) == 2
+    assert_allclose(
+        display.lines_[0].get_ydata(), search.cv_results_["mean_test_score"][1:]
+    )
+    assert_allclose(
+        display.lines_[1].get_ydata(), search.cv_results_["mean_test_score"][0]
+    )
+
+
+def test_learning_rate_display_needs_a_learning_rate():
+    from sklearn_bce import LearningRateDisplay
+
+    with pytest.raises(ValueError, match="no learning_rate"):
+        LearningRateDisplay.from_cv_results(
+            {"param_C": [1.0], "mean_test_score": [0.0], "std_test_score": [0.0]}
+        )
