@@ -287,6 +287,16 @@ def _find_param(cv_results, suffix):
     return keys[0] if keys else None
 
 
+def _mean_of_stopped_curves(curves):
+    """Mean over rows of curves that end in NaN padding, each held at its end."""
+    rows = np.array(np.atleast_2d(curves), dtype=float)
+    for row in rows:
+        finite = np.flatnonzero(np.isfinite(row))
+        if finite.size:
+            row[finite[-1] + 1 :] = row[finite[-1]]
+    return np.nanmean(rows, axis=0) if rows.size else rows.ravel()
+
+
 class LearningRateDisplay:
     """Validation score against learning rate, and the candidates' loss curves.
 
@@ -416,9 +426,7 @@ class LearningRateDisplay:
             for i, curves in enumerate(self.loss_curves):
                 if not np.isfinite(mean[i]):
                     continue
-                curve = (
-                    np.nanmean(np.atleast_2d(curves), axis=0) if np.size(curves) else []
-                )
+                curve = _mean_of_stopped_curves(curves)
                 label = f"lr={rates[i]}" + ("" if Cs[i] is None else f", C={Cs[i]:g}")
                 (line,) = curves_ax.plot(
                     np.arange(1, len(curve) + 1), curve, label=label

@@ -203,8 +203,10 @@ def test_learning_rate_display_from_batched_search():
     assert display.ax_.get_xscale() == "log"
     # The diverged candidates (lr=1e4) draw no loss curve.
     assert len(display.curve_lines_) == 6
-    curve = np.nanmean(results["loss_curve"][0], axis=0)
-    assert_allclose(display.curve_lines_[0].get_ydata(), curve)
+    # Each fold's curve is held at its final value once that fold stopped.
+    folds = results["loss_curve"][0]
+    held = np.array([np.where(np.isnan(f), f[np.isfinite(f)][-1], f) for f in folds])
+    assert_allclose(display.curve_lines_[0].get_ydata(), held.mean(axis=0))
     assert display.figure_ is display.ax_.figure
 
 
