@@ -33,6 +33,7 @@ from ._validation import (
     _fit_context,
     check_finite_products,
     check_sample_weight,
+    check_weight_sum,
     class_weights,
     validate_data,
 )
@@ -70,13 +71,24 @@ def validate_training_data(estimator, X, y, sample_weight):
 def apply_class_weight(sample_weight, class_weight, classes, y_index):
     """Multiply sample weights by the weights of the samples' classes."""
     if class_weight is None:
-        return sample_weight
+        return check_weight_sum(sample_weight)
     present = np.unique(y_index)
     weights = np.ones(len(classes))
     weights[present] = class_weights(
         class_weight, classes[present], classes[y_index], sample_weight
     )
-    return sample_weight * weights[y_index].astype(sample_weight.dtype)
+    weighted = sample_weight * weights[y_index].astype(sample_weight.dtype)
+    per_class = dict(zip(classes.tolist(), weights.tolist(), strict=True))
+    if not (np.all(np.isfinite(weighted)) and np.all(weighted >= 0)):
+        raise ValueError(
+            "class_weight must give finite, non-negative sample weights; got "
+            f"class weights {per_class}."
+        )
+    if not np.any(weighted > 0):
+        raise ValueError(
+            "class_weight and sample_weight leave no sample with a positive weight."
+        )
+    return check_weight_sum(weighted)
 
 
 def one_vs_rest_targets(y_index, n_classes, dtype):

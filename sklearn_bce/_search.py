@@ -53,7 +53,7 @@ def _check_learning_rates(values):
 
 
 def _check_Cs(values):
-    values = list(np.atleast_1d(values))
+    values = list(values)
     if not values:
         raise ValueError("Cs must contain at least one value of C.")
     for value in values:

@@ -28,6 +28,7 @@ __all__ = [
     "_fit_context",
     "check_finite_products",
     "check_sample_weight",
+    "check_weight_sum",
     "class_weights",
     "validate_data",
 ]
@@ -46,6 +47,29 @@ def check_sample_weight(sample_weight, X):
         raise ValueError(
             "Sample weights must contain at least one positive value; "
             "got all-zero sample_weight."
+        )
+    return sample_weight
+
+
+def check_weight_sum(sample_weight):
+    """Raise if the weights' sum overflows or is too small to divide by.
+
+    The objective divides by the sum of the weights (and the penalty by ``C``
+    times it), so the sum must be a normal, finite float.
+    """
+    with np.errstate(over="ignore"):
+        total = float(np.sum(sample_weight, dtype=np.float64))
+    info = np.finfo(sample_weight.dtype)
+    if not np.isfinite(total) or total > info.max / 16:
+        raise ValueError(
+            f"The sample weights sum to {total:.3g}, too large for "
+            f"{sample_weight.dtype} arithmetic; rescale them (only their ratios "
+            "and their scale relative to C matter)."
+        )
+    if total < 1e6 * float(info.tiny):
+        raise ValueError(
+            f"The sample weights sum to {total:.3g}, too small to divide by; "
+            "rescale them."
         )
     return sample_weight
 

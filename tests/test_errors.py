@@ -1,0 +1,328 @@
+"""Bad inputs and bad settings: each is refused with a message naming it.
+
+Also the two ways a fit can end badly without an error: a fixed learning
+rate that is too large (the objective diverges) and max_iter running out.
+"""
+
+import re
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import load_breast_cancer
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from sklearn_bce import BCELogisticRegression
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 3))
+    y = np.arange(20) % 2
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def cancer_standardised():
+    X, y = load_breast_cancer(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def with_value(X, value, dtype=None):
+    X = np.array(X, dtype=dtype, copy=True)
+    X[3, 1] = value
+    return X
+
+
+# -- X ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (np.nan, "Input X contains NaN"),
+        (np.inf, "Input X contains infinity"),
+        (-np.inf, "Input X contains infinity"),
+    ],
+)
+@pytest.mark.parametrize("container", ["dense", "sparse"])
+def test_non_finite_x_is_refused(data, value, message, container):
+    X, y = data
+    X = with_value(X, value)
+    if container == "sparse":
+        X = sp.csr_matrix(X)
+    with pytest.raises(ValueError, match=message):
+        BCELogisticRegression().fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [(np.nan, "Input X contains NaN"), (np.inf, "Input X contains infinity")],
+)
+def test_non_finite_x_is_refused_at_prediction(data, value, message):
+    X, y = data
+    model = BCELogisticRegression().fit(X, y)
+    for method in [
+        "predict",
+        "predict_proba",
+        "predict_log_proba",
+        "decision_function",
+    ]:
+        with pytest.raises(ValueError, match=message):
+            getattr(model, method)(with_value(X, value))
+
+
+def test_complex_x_is_refused(data):
+    X, y = data
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        BCELogisticRegression().fit(X + 1j, y)
+
+
+def test_string_x_is_refused(data):
+    _, y = data
+    X = np.array([["a", "b"]] * len(y))
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        BCELogisticRegression().fit(X, y)
+
+
+def test_three_dimensional_x_is_refused(data):
+    X, y = data
+    with pytest.raises(ValueError, match="Found array with dim 3"):
+        BCELogisticRegression().fit(X[:, :, None], y)
+
+
+def test_one_dimensional_x_is_refused(data):
+    X, y = data
+    with pytest.raises(ValueError, match="Expected 2D array, got 1D array"):
+        BCELogisticRegression().fit(X[:, 0], y)
+
+
+def test_no_samples_is_refused():
+    with pytest.raises(ValueError, match=r"0 sample\(s\)"):
+        BCELogisticRegression().fit(np.empty((0, 3)), np.empty(0))
+
+
+def test_no_features_is_refused(data):
+    X, y = data
+    with pytest.raises(ValueError, match=r"0 feature\(s\)"):
+        BCELogisticRegression().fit(X[:, :0], y)
+
+
+@pytest.mark.parametrize(
+    "dtype, value", [(np.float64, 1e200), (np.float32, 1e30)], ids=["64", "32"]
+)
+@pytest.mark.parametrize("container", ["dense", "sparse"])
+def test_values_too_large_for_the_products_are_refused(data, dtype, value, container):
+    X, y = data
+    X = with_value(X, value, dtype=dtype)
+    if container == "sparse":
+        X = sp.csc_matrix(X)
+    match = rf"too large for {np.dtype(dtype).name}.*Rescale the features"
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegression().fit(X, y)
+    # Rescaled, the same data fits.
+    model = BCELogisticRegression().fit(X / value, y)
+    assert np.isfinite(model.coef_).all()
+
+
+def test_wrong_number_of_features_at_prediction(data):
+    X, y = data
+    model = BCELogisticRegression().fit(X, y)
+    for method in [
+        "predict",
+        "predict_proba",
+        "predict_log_proba",
+        "decision_function",
+    ]:
+        with pytest.raises(ValueError, match=r"X has 2 features, but .* expecting 3"):
+            getattr(model, method)(X[:, :2])
+
+
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "decision_function"]
+)
+def test_prediction_before_fit(data, method):
+    X, _ = data
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        getattr(BCELogisticRegression(), method)(X)
+
+
+# -- y ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "value, message",
+    [(np.nan, "Input y contains NaN"), (np.inf, "Input y contains infinity")],
+)
+def test_non_finite_y_is_refused(data, value, message):
+    X, y = data
+    y = y.astype(float)
+    y[4] = value
+    with pytest.raises(ValueError, match=message):
+        BCELogisticRegression().fit(X, y)
+
+
+def test_continuous_y_is_refused(data):
+    X, _ = data
+    with pytest.raises(ValueError, match="Unknown label type"):
+        BCELogisticRegression().fit(X, X[:, 0])
+
+
+@pytest.mark.parametrize("label", [0, "spam"])
+def test_one_class_is_refused(data, label):
+    X, _ = data
+    with pytest.raises(ValueError, match=r"at least 2 classes.*only one class"):
+        BCELogisticRegression().fit(X, np.full(len(X), label))
+
+
+def test_inconsistent_lengths_are_refused(data):
+    X, y = data
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        BCELogisticRegression().fit(X, y[:-1])
+
+
+# -- sample weights --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "make_weight, message",
+    [
+        (lambda n: np.r_[-1.0, np.ones(n - 1)], "Negative values in data passed"),
+        (lambda n: np.r_[np.nan, np.ones(n - 1)], "Input sample_weight contains NaN"),
+        (lambda n: np.r_[np.inf, np.ones(n - 1)], "sample_weight contains infinity"),
+        (lambda n: np.zeros(n), "at least one (non-zero|positive)"),
+        (lambda n: np.ones(n - 1), r"sample_weight\.shape"),
+    ],
+    ids=["negative", "nan", "inf", "all-zero", "wrong-length"],
+)
+def test_bad_sample_weight_is_refused(data, make_weight, message):
+    X, y = data
+    with pytest.raises(ValueError, match=message):
+        BCELogisticRegression().fit(X, y, sample_weight=make_weight(len(y)))
+
+
+@pytest.mark.parametrize(
+    "class_weight",
+    [{0: 0.0, 1: 0.0}, {0: -1.0, 1: 1.0}, {0: np.nan, 1: 1.0}],
+    ids=["all-zero", "negative", "nan"],
+)
+def test_class_weight_giving_bad_sample_weights_is_refused(data, class_weight):
+    # Class weights multiply the sample weights: the same three bad cases,
+    # reached through the other door, must be named the same way.
+    X, y = data
+    with pytest.raises(ValueError, match=r"(?i)weight"):
+        BCELogisticRegression(class_weight=class_weight).fit(X, y)
+
+
+# -- parameters ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "param, value",
+    [
+        ("learning_rate", 0),
+        ("learning_rate", -0.1),
+        ("learning_rate", np.nan),
+        ("learning_rate", np.inf),
+        ("learning_rate", "fast"),
+        ("max_iter", 0),
+        ("max_iter", 10.5),
+        ("tol", -1),
+        ("tol", np.nan),
+        ("solver", "sgd"),
+        ("C", 0),
+        ("C", -1.0),
+        ("C", np.nan),
+        ("l1_ratio", 2),
+        ("l1_ratio", -0.5),
+        ("class_weight", "balance"),
+        ("fit_intercept", "yes"),
+    ],
+)
+def test_invalid_parameter_is_refused(data, param, value):
+    X, y = data
+    model = BCELogisticRegression(**{param: value})
+    match = rf"The '{param}' parameter of BCELogisticRegression must be"
+    with pytest.raises(InvalidParameterError, match=match):
+        model.fit(X, y)
+
+
+# -- fits that end badly ---------------------------------------------------------------
+def smoothness_bound(X, C):
+    """Largest eigenvalue of X1^T X1 / (4 n) + I' / (C n), computed here."""
+    n = len(X)
+    X1 = np.column_stack([X, np.ones(n)])
+    bound = X1.T @ X1 / (4 * n)
+    bound[np.arange(X.shape[1]), np.arange(X.shape[1])] += 1 / (C * n)
+    return np.linalg.eigvalsh(bound)[-1]
+
+
+def objective(model, X, y):
+    z = model.decision_function(X)
+    w = model.coef_[0]
+    return np.mean(np.logaddexp(0, z) - y * z) + 0.5 * w @ w / (model.C * len(y))
+
+
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+def test_too_large_learning_rate_warns_and_keeps_good_coefficients(
+    cancer_standardised, solver
+):
+    X, y = cancer_standardised
+    model = BCELogisticRegression(learning_rate=1e4, solver=solver)
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(X, y)
+    messages = [str(w.message) for w in record if w.category is ConvergenceWarning]
+    assert len(messages) == 1
+    message = messages[0]
+    assert "learning_rate=10000.0 is too large" in message
+    assert "StandardScaler" in message
+    step = re.search(r"learning_rate='auto' would use a step of ([0-9.e+-]+)", message)
+    assert step is not None, message
+    assert float(step.group(1)) == pytest.approx(
+        1 / smoothness_bound(X, model.C), rel=5e-3
+    )
+    assert list(model.stop_reason_) == ["diverged"]
+    assert not model.converged_.any()
+    assert np.isfinite(model.coef_).all() and np.isfinite(model.intercept_).all()
+    assert np.isfinite(model.predict_proba(X)).all()
+    # The kept coefficients are no worse than the start (all zeros: log 2).
+    assert objective(model, X, y) <= np.log(2) + 1e-12
+
+
+def test_divergence_midway_keeps_the_last_accepted_iterate(cancer_standardised):
+    # Momentum with a step ~300 times the safe one: the objective blows up
+    # after some accepted iterations, not at once.
+    X, y = cancer_standardised
+    model = BCELogisticRegression(learning_rate=100.0, solver="nesterov")
+    with pytest.warns(ConvergenceWarning, match="diverged after"):
+        model.fit(X, y)
+    assert list(model.stop_reason_) == ["diverged"]
+    assert model.n_iter_[0] == len(model.loss_curve_) > 0
+    assert np.isfinite(model.coef_).all()
+    assert np.isfinite(model.loss_curve_).all()
+    # coef_ is the last iterate whose objective was recorded.
+    assert objective(model, X, y) == pytest.approx(model.loss_curve_[-1], rel=1e-10)
+
+
+def test_running_out_of_iterations_suggests_standard_scaler():
+    X, y = load_breast_cancer(return_X_y=True)  # unscaled
+    model = BCELogisticRegression(max_iter=5)
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(X, y)
+    messages = [str(w.message) for w in record if w.category is ConvergenceWarning]
+    assert len(messages) == 1
+    assert "did not converge" in messages[0]
+    assert "max_iter=5" in messages[0]
+    assert "StandardScaler" in messages[0]
+    assert list(model.stop_reason_) == ["max_iter"]
+    assert list(model.n_iter_) == [5]
+    assert np.isfinite(model.coef_).all()
+
+
+@pytest.mark.parametrize(
+    "sample_weight, match",
+    [
+        (np.r_[1e308, 1e308, np.ones(18)], "too large"),
+        (np.full(20, 1e-320), "too small"),
+    ],
+)
+def test_sample_weights_whose_sum_cannot_be_divided_by(sample_weight, match):
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegression().fit(X, y, sample_weight=sample_weight)
