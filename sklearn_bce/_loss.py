@@ -1,6 +1,7 @@
 r"""The binary cross-entropy objective of K problems that share one design matrix.
 
-This module is pure numpy/scipy: it knows nothing about scikit-learn.
+This module is pure numpy/scipy (plus threadpoolctl to keep BLAS single-threaded
+inside its own threads): it knows nothing about scikit-learn.
 
 The objective
 -------------
@@ -12,9 +13,10 @@ For one target column ``y`` in {0, 1}^m with sample weights ``s >= 0``,
               + 1/(C S) [(1 - rho)/2 ||w||_2^2 + rho ||w||_1],   z = X w + b
 
 - ``log(1 + exp(z)) - y z`` is the binary cross-entropy of the probability
-  ``sigmoid(z)``; it is evaluated as ``np.logaddexp(0, z) - y z`` and the
-  sigmoid as ``scipy.special.expit``, which neither overflow nor lose accuracy
-  for large ``|z|``.
+  ``sigmoid(z)``; it is evaluated as ``max(z, 0) + log1p(exp(-|z|)) - y z``
+  (the value of ``np.logaddexp(0, z) - y z``, several times faster) and the
+  sigmoid as ``scipy.special.expit`` or from the same ``exp(-|z|)``; none of
+  these overflows or loses accuracy for large ``|z|``.
 - The intercept ``b`` is never penalised and ``C = inf`` means no penalty.
 - Multiplying ``J`` by ``C S`` gives ``C sum_i s_i loss_i + penalty``, the
   objective of ``sklearn.linear_model.LogisticRegression(C=C, l1_ratio=rho)``:
@@ -47,18 +49,63 @@ K problems at once
 ``Y`` of shape ``(m, K)``, sample weights of shape ``(m,)`` or ``(m, K)`` and a
 ``C`` and ``l1_ratio`` per column.  Coefficients are stacked in an array of
 shape ``(n_coef, K)``: the ``n_features`` weights, then the intercept as the last
-row when it is fitted.  One evaluation reads ``X`` once for ``X @ W`` and once
-for ``X.T @ R`` whatever ``K`` is.
+row when it is fitted.
+
+One pass over X per iteration
+-----------------------------
+The plain methods (:meth:`~BCEObjective.raw_prediction`,
+:meth:`~BCEObjective.objective`, :meth:`~BCEObjective.gradient`) read ``X``
+once for ``X @ W`` and once more for ``X.T @ R``.  The engines use
+:meth:`BCEObjective.sweep` instead, which reads ``X`` once: it walks over
+blocks of rows small enough to stay in cache and, for each block, computes the
+logits at a new point, the objective there, the logits at an extrapolated
+point ``y`` (a per-row combination of stored logits) and ``X_block.T @ R`` at
+``y`` while the block is still in cache.  A large ``X`` is cut into a fixed
+number of row chunks with one accumulator each, swept by up to
+:data:`MAX_THREADS` Python threads (numpy and BLAS release the GIL; BLAS is
+limited to one thread meanwhile) and summed in chunk order, so the result does
+not depend on the number of threads.  ``X`` is used in place: C- or
+F-ordered, read-only or memory-mapped arrays and CSR matrices are cut into row
+blocks that are views; a CSC matrix, whose row blocks are not views, is read
+whole (``X @ W`` then ``X.T @ R``: two reads).
 """
+
+import itertools
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import eigh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from scipy.special import expit
+from threadpoolctl import ThreadpoolController
 
-#: Rows per block when a product with ``X`` is accumulated block by block.
-BLOCK_ROWS = 4096
+#: Entries of ``X`` (non-zeros when sparse) per row block of a sweep: about
+#: 4 MB of float64, which stays in a core's share of the cache between
+#: ``X_block @ W`` and ``X_block.T @ R``.
+BLOCK_ENTRIES = 1 << 19
+
+#: Entries per block when rows of ``X`` are converted to dense float64 (for
+#: the Hessian bound): a small block keeps the conversion's memory small.
+DENSE_BLOCK_ENTRIES = 1 << 17
+
+#: Number of row chunks of a large ``X``.  Each chunk has its own partial sums,
+#: added in chunk order, so a sweep gives the same result on any number of
+#: threads; it also bounds the number of threads that can share a sweep.
+SWEEP_CHUNKS = 4
+
+#: Fewest entries of ``X`` (non-zeros when sparse) for a sweep in
+#: :data:`SWEEP_CHUNKS` chunks; a smaller ``X`` is one chunk, swept on the
+#: calling thread, where threads cost more than they save.
+PARALLEL_MIN_ENTRIES = 1 << 21
+
+#: Most threads a sweep uses.  The default number is the number of CPUs this
+#: process may run on, capped by this setting (set it to 1 to sweep on the
+#: calling thread only).
+MAX_THREADS = 8
 
 
 def bce(raw_prediction, y):
@@ -67,7 +114,30 @@ def bce(raw_prediction, y):
     Equal to ``-y log(p) - (1 - y) log(1 - p)`` with ``p = sigmoid(z)``, but
     computed without forming ``p``, so it is finite for every finite ``z``.
     """
-    return np.logaddexp(0, raw_prediction) - y * raw_prediction
+    return _softplus(raw_prediction, _exp_neg_abs(raw_prediction)) - (
+        y * raw_prediction
+    )
+
+
+def _exp_neg_abs(z):
+    """``exp(-|z|)``, in ``(0, 1]``: never overflows."""
+    out = np.abs(z)
+    np.negative(out, out=out)
+    return np.exp(out, out=out)
+
+
+def _softplus(z, exp_neg_abs):
+    """``log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|))``, given ``exp(-|z|)``."""
+    out = np.log1p(exp_neg_abs)
+    out += np.maximum(z, 0)
+    return out
+
+
+def _sigmoid(z, exp_neg_abs):
+    """``sigmoid(z)`` from ``e = exp(-|z|)``: ``1/(1 + e)`` or ``e/(1 + e)``."""
+    out = np.where(z >= 0, np.ones((), dtype=exp_neg_abs.dtype), exp_neg_abs)
+    out /= 1 + exp_neg_abs
+    return out
 
 
 def soft_threshold(x, threshold):
@@ -87,13 +157,266 @@ def l1_subgradient_residual(coef, grad, l1):
     return np.where(nonzero, grad + l1 * np.sign(coef), shrunk)
 
 
+# -- threads ------------------------------------------------------------------------
+_lock = threading.Lock()
+_state = {"executor": None, "controller": None}
+
+
+def _forget_threads():
+    """After a fork, the parent's pool threads do not exist in the child."""
+    _state["executor"] = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_threads)
+
+
+def sweep_threads():
+    """Threads a large sweep uses: the usable CPUs, at most :data:`MAX_THREADS`."""
+    try:
+        n_cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        n_cpus = os.cpu_count() or 1
+    return max(1, min(n_cpus, int(MAX_THREADS)))
+
+
+def _executor():
+    """The shared pool of worker threads (created on first use)."""
+    with _lock:
+        if _state["executor"] is None:
+            _state["executor"] = ThreadPoolExecutor(
+                max_workers=SWEEP_CHUNKS, thread_name_prefix="sklearn_bce"
+            )
+        return _state["executor"]
+
+
+def _single_threaded_blas():
+    """Context manager limiting BLAS to one thread (the sweep's threads share X)."""
+    with _lock:
+        if _state["controller"] is None:
+            _state["controller"] = ThreadpoolController()
+        controller = _state["controller"]
+    return controller.limit(limits=1, user_api="blas")
+
+
+def _run_chunks(function, n_chunks, n_threads):
+    """``[function(c) for c in range(n_chunks)]`` on ``n_threads`` threads.
+
+    Thread ``t`` runs a contiguous range of chunks; the calling thread runs the
+    first one.
+    """
+    if n_threads <= 1 or n_chunks <= 1:
+        return [function(c) for c in range(n_chunks)]
+    bounds = np.linspace(0, n_chunks, n_threads + 1).round().astype(int)
+
+    def run_range(t):
+        return [function(c) for c in range(bounds[t], bounds[t + 1])]
+
+    futures = [_executor().submit(run_range, t) for t in range(1, n_threads)]
+    results = run_range(0)
+    for future in futures:
+        results.extend(future.result())
+    return results
+
+
+# -- blocks of X --------------------------------------------------------------------
+def _sparse(cls, data, indices, indptr, shape):
+    """A CSR or CSC matrix holding exactly the given arrays.
+
+    The constructor would copy arrays that are views of larger ones; setting
+    the attributes of an empty matrix keeps them as they are.
+    """
+    out = cls(shape, dtype=data.dtype)
+    out.data, out.indices, out.indptr = data, indices, indptr
+    return out
+
+
+def _compressed_view(X, start, stop):
+    """Rows (CSR) or columns (CSC) ``start:stop`` of ``X`` sharing its arrays."""
+    begin, end = X.indptr[start], X.indptr[stop]
+    indptr = X.indptr[start : stop + 1] - begin
+    data, indices = X.data[begin:end], X.indices[begin:end]
+    if X.format == "csr":
+        shape = (stop - start, X.shape[1])
+        return _sparse(sp.csr_matrix, data, indices, indptr, shape)
+    shape = (X.shape[0], stop - start)
+    return _sparse(sp.csc_matrix, data, indices, indptr, shape)
+
+
+def _transpose(X):
+    """``X.T`` as a view (scipy's ``.T`` may copy the arrays of a view)."""
+    if not sp.issparse(X):
+        return X.T
+    cls = sp.csc_matrix if X.format == "csr" else sp.csr_matrix
+    return _sparse(cls, X.data, X.indices, X.indptr, X.shape[::-1])
+
+
+def _squared_entries(X):
+    """A sparse matrix of ``X``'s structure holding its squared entries."""
+    return _sparse(X.__class__, X.data**2, X.indices, X.indptr, X.shape)
+
+
+def _column_chunks(n_columns, n_chunks):
+    """About ``n_chunks`` contiguous ``(start, stop)`` ranges of columns."""
+    edges = np.linspace(0, n_columns, min(n_chunks, n_columns) + 1).astype(int)
+    return list(itertools.pairwise(edges.tolist()))
+
+
+# -- one pass over X ----------------------------------------------------------------
+@dataclass(frozen=True)
+class SweepResult:
+    """What :meth:`BCEObjective.sweep` returns, one column per swept problem.
+
+    Attributes
+    ----------
+    objective : ndarray of shape (k,)
+        ``J`` at the swept coefficients, in float64.
+    point : ndarray of shape (n_coef, k)
+        The extrapolated point ``y`` (the coefficients themselves without
+        momentum).
+    gradient : ndarray of shape (n_coef, k)
+        Gradient of the smooth part of ``J`` (data + L2) at ``point``.
+    point_objective : ndarray of shape (k,) or None
+        ``J`` at ``point`` in float64, when asked for.
+    """
+
+    objective: np.ndarray
+    point: np.ndarray
+    gradient: np.ndarray
+    point_objective: np.ndarray | None
+
+
+class _Partial:
+    """Sums over some rows: data losses at the two points and ``X1^T R``."""
+
+    def __init__(self, n_coef, k):
+        self.loss = np.zeros(k)
+        self.point_loss = np.zeros(k)
+        self.grad = np.zeros((n_coef, k))
+
+    def add(self, other):
+        self.loss += other.loss
+        self.point_loss += other.point_loss
+        self.grad += other.grad
+        return self
+
+
+class _Sweep:
+    """The inputs of one sweep and the work on one range of rows.
+
+    ``points`` holds the weights and intercepts of the new point, and of the
+    previous point when its logits are recomputed from ``X`` rather than read
+    from the stored ``logits`` (two products with a block in cache are
+    cheaper than one with twice the columns, which BLAS handles poorly).
+    """
+
+    def __init__(self, objective, coef, cols, beta, previous, logits, recompute):
+        self.objective = objective
+        self.k = coef.shape[1]
+        self.cols = cols
+        self.logits = logits
+        self.beta = None if beta is None else np.asarray(beta, dtype=coef.dtype)
+        self.recompute = self.beta is not None and (recompute or logits is None)
+        self.points = [self._weights(coef)]
+        if self.recompute:
+            self.points.append(self._weights(previous))
+        self.point_loss = False
+
+    def _weights(self, coef):
+        n = self.objective.n_features
+        intercept = coef[n] if self.objective.fit_intercept else None
+        return np.ascontiguousarray(coef[:n]), intercept
+
+    def rows(self, start, stop):
+        """Partial sums over rows ``start:stop``, block by block."""
+        obj = self.objective
+        partial = _Partial(obj.n_coef, self.k)
+        if obj._whole:
+            # One product with all of X, the pointwise work in row blocks.
+            Z = self._logits(obj.X)
+            residual = np.empty((obj.n_samples, self.k), dtype=Z[0].dtype)
+            for begin in range(start, stop, obj._block_rows):
+                end = min(begin + obj._block_rows, stop)
+                rows = [z[begin:end] for z in Z]
+                residual[begin:end] = self._residual(begin, end, rows, partial)
+            self._add_gradient(obj.X, residual, partial)
+            return partial
+        for begin, end, block in obj._row_blocks(start, stop):
+            residual = self._residual(begin, end, self._logits(block), partial)
+            self._add_gradient(block, residual, partial)
+        return partial
+
+    def _logits(self, block):
+        """``[block @ W + b]`` of the new (and previous) point."""
+        out = []
+        for W, intercept in self.points:
+            Z = np.asarray(block @ W)
+            if intercept is not None:
+                Z += intercept
+            out.append(Z)
+        return out
+
+    def _add_gradient(self, block, residual, partial):
+        n = self.objective.n_features
+        partial.grad[:n] += _transpose(block) @ residual
+        if self.objective.fit_intercept:
+            partial.grad[n] += residual.sum(axis=0, dtype=np.float64)
+
+    def _residual(self, start, stop, Z, partial):
+        """Weighted ``sigmoid(Z_y) - Y`` of rows ``start:stop``; adds the losses.
+
+        ``Z`` holds the logits of the new (and previous) point.  Also stores
+        the new logits when the sweep keeps them.
+        """
+        obj, cols = self.objective, self.cols
+        z = Z[0]
+        Y = obj._rows(obj.Y, start, stop, cols)
+        weight = obj._rows(obj._sample_weight, start, stop, cols)
+        exp_z = _exp_neg_abs(z)
+        partial.loss += _weighted_loss(z, exp_z, Y, weight)
+        if self.beta is None:
+            zy, exp_zy = z, exp_z
+        else:
+            if self.recompute:
+                previous = Z[1]
+            else:
+                previous = obj._rows(self.logits, start, stop, cols)
+            zy = z - previous
+            zy *= self.beta
+            zy += z
+            exp_zy = _exp_neg_abs(zy)
+            if self.point_loss:
+                partial.point_loss += _weighted_loss(zy, exp_zy, Y, weight)
+        if self.logits is not None:
+            if cols is None:
+                self.logits[start:stop] = z
+            else:
+                self.logits[start:stop, cols] = z
+        residual = _sigmoid(zy, exp_zy)
+        residual -= Y
+        residual *= weight
+        return residual
+
+
+def _weighted_loss(z, exp_neg_abs, y, weight):
+    """``sum_i weight_i bce(z_i, y_i)`` per column, in float64."""
+    loss = _softplus(z, exp_neg_abs)
+    loss -= y * z
+    if weight.shape[1] == 1 and loss.dtype == np.float64:
+        return weight[:, 0] @ loss
+    loss *= weight
+    return loss.sum(axis=0, dtype=np.float64)
+
+
 class BCEObjective:
     """``K`` penalised binary cross-entropy problems sharing one matrix ``X``.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Design matrix; float32 or float64.  It is never copied or modified.
+        Design matrix; float32 or float64, dense (C- or F-ordered, possibly
+        read-only or memory-mapped), CSR or CSC.  It is never copied or
+        modified.
     Y : ndarray of shape (n_samples, K)
         Targets in {0, 1}, of the dtype of ``X``.
     sample_weight : ndarray of shape (n_samples,) or (n_samples, K)
@@ -118,12 +441,11 @@ class BCEObjective:
         self.sw_sum = np.broadcast_to(
             sample_weight.sum(axis=0, dtype=np.float64), (self.n_problems,)
         ).copy()
-        # ``R = s * (sigmoid(Z) - Y) / S`` needs only the scaled weights.
+        # The weights as given (a view, shape (m, 1) or (m, K)); sums over
+        # samples are divided by ``S`` at the end.
         if sample_weight.ndim == 1:
-            self._scaled_weight = (sample_weight / self.sw_sum[0])[:, None]
-        else:
-            self._scaled_weight = sample_weight / self.sw_sum
-        self._scaled_weight = self._scaled_weight.astype(self.dtype, copy=False)
+            sample_weight = sample_weight[:, None]
+        self._sample_weight = sample_weight
         C = np.broadcast_to(np.asarray(C, dtype=np.float64), (self.n_problems,))
         l1_ratio = np.broadcast_to(
             np.asarray(l1_ratio, dtype=np.float64), (self.n_problems,)
@@ -131,15 +453,157 @@ class BCEObjective:
         penalty = 1.0 / (C * self.sw_sum)  # 0 where C is inf
         self.l2 = (1.0 - l1_ratio) * penalty
         self.l1 = l1_ratio * penalty
+        self._layout_rows()
+
+    @property
+    def _scaled_weight(self):
+        """``s / S`` of shape ``(m, 1)`` or ``(m, K)``, in the dtype of ``X``."""
+        scaled = self._sample_weight / self.sw_sum[: self._sample_weight.shape[1]]
+        return scaled.astype(self.dtype, copy=False)
+
+    def _weight_column(self, j):
+        """Column ``j`` of :attr:`_scaled_weight`, in float64."""
+        return self._sample_weight[:, j] / self.sw_sum[j]
+
+    # -- how sweeps cut X ----------------------------------------------------------
+    def _layout_rows(self):
+        """Choose the row blocks and chunks of :meth:`sweep` (never copies X)."""
+        X, m = self.X, self.n_samples
+        self._whole = sp.issparse(X) and X.format == "csc"
+        if self._whole:
+            # Row blocks of CSC are not views: X is read whole, twice; only
+            # the pointwise work goes by blocks of rows.
+            self._rows_X, self._block_rows = X, max(1, BLOCK_ENTRIES // 64)
+            self._chunks = [(0, m)]
+            return
+        if sp.issparse(X):
+            self._rows_X = X
+            entries = X.nnz
+        else:
+            # A plain ndarray view: no memmap subclass overhead on every slice.
+            self._rows_X = np.asarray(X)
+            entries = m * self.n_features
+        per_row = max(entries / max(m, 1), 1.0)
+        self._block_rows = max(1, int(BLOCK_ENTRIES // per_row))
+        n_chunks = SWEEP_CHUNKS if entries >= PARALLEL_MIN_ENTRIES else 1
+        n_chunks = max(1, min(n_chunks, m))
+        if sp.issparse(X) and X.nnz:
+            # Chunks of about equal numbers of non-zeros.
+            targets = np.linspace(0, X.nnz, n_chunks + 1)[1:-1]
+            inner = np.searchsorted(X.indptr, targets)
+        else:
+            inner = np.linspace(0, m, n_chunks + 1)[1:-1].astype(int)
+        edges = np.unique(np.concatenate([[0], inner, [m]]))
+        self._chunks = list(itertools.pairwise(edges.tolist()))
+
+    def _row_blocks(self, start, stop, rows=None):
+        """``(begin, end, block)`` for the row blocks of ``start:stop``.
+
+        Blocks have ``rows`` rows (the sweep's block size by default).
+        """
+        X = self._rows_X
+        rows = self._block_rows if rows is None else rows
+        if start == 0 and stop == self.n_samples and rows >= stop:
+            yield 0, stop, X
+            return
+        for begin in range(start, stop, rows):
+            end = min(begin + rows, stop)
+            if sp.issparse(X):
+                yield begin, end, _compressed_view(X, begin, end)
+            else:
+                yield begin, end, X[begin:end]
+
+    def _over_chunks(self, function):
+        """``[function(start, stop) for each chunk]``, on the sweep's threads.
+
+        BLAS is limited to one thread meanwhile: each chunk is then computed
+        the same way whatever the number of threads, and the products with
+        blocks that fit in cache are too small for BLAS threads to pay off
+        (on some machines they cost many times more than they save).
+        """
+        chunks = self._chunks
+        n_threads = min(sweep_threads(), len(chunks))
+        with _single_threaded_blas():
+            return _run_chunks(lambda c: function(*chunks[c]), len(chunks), n_threads)
+
+    @staticmethod
+    def _rows(array, start, stop, cols):
+        """Rows ``start:stop`` of ``array``, restricted to ``cols`` if needed."""
+        if array.shape[1] == 1 or cols is None:
+            return array[start:stop]
+        return array[start:stop, cols]
+
+    # -- the fused pass ------------------------------------------------------------
+    def sweep(
+        self,
+        coef,
+        cols=None,
+        *,
+        logits=None,
+        beta=None,
+        previous=None,
+        recompute_previous=False,
+        point_objective=False,
+    ):
+        """Objective at ``coef`` and gradient at an extrapolated point: one read of X.
+
+        With ``beta``, the point is ``y = coef + beta (coef - previous)`` and its
+        logits ``Z_y = Z + beta (Z - Z_prev)``, where ``Z = X W + b`` are the
+        logits of ``coef`` and ``Z_prev`` those of ``previous``; without it,
+        ``y = coef``.
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_coef, k)
+            The new point, one column per swept problem.
+        cols : ndarray of shape (k,), default=None
+            The problems that the columns of ``coef`` belong to; all when None.
+        logits : ndarray of shape (n_samples, K), default=None
+            Storage of logits.  On entry its columns ``cols`` hold ``Z_prev``
+            (unless ``recompute_previous``); on return they hold ``Z``.
+        beta : ndarray of shape (k,), default=None
+            Extrapolation coefficient of each column.
+        previous : ndarray of shape (n_coef, k), default=None
+            The previous point; required with ``beta``.
+        recompute_previous : bool, default=False
+            Compute ``Z_prev = X previous + b`` in the same pass instead of
+            reading it from ``logits``.
+        point_objective : bool, default=False
+            Also return ``J(y)``.
+
+        Returns
+        -------
+        SweepResult
+        """
+        job = _Sweep(self, coef, cols, beta, previous, logits, recompute_previous)
+        job.point_loss = point_objective and job.beta is not None
+        parts = self._over_chunks(job.rows)
+        total = parts[0]
+        for part in parts[1:]:
+            total.add(part)
+        if job.beta is None:
+            point = coef
+        else:
+            point = coef + job.beta * (coef - previous)
+        inverse_sum = 1.0 / self._param(self.sw_sum, cols)
+        grad = (total.grad * inverse_sum).astype(coef.dtype)
+        n = self.n_features
+        grad[:n] += self._param(self.l2, cols).astype(coef.dtype) * point[:n]
+        value = total.loss * inverse_sum + self.penalty(coef, cols)
+        point_value = None
+        if point_objective and job.beta is None:
+            point_value = value.copy()
+        elif point_objective:
+            point_value = total.point_loss * inverse_sum + self.penalty(point, cols)
+        return SweepResult(value, point, grad, point_value)
 
     # -- pieces of one evaluation -------------------------------------------
     def _columns(self, array, cols):
         return array if cols is None else array[:, cols]
 
     def _weight(self, cols):
-        if self._scaled_weight.shape[1] == 1:
-            return self._scaled_weight
-        return self._columns(self._scaled_weight, cols)
+        weight = self._scaled_weight
+        return weight if weight.shape[1] == 1 else self._columns(weight, cols)
 
     def _param(self, values, cols):
         return values if cols is None else values[cols]
@@ -191,7 +655,7 @@ class BCEObjective:
         residual -= Y
         residual *= self._weight(cols)
         grad = np.empty_like(coef)
-        grad[: self.n_features] = self.X.T @ residual
+        grad[: self.n_features] = _transpose(self.X) @ residual
         grad[: self.n_features] += (
             self._param(self.l2, cols).astype(self.dtype) * coef[: self.n_features]
         )
@@ -209,44 +673,89 @@ class BCEObjective:
 
     # -- curvature bounds ---------------------------------------------------
     def _weight_columns(self):
-        """Distinct sample-weight columns and, for each problem, its column."""
-        weights = self._scaled_weight
+        """Distinct weight columns and, for each problem, its position among them.
+
+        Returns ``(columns, index)``: ``columns`` lists one column of the
+        weights per distinct weighting; problem ``k`` is weighted like
+        ``columns[index[k]]``.  Problems that share a weighting (the one-vs-rest
+        columns of one cross-validation fold, say) share its curvature bound.
+        """
+        weights = self._sample_weight
         if weights.shape[1] == 1:
-            return weights, np.zeros(self.n_problems, dtype=int)
-        # Problems that share a weight column (for example the one-vs-rest
-        # columns of one cross-validation fold) share its curvature bound.
-        seen, representatives = {}, []
+            return [0], np.zeros(self.n_problems, dtype=int)
+        seen, columns = {}, []
         index = np.empty(self.n_problems, dtype=int)
         for k in range(self.n_problems):
-            key = weights[:, k].tobytes()
+            key = (weights[:, k] / self.sw_sum[k]).tobytes()
             if key not in seen:
-                seen[key] = len(representatives)
-                representatives.append(k)
+                seen[key] = len(columns)
+                columns.append(k)
             index[k] = seen[key]
-        return weights[:, representatives], index
+        return columns, index
+
+    def _dense_row_blocks(self, start, stop):
+        """``(begin, end, block)``: rows ``start:stop`` of X as dense arrays.
+
+        Only for dense or CSR ``X``; a block holds about
+        ``DENSE_BLOCK_ENTRIES`` entries, so converting it costs little memory.
+        """
+        X = self._rows_X
+        rows = max(16, DENSE_BLOCK_ENTRIES // max(self.n_features, 1))
+        for begin in range(start, stop, rows):
+            end = min(begin + rows, stop)
+            if sp.issparse(X):
+                yield begin, end, _compressed_view(X, begin, end).toarray()
+            else:
+                yield begin, end, X[begin:end]
 
     def _weighted_gram(self, weight):
-        """``X1^T diag(weight) X1`` in float64, accumulated over row blocks."""
-        X, n = self.X, self.n_features
+        """``X1^T diag(weight) X1`` in float64, without copying ``X``.
+
+        Row blocks are multiplied in the dtype of ``X`` and summed in float64,
+        chunk by chunk on the sweep's threads.
+        """
+        n = self.n_features
         gram = np.zeros((self.n_coef, self.n_coef))
-        if sp.issparse(X):
-            Xw = X.multiply(weight[:, None]).tocsr()
-            gram[:n, :n] = (X.T @ Xw).toarray()
+        weight = weight.astype(np.float64, copy=False)
+        if sp.issparse(self.X) and self.X.format == "csc":
+            X = self.X
+            # Column chunks of CSC are views; each costs a copy of its share.
+            for start, stop in _column_chunks(n, 16):
+                part = _compressed_view(X, start, stop).multiply(weight[:, None])
+                gram[:n, start:stop] = (_transpose(X) @ sp.csr_matrix(part)).toarray()
             if self.fit_intercept:
-                gram[n, :n] = gram[:n, n] = np.asarray(Xw.sum(axis=0)).ravel()
+                gram[n, :n] = np.asarray(_transpose(X) @ weight).ravel()
         else:
-            for start in range(0, self.n_samples, BLOCK_ROWS):
-                block = X[start : start + BLOCK_ROWS]
-                root = np.sqrt(weight[start : start + BLOCK_ROWS, None])
-                scaled = (block * root).astype(np.float64, copy=False)
-                gram[:n, :n] += scaled.T @ scaled
-                if self.fit_intercept:
-                    gram[n, :n] += scaled.T @ root[:, 0]
-            if self.fit_intercept:
-                gram[:n, n] = gram[n, :n]
+            # Equal weights (the common case) factor out of the sums.
+            uniform = weight.size == 0 or bool(np.all(weight == weight[0]))
+            for part in self._over_chunks(
+                lambda start, stop: self._gram_rows(start, stop, weight, uniform)
+            ):
+                gram += part
+            if uniform and weight.size:
+                gram *= weight[0]
         if self.fit_intercept:
-            gram[n, n] = weight.sum(dtype=np.float64)
+            gram[:n, n] = gram[n, :n]
+            gram[n, n] = weight.sum()
         return gram
+
+    def _gram_rows(self, start, stop, weight, uniform):
+        """``X1^T diag(weight) X1`` over rows ``start:stop`` (weights left out
+        when ``uniform``), without its intercept corner."""
+        n = self.n_features
+        part = np.zeros((self.n_coef, self.n_coef))
+        for begin, end, block in self._dense_row_blocks(start, stop):
+            if uniform:
+                scaled = block
+                column_sums = block.sum(axis=0, dtype=np.float64)
+            else:
+                root = np.sqrt(weight[begin:end]).astype(block.dtype)
+                scaled = block * root[:, None]
+                column_sums = root @ scaled
+            part[:n, :n] += scaled.T @ scaled
+            if self.fit_intercept:
+                part[n, :n] += column_sums
+        return part
 
     def hessian_bound(self):
         """The matrices ``B_k`` bounding every Hessian of ``J_k`` from above.
@@ -256,7 +765,7 @@ class BCEObjective:
         problem's matrix.  Problems share a matrix when they share sample
         weights and penalty.
         """
-        weights, weight_index = self._weight_columns()
+        columns, weight_index = self._weight_columns()
         keys, bounds, index = {}, [], np.empty(self.n_problems, dtype=int)
         grams = {}
         for k in range(self.n_problems):
@@ -264,7 +773,8 @@ class BCEObjective:
             if key not in keys:
                 j = weight_index[k]
                 if j not in grams:
-                    grams[j] = self._weighted_gram(weights[:, j]) / 4.0
+                    weight = self._weight_column(columns[j])
+                    grams[j] = self._weighted_gram(weight) / 4.0
                 bound = grams[j].copy()
                 bound[np.arange(self.n_features), np.arange(self.n_features)] += (
                     self.l2[k]
@@ -280,26 +790,40 @@ class BCEObjective:
         Costs one pass over ``X`` whatever its width, unlike
         :meth:`hessian_bound`.
         """
-        weights, weight_index = self._weight_columns()
+        columns, weight_index = self._weight_columns()
         n = self.n_features
-        diag = np.empty((self.n_coef, weights.shape[1]))
-        for j in range(weights.shape[1]):
-            diag[:n, j] = self._weighted_column_squares(weights[:, j])
+        diag = np.empty((self.n_coef, len(columns)))
+        for j, column in enumerate(columns):
+            weight = self._weight_column(column)
+            diag[:n, j] = self._weighted_column_squares(weight)
             if self.fit_intercept:
-                diag[n, j] = weights[:, j].sum(dtype=np.float64)
+                diag[n, j] = weight.sum(dtype=np.float64)
         diag = diag[:, weight_index] / 4.0
         diag[:n] += self.l2
         return diag
 
     def _weighted_column_squares(self, weight):
         """``sum_i weight_i X_ij^2`` for each column ``j``, in float64."""
-        X = self.X
-        if sp.issparse(X):
-            return np.asarray(X.multiply(X).T @ weight.astype(np.float64)).ravel()
-        out = np.zeros(self.n_features)
-        for start in range(0, self.n_samples, BLOCK_ROWS):
-            block = X[start : start + BLOCK_ROWS].astype(np.float64, copy=False)
-            out += weight[start : start + BLOCK_ROWS] @ (block * block)
+        X, n = self.X, self.n_features
+        weight = weight.astype(np.float64, copy=False)
+        out = np.zeros(n)
+        pieces = max(1, X.nnz // DENSE_BLOCK_ENTRIES) if sp.issparse(X) else 1
+        if sp.issparse(X) and X.format == "csc":
+            for start, stop in _column_chunks(n, pieces):
+                part = _squared_entries(_compressed_view(X, start, stop))
+                out[start:stop] = _transpose(part) @ weight
+        elif sp.issparse(X):
+            rows = max(1, self.n_samples // pieces)
+            for begin, end, block in self._row_blocks(0, self.n_samples, rows):
+                out += _transpose(_squared_entries(block)) @ weight[begin:end]
+        else:
+            for part in self._over_chunks(
+                lambda start, stop: sum(
+                    weight[begin:end] @ np.square(block, dtype=np.float64)
+                    for begin, end, block in self._dense_row_blocks(start, stop)
+                )
+            ):
+                out += part
         return out
 
     def smoothness_bound(self):
@@ -318,10 +842,11 @@ class BCEObjective:
                 ]
             )
             return top[index]
-        weights, weight_index = self._weight_columns()
-        top = np.empty(weights.shape[1])
-        for j in range(weights.shape[1]):
-            top[j] = self._largest_gram_eigenvalue(weights[:, j]) / 4.0
+        columns, weight_index = self._weight_columns()
+        top = np.empty(len(columns))
+        for j, column in enumerate(columns):
+            weight = self._weight_column(column)
+            top[j] = self._largest_gram_eigenvalue(weight) / 4.0
         # Adding l2 on the features only can raise lambda_max by at most l2.
         return top[weight_index] + self.l2
 
@@ -335,7 +860,7 @@ class BCEObjective:
                 z = z + v[n]
             z *= weight
             out = np.empty(self.n_coef)
-            out[:n] = np.asarray(X.T @ z).ravel()
+            out[:n] = np.asarray(_transpose(X) @ z).ravel()
             if self.fit_intercept:
                 out[n] = z.sum()
             return out

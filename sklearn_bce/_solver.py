@@ -2,10 +2,10 @@
 
 The engines minimise ``J_k = f_k + l1_k ||w_k||_1`` for every column ``k`` of
 an objective such as :class:`sklearn_bce._loss.BCEObjective`, where ``f_k`` is
-smooth.  They only use the objective's methods (``raw_prediction``,
-``objective``, ``gradient``, ``l1_penalty`` and its attributes), never warn and
-know nothing about scikit-learn: they return a :class:`DescentResult` and leave
-interpretation to the caller.
+smooth.  They use the objective's fused pass :meth:`~BCEObjective.sweep`, its
+``l1_penalty`` and its attributes, never warn and know nothing about
+scikit-learn: they return a :class:`DescentResult` and leave interpretation to
+the caller.
 
 One iteration from a point ``y`` with gradient ``g = grad f(y)`` is the
 proximal step in a metric ``M``::
@@ -22,8 +22,11 @@ proximal step in a metric ``M``::
   separable and costs ``O(n_features)`` per column, for wide or sparse data.
 
 Plain gradient descent steps from ``y = x``; accelerated descent (Nesterov,
-FISTA) steps from ``y = x + beta (x - x_prev)`` and restarts the momentum when
-the objective goes up (O'Donoghue & Candès, 2015).  With ``line_search`` the
+FISTA) steps from ``y = x + beta (x - x_prev)`` and restarts the momentum
+(``beta = 0``) when the step goes against the gradient at ``y``,
+``<G(y), x_new - x> > 0`` with ``G`` the (proximal) gradient mapping: the
+gradient scheme of O'Donoghue & Candès (2015), which, unlike a test on the
+objective, is known before ``X`` is read.  With ``line_search`` the
 metric is scaled per column by ``alpha``, doubled until the step satisfies the
 sufficient-decrease condition of Beck & Teboulle (2009), so every accepted step
 descends whatever bound the metric came from; after a step accepted at the
@@ -31,10 +34,14 @@ first try ``alpha`` shrinks by ``STEP_GROWTH``, so the step grows back where the
 Hessian bound is loose (far from the decision boundary, ``sigmoid'`` is much
 smaller than its bound 1/4).
 
-Logits are linear in the coefficients, so the engines carry ``Z = X W + b``
-along with ``W``: the extrapolated point's logits are a combination of stored
-ones, and each iteration reads ``X`` twice (``X @ W`` for the objective at the
-new point and ``X.T @ R`` for the next gradient) whatever the method.
+One read of ``X`` per iteration: since ``beta`` is known before the pass, a
+single sweep over ``X`` gives the logits and objective at ``x_new`` and the
+gradient (and, for the line search, the objective) at the next point
+``y = x_new + beta (x_new - x)``, whose logits are the per-row combination
+``Z_new + beta (Z_new - Z_x)`` of the new logits and the stored ones of ``x``.
+When the line search rejects a column's step, the column is swept again from
+``y`` with a shorter step (one more read of ``X``, for the rejected columns);
+the gradient its rejected sweep computed is discarded.
 
 A column stops as soon as it converges (the largest absolute entry of its
 proximal gradient is ``<= tol``) or diverges; the others go on.
@@ -51,7 +58,13 @@ from ._loss import soft_threshold
 DIVERGENCE_FACTOR = 1e2
 
 #: Factor applied to a line-searched column's ``alpha`` after a first-try success.
-STEP_GROWTH = 0.8
+#: Each rejection costs one more read of ``X``; 0.9 needed about 12% fewer
+#: reads than 0.8 (and than 0.5 or 0.95) to reach tol 1e-4 over dense,
+#: ill-conditioned, sparse and 10-class test problems.
+STEP_GROWTH = 0.9
+
+#: Backtracking stops doubling ``alpha`` here (the step is then negligible).
+MAX_ALPHA = 2.0**60
 
 CONVERGED = "converged"
 MAX_ITER = "max_iter"
@@ -227,7 +240,7 @@ def descent(
     metric : ScalarMetric, DiagonalMetric or CholeskyMetric
         Metric of the proximal step (see the module docstring).
     accelerated : bool
-        Nesterov momentum with function-value restart.
+        Nesterov momentum with gradient restart.
     max_iter : int
         Most iterations per column.
     tol : float
@@ -252,134 +265,225 @@ def descent(
     -------
     DescentResult
     """
+    run = _Descent(objective, coef, metric, accelerated, line_search)
     n_problems = coef.shape[1]
-    n_features = objective.n_features
-    l1 = objective.l1
-    use_prox = bool(np.any(l1 > 0))
-    if use_prox and not metric.separable:
-        raise ValueError("an L1 penalty needs a scalar or diagonal metric")
-
-    x = np.array(coef, copy=True)
-    Zx = objective.raw_prediction(x)
-    fx = objective.objective(Zx, x)
-    f_limit = DIVERGENCE_FACTOR * np.maximum(fx, 1.0)
-    y, Zy, fy = x.copy(), Zx, fx.copy()
-    grad = objective.gradient(Zy, y)
-    momentum = np.ones(n_problems)
-    alpha = np.ones(n_problems)
     n_iter = np.zeros(n_problems, dtype=int)
-    grad_max = np.full(n_problems, np.nan)
     stop_reason = np.full(n_problems, MAX_ITER, dtype=object)
     active = np.ones(n_problems, dtype=bool)
+    f_limit = DIVERGENCE_FACTOR * np.maximum(run.fx, 1.0)
     history = []
-
-    def propose(y_cols, grad_cols, cols):
-        scale = alpha[cols].astype(y_cols.dtype)
-        x_new = y_cols - metric.solve(grad_cols, cols) / scale
-        if use_prox:
-            threshold = l1[cols] * metric.inverse_diagonal(cols)[:n_features]
-            x_new[:n_features] = soft_threshold(
-                x_new[:n_features], (threshold / alpha[cols]).astype(x_new.dtype)
-            )
-        return x_new
-
-    def evaluate(x_new, cols):
-        sub = None if len(cols) == n_problems else cols
-        Z_new = objective.raw_prediction(x_new, sub)
-        return Z_new, objective.objective(Z_new, x_new, sub)
-
     for _ in range(max_iter):
         A = np.flatnonzero(active)
         if A.size == 0:
             break
-        sub = None if A.size == n_problems else A
-        y_A, grad_A = y[:, A], grad[:, A]
-        x_new = propose(y_A, grad_A, A)
-        step = x_new - y_A
-        if use_prox:
-            prox_grad = -metric.apply(step, A) * alpha[A].astype(step.dtype)
-        else:
-            prox_grad = grad_A
-        grad_max[A] = np.abs(prox_grad).max(axis=0) if len(prox_grad) else 0.0
-        done = grad_max[A] <= tol
-
-        Z_new, f_new = evaluate(x_new, A)
-        if line_search:
-            smooth_y = fy[A] - objective.l1_penalty(y_A, sub)
-            first_try = np.ones(A.size, dtype=bool)
-            while True:
-                smooth_new = f_new - objective.l1_penalty(x_new, sub)
-                curvature = (step * metric.apply(step, A)).sum(axis=0, dtype=float)
-                bound = (
-                    smooth_y
-                    + (grad_A * step).sum(axis=0, dtype=float)
-                    + 0.5 * alpha[A] * curvature
-                )
-                # Rounding in the sums over samples must not force more halving.
-                slack = 32 * np.finfo(x.dtype).eps * (np.abs(smooth_y) + 1e-12)
-                bad = ~(smooth_new <= bound + slack)
-                if not bad.any():
-                    break
-                first_try &= ~bad
-                alpha[A[bad]] *= 2.0
-                x_new[:, bad] = propose(y_A[:, bad], grad_A[:, bad], A[bad])
-                step[:, bad] = x_new[:, bad] - y_A[:, bad]
-                Z_new[:, bad], f_new[bad] = evaluate(x_new[:, bad], A[bad])
-
-            # Lengthen the step again while it keeps being accepted at once.
-            alpha[A[first_try]] *= STEP_GROWTH
+        step = run.step(A)
+        done = run.grad_max[A] <= tol
         diverged = np.zeros(A.size, dtype=bool)
         if check_divergence:
-            diverged = ~np.isfinite(f_new) | (f_new > f_limit[A])
+            diverged = ~np.isfinite(step.f_new) | (step.f_new > f_limit[A])
         ok = ~diverged
         row = np.full(n_problems, np.nan)
-        row[A[ok]] = f_new[ok]
+        row[A[ok]] = step.f_new[ok]
         history.append(row)
         n_iter[A[ok]] += 1
         stop_reason[A[diverged]] = DIVERGED
         stop_reason[A[done & ok]] = CONVERGED
         active[A[diverged | done]] = False
-
-        if accelerated:
-            restart = f_new > fx[A]
-            momentum[A[restart]] = 1.0
-            t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * momentum[A] ** 2))
-            beta = ((momentum[A] - 1.0) / t_next).astype(x.dtype)
-            momentum[A] = t_next
-            y_new = x_new + beta * (x_new - x[:, A])
-            Zy_new = Z_new + beta * (Z_new - Zx[:, A])
-        else:
-            y_new, Zy_new = x_new, Z_new
-
-        # Commit the accepted columns; diverged ones keep their last good x.
-        keep = A[ok]
-        x[:, keep] = x_new[:, ok]
-        fx[keep] = f_new[ok]
-        if accelerated:
-            Zx[:, keep] = Z_new[:, ok]
+        # Diverged columns keep their last good coefficients.
+        run.accept(step, ok)
 
         if callback is not None:
-            stop = callback(len(history), x, fx, grad_max, active.copy())
+            stop = callback(len(history), run.x, run.fx, run.grad_max, active.copy())
             stop = active & np.broadcast_to(np.asarray(stop, dtype=bool), active.shape)
             stop_reason[stop] = STOPPED
             active &= ~stop
-        go_on = ok & ~done & active[A]
-        G = A[go_on]
-        if G.size:
-            y[:, G] = y_new[:, go_on]
-            sub_G = None if G.size == n_problems else G
-            Zy_G = Zy_new if go_on.all() else Zy_new[:, go_on]
-            grad[:, G] = objective.gradient(Zy_G, y[:, G], sub_G)
-            if line_search:
-                fy[G] = objective.objective(Zy_G, y[:, G], sub_G)
+        run.move_to_next_point(step, active[A])
 
     history = np.array(history).reshape(-1, n_problems)[: max(n_iter.max(), 0)]
     return DescentResult(
-        coef=x,
-        objective=fx,
+        coef=run.x,
+        objective=run.fx,
         n_iter=n_iter,
         history=history,
         converged=stop_reason == CONVERGED,
         stop_reason=stop_reason.astype(str),
-        grad_max=grad_max,
+        grad_max=run.grad_max,
     )
+
+
+@dataclass
+class _Step:
+    """One iteration of the running columns ``cols`` before it is committed."""
+
+    cols: np.ndarray
+    x_new: np.ndarray
+    f_new: np.ndarray
+    t_next: np.ndarray
+    point: np.ndarray
+    gradient: np.ndarray
+    point_objective: np.ndarray | None
+
+
+class _Descent:
+    """The state of a descent and its moves, one column per problem.
+
+    Holds the iterate ``x`` with its objective ``fx`` (and, with momentum, its
+    logits ``Z_x``), the point ``y`` the next step starts from with its
+    gradient (and objective, for the line search), the momentum ``t`` and the
+    line-search scale ``alpha`` of every column.
+    """
+
+    def __init__(self, objective, coef, metric, accelerated, line_search):
+        self.objective = objective
+        self.metric = metric
+        self.accelerated = accelerated
+        self.line_search = line_search
+        self.n_problems = coef.shape[1]
+        self.l1 = objective.l1
+        self.use_prox = bool(np.any(self.l1 > 0))
+        if self.use_prox and not metric.separable:
+            raise ValueError("an L1 penalty needs a scalar or diagonal metric")
+        self.x = np.array(coef, copy=True)
+        self.logits = None
+        if accelerated:
+            dtype = np.result_type(objective.dtype, self.x.dtype)
+            self.logits = np.empty((objective.n_samples, self.n_problems), dtype)
+        start = objective.sweep(self.x, logits=self.logits)
+        self.fx = start.objective
+        self.y, self.grad, self.fy = self.x.copy(), start.gradient, self.fx.copy()
+        self.momentum = np.ones(self.n_problems)
+        self.alpha = np.ones(self.n_problems)
+        self.grad_max = np.full(self.n_problems, np.nan)
+
+    def _cols(self, cols):
+        return None if len(cols) == self.n_problems else cols
+
+    def propose(self, y, grad, cols):
+        """The proximal step ``prox(y - M^{-1} grad / alpha)`` of ``cols``."""
+        alpha = self.alpha[cols]
+        x_new = y - self.metric.solve(grad, cols) / alpha.astype(y.dtype)
+        if self.use_prox:
+            n_features = self.objective.n_features
+            inverse = self.metric.inverse_diagonal(cols)[:n_features]
+            threshold = (self.l1[cols] * inverse / alpha).astype(x_new.dtype)
+            x_new[:n_features] = soft_threshold(x_new[:n_features], threshold)
+        return x_new
+
+    def gradient_mapping(self, x_new, y, grad, cols):
+        """``alpha M (y - x_new)``: the gradient itself without an L1 term."""
+        if not self.use_prox:
+            return grad
+        step = x_new - y
+        return -self.metric.apply(step, cols) * self.alpha[cols].astype(step.dtype)
+
+    def extrapolation(self, x_new, x, direction, cols):
+        """Momentum ``beta`` and next ``t`` of each column, restart included.
+
+        The momentum restarts (``beta = 0``) when the step goes against the
+        gradient mapping at ``y``, ``<G(y), x_new - x> > 0`` (the gradient
+        scheme of O'Donoghue & Candès, 2015), which is known before ``X`` is
+        read.
+        """
+        restart = (direction * (x_new - x)).sum(axis=0, dtype=np.float64) > 0
+        t = np.where(restart, 1.0, self.momentum[cols])
+        t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t**2))
+        return (t - 1.0) / t_next, t_next
+
+    def sweep(self, x_new, cols, beta, recompute):
+        """Objective at ``x_new`` and gradient at the next ``y``: one read of X."""
+        if not self.accelerated:
+            beta = None
+        return self.objective.sweep(
+            x_new,
+            self._cols(cols),
+            logits=self.logits,
+            beta=beta,
+            previous=self.x[:, cols] if beta is not None else None,
+            recompute_previous=recompute,
+            point_objective=self.line_search,
+        )
+
+    def step(self, A):
+        """Propose, sweep and (with the line search) accept a step of ``A``."""
+        y, grad, x = self.y[:, A], self.grad[:, A], self.x[:, A]
+        x_new = self.propose(y, grad, A)
+        mapping = self.gradient_mapping(x_new, y, grad, A)
+        self.grad_max[A] = np.abs(mapping).max(axis=0) if len(mapping) else 0.0
+        beta, t_next = self.extrapolation(x_new, x, mapping, A)
+        swept = self.sweep(x_new, A, beta, recompute=False)
+        step = _Step(
+            A,
+            x_new,
+            swept.objective.copy(),
+            t_next,
+            np.array(swept.point, copy=True),
+            swept.gradient,
+            swept.point_objective,
+        )
+        if self.line_search:
+            self._backtrack(step, y, grad, x)
+        return step
+
+    def _backtrack(self, step, y, grad, x):
+        """Double ``alpha`` of the columns whose step fails sufficient decrease.
+
+        A failed column is swept again (an extra read of X, for it alone); the
+        gradient its failed sweep computed is discarded.
+        """
+        A = step.cols
+        smooth_y = self.fy[A] - self.objective.l1_penalty(y, self._cols(A))
+        slack = 32 * np.finfo(self.x.dtype).eps * (np.abs(smooth_y) + 1e-12)
+        first_try = np.ones(A.size, dtype=bool)
+        while True:
+            move = step.x_new - y
+            curvature = (move * self.metric.apply(move, A)).sum(axis=0, dtype=float)
+            bound = (
+                smooth_y
+                + (grad * move).sum(axis=0, dtype=float)
+                + 0.5 * self.alpha[A] * curvature
+            )
+            smooth_new = step.f_new - self.objective.l1_penalty(
+                step.x_new, self._cols(A)
+            )
+            # Rounding in the sums over samples must not force more halving;
+            # a step that no longer moves (or a huge alpha) has nothing left
+            # to shorten, so it is accepted.
+            bad = (
+                ~(smooth_new <= bound + slack)
+                & np.any(move != 0, axis=0)
+                & (self.alpha[A] < MAX_ALPHA)
+            )
+            if not bad.any():
+                break
+            first_try &= ~bad
+            B = A[bad]
+            self.alpha[B] *= 2.0
+            x_new = self.propose(y[:, bad], grad[:, bad], B)
+            mapping = self.gradient_mapping(x_new, y[:, bad], grad[:, bad], B)
+            beta, step.t_next[bad] = self.extrapolation(x_new, x[:, bad], mapping, B)
+            swept = self.sweep(x_new, B, beta, recompute=True)
+            step.x_new[:, bad] = x_new
+            step.f_new[bad] = swept.objective
+            step.point[:, bad] = swept.point
+            step.gradient[:, bad] = swept.gradient
+            if step.point_objective is not None:
+                step.point_objective[bad] = swept.point_objective
+        # Lengthen the step again while it keeps being accepted at once.
+        self.alpha[A[first_try]] *= STEP_GROWTH
+
+    def accept(self, step, ok):
+        """Make ``x_new`` the iterate of the columns ``ok`` of the step."""
+        keep = step.cols[ok]
+        self.x[:, keep] = step.x_new[:, ok]
+        self.fx[keep] = step.f_new[ok]
+        self.momentum[keep] = step.t_next[ok]
+
+    def move_to_next_point(self, step, going_on):
+        """Start the next step of the columns still running from their ``y``."""
+        G = step.cols[going_on]
+        if not G.size:
+            return
+        self.y[:, G] = step.point[:, going_on]
+        self.grad[:, G] = step.gradient[:, going_on]
+        if step.point_objective is not None:
+            self.fy[G] = step.point_objective[going_on]

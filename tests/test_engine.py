@@ -1,0 +1,416 @@
+"""The fused, threaded engine: every layout of X, no copies, thread invariance.
+
+Small data are cut into many row blocks and chunks by shrinking the module
+settings, so that the blocked and threaded code paths run on problems that fit
+in a test.
+"""
+
+import threading
+import tracemalloc
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_allclose
+from sklearn.datasets import make_classification
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_bce import BCELogisticRegression, _loss
+from sklearn_bce._loss import BCEObjective
+from sklearn_bce._solver import DiagonalMetric, _Descent, accelerated_gradient_descent
+
+TIGHT = {"tol": 1e-10, "max_iter": 100_000}
+
+
+@pytest.fixture
+def small_blocks(monkeypatch):
+    """Blocks of a few rows, four chunks and two threads on small data."""
+    monkeypatch.setattr(_loss, "BLOCK_ENTRIES", 64)
+    monkeypatch.setattr(_loss, "PARALLEL_MIN_ENTRIES", 256)
+    monkeypatch.setattr(_loss, "sweep_threads", lambda: 2)
+
+
+def classification(n_classes=2, n_samples=300, n_features=6, seed=0):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=4,
+        n_redundant=0,
+        n_classes=n_classes,
+        random_state=seed,
+    )
+    return StandardScaler().fit_transform(X), y
+
+
+def sparsify(X, seed=0):
+    X = X.copy()
+    X[np.random.default_rng(seed).random(X.shape) < 0.5] = 0.0
+    return X
+
+
+def layouts(X, tmp_path):
+    """The same data as every input the engine accepts, by name."""
+    read_only = X.copy()
+    read_only.flags.writeable = False
+    path = tmp_path / "X.dat"
+    mapped = np.memmap(path, dtype=X.dtype, mode="w+", shape=X.shape)
+    mapped[:] = X
+    mapped.flush()
+    del mapped
+    return {
+        "C": np.ascontiguousarray(X),
+        "F": np.asfortranarray(X),
+        "float32": X.astype(np.float32),
+        "float32-F": np.asfortranarray(X.astype(np.float32)),
+        "csr": sp.csr_matrix(X),
+        "csc": sp.csc_matrix(X),
+        "csr-float32": sp.csr_matrix(X.astype(np.float32)),
+        "read-only": read_only,
+        "memmap": np.memmap(path, dtype=X.dtype, mode="r", shape=X.shape),
+    }
+
+
+LAYOUTS = [
+    "C",
+    "F",
+    "float32",
+    "float32-F",
+    "csr",
+    "csc",
+    "csr-float32",
+    "read-only",
+    "memmap",
+]
+
+
+def reference(X, y, C, l1_ratio):
+    """LogisticRegression at a tight tolerance (saga when there is an L1 term)."""
+    dense = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float64)
+    options = {"C": C, "tol": 1e-10, "max_iter": 100_000}
+    if l1_ratio > 0:
+        options.update(solver="saga", l1_ratio=l1_ratio)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = LogisticRegression(**options)
+        if len(np.unique(y)) > 2:
+            model = OneVsRestClassifier(model)
+        model.fit(dense, y)
+    if len(np.unique(y)) > 2:
+        coef = np.vstack([e.coef_ for e in model.estimators_])
+        intercept = np.hstack([e.intercept_ for e in model.estimators_])
+        return coef, intercept
+    return model.coef_, model.intercept_
+
+
+def fit(X, y, **params):
+    # float32 cannot resolve a gradient of 1e-10: stop at its own precision.
+    tol = 1e-7 if X.dtype == np.float32 else 1e-10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return BCELogisticRegression(tol=tol, max_iter=100_000, **params).fit(X, y)
+
+
+# -- every layout reaches LogisticRegression's optimum --------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_every_layout_reaches_the_reference_optimum(
+    layout, n_classes, small_blocks, tmp_path
+):
+    X, y = classification(n_classes)
+    if layout.startswith("csr") or layout.startswith("csc"):
+        X = sparsify(X)
+    data = layouts(X, tmp_path)[layout]
+    before = data.copy() if not sp.issparse(data) else data.toarray()
+    model = fit(data, y, C=0.5)
+    coef, intercept = reference(X, y, 0.5, 0.0)
+    assert_allclose(model.coef_, coef, atol=1e-5)
+    assert_allclose(model.intercept_, intercept, atol=1e-5)
+    assert model.coef_.dtype == data.dtype
+    # X is left as it was.
+    after = data.toarray() if sp.issparse(data) else data
+    assert np.array_equal(after, before)
+
+
+@pytest.mark.parametrize(
+    ("C", "l1_ratio"), [(np.inf, 0.0), (0.05, 0.0), (0.2, 1.0), (0.2, 0.5)]
+)
+@pytest.mark.parametrize("layout", ["C", "csr", "csc"])
+def test_every_penalty_reaches_the_reference_optimum(
+    C, l1_ratio, layout, small_blocks, tmp_path
+):
+    X, y = classification(n_samples=200, n_features=5, seed=1)
+    if layout != "C":
+        X = sparsify(X, seed=1)
+    data = layouts(X, tmp_path)[layout]
+    model = fit(data, y, C=C, l1_ratio=l1_ratio)
+    coef, intercept = reference(X, y, C, l1_ratio)
+    assert_allclose(model.coef_, coef, atol=1e-5)
+    assert_allclose(model.intercept_, intercept, atol=1e-5)
+
+
+def test_textbook_gd_runs_on_the_fused_engine(small_blocks):
+    X, y = classification(n_samples=200, n_features=4)
+    model = fit(sp.csr_matrix(X), y, C=1.0, solver="gd")
+    coef, intercept = reference(X, y, 1.0, 0.0)
+    assert_allclose(model.coef_, coef, atol=1e-5)
+    assert_allclose(model.intercept_, intercept, atol=1e-5)
+
+
+# -- threads ----------------------------------------------------------------------
+@pytest.mark.parametrize("layout", ["C", "F", "float32", "csr"])
+def test_results_do_not_depend_on_the_number_of_threads(layout, monkeypatch, tmp_path):
+    monkeypatch.setattr(_loss, "BLOCK_ENTRIES", 64)
+    monkeypatch.setattr(_loss, "PARALLEL_MIN_ENTRIES", 256)
+    X, y = classification(n_classes=3)
+    if layout == "csr":
+        X = sparsify(X)
+    data = layouts(X, tmp_path)[layout]
+    models, threads_seen = {}, {}
+    original = _loss._run_chunks
+    per_sweep = []
+
+    def run_chunks(function, n_chunks, n_threads):
+        threads = set()
+        per_sweep.append(threads)
+
+        def recorded(chunk):
+            threads.add(threading.get_ident())
+            return function(chunk)
+
+        return original(recorded, n_chunks, n_threads)
+
+    monkeypatch.setattr(_loss, "_run_chunks", run_chunks)
+    for n_threads in [1, 2, 3]:
+        per_sweep.clear()
+        monkeypatch.setattr(_loss, "sweep_threads", lambda n=n_threads: n)
+        models[n_threads] = BCELogisticRegression(C=0.5, tol=1e-6).fit(data, y)
+        threads_seen[n_threads] = max(len(threads) for threads in per_sweep)
+    # The calling thread and pool threads (an idle pool thread may take two
+    # ranges of chunks, one after the other).
+    assert threads_seen[1] == 1 and threads_seen[2] == 2 and threads_seen[3] >= 2
+    for n_threads in [2, 3]:
+        assert_allclose(models[n_threads].coef_, models[1].coef_, rtol=0, atol=1e-10)
+        assert_allclose(
+            models[n_threads].intercept_, models[1].intercept_, rtol=0, atol=1e-10
+        )
+        assert np.array_equal(models[n_threads].n_iter_, models[1].n_iter_)
+
+
+def test_thread_count_follows_the_cpus_and_the_cap(monkeypatch):
+    monkeypatch.setattr(_loss, "MAX_THREADS", 1)
+    assert _loss.sweep_threads() == 1
+    monkeypatch.setattr(_loss, "MAX_THREADS", 10_000)
+    assert 1 <= _loss.sweep_threads() <= 10_000
+
+
+def test_small_problems_are_swept_on_one_thread():
+    X, y = classification()
+    objective = BCEObjective(X, y[:, None].astype(float), np.ones(len(y)), 1.0, 0, 1)
+    assert objective._chunks == [(0, len(y))]
+
+
+# -- the fused sweep equals the separate computations -------------------------------
+def objective_for(data, rng, K=3, weights_2d=True):
+    m = data.shape[0]
+    dtype = data.dtype
+    Y = (rng.random((m, K)) < 0.4).astype(dtype)
+    shape = (m, K) if weights_2d else (m,)
+    sw = rng.uniform(0.2, 3.0, size=shape).astype(dtype)
+    return BCEObjective(data, Y, sw, np.array([0.5, 2.0, np.inf][:K]), 0.0, True)
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "float32", "csr", "csc", "memmap"])
+@pytest.mark.parametrize("weights_2d", [True, False])
+@pytest.mark.parametrize("recompute", [False, True])
+def test_sweep_equals_the_unfused_computation(
+    layout, weights_2d, recompute, small_blocks, rng, tmp_path
+):
+    X = sparsify(rng.normal(size=(90, 7)))
+    data = layouts(X, tmp_path)[layout]
+    objective = objective_for(data, rng, weights_2d=weights_2d)
+    dtype = data.dtype
+    coef = rng.normal(scale=0.5, size=(8, 3)).astype(dtype)
+    previous = rng.normal(scale=0.5, size=(8, 3)).astype(dtype)
+    beta = np.array([0.0, 0.3, 0.9])
+    logits = np.full((90, 3), np.nan, dtype=dtype)
+    if not recompute:
+        logits[:] = objective.raw_prediction(previous)
+    result = objective.sweep(
+        coef,
+        logits=logits,
+        beta=beta,
+        previous=previous,
+        recompute_previous=recompute,
+        point_objective=True,
+    )
+    point = coef + beta.astype(dtype) * (coef - previous)
+    rtol = 1e-5 if dtype == np.float32 else 1e-11
+    raw = objective.raw_prediction(coef)
+    raw_point = objective.raw_prediction(point)
+    assert_allclose(logits, raw, rtol=rtol, atol=rtol)
+    assert_allclose(result.point, point)
+    assert_allclose(result.objective, objective.objective(raw, coef), rtol=rtol)
+    assert_allclose(
+        result.point_objective, objective.objective(raw_point, point), rtol=rtol
+    )
+    assert_allclose(
+        result.gradient, objective.gradient(raw_point, point), rtol=rtol, atol=rtol
+    )
+    assert result.gradient.dtype == dtype
+
+
+def test_sweep_of_some_columns(small_blocks, rng):
+    X = rng.normal(size=(70, 5))
+    objective = objective_for(X, rng)
+    coef = rng.normal(size=(6, 3))
+    logits = objective.raw_prediction(np.zeros((6, 3)))
+    cols = np.array([2, 0])
+    result = objective.sweep(coef[:, cols], cols, logits=logits)
+    full = objective.sweep(coef)
+    assert_allclose(result.objective, full.objective[cols], rtol=1e-12)
+    assert_allclose(result.gradient, full.gradient[:, cols], rtol=1e-12)
+    assert_allclose(logits[:, cols], objective.raw_prediction(coef)[:, cols])
+    assert not logits[:, 1].any()  # the other columns are left alone
+
+
+def test_sweep_without_momentum_is_objective_and_gradient(rng):
+    X = rng.normal(size=(50, 4))
+    objective = objective_for(X, rng)
+    coef = rng.normal(size=(5, 3))
+    result = objective.sweep(coef, point_objective=True)
+    value, grad, _ = objective.loss_gradient(coef)
+    assert_allclose(result.objective, value, rtol=1e-12)
+    assert_allclose(result.point_objective, value, rtol=1e-12)
+    assert_allclose(result.gradient, grad, rtol=1e-12, atol=1e-15)
+    assert result.point is coef
+
+
+@pytest.mark.parametrize("layout", ["C", "csr", "csc"])
+def test_rejected_steps_are_swept_again(layout, small_blocks, rng, tmp_path):
+    # A metric 100 times too small: the first steps fail sufficient decrease,
+    # and the gradient each failed sweep computed must be replaced.
+    X, y = classification(n_samples=120, n_features=5)
+    data = layouts(X, tmp_path)[layout]
+    Y = np.column_stack([y, 1 - y]).astype(float)
+    objective = BCEObjective(data, Y, np.ones(120), np.array([1.0, 0.3]), 0.0, True)
+    diagonal = objective.hessian_bound_diagonal()
+    diagonal[:, 1] /= 100.0  # only the second column backtracks
+    descent = _Descent(
+        objective, np.zeros((6, 2)), DiagonalMetric(diagonal), True, True
+    )
+    for _ in range(4):
+        A = np.arange(2)
+        step = descent.step(A)
+        raw_x = objective.raw_prediction(step.x_new)
+        assert_allclose(step.f_new, objective.objective(raw_x, step.x_new), rtol=1e-12)
+        raw_y = objective.raw_prediction(step.point)
+        assert_allclose(
+            step.gradient, objective.gradient(raw_y, step.point), rtol=1e-10, atol=1e-14
+        )
+        assert_allclose(
+            step.point_objective, objective.objective(raw_y, step.point), rtol=1e-12
+        )
+        descent.accept(step, np.ones(2, dtype=bool))
+        assert_allclose(descent.logits, raw_x, rtol=1e-12, atol=1e-14)
+        descent.move_to_next_point(step, np.ones(2, dtype=bool))
+    assert descent.alpha[1] > 10 * descent.alpha[0]
+
+
+def test_momentum_restarts_when_the_step_opposes_the_gradient(rng):
+    X = rng.normal(size=(40, 3))
+    objective = objective_for(X, rng, K=2)
+    descent = _Descent(
+        objective,
+        np.zeros((4, 2)),
+        DiagonalMetric(objective.hessian_bound_diagonal()),
+        True,
+        False,
+    )
+    descent.momentum[:] = 5.0
+    direction = np.ones((4, 2))
+    x_new = np.zeros((4, 2))
+    x = np.zeros((4, 2))
+    x_new[:, 0] = 1.0  # <G, x_new - x> > 0: restart
+    x_new[:, 1] = -1.0  # keeps its momentum
+    beta, t_next = descent.extrapolation(x_new, x, direction, np.arange(2))
+    assert beta[0] == 0.0
+    assert beta[1] == pytest.approx(4.0 / t_next[1])
+
+
+# -- no copy of X ------------------------------------------------------------------
+@pytest.mark.parametrize("layout", ["C", "F", "read-only", "memmap", "csr"])
+def test_row_blocks_are_views_of_x(layout, small_blocks, rng, tmp_path):
+    X = sparsify(rng.normal(size=(60, 5)))
+    data = layouts(X, tmp_path)[layout]
+    objective = objective_for(data, rng)
+    blocks = list(objective._row_blocks(0, 60))
+    assert len(blocks) > 1
+    for _, _, block in blocks:
+        if sp.issparse(data):
+            assert np.shares_memory(block.data, data.data)
+            assert np.shares_memory(block.indices, data.indices)
+        else:
+            assert np.shares_memory(block, data)
+
+
+def test_hessian_bounds_of_sparse_x_match_dense(rng):
+    X = sparsify(rng.normal(size=(80, 6)))
+    dense = objective_for(X, rng)
+    for matrix in [sp.csr_matrix(X), sp.csc_matrix(X)]:
+        other = BCEObjective(
+            matrix, dense.Y, dense._scaled_weight * dense.sw_sum, [0.5, 2.0, np.inf],
+            0.0, True,
+        )  # fmt: skip
+        assert_allclose(other.hessian_bound()[0], dense.hessian_bound()[0], rtol=1e-12)
+        assert_allclose(
+            other.hessian_bound_diagonal(), dense.hessian_bound_diagonal(), rtol=1e-12
+        )
+
+
+@pytest.mark.parametrize("layout", ["dense", "csr", "csc"])
+def test_peak_memory_of_a_fit_is_far_below_the_size_of_x(layout):
+    rng = np.random.default_rng(0)
+    if layout == "dense":
+        X = rng.normal(size=(40_000, 100))
+    else:
+        X = sp.random(40_000, 1_000, density=0.05, format=layout, random_state=0)
+        X.data = rng.normal(size=X.nnz)
+    w = rng.normal(size=X.shape[1]) / np.sqrt(X.shape[1] * 0.05)
+    y = (np.asarray(X @ w) + rng.logistic(size=X.shape[0]) > 0).astype(int)
+    size = X.nbytes if layout == "dense" else X.data.nbytes + X.indices.nbytes
+    model = BCELogisticRegression(max_iter=30, tol=1e-4)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.25 * size
+
+
+def test_engine_peak_memory_is_order_samples_plus_features(rng):
+    X = rng.normal(size=(50_000, 80))
+    y = (X[:, 0] + rng.logistic(size=50_000) > 0).astype(float)[:, None]
+    objective = BCEObjective(X, y, np.ones(50_000), 1.0, 0.0, True)
+    from sklearn_bce._solver import auto_metric
+
+    tracemalloc.start()
+    try:
+        accelerated_gradient_descent(
+            objective,
+            np.zeros((81, 1)),
+            metric=auto_metric(objective),
+            line_search=True,
+            max_iter=20,
+            tol=0,
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Logits, row blocks and their temporaries: a few dozen vectors of length m.
+    assert peak < 0.1 * X.nbytes
