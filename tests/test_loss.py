@@ -192,8 +192,8 @@ def test_identical_weight_columns_share_one_bound(rng):
     X = rng.normal(size=(30, 4))
     Y = (rng.random((30, 4)) < 0.5).astype(float)
     fold = (rng.random(30) < 0.7).astype(float)
-    # Columns 0-1 and 2-3: two folds' weights (one scaled), two classes each.
-    sw = np.column_stack([fold, fold, 1 - fold, 3 * (1 - fold)])
+    # Columns 0-1 and 2-3: two folds' weights, two classes each.
+    sw = np.column_stack([fold, fold, 1 - fold, 1 - fold])
     objective = BCEObjective(X, Y, sw, 1.0, 0.0, True)
     bounds, index = objective.hessian_bound()
     assert len(bounds) == 2 and index[0] == index[1] != index[2] == index[3]
