@@ -13,6 +13,7 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._dask import fit_dask, is_dask_array, predict_dask
 from ._inference import coef_table
 from ._loss import BCEObjective
 from ._monitor import CallbackBridge, EarlyStopping, ProgressPrinter, combine
@@ -142,6 +143,8 @@ class LinearBCEOutputsMixin:
             Logit of the positive class for two classes, of each class against
             the rest otherwise.
         """
+        if is_dask_array(X):
+            return predict_dask(self, X, "decision_function")
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -166,6 +169,8 @@ class LinearBCEOutputsMixin:
         y_pred : ndarray of shape (n_samples,)
             The class with the largest probability.
         """
+        if is_dask_array(X):
+            return predict_dask(self, X, "predict")
         scores = self.decision_function(X)
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(1)
         return self.classes_[index]
@@ -187,6 +192,8 @@ class LinearBCEOutputsMixin:
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``.
         """
+        if is_dask_array(X):
+            return predict_dask(self, X, "predict_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([expit(-scores), expit(scores)])
@@ -207,6 +214,8 @@ class LinearBCEOutputsMixin:
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
+        if is_dask_array(X):
+            return predict_dask(self, X, "predict_log_proba")
         scores = self.decision_function(X)
         if scores.ndim == 1:
             # log sigmoid(z) = -log(1 + exp(-z)), log(1 - sigmoid(z)) = -log(1 + exp(z))
@@ -463,6 +472,11 @@ class BCELogisticRegression(
         self : object
             The fitted estimator.
         """
+        if is_dask_array(X):
+            result, objective = fit_dask(self, X, y, sample_weight)
+            self._set_fitted(result, objective, None)
+            self._warn(result, objective)
+            return self
         X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
         sample_weight = apply_class_weight(
             sample_weight, self.class_weight, self.classes_, y_index

@@ -1,0 +1,821 @@
+r"""Fitting and prediction on ``dask.array`` data, on the user's Dask cluster.
+
+This module is imported by the package but never imports ``dask`` itself
+unless it is given dask arrays (:func:`is_dask_array` only looks at
+``sys.modules``), so ``dask`` stays an optional dependency (the ``dask``
+extra: ``pip install "sklearn-bce[dask]"``).
+
+How a fit runs
+--------------
+:class:`DaskBCEObjective` is the counterpart of
+:class:`sklearn_bce._loss.BCEObjective` for a ``dask.array`` ``X`` cut into
+row chunks (all columns of a row in one chunk).  Every evaluation the descent
+engines ask for, :meth:`DaskBCEObjective.sweep` (the objective at a new point
+and the gradient at the extrapolated point), is one ``map_blocks`` over the
+row chunks of ``X``, the targets and the sample weights: each chunk returns
+its partial sums (data losses, ``X_chunk^T R`` and ``sum R``) as one small
+float64 row, and ``sum(axis=0)`` adds them in a tree on the cluster.  Only
+the coefficients (``n_coef x 2K`` numbers) go to the workers and only
+``n_coef x K + 2K`` numbers come back; ``X`` never leaves the workers.  The
+curvature bounds (the Gram matrix ``X1^T diag(s) X1`` or its diagonal) are
+reductions of the same kind, computed once.
+
+The descent itself is the one of the numpy fit
+(:func:`sklearn_bce._logistic.run_solver`: the same metrics, line search,
+momentum restart and stopping rules), so a dask fit takes the same steps as
+a numpy fit of the same data and reaches the same coefficients up to the
+rounding of the sums, whose order differs.
+
+Each iteration reads ``X`` once (twice when the line search retries), so
+``X`` should be held in the cluster's memory: call ``X = X.persist()`` before
+fitting when it is computed from files or from other arrays.  The targets
+and sample weights derived from ``y`` are persisted on the cluster by the fit.
+"""
+
+import sys
+import warnings
+
+import numpy as np
+from scipy.linalg import eigh
+from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+from scipy.special import expit, logsumexp
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ._loss import SweepResult
+from ._validation import (
+    _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
+    check_weight_sum,
+    class_weights,
+)
+
+__all__ = [
+    "DaskBCEObjective",
+    "fit_dask",
+    "is_dask_array",
+    "predict_dask",
+]
+
+#: Largest ``n_coef`` for which the smoothness bound comes from the full Gram
+#: matrix (one reduction, an ``n_coef x n_coef`` result); wider data use
+#: Lanczos iterations, one pass over ``X`` each.
+MAX_GRAM_COEF = 2000
+
+
+def is_dask_array(obj):
+    """Whether ``obj`` is a ``dask.array.Array``.
+
+    Never imports dask: an object can only be a dask array if
+    ``dask.array`` has already been imported.
+
+    Parameters
+    ----------
+    obj : object
+        Anything.
+
+    Returns
+    -------
+    bool
+        True for a ``dask.array.Array``.
+    """
+    module = sys.modules.get("dask.array")
+    return module is not None and isinstance(obj, module.Array)
+
+
+def _dask():
+    import dask
+    import dask.array as da
+
+    return dask, da
+
+
+# -- work on one row chunk (runs on the workers) ----------------------------------
+def _sigmoid_loss(z, y, weight):
+    """Weighted ``log(1 + e^z) - y z`` summed per column (float64) and ``e^-|z|``."""
+    exp_neg_abs = np.exp(-np.abs(z))
+    loss = np.log1p(exp_neg_abs)
+    loss += np.maximum(z, 0)
+    loss -= y * z
+    loss *= weight
+    return loss.sum(axis=0, dtype=np.float64), exp_neg_abs
+
+
+def _sigmoid(z, exp_neg_abs):
+    """``sigmoid(z)`` from ``exp(-|z|)``, without overflow."""
+    out = np.where(z >= 0, np.ones((), dtype=exp_neg_abs.dtype), exp_neg_abs)
+    out /= 1 + exp_neg_abs
+    return out
+
+
+def _chunk_sweep(X, Y, weight, *, W, intercept, k, beta, cols, point_loss):
+    """Partial sums of one row chunk, packed in a float64 row of shape (1, R).
+
+    The row holds the data loss at the new point (``k``), the data loss at the
+    extrapolated point (``k``) and ``X1^T R`` at it (``n_coef * k``, C order).
+    """
+    Z = X @ W
+    if intercept is not None:
+        Z += intercept
+    z = Z[:, :k]
+    if cols is not None and Y.shape[1] > 1:
+        Y = Y[:, cols]
+    loss, exp_z = _sigmoid_loss(z, Y, weight)
+    extra_loss = np.zeros(k)
+    if beta is None:
+        zy, exp_zy = z, exp_z
+    else:
+        zy = z - Z[:, k:]
+        zy *= beta
+        zy += z
+        if point_loss:
+            extra_loss, exp_zy = _sigmoid_loss(zy, Y, weight)
+        else:
+            exp_zy = np.exp(-np.abs(zy))
+    residual = _sigmoid(zy, exp_zy)
+    residual -= Y
+    residual *= weight
+    grad = np.asarray(X.T @ residual, dtype=np.float64)
+    if intercept is not None:
+        grad = np.vstack([grad, residual.sum(axis=0, dtype=np.float64)])
+    return np.concatenate([loss, extra_loss, grad.ravel()])[None, :]
+
+
+def _chunk_gram(X, weight, *, fit_intercept):
+    """``X1^T diag(w) X1`` of one chunk in float64, flattened to (1, n_coef^2)."""
+    X = np.asarray(X, dtype=np.float64)
+    weight = np.asarray(weight, dtype=np.float64).ravel()
+    root = np.sqrt(weight)
+    scaled = X * root[:, None]
+    if fit_intercept:
+        scaled = np.hstack([scaled, root[:, None]])
+    return (scaled.T @ scaled).ravel()[None, :]
+
+
+def _chunk_squares(X, weight, *, fit_intercept):
+    """``sum_i w_i X1_ij^2`` of one chunk in float64, shape (1, n_coef)."""
+    X = np.asarray(X, dtype=np.float64)
+    weight = np.asarray(weight, dtype=np.float64).ravel()
+    out = weight @ (X * X)
+    if fit_intercept:
+        out = np.append(out, weight.sum())
+    return out[None, :]
+
+
+def _chunk_gram_matvec(X, weight, *, v, fit_intercept):
+    """``X1^T diag(w) X1 v`` of one chunk in float64, shape (1, n_coef)."""
+    n = X.shape[1]
+    weight = np.asarray(weight, dtype=np.float64).ravel()
+    z = np.asarray(X @ v[:n], dtype=np.float64)
+    if fit_intercept:
+        z = z + v[n]
+    z *= weight
+    out = np.asarray(X.T @ z, dtype=np.float64)
+    if fit_intercept:
+        out = np.append(out, z.sum())
+    return out[None, :]
+
+
+def _chunk_check(X):
+    """NaN and infinity flags and the extremes of one chunk, shape (1, 4)."""
+    if X.size == 0:
+        return np.array([[0.0, 0.0, -np.inf, np.inf]])
+    nan = float(np.isnan(X).any())
+    inf = float(np.isinf(X).any())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.array([[nan, inf, float(np.nanmax(X)), float(np.nanmin(X))]])
+
+
+def _chunk_labels(y, *, classes):
+    """Index of each label in the sorted ``classes``."""
+    return np.searchsorted(classes, y).astype(np.intp)
+
+
+def _chunk_targets(y_index, *, n_classes, target_dtype):
+    """Targets in {0, 1}: one column for two classes, one per class otherwise."""
+    dtype = target_dtype
+    if n_classes == 2:
+        return (y_index == 1).astype(dtype)[:, None]
+    Y = np.zeros((len(y_index), n_classes), dtype=dtype)
+    Y[np.arange(len(y_index)), y_index] = 1
+    return Y
+
+
+def _chunk_class_weight(weight, y_index, *, per_class):
+    return weight * per_class[y_index].astype(weight.dtype)
+
+
+def _chunk_predict(X, *, coef, intercept, classes, method):
+    """The numpy prediction ``method`` of a fitted model on one chunk."""
+    scores = np.asarray(X @ coef.T) + intercept
+    if scores.shape[1] == 1:
+        scores = scores[:, 0]
+    if method == "decision_function":
+        return scores
+    if method == "predict":
+        index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(1)
+        return classes[index]
+    if method == "predict_proba":
+        if scores.ndim == 1:
+            return np.column_stack([expit(-scores), expit(scores)])
+        proba = expit(scores)
+        proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+    # predict_log_proba
+    if scores.ndim == 1:
+        return -np.column_stack([np.logaddexp(0, scores), np.logaddexp(0, -scores)])
+    log_sigmoid = -np.logaddexp(0, -scores)
+    return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
+
+
+def _row_sums(function, arrays, width, **kwargs):
+    """Sum over the row chunks of ``function(*chunks, **kwargs)``, (1, width) each.
+
+    Returns the lazy dask array of shape ``(width,)``.
+    """
+    _, da = _dask()
+    n_chunks = arrays[0].numblocks[0]
+    parts = da.map_blocks(
+        function,
+        *arrays,
+        dtype=np.float64,
+        chunks=((1,) * n_chunks, (width,)),
+        **kwargs,
+    )
+    return parts.sum(axis=0)
+
+
+def _compute(*lazy):
+    """Compute small results on the current scheduler (the cluster's client)."""
+    dask, _ = _dask()
+    return dask.compute(*lazy)
+
+
+# -- the objective ----------------------------------------------------------------
+class DaskBCEObjective:
+    """``K`` penalised BCE problems sharing a ``dask.array`` design matrix.
+
+    The same objective, attributes and evaluation interface as
+    :class:`sklearn_bce._loss.BCEObjective` (``sweep``, ``penalty``,
+    ``l1_penalty``, the curvature bounds), so the numpy descent engines run on
+    it unchanged; every pass over ``X`` is a reduction over its row chunks on
+    the Dask scheduler.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features)
+        float32 or float64, chunked by rows with every column in one chunk.
+    Y : dask.array.Array of shape (n_samples, K)
+        Targets in {0, 1} of the dtype of ``X``, with the row chunks of ``X``.
+    sample_weight : dask.array.Array of shape (n_samples,)
+        Non-negative weights of the dtype of ``X``, with its row chunks; they
+        must have a positive sum.
+    C : array-like of shape (K,)
+        Inverse penalty strength per column, in (0, inf].
+    l1_ratio : array-like of shape (K,)
+        L1 share of the penalty per column, in [0, 1].
+    fit_intercept : bool
+        Whether the last coefficient row is an unpenalised intercept.
+    sw_sum : float, default=None
+        The sum of the weights, when already computed.
+    """
+
+    def __init__(self, X, Y, sample_weight, C, l1_ratio, fit_intercept, sw_sum=None):
+        if X.numblocks[1] != 1:
+            raise ValueError("X must have all its columns in one chunk.")
+        self.X = X
+        self.Y = Y
+        self.dtype = X.dtype
+        self.n_samples, self.n_features = X.shape
+        self.n_problems = Y.shape[1]
+        self.fit_intercept = bool(fit_intercept)
+        self.n_coef = self.n_features + self.fit_intercept
+        self._weight = sample_weight[:, None]
+        if sw_sum is None:
+            (sw_sum,) = _compute(sample_weight.sum(dtype=np.float64))
+        self.sw_sum = np.full(self.n_problems, float(sw_sum))
+        C = np.broadcast_to(np.asarray(C, dtype=np.float64), (self.n_problems,))
+        l1_ratio = np.broadcast_to(
+            np.asarray(l1_ratio, dtype=np.float64), (self.n_problems,)
+        )
+        penalty = 1.0 / (C * self.sw_sum)  # 0 where C is inf
+        self.l2 = (1.0 - l1_ratio) * penalty
+        self.l1 = l1_ratio * penalty
+        self._gram = None
+
+    def _param(self, values, cols):
+        return values if cols is None else values[cols]
+
+    # -- evaluation ----------------------------------------------------------------
+    def sweep(
+        self,
+        coef,
+        cols=None,
+        *,
+        logits=None,
+        beta=None,
+        previous=None,
+        recompute_previous=False,
+        point_objective=False,
+    ):
+        """Objective at ``coef`` and gradient at an extrapolated point: one pass.
+
+        The interface of :meth:`sklearn_bce._loss.BCEObjective.sweep`; the
+        logits of ``previous`` are always recomputed from ``X`` in the same
+        pass (``X @ [W, W_prev]``), so ``logits`` and ``recompute_previous``
+        are ignored and no ``(n_samples, K)`` array lives on the client.
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_coef, k)
+            The new point, one column per swept problem.
+        cols : ndarray of shape (k,), default=None
+            The problems that the columns of ``coef`` belong to; all when None.
+        logits : ndarray, default=None
+            Ignored.
+        beta : ndarray of shape (k,), default=None
+            Extrapolation coefficient of each column; the gradient is taken at
+            ``coef + beta (coef - previous)``.
+        previous : ndarray of shape (n_coef, k), default=None
+            The previous point; required with ``beta``.
+        recompute_previous : bool, default=False
+            Ignored (always recomputed).
+        point_objective : bool, default=False
+            Also return ``J`` at the extrapolated point.
+
+        Returns
+        -------
+        SweepResult
+        """
+        del logits, recompute_previous
+        n, k = self.n_features, coef.shape[1]
+        dtype = self.dtype
+        if beta is not None:
+            beta = np.asarray(beta, dtype=coef.dtype)
+            stacked = np.hstack([coef, previous])
+        else:
+            stacked = coef
+        stacked = stacked.astype(dtype, copy=False)
+        W = np.ascontiguousarray(stacked[:n])
+        intercept = stacked[n].copy() if self.fit_intercept else None
+        width = 2 * k + self.n_coef * k
+        (total,) = _compute(
+            _row_sums(
+                _chunk_sweep,
+                (self.X, self.Y, self._weight),
+                width,
+                W=W,
+                intercept=intercept,
+                k=k,
+                beta=None if beta is None else beta.astype(dtype),
+                cols=None if cols is None else np.asarray(cols),
+                point_loss=bool(point_objective),
+            )
+        )
+        loss, point_loss = total[:k], total[k : 2 * k]
+        grad_sum = total[2 * k :].reshape(self.n_coef, k)
+        point = coef if beta is None else coef + beta * (coef - previous)
+        inverse_sum = 1.0 / self._param(self.sw_sum, cols)
+        grad = (grad_sum * inverse_sum).astype(coef.dtype)
+        grad[:n] += self._param(self.l2, cols).astype(coef.dtype) * point[:n]
+        value = loss * inverse_sum + self.penalty(coef, cols)
+        point_value = None
+        if point_objective and beta is None:
+            point_value = value.copy()
+        elif point_objective:
+            point_value = point_loss * inverse_sum + self.penalty(point, cols)
+        return SweepResult(value, point, grad, point_value)
+
+    def loss_gradient(self, coef, cols=None):
+        """Objective (float64) and smooth gradient at ``coef``, one pass over X.
+
+        Parameters
+        ----------
+        coef : ndarray of shape (n_coef, k)
+            Coefficients.
+        cols : ndarray of shape (k,), default=None
+            The problems the columns of ``coef`` belong to; all when None.
+
+        Returns
+        -------
+        objective : ndarray of shape (k,)
+        gradient : ndarray of shape (n_coef, k)
+        """
+        result = self.sweep(coef, cols)
+        return result.objective, result.gradient
+
+    def penalty(self, coef, cols=None):
+        """Penalty term ``l2/2 ||w||^2 + l1 ||w||_1`` per column, in float64."""
+        W = coef[: self.n_features].astype(np.float64, copy=False)
+        l2, l1 = self._param(self.l2, cols), self._param(self.l1, cols)
+        value = 0.5 * l2 * (W**2).sum(axis=0)
+        if np.any(l1 > 0):
+            value = value + l1 * np.abs(W).sum(axis=0)
+        return value
+
+    def l1_penalty(self, coef, cols=None):
+        """The ``l1 ||w||_1`` part of :meth:`penalty` per column, in float64."""
+        l1 = self._param(self.l1, cols)
+        if not np.any(l1 > 0):
+            return np.zeros(len(l1))
+        W = coef[: self.n_features].astype(np.float64, copy=False)
+        return l1 * np.abs(W).sum(axis=0)
+
+    # -- curvature bounds ------------------------------------------------------------
+    def weighted_gram(self):
+        """``X1^T diag(s) X1 / S`` in float64: one reduction, computed once.
+
+        Returns
+        -------
+        ndarray of shape (n_coef, n_coef)
+        """
+        if self._gram is None:
+            (gram,) = _compute(
+                _row_sums(
+                    _chunk_gram,
+                    (self.X, self._weight),
+                    self.n_coef**2,
+                    fit_intercept=self.fit_intercept,
+                )
+            )
+            self._gram = gram.reshape(self.n_coef, self.n_coef) / self.sw_sum[0]
+        return self._gram
+
+    def hessian_bound(self):
+        """The matrices ``B_k`` bounding every Hessian of ``J_k`` from above.
+
+        Returns
+        -------
+        bounds : ndarray of shape (n_distinct, n_coef, n_coef)
+            One matrix per distinct penalty, in float64.
+        index : ndarray of shape (K,)
+            Each problem's matrix.
+        """
+        gram = self.weighted_gram() / 4.0
+        values, index = np.unique(self.l2, return_inverse=True)
+        bounds = np.repeat(gram[None], len(values), axis=0)
+        diagonal = np.arange(self.n_features)
+        for j, l2 in enumerate(values):
+            bounds[j, diagonal, diagonal] += l2
+        return bounds, index.ravel()
+
+    def hessian_bound_diagonal(self):
+        """Diagonal of every ``B_k``, shape ``(n_coef, K)``, in float64.
+
+        One pass over ``X``, whatever its width.
+        """
+        if self._gram is not None:
+            squares = self._gram.diagonal().copy()
+        else:
+            (squares,) = _compute(
+                _row_sums(
+                    _chunk_squares,
+                    (self.X, self._weight),
+                    self.n_coef,
+                    fit_intercept=self.fit_intercept,
+                )
+            )
+            squares = squares / self.sw_sum[0]
+        diag = np.repeat(squares[:, None] / 4.0, self.n_problems, axis=1)
+        diag[: self.n_features] += self.l2
+        return diag
+
+    def smoothness_bound(self):
+        """Lipschitz constant ``L_k = lambda_max(B_k)`` of each gradient, ``(K,)``.
+
+        From the Gram matrix when ``n_coef <= MAX_GRAM_COEF``; otherwise from
+        Lanczos iterations (one pass over ``X`` each), enlarged by 1%.
+        """
+        if self.n_coef <= MAX_GRAM_COEF:
+            bounds, index = self.hessian_bound()
+            top = np.array(
+                [
+                    eigh(b, eigvals_only=True, subset_by_index=[len(b) - 1] * 2)[0]
+                    for b in bounds
+                ]
+            )
+            return top[index]
+        # Adding l2 on the features only can raise lambda_max by at most l2.
+        return self._lanczos_bound() / 4.0 + self.l2
+
+    def _lanczos_bound(self):
+        def matvec(v):
+            v = np.asarray(v, dtype=np.float64).ravel()
+            (out,) = _compute(
+                _row_sums(
+                    _chunk_gram_matvec,
+                    (self.X, self._weight),
+                    self.n_coef,
+                    v=v,
+                    fit_intercept=self.fit_intercept,
+                )
+            )
+            return out / self.sw_sum[0]
+
+        op = LinearOperator((self.n_coef, self.n_coef), matvec=matvec)
+        try:
+            value = eigsh(op, k=1, which="LA", tol=1e-4, return_eigenvectors=False)
+            return 1.01 * float(value[0])
+        except ArpackNoConvergence:
+            # The trace bounds lambda_max from above.
+            return float(self.hessian_bound_diagonal()[:, 0].sum() * 4.0)
+
+
+# -- validation -------------------------------------------------------------------
+def _as_row_chunked(X, name):
+    """``X`` as a 2-D float32/float64 dask array with one chunk of columns."""
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected a 2D dask array for {name}, got {X.ndim}D of shape {X.shape}."
+        )
+    if np.isnan(X.shape[0]):
+        X = X.compute_chunk_sizes()
+    if X.dtype not in (np.float32, np.float64):
+        if X.dtype.kind not in "biuf":
+            raise ValueError(f"{name} must hold numbers; got dtype {X.dtype}.")
+        X = X.astype(np.float64)
+    if X.numblocks[1] != 1:
+        X = X.rechunk({1: -1})
+    if X.shape[0] == 0:
+        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}).")
+    if X.shape[1] == 0:
+        raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}).")
+    return X
+
+
+def _check_values(X):
+    """Raise on NaN, infinity or magnitudes that would overflow (one pass)."""
+    n_chunks = X.numblocks[0]
+    _, da = _dask()
+    flags = da.map_blocks(
+        _chunk_check, X, dtype=np.float64, chunks=((1,) * n_chunks, (4,))
+    )
+    (flags,) = _compute(flags)
+    if flags[:, 0].any():
+        raise ValueError("Input X contains NaN.")
+    if flags[:, 1].any():
+        raise ValueError(
+            f"Input X contains infinity or a value too large for {X.dtype!r}."
+        )
+    largest = max(float(flags[:, 2].max()), -float(flags[:, 3].min()))
+    n_terms = float(X.shape[0]) * (X.shape[1] + 1)
+    if largest > np.sqrt(float(np.finfo(X.dtype).max) / 16 / n_terms):
+        raise ValueError(
+            f"X has values as large as {largest:.3g}, too large for "
+            f"{X.dtype} arithmetic: X @ w and the curvature of the loss would "
+            "overflow. Rescale the features, for example with "
+            "sklearn.preprocessing.StandardScaler."
+        )
+
+
+def _rows_like(array, X, name, dtype=None):
+    """A numpy or dask vector as a dask array with the row chunks of ``X``."""
+    _, da = _dask()
+    if not is_dask_array(array):
+        array = np.asarray(array)
+        if array.ndim == 0:
+            array = np.full(X.shape[0], array)
+        array = da.from_array(array, chunks=-1)
+    if array.ndim == 2 and array.shape[1] == 1:
+        if name == "y":
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. "
+                "Please change the shape of y to (n_samples,), for example "
+                "using ravel().",
+                DataConversionWarning,
+                stacklevel=4,
+            )
+        array = array[:, 0]
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be 1D; got shape {array.shape}.")
+    if np.isnan(array.shape[0]):
+        array = array.compute_chunk_sizes()
+    if array.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: "
+            f"[{X.shape[0]}, {array.shape[0]}] ({name})."
+        )
+    if dtype is not None and array.dtype != dtype:
+        array = array.astype(dtype)
+    if array.chunks[0] != X.chunks[0]:
+        array = array.rechunk((X.chunks[0],))
+    return array
+
+
+def _class_weight_vector(class_weight, classes, counts):
+    """Weight of each class; ``counts`` are the (weighted) class counts."""
+    if class_weight is None:
+        return None
+    if _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT:
+        # y = classes, each weighted by its class's total weight, gives the
+        # weighted bincount that "balanced" needs.
+        return class_weights(class_weight, classes, classes, counts)
+    return class_weights(class_weight, classes, np.repeat(classes, counts), None)
+
+
+def _check_estimator(estimator):
+    if estimator.batch_size is not None:
+        raise ValueError(
+            "batch_size is not supported with dask arrays; use full-batch "
+            "descent (batch_size=None)."
+        )
+    if estimator.early_stopping:
+        raise ValueError("early_stopping is not supported with dask arrays.")
+    if getattr(estimator, "_skl_callbacks", None):
+        raise ValueError("set_callbacks is not supported with dask arrays.")
+
+
+def fit_dask(estimator, X, y, sample_weight=None):
+    """Fit ``estimator`` on a dask ``X``: what ``fit`` does for numpy input.
+
+    Validates the data (the checks run as reductions on the cluster), sets
+    ``classes_`` and ``n_features_in_`` on ``estimator``, builds a
+    :class:`DaskBCEObjective` and runs the numpy fit's descent on it.
+
+    Parameters
+    ----------
+    estimator : BCELogisticRegression
+        The estimator; its parameters are used as they are.
+    X : dask.array.Array of shape (n_samples, n_features)
+        Training data; float32 is fitted in float32, other numeric dtypes are
+        cast to float64.  Rechunked to one chunk of columns if needed.
+    y : dask.array.Array or array-like of shape (n_samples,)
+        Labels; only their distinct values are brought to the client.
+    sample_weight : dask.array.Array or array-like of shape (n_samples,), default=None
+        Non-negative weights; None weighs all samples equally.
+
+    Returns
+    -------
+    result : DescentResult
+        The descent's result.
+    objective : DaskBCEObjective
+        The objective it minimised, for ``_set_fitted`` and ``_warn``.
+    """
+    from ._logistic import run_solver
+    from ._monitor import ProgressPrinter
+
+    dask, da = _dask()
+    _check_estimator(estimator)
+    X = _as_row_chunked(X, "X")
+    dtype = X.dtype
+    y = _rows_like(y, X, "y")
+    _check_values(X)
+
+    (classes,) = _compute(da.unique(y))
+    check_classification_targets(classes)
+    if len(classes) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, "
+            f"but the data contains only one class: {classes[0]!r}"
+        )
+    n_classes = len(classes)
+    y_index = y.map_blocks(_chunk_labels, classes=classes, dtype=np.intp)
+
+    if sample_weight is None:
+        weight = da.ones(X.shape[0], chunks=(X.chunks[0],), dtype=dtype)
+    else:
+        weight = _rows_like(sample_weight, X, "sample_weight", dtype=dtype)
+        finite, smallest, positive = _compute(
+            da.isfinite(weight).all(), weight.min(), (weight > 0).any()
+        )
+        if not finite:
+            raise ValueError("Input sample_weight contains NaN or infinity.")
+        if smallest < 0:
+            raise ValueError("Negative values in data passed to `sample_weight`")
+        if not positive:
+            raise ValueError(
+                "Sample weights must contain at least one positive value; "
+                "got all-zero sample_weight."
+            )
+
+    counts = None
+    if estimator.class_weight == "balanced":
+        counts_weights = weight if _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT else None
+        (counts,) = _compute(
+            da.bincount(y_index, weights=counts_weights, minlength=n_classes)
+        )
+    per_class = _class_weight_vector(estimator.class_weight, classes, counts)
+    if per_class is not None:
+        per_class = np.asarray(per_class, dtype=np.float64)
+        described = dict(zip(classes.tolist(), per_class.tolist(), strict=True))
+        if not (np.all(np.isfinite(per_class)) and np.all(per_class >= 0)):
+            raise ValueError(
+                "class_weight must give finite, non-negative sample weights; got "
+                f"class weights {described}."
+            )
+        weight = da.map_blocks(
+            _chunk_class_weight, weight, y_index, per_class=per_class, dtype=dtype
+        )
+    total, positive, finite = _compute(
+        weight.sum(dtype=np.float64), (weight > 0).any(), da.isfinite(weight).all()
+    )
+    if per_class is not None and not finite:
+        raise ValueError(
+            "class_weight must give finite, non-negative sample weights; got "
+            f"class weights {described}."
+        )
+    if not positive:
+        raise ValueError(
+            "class_weight and sample_weight leave no sample with a positive weight."
+        )
+    check_weight_sum(np.asarray([total]).astype(dtype))
+
+    Y = y_index.map_blocks(
+        _chunk_targets,
+        n_classes=n_classes,
+        target_dtype=dtype,
+        dtype=dtype,
+        chunks=(X.chunks[0], (1 if n_classes == 2 else n_classes,)),
+        new_axis=1,
+        meta=np.empty((0, 0), dtype=dtype),
+    )
+    # The targets and weights stay in the cluster's memory for every pass.
+    Y, weight = dask.persist(Y, weight)
+
+    estimator.classes_ = classes
+    estimator.n_features_in_ = X.shape[1]
+    estimator.__dict__.pop("feature_names_in_", None)
+    objective = DaskBCEObjective(
+        X,
+        Y,
+        weight,
+        estimator.C,
+        estimator.l1_ratio,
+        estimator.fit_intercept,
+        sw_sum=total,
+    )
+    coef = estimator._initial_coef(objective)
+    callback = None
+    if estimator.verbose:
+        callback = ProgressPrinter(1 if estimator.verbose >= 2 else 10)
+    result = run_solver(
+        objective,
+        coef,
+        solver=estimator.solver,
+        learning_rate=estimator.learning_rate,
+        max_iter=estimator.max_iter,
+        tol=estimator.tol,
+        callback=callback,
+    )
+    return result, objective
+
+
+# -- prediction -------------------------------------------------------------------
+def predict_dask(estimator, X, method):
+    """A prediction method of a fitted model on a dask ``X``, as a dask array.
+
+    Lazy: a ``map_blocks`` over the row chunks of ``X`` with the fitted
+    ``coef_``, ``intercept_`` and ``classes_``; nothing is computed.
+
+    Parameters
+    ----------
+    estimator : fitted BCELogisticRegression or BCELogisticRegressionCV
+        The model.
+    X : dask.array.Array of shape (n_samples, n_features)
+        Samples.
+    method : {"decision_function", "predict", "predict_proba", "predict_log_proba"}
+        What to return, with the shape of the numpy method's result.
+
+    Returns
+    -------
+    dask.array.Array
+        ``(n_samples,)`` for ``predict`` and a binary ``decision_function``,
+        ``(n_samples, n_classes)`` otherwise.
+    """
+    methods = ("decision_function", "predict", "predict_proba", "predict_log_proba")
+    if method not in methods:
+        raise ValueError(f"method must be one of {methods}; got {method!r}.")
+    check_is_fitted(estimator)
+    X = _as_row_chunked(X, "X")
+    if X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(estimator).__name__} is "
+            f"expecting {estimator.n_features_in_} features as input."
+        )
+    coef = np.asarray(estimator.coef_)
+    intercept = np.asarray(estimator.intercept_)
+    classes = np.asarray(estimator.classes_)
+    n_classes = len(classes)
+    dtype = np.result_type(X.dtype, coef.dtype)
+    one_column = coef.shape[0] == 1
+    kwargs = {"coef": coef, "intercept": intercept, "classes": classes}
+    if method == "predict" or (method == "decision_function" and one_column):
+        dtype = classes.dtype if method == "predict" else dtype
+        return X.map_blocks(
+            _chunk_predict,
+            method=method,
+            dtype=dtype,
+            drop_axis=1,
+            meta=np.empty((0,), dtype=dtype),
+            **kwargs,
+        )
+    width = coef.shape[0] if method == "decision_function" else n_classes
+    return X.map_blocks(
+        _chunk_predict,
+        method=method,
+        dtype=dtype,
+        chunks=(X.chunks[0], (width,)),
+        meta=np.empty((0, 0), dtype=dtype),
+        **kwargs,
+    )

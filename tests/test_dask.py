@@ -1,0 +1,277 @@
+"""Fitting and predicting on dask arrays, on a local two-worker Dask cluster."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+da = pytest.importorskip("dask.array")
+distributed = pytest.importorskip("distributed")
+from dask.sizeof import sizeof  # noqa: E402
+
+from sklearn_bce import BCELogisticRegression  # noqa: E402
+from sklearn_bce._dask import is_dask_array, predict_dask  # noqa: E402
+
+N_SAMPLES, N_FEATURES = 3000, 6
+CHUNK_ROWS = 800
+
+
+@pytest.fixture(scope="module")
+def client():
+    cluster = distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+def make_data(n_classes, dtype=np.float64, seed=0):
+    """Well-conditioned standardised data, so that tol pins the coefficients."""
+    X, y = make_classification(
+        N_SAMPLES,
+        N_FEATURES,
+        n_informative=N_FEATURES,
+        n_redundant=0,
+        n_classes=n_classes,
+        random_state=seed,
+    )
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    weight = np.random.default_rng(seed).uniform(0.5, 2.0, N_SAMPLES)
+    return X, y, weight
+
+
+def as_dask(array):
+    chunks = (CHUNK_ROWS, *array.shape[1:])
+    return da.from_array(array, chunks=chunks)
+
+
+def fit_both(X, y, weight=None, **params):
+    numpy_model = BCELogisticRegression(**params).fit(X, y, sample_weight=weight)
+    dask_weight = None if weight is None else as_dask(weight)
+    dask_model = BCELogisticRegression(**params).fit(
+        as_dask(X), as_dask(y), sample_weight=dask_weight
+    )
+    return numpy_model, dask_model
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_fit_matches_numpy_fit(client, n_classes):
+    X, y, weight = make_data(n_classes)
+    numpy_model, dask_model = fit_both(X, y, weight, tol=1e-10, max_iter=2000)
+
+    assert dask_model.converged_.all()
+    np.testing.assert_array_equal(dask_model.classes_, numpy_model.classes_)
+    assert dask_model.coef_.shape == numpy_model.coef_.shape
+    np.testing.assert_allclose(dask_model.coef_, numpy_model.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(
+        dask_model.intercept_, numpy_model.intercept_, rtol=0, atol=1e-8
+    )
+    assert dask_model.n_features_in_ == N_FEATURES
+    assert dask_model.loss_curve_.shape[-1] == dask_model.n_iter_.max()
+    np.testing.assert_allclose(
+        np.nanmin(dask_model.loss_curve_, axis=-1),
+        np.nanmin(numpy_model.loss_curve_, axis=-1),
+        rtol=1e-12,
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"solver": "gd"},
+        {"solver": "gd", "learning_rate": 0.5, "fit_intercept": False},
+        {"solver": "nesterov", "learning_rate": 0.3, "C": 0.05},
+    ],
+)
+def test_fixed_iterations_take_the_numpy_steps(client, params):
+    # Without a line search the steps do not depend on rounding decisions:
+    # after the same number of iterations, the same coefficients.
+    X, y, weight = make_data(3)
+    numpy_model, dask_model = fit_both(X, y, weight, tol=0, max_iter=25, **params)
+    np.testing.assert_array_equal(dask_model.n_iter_, [25, 25, 25])
+    np.testing.assert_allclose(dask_model.coef_, numpy_model.coef_, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        dask_model.loss_curve_, numpy_model.loss_curve_, rtol=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"l1_ratio": 0.5, "C": 0.1},
+        {"class_weight": "balanced"},
+        {"class_weight": {0: 2.0, 1: 0.5}, "fit_intercept": False, "C": 10.0},
+    ],
+)
+def test_penalties_and_class_weights_match_numpy(client, params):
+    X, y, weight = make_data(2)
+    numpy_model, dask_model = fit_both(X, y, weight, tol=1e-10, max_iter=2000, **params)
+    assert dask_model.converged_.all()
+    np.testing.assert_allclose(dask_model.coef_, numpy_model.coef_, rtol=0, atol=1e-8)
+    np.testing.assert_allclose(
+        dask_model.intercept_, numpy_model.intercept_, rtol=0, atol=1e-8
+    )
+    if params.get("l1_ratio"):
+        np.testing.assert_array_equal(dask_model.coef_ == 0, numpy_model.coef_ == 0)
+
+
+def test_float32_is_kept(client):
+    X, y, _ = make_data(2, dtype=np.float32)
+    numpy_model, dask_model = fit_both(X, y, tol=1e-4)
+    assert dask_model.coef_.dtype == np.float32
+    assert dask_model.intercept_.dtype == np.float32
+    np.testing.assert_allclose(dask_model.coef_, numpy_model.coef_, atol=1e-4)
+    proba = dask_model.predict_proba(as_dask(X))
+    assert proba.dtype == np.float32
+    assert proba.compute().dtype == np.float32
+
+
+def test_numpy_labels_weights_and_column_chunks(client):
+    # y and sample_weight may be numpy arrays; X chunked by columns is
+    # rechunked to one chunk of columns.
+    X, y, weight = make_data(2)
+    expected = BCELogisticRegression(tol=1e-9).fit(X, y, sample_weight=weight)
+    X_dask = da.from_array(X, chunks=(700, 2))
+    model = BCELogisticRegression(tol=1e-9).fit(X_dask, y, sample_weight=weight)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-7)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_predictions_are_dask_arrays_equal_to_numpy(client, n_classes):
+    X, y, weight = make_data(n_classes)
+    model = BCELogisticRegression(tol=1e-6).fit(X, y, sample_weight=weight)
+    X_dask = as_dask(X)
+    for method in (
+        "decision_function",
+        "predict",
+        "predict_proba",
+        "predict_log_proba",
+    ):
+        expected = getattr(model, method)(X)
+        result = getattr(model, method)(X_dask)
+        assert is_dask_array(result), method
+        assert result.shape == expected.shape, method
+        assert result.dtype == expected.dtype, method
+        computed = result.compute()
+        if method == "predict":
+            np.testing.assert_array_equal(computed, expected)
+        else:
+            np.testing.assert_allclose(computed, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_string_labels(client):
+    X, y, _ = make_data(3)
+    labels = np.array(["ant", "bee", "cat"])[y]
+    expected = BCELogisticRegression().fit(X, labels)
+    model = BCELogisticRegression().fit(
+        as_dask(X), da.from_array(labels, chunks=CHUNK_ROWS)
+    )
+    np.testing.assert_array_equal(model.classes_, expected.classes_)
+    predicted = model.predict(as_dask(X)).compute()
+    np.testing.assert_array_equal(predicted, expected.predict(X))
+
+
+def test_fit_never_gathers_X(client, monkeypatch):
+    # Everything the client receives during the fit is recorded: only small
+    # reductions (coefficient-sized sums, the classes) may come back, never X
+    # or a chunk of it.
+    X, y, weight = make_data(2)
+    X_dask = as_dask(X).persist()
+    received = []
+    gather = client.gather
+
+    def recording_gather(futures, *args, **kwargs):
+        result = gather(futures, *args, **kwargs)
+        received.append(sizeof(result))
+        return result
+
+    monkeypatch.setattr(client, "gather", recording_gather)
+    model = BCELogisticRegression(tol=1e-8).fit(X_dask, as_dask(y), as_dask(weight))
+    monkeypatch.undo()
+
+    assert model.converged_.all()
+    # One gather per pass over X, all of them on the cluster's client.
+    assert len(received) > model.n_iter_[0]
+    chunk_bytes = CHUNK_ROWS * N_FEATURES * X.itemsize
+    assert max(received) < chunk_bytes / 10
+
+
+def test_divergence_is_reported_as_with_numpy(client):
+    X, y, _ = make_data(2)
+    X = X * 10
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        expected = BCELogisticRegression(learning_rate=1e3, max_iter=50).fit(X, y)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model = BCELogisticRegression(learning_rate=1e3, max_iter=50).fit(
+            as_dask(X), as_dask(y)
+        )
+    np.testing.assert_array_equal(model.stop_reason_, expected.stop_reason_)
+    np.testing.assert_array_equal(model.n_iter_, expected.n_iter_)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_X_raises(client, bad):
+    X, y, _ = make_data(2)
+    X[2500, 3] = bad
+    with pytest.raises(ValueError, match="NaN" if np.isnan(bad) else "infinity"):
+        BCELogisticRegression().fit(as_dask(X), as_dask(y))
+
+
+def test_bad_labels_and_weights_raise(client):
+    X, y, weight = make_data(2)
+    X_dask, y_dask = as_dask(X), as_dask(y)
+    with pytest.raises(ValueError, match="only one class"):
+        BCELogisticRegression().fit(X_dask, as_dask(np.zeros_like(y)))
+    with pytest.raises(ValueError, match="Unknown label type"):
+        BCELogisticRegression().fit(X_dask, as_dask(X[:, 0]))
+    weight[10] = -1.0
+    with pytest.raises(ValueError, match="Negative"):
+        BCELogisticRegression().fit(X_dask, y_dask, sample_weight=as_dask(weight))
+    with pytest.raises(ValueError, match="positive"):
+        BCELogisticRegression().fit(
+            X_dask, y_dask, sample_weight=as_dask(np.zeros(N_SAMPLES))
+        )
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        BCELogisticRegression().fit(X_dask, y_dask[:-1])
+    with pytest.raises(ValueError, match="batch_size"):
+        BCELogisticRegression(batch_size=100).fit(X_dask, y_dask)
+    with pytest.raises(ValueError, match="early_stopping"):
+        BCELogisticRegression(early_stopping=True).fit(X_dask, y_dask)
+
+
+def test_predict_checks_the_number_of_features(client):
+    X, y, _ = make_data(2)
+    model = BCELogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        model.predict(as_dask(X[:, :-1]))
+    with pytest.raises(ValueError, match="method"):
+        predict_dask(model, as_dask(X), "score")
+
+
+def test_is_dask_array_does_not_import_dask():
+    assert is_dask_array(da.zeros(3))
+    assert not is_dask_array(np.zeros(3))
+    code = (
+        "import sys, numpy as np, sklearn_bce\n"
+        "from sklearn_bce._dask import is_dask_array\n"
+        "assert not is_dask_array(np.zeros(3))\n"
+        "from sklearn_bce import BCELogisticRegression\n"
+        "BCELogisticRegression().fit(np.eye(4), [0, 1, 0, 1])\n"
+        "print('dask' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
