@@ -319,6 +319,7 @@ def bench_scenario(scenario, dtype, X, y, splits, args, log):
     }
     times = {k: [] for k in keys}
     first = {}
+    ours_runs = []  # (seconds, time breakdown) of every run of ours
     for repeat in range(max(repeats_of(k, args) for k in keys)):
         order = keys if repeat % 2 == 0 else keys[::-1]
         for key in order:
@@ -334,6 +335,8 @@ def bench_scenario(scenario, dtype, X, y, splits, args, log):
             elif key == "ours":
                 # Ours is deterministic: every repeat chooses the same.
                 assert model.best_index_ == first[key][0].best_index_
+            if key == "ours":
+                ours_runs.append((seconds, time_breakdown(model)))
 
     for key in keys:
         model, n_warnings = first[key]
@@ -362,7 +365,10 @@ def bench_scenario(scenario, dtype, X, y, splits, args, log):
             )
             if d
         )
-        row.update(time_breakdown(ours))
+        # The breakdown of the run whose time is the median (the lower one of
+        # the middle two for an even number of runs).
+        ours_runs.sort(key=lambda run: run[0])
+        row.update(ours_runs[(len(ours_runs) - 1) // 2][1])
         for key in keys:
             if key != "ours":
                 row[f"speedup_{key}"] = row[f"{key}_median_s"] / row["ours_median_s"]
@@ -437,12 +443,21 @@ def package_source():
 
 
 def package_digest():
-    """Where sklearn_bce was imported from and a SHA-256 of its ``.py`` files."""
+    """Where sklearn_bce was imported from and a SHA-256 of its ``.py`` files.
+
+    The place is given relative to this repository (no machine paths in the
+    results): ``sklearn_bce`` for the checkout's own package, else a copy.
+    """
     root = Path(sklearn_bce.__file__).resolve().parent
     digest = hashlib.sha256()
     for path in sorted(root.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return str(root), digest.hexdigest()[:16]
+    repository = Path(__file__).resolve().parent.parent
+    try:
+        place = root.relative_to(repository).as_posix()
+    except ValueError:
+        place = "a copy outside this repository"
+    return place, digest.hexdigest()[:16]
 
 
 def environment():
@@ -459,6 +474,11 @@ def environment():
             f"{info.get('version') or ''} threads={info.get('num_threads')} "
             f"arch={arch} ({Path(info.get('filepath', '')).name})".replace("  ", " ")
         )
+    loss = getattr(sklearn_bce, "_loss", None)
+    if loss is not None and hasattr(loss, "sweep_threads"):
+        sweep = f"{loss.sweep_threads()} (MAX_THREADS={loss.MAX_THREADS})"
+    else:
+        sweep = "n/a (this sklearn_bce has no threaded sweep)"
     try:
         load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     except OSError:
@@ -475,6 +495,7 @@ def environment():
         "sklearn_bce_sha256_16": package_digest()[1],
         "threadpoolctl": threadpoolctl.__version__,
         "threadpools": libraries,
+        "sklearn_bce_sweep_threads": sweep,
         "cpu": cpu_model(),
         "cpu_count": os.cpu_count(),
         "usable_cores": usable_cores,
@@ -517,6 +538,10 @@ def markdown(rows, candidates, env, args, total_s):
         f"threadpoolctl {env['threadpoolctl']}",
     ]
     lines += [f"- threadpool: {lib}" for lib in env["threadpools"]]
+    lines += [
+        "- sklearn_bce sweep threads of the main process: "
+        f"{env['sklearn_bce_sweep_threads']}"
+    ]
     overrides = ", ".join(env["openblas_overrides_set"]) or "none"
     rates = ", ".join(map(str, args.learning_rates))
     lines += [
@@ -542,7 +567,7 @@ def markdown(rows, candidates, env, args, total_s):
         "",
         "| scenario | dtype | cand. x folds | ours s | GS n_jobs=1 s "
         "| GS n_jobs=2 s | LRCV s | GS1/ours | GS2/ours | LRCV/ours "
-        "| ours: auto run / fixed run / scoring s | fit iterations "
+        "| ours (median run): auto run / fixed run / scoring s | fit iterations "
         "| ms per fit iteration: ours / GS1 |",
         "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
@@ -722,7 +747,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--baseline-repeats",
         type=int,
-        default=1,
+        default=3,
         help="fits of each GridSearchCV (slow; median reported)",
     )
     parser.add_argument(
@@ -730,8 +755,9 @@ def parse_args(argv=None):
         type=float,
         default=60.0,
         help="run a method only once in a scenario when its first run took "
-        "longer than this (seconds; 0: always do every repeat); keeps the "
-        "default run near 30 min on a 2-core machine",
+        "longer than this (seconds; 0: always do every repeat): bounds the "
+        "run time when the searches are slow (a grid with steps that "
+        "oscillate until max_iter, a slower engine)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -741,7 +767,16 @@ def parse_args(argv=None):
         help="BLAS and OpenMP threads of this process (threadpoolctl); 0: no "
         "limit.  1 by default: on a shared 2-core machine two OpenBLAS threads "
         "slow small matrix products down many times over when another process "
-        "holds a core (GridSearchCV n_jobs=2 workers get 1 thread each anyway)",
+        "holds a core (GridSearchCV n_jobs=2 workers get 1 thread each anyway).  "
+        "sklearn_bce's own sweep threads are set by --sweep-threads",
+    )
+    parser.add_argument(
+        "--sweep-threads",
+        type=int,
+        default=0,
+        help="set sklearn_bce._loss.MAX_THREADS, the most Python threads the "
+        "package's fused sweep uses, in this process (0: the package default, "
+        "the usable CPUs).  GridSearchCV n_jobs=2 workers keep the default",
     )
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="CSV output")
     parser.add_argument(
@@ -765,6 +800,11 @@ def main(argv=None):
         if not args.quiet:
             print(message, file=sys.stderr, flush=True)
 
+    if args.sweep_threads:
+        loss = getattr(sklearn_bce, "_loss", None)
+        if loss is None or not hasattr(loss, "MAX_THREADS"):
+            raise SystemExit("--sweep-threads: this sklearn_bce has no threaded sweep")
+        loss.MAX_THREADS = args.sweep_threads
     with threadpoolctl.threadpool_limits(args.blas_threads or None):
         run(args, log)
 
