@@ -43,7 +43,12 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._loss import SweepResult
+from ._loss import (
+    SweepResult,
+    _pointwise_loss,
+    _sigmoid_into,
+    _weighted_column_sums,
+)
 from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
     check_weight_sum,
@@ -91,28 +96,12 @@ def _dask():
 
 
 # -- work on one row chunk (runs on the workers) ----------------------------------
-def _sigmoid_loss(z, y, weight):
-    """Weighted ``log(1 + e^z) - y z`` summed per column (float64) and ``e^-|z|``."""
-    exp_neg_abs = np.exp(-np.abs(z))
-    loss = np.log1p(exp_neg_abs)
-    loss += np.maximum(z, 0)
-    loss -= y * z
-    loss *= weight
-    return loss.sum(axis=0, dtype=np.float64), exp_neg_abs
-
-
-def _sigmoid(z, exp_neg_abs):
-    """``sigmoid(z)`` from ``exp(-|z|)``, without overflow."""
-    out = np.where(z >= 0, np.ones((), dtype=exp_neg_abs.dtype), exp_neg_abs)
-    out /= 1 + exp_neg_abs
-    return out
-
-
 def _chunk_sweep(X, Y, weight, *, W, intercept, k, beta, cols, point_loss):
     """Partial sums of one row chunk, packed in a float64 row of shape (1, R).
 
     The row holds the data loss at the new point (``k``), the data loss at the
     extrapolated point (``k``) and ``X1^T R`` at it (``n_coef * k``, C order).
+    The pointwise work is that of :meth:`BCEObjective.sweep`.
     """
     Z = X @ W
     if intercept is not None:
@@ -120,19 +109,22 @@ def _chunk_sweep(X, Y, weight, *, W, intercept, k, beta, cols, point_loss):
     z = Z[:, :k]
     if cols is not None and Y.shape[1] > 1:
         Y = Y[:, cols]
-    loss, exp_z = _sigmoid_loss(z, Y, weight)
+    values = np.empty(z.shape, dtype=z.dtype)
+    tmp = np.empty_like(values)
     extra_loss = np.zeros(k)
-    if beta is None:
-        zy, exp_zy = z, exp_z
-    else:
-        zy = z - Z[:, k:]
-        zy *= beta
-        zy += z
-        if point_loss:
-            extra_loss, exp_zy = _sigmoid_loss(zy, Y, weight)
-        else:
-            exp_zy = np.exp(-np.abs(zy))
-    residual = _sigmoid(zy, exp_zy)
+    # exp(-z) overflows to inf for very negative z: sigmoid 0.
+    with np.errstate(over="ignore"):
+        loss = _weighted_column_sums(_pointwise_loss(z, Y, out=values, tmp=tmp), weight)
+        zy = z
+        if beta is not None:
+            zy = z - Z[:, k:]
+            zy *= beta
+            zy += z
+            if point_loss:
+                extra_loss = _weighted_column_sums(
+                    _pointwise_loss(zy, Y, out=values, tmp=tmp), weight
+                )
+        residual = _sigmoid_into(zy, out=values)
     residual -= Y
     residual *= weight
     grad = np.asarray(X.T @ residual, dtype=np.float64)

@@ -133,13 +133,6 @@ def _softplus(z, exp_neg_abs):
     return out
 
 
-def _sigmoid(z, exp_neg_abs):
-    """``sigmoid(z)`` from ``e = exp(-|z|)``: ``1/(1 + e)`` or ``e/(1 + e)``."""
-    out = np.where(z >= 0, np.ones((), dtype=exp_neg_abs.dtype), exp_neg_abs)
-    out /= 1 + exp_neg_abs
-    return out
-
-
 def soft_threshold(x, threshold):
     """Proximal operator of ``threshold * ||x||_1``: ``sign(x) max(|x| - t, 0)``."""
     return np.sign(x) * np.maximum(np.abs(x) - threshold, 0)
@@ -331,26 +324,36 @@ class _Sweep:
         """Partial sums over rows ``start:stop``, block by block."""
         obj = self.objective
         partial = _Partial(obj.n_coef, self.k)
-        if obj._whole:
-            # One product with all of X, the pointwise work in row blocks.
-            Z = self._logits(obj.X)
-            residual = np.empty((obj.n_samples, self.k), dtype=Z[0].dtype)
-            for begin in range(start, stop, obj._block_rows):
-                end = min(begin + obj._block_rows, stop)
-                rows = [z[begin:end] for z in Z]
-                residual[begin:end] = self._residual(begin, end, rows, partial)
-            self._add_gradient(obj.X, residual, partial)
-            return partial
-        for begin, end, block in obj._row_blocks(start, stop):
-            residual = self._residual(begin, end, self._logits(block), partial)
-            self._add_gradient(block, residual, partial)
+        dtype = np.result_type(obj.dtype, self.points[0][0].dtype)
+        work = _Workspace(min(obj._block_rows, stop - start), self.k, dtype)
+        # exp(-z) overflows to inf for z < -709 (-88 in float32): sigmoid 0.
+        with np.errstate(over="ignore"):
+            if obj._whole:
+                # One product with all of X, the pointwise work in row blocks.
+                Z = self._logits(obj.X)
+                residual = np.empty((obj.n_samples, self.k), dtype=Z[0].dtype)
+                for begin in range(start, stop, obj._block_rows):
+                    end = min(begin + obj._block_rows, stop)
+                    rows = [z[begin:end] for z in Z]
+                    residual[begin:end] = self._residual(
+                        begin, end, rows, partial, work
+                    )
+                self._add_gradient(obj.X, residual, partial)
+                return partial
+            for begin, end, block in obj._row_blocks(start, stop):
+                Z = self._logits(block, work)
+                residual = self._residual(begin, end, Z, partial, work)
+                self._add_gradient(block, residual, partial)
         return partial
 
-    def _logits(self, block):
+    def _logits(self, block, work=None):
         """``[block @ W + b]`` of the new (and previous) point."""
         out = []
-        for W, intercept in self.points:
-            Z = np.asarray(block @ W)
+        for i, (W, intercept) in enumerate(self.points):
+            if work is not None and isinstance(block, np.ndarray):
+                Z = np.matmul(block, W, out=work.get(f"z{i}", len(block)))
+            else:
+                Z = np.asarray(block @ W)
             if intercept is not None:
                 Z += intercept
             out.append(Z)
@@ -362,50 +365,90 @@ class _Sweep:
         if self.objective.fit_intercept:
             partial.grad[n] += residual.sum(axis=0, dtype=np.float64)
 
-    def _residual(self, start, stop, Z, partial):
+    def _residual(self, start, stop, Z, partial, work):
         """Weighted ``sigmoid(Z_y) - Y`` of rows ``start:stop``; adds the losses.
 
         ``Z`` holds the logits of the new (and previous) point.  Also stores
-        the new logits when the sweep keeps them.
+        the new logits when the sweep keeps them.  Every pointwise operation
+        writes into the buffers of ``work``: no temporary arrays.
         """
         obj, cols = self.objective, self.cols
+        n_rows = stop - start
         z = Z[0]
         Y = obj._rows(obj.Y, start, stop, cols)
         weight = obj._rows(obj._sample_weight, start, stop, cols)
-        exp_z = _exp_neg_abs(z)
-        partial.loss += _weighted_loss(z, exp_z, Y, weight)
-        if self.beta is None:
-            zy, exp_zy = z, exp_z
-        else:
-            if self.recompute:
-                previous = Z[1]
-            else:
-                previous = obj._rows(self.logits, start, stop, cols)
-            zy = z - previous
+        loss = work.get("loss", n_rows)
+        tmp = work.get("tmp", n_rows)
+        _pointwise_loss(z, Y, out=loss, tmp=tmp)
+        partial.loss += _weighted_column_sums(loss, weight)
+        zy = z
+        if self.beta is not None:
+            previous = (
+                Z[1] if self.recompute else obj._rows(self.logits, start, stop, cols)
+            )
+            zy = np.subtract(z, previous, out=work.get("zy", n_rows))
             zy *= self.beta
             zy += z
-            exp_zy = _exp_neg_abs(zy)
             if self.point_loss:
-                partial.point_loss += _weighted_loss(zy, exp_zy, Y, weight)
+                _pointwise_loss(zy, Y, out=loss, tmp=tmp)
+                partial.point_loss += _weighted_column_sums(loss, weight)
         if self.logits is not None:
             if cols is None:
                 self.logits[start:stop] = z
             else:
                 self.logits[start:stop, cols] = z
-        residual = _sigmoid(zy, exp_zy)
+        residual = _sigmoid_into(zy, out=loss)
         residual -= Y
         residual *= weight
         return residual
 
 
-def _weighted_loss(z, exp_neg_abs, y, weight):
-    """``sum_i weight_i bce(z_i, y_i)`` per column, in float64."""
-    loss = _softplus(z, exp_neg_abs)
-    loss -= y * z
-    if weight.shape[1] == 1 and loss.dtype == np.float64:
-        return weight[:, 0] @ loss
-    loss *= weight
-    return loss.sum(axis=0, dtype=np.float64)
+class _Workspace:
+    """Named buffers of shape ``(rows, k)`` for the pointwise work of a sweep."""
+
+    def __init__(self, rows, k, dtype):
+        self.rows, self.k, self.dtype = max(rows, 1), k, dtype
+        self._buffers = {}
+
+    def get(self, name, n_rows):
+        """The first ``n_rows`` rows of buffer ``name`` (allocated once)."""
+        buffer = self._buffers.get(name)
+        if buffer is None:
+            buffer = np.empty((self.rows, self.k), dtype=self.dtype)
+            self._buffers[name] = buffer
+        return buffer[:n_rows]
+
+
+def _pointwise_loss(z, y, *, out, tmp):
+    """:func:`bce` ``= log1p(exp(-|z|)) + max(z, 0) - y z`` into ``out``, in place."""
+    np.abs(z, out=out)
+    np.negative(out, out=out)
+    np.exp(out, out=out)
+    np.log1p(out, out=out)
+    np.maximum(z, 0, out=tmp)
+    out += tmp
+    np.multiply(z, y, out=tmp)
+    out -= tmp
+    return out
+
+
+def _sigmoid_into(z, *, out):
+    """``sigmoid(z) = 1 / (1 + exp(-z))`` into ``out`` (callers ignore overflow)."""
+    np.negative(z, out=out)
+    np.exp(out, out=out)
+    out += 1
+    np.divide(1, out, out=out)
+    return out
+
+
+def _weighted_column_sums(values, weight):
+    """``sum_i weight_i values_i`` per column, in float64; overwrites ``values``."""
+    if values.dtype == np.float64:
+        if weight.shape[1] == 1:
+            return weight[:, 0] @ values
+        return np.einsum("ij,ij->j", values, weight)
+    values *= weight
+    return values.sum(axis=0, dtype=np.float64)
 
 
 class BCEObjective:
