@@ -31,7 +31,7 @@ from ._logistic import (
     validate_training_data,
 )
 from ._loss import BCEObjective
-from ._solver import DIVERGED, MAX_ITER
+from ._solver import CONVERGED, DIVERGED, MAX_ITER
 from ._validation import Interval, StrOptions, _fit_context
 
 
@@ -73,7 +73,13 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     chosen, and (with ``refit=True``) refitted on all the data, warm-started
     from its fold solutions.  The scores equal those of
     ``GridSearchCV(BCELogisticRegression(), {"learning_rate": ..., "C": ...})``
-    with the same splits, in the same candidate order.
+    with the same splits, in the same candidate order, for every candidate
+    whose fits converge.  A fit stopped by ``max_iter`` is an unfinished model:
+    when its step makes the loss oscillate, its coefficients depend on
+    floating-point rounding (a single ``BCELogisticRegression`` fit changes
+    with the memory order of ``X``), so its score can differ from
+    ``GridSearchCV``'s; such candidates are warned about and marked in
+    ``cv_results_["converged"]``.
 
     Parameters
     ----------
@@ -121,7 +127,8 @@ verbose
         ``mean_fit_time``, ``std_fit_time``, ``mean_score_time``,
         ``std_score_time``; and the descent: ``split{k}_n_iter`` (iterations,
         the largest over one-vs-rest classes), ``mean_n_iter``, ``diverged``
-        (whether any fold diverged) and ``loss_curve`` (per candidate an array
+        (whether any fold diverged), ``converged`` (whether every fold and
+        class converged) and ``loss_curve`` (per candidate an array
         of shape ``(n_splits, n_iterations)``, the objective after each
         iteration averaged over one-vs-rest classes, NaN once a fold stopped).
         A fit time is the shared run's time divided among its candidates and
@@ -260,8 +267,16 @@ stop_reason_, n_features_in_, feature_names_in_
         diverged = (stop_reason == DIVERGED).any(axis=2)
         scores[diverged] = np.nan
         self._warn(candidates, diverged, stop_reason)
+        converged = (stop_reason == CONVERGED).all(axis=(1, 2))
         self._store_results(
-            candidates, scores, fit_times, score_times, n_iter, diverged, curves
+            candidates,
+            scores,
+            fit_times,
+            score_times,
+            n_iter,
+            diverged,
+            converged,
+            curves,
         )
         if np.isnan(self.cv_results_["mean_test_score"]).all():
             raise ValueError(
@@ -400,13 +415,24 @@ stop_reason_, n_features_in_, feature_names_in_
             warnings.warn(
                 f"{int(unfinished.sum())} candidate fits did not converge in "
                 f"max_iter={self.max_iter} iterations ({', '.join(names)}); "
-                "scale the data or increase max_iter.",
+                "scale the data or increase max_iter. Their scores are those "
+                "of unfinished models: where a step makes the loss oscillate "
+                "they depend on floating-point rounding and can differ from "
+                "fits made one at a time (cv_results_['converged'] is False).",
                 ConvergenceWarning,
                 stacklevel=3,
             )
 
     def _store_results(
-        self, candidates, scores, fit_times, score_times, n_iter, diverged, curves
+        self,
+        candidates,
+        scores,
+        fit_times,
+        score_times,
+        n_iter,
+        diverged,
+        converged,
+        curves,
     ):
         n_cand, n_folds = scores.shape
         results = {"params": candidates}
@@ -434,6 +460,7 @@ stop_reason_, n_features_in_, feature_names_in_
             results[f"split{f}_n_iter"] = longest[:, f]
         results["mean_n_iter"] = longest.mean(axis=1)
         results["diverged"] = diverged.any(axis=1)
+        results["converged"] = converged
         loss_curve = np.empty(n_cand, dtype=object)
         loss_curve[:] = curves
         results["loss_curve"] = loss_curve

@@ -201,3 +201,14 @@ def test_clone_and_estimator_checks():
     search = BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3)
     assert clone(search).get_params() == search.get_params()
     check_estimator(BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3))
+
+
+def test_unfinished_candidates_are_marked_and_warned():
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(learning_rates=[0.01, "auto"], cv=3, max_iter=100)
+    with pytest.warns(ConvergenceWarning, match=r"learning_rate=0\.01.*rounding"):
+        search.fit(X, y)
+    results = search.cv_results_
+    assert results["converged"].tolist() == [False, True]
+    assert results["mean_n_iter"][0] == 100
+    assert not results["diverged"].any()
