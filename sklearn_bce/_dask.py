@@ -296,6 +296,10 @@ class DaskBCEObjective:
         self.l1 = l1_ratio * penalty
         self._gram = None
 
+    #: The descent engines keep no ``(n_samples, K)`` logits for this objective
+    #: (its sweep recomputes them from ``X``).
+    stores_logits = False
+
     def _param(self, values, cols):
         return values if cols is None else values[cols]
 

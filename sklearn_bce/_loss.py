@@ -472,6 +472,10 @@ class BCEObjective:
         Whether the last coefficient row is an unpenalised intercept.
     """
 
+    #: Accelerated descent keeps the logits ``X W + b`` of its iterate in an
+    #: ``(n_samples, K)`` array that :meth:`sweep` reads and updates.
+    stores_logits = True
+
     def __init__(self, X, Y, sample_weight, C, l1_ratio, fit_intercept):
         self.X = X
         self.Y = Y

@@ -345,7 +345,7 @@ class _Descent:
             raise ValueError("an L1 penalty needs a scalar or diagonal metric")
         self.x = np.array(coef, copy=True)
         self.logits = None
-        if accelerated:
+        if accelerated and getattr(objective, "stores_logits", True):
             dtype = np.result_type(objective.dtype, self.x.dtype)
             self.logits = np.empty((objective.n_samples, self.n_problems), dtype)
         start = objective.sweep(self.x, logits=self.logits)

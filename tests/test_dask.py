@@ -275,3 +275,25 @@ def test_is_dask_array_does_not_import_dask():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_accelerated_descent_keeps_no_logits_for_dask(client):
+    # The Dask sweep recomputes the previous logits from X: the engine must
+    # not hold an (n_samples, K) array on the client.
+    from sklearn_bce._dask import DaskBCEObjective
+    from sklearn_bce._loss import BCEObjective
+    from sklearn_bce._solver import ScalarMetric, _Descent
+
+    X, y, weight = make_data(2)
+    Y = (y == 1).astype(X.dtype)[:, None]
+    coef = np.zeros((X.shape[1] + 1, 1))
+    metric = ScalarMetric([0.5])
+    dask_objective = DaskBCEObjective(
+        as_dask(X), as_dask(Y), as_dask(weight), 1.0, 0.0, True
+    )
+    numpy_objective = BCEObjective(X, Y, weight, 1.0, 0.0, True)
+    assert _Descent(dask_objective, coef, metric, True, False).logits is None
+    assert _Descent(numpy_objective, coef, metric, True, False).logits.shape == (
+        len(y),
+        1,
+    )
