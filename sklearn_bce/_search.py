@@ -317,9 +317,15 @@ stop_reason_, n_features_in_, feature_names_in_
             cand = np.repeat(group, n_folds * n_columns)
             fold = np.tile(np.repeat(np.arange(n_folds), n_columns), group.size)
             klass = np.tile(np.arange(n_columns), group.size * n_folds)
+            # Two classes: one target column for all, as a view (no copy).
+            targets = (
+                np.broadcast_to(Y, (len(Y), klass.size))
+                if n_columns == 1
+                else Y[:, klass]
+            )
             objective = BCEObjective(
                 X,
-                Y[:, klass],
+                targets,
                 fold_weights[:, fold],
                 [candidates[c]["C"] for c in cand],
                 self.l1_ratio,
