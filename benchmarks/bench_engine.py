@@ -27,38 +27,44 @@ See ``benchmarks/README.md`` for the options and the measured results.
 """
 
 import argparse
-import csv
-import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import scipy
 import scipy.sparse as sp
-import sklearn
 import threadpoolctl
 from scipy.special import expit
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression, SGDClassifier
 from sklearn.multiclass import OneVsRestClassifier
 
-import sklearn_bce
 from sklearn_bce import BCELogisticRegression
 from sklearn_bce import _loss as engine_loss
 from sklearn_bce._loss import BCEObjective
 from sklearn_bce._solver import accelerated_gradient_descent, auto_metric
 
-RESULTS = Path(__file__).resolve().parent / "results"
-#: Environment variables that change which OpenBLAS kernels run.
-OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# _common.py (the environment record, output helpers) lies next to this script:
+# `python benchmarks/bench_engine.py` puts this folder on sys.path, other ways of
+# running it (runpy.run_path, an import) may not.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (
+    RESULTS,
+    environment,
+    environment_markdown,
+    finish_environment,
+    make_logger,
+    overrides_warning,
+    table,
+    write_csv,
+    write_json,
+)
+
 #: Rows per block when the objective is scored.
 SCORE_ROWS = 65536
 
@@ -530,64 +536,10 @@ def section_d(args, log):
     return rows
 
 
-# -- environment -----------------------------------------------------------------------
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def package_source():
-    """Git commit of the benchmarked sklearn_bce and whether its files differ."""
-    root = Path(sklearn_bce.__file__).resolve().parent
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "."],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} (modified files)" if changes else f"{commit} (clean)"
-
-
-def environment():
-    """Versions, BLAS, machine and engine settings, as a flat dict."""
-    try:
-        usable_cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable_cores = os.cpu_count()
-    libraries = [
-        f"{info.get('user_api')}:{info.get('internal_api')} "
-        f"{info.get('version') or ''} threads={info.get('num_threads')} "
-        f"arch={info.get('architecture') or '-'} ({Path(info['filepath']).name})"
-        for info in threadpoolctl.threadpool_info()
-    ]
+# -- environment and output -----------------------------------------------------------
+def engine_environment():
+    """This benchmark's extras to the common environment: the engine's settings."""
     return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "sklearn": sklearn.__version__,
-        "sklearn_bce": sklearn_bce.__version__,
-        "sklearn_bce_source": package_source(),
-        "threadpoolctl": threadpoolctl.__version__,
-        "threadpools": libraries,
-        "cpu": cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "usable_cores": usable_cores,
         "sweep_threads": engine_loss.sweep_threads(),
         "engine_settings": {
             name: getattr(engine_loss, name)
@@ -598,51 +550,23 @@ def environment():
                 "MAX_THREADS",
             )
         },
-        "platform": platform.platform(),
-        "openblas_overrides_set": [k for k in OPENBLAS_OVERRIDES if k in os.environ],
     }
 
 
-# -- output ----------------------------------------------------------------------------
-def write_csv(rows, path):
-    if not rows:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(
-                {k: repr(v) if isinstance(v, float) else v for k, v in r.items()}
-            )
-
-
-def table(header, rows):
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(map(str, r)) + " |" for r in rows]
-    return lines
+def command_line():
+    """The command that ran this benchmark, from the repository root."""
+    return " ".join(["python", f"benchmarks/{Path(__file__).name}", *sys.argv[1:]])
 
 
 def markdown(results, env, args):
-    lines = [
-        "Environment:",
-        "",
-        f"- date (UTC): {env['date']}",
-        f"- CPU: {env['cpu']}, {env['cpu_count']} logical CPUs "
-        f"({env['usable_cores']} usable), {env['platform']}",
-        f"- python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']}, "
-        f"scikit-learn {env['sklearn']}, sklearn_bce {env['sklearn_bce']} at "
-        f"{env['sklearn_bce_source']}, threadpoolctl {env['threadpoolctl']}",
-    ]
-    lines += [f"- threadpool: {lib}" for lib in env["threadpools"]]
+    settings = "- engine settings: " + ", ".join(
+        f"{k}={v}" for k, v in env["engine_settings"].items()
+    )
+    lines = environment_markdown(env, extra_lines=[settings])
     lines += [
-        f"- sweep threads: {env['sweep_threads']}; engine settings: "
-        + ", ".join(f"{k}={v}" for k, v in env["engine_settings"].items()),
-        "- OpenBLAS overrides set in the environment: "
-        + (", ".join(env["openblas_overrides_set"]) or "none"),
-        f"- command: `{' '.join(['python', *sys.argv])}`",
+        f"- command: `{command_line()}`",
         "- 1-minute load average before/after each section (this benchmark "
-        "included; the machine has 2 CPUs): "
+        f"included; {env['usable_cores']} usable CPUs): "
         + ", ".join(
             f"({k}) {a:.1f}/{b:.1f}"
             for k, (a, b) in env.get("load_average_1min_before_after", {}).items()
@@ -818,18 +742,11 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    log = make_logger(args.quiet)
 
-    def log(message):
-        if not args.quiet:
-            print(message, file=sys.stderr, flush=True)
-
-    env = environment()
-    if env["openblas_overrides_set"]:
-        log(
-            "warning: "
-            + ", ".join(env["openblas_overrides_set"])
-            + " set; run under `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`"
-        )
+    env = environment(extra=engine_environment())
+    if warning := overrides_warning(env):
+        log(warning)
     # Warm-up: imports, thread pools and lazy initialisation.
     X, y = dense_data(2000, 10, args.seed)
     timed_fit(BCELogisticRegression(), X, y)
@@ -844,10 +761,8 @@ def main(argv=None):
         results[key] = sections[key](args, log)
         loads[key] = (before, os.getloadavg()[0])
         write_csv(results[key], args.output.with_name(f"{args.output.name}_{key}.csv"))
-    env["load_average_1min_before_after"] = loads
-    args.output.with_suffix(".env.json").write_text(
-        json.dumps({**env, "argv": sys.argv[1:]}, indent=2) + "\n", encoding="utf-8"
-    )
+    finish_environment(env, load_average_1min_before_after=loads)
+    write_json(args.output.with_suffix(".env.json"), env)
     text = markdown(results, env, args)
     args.output.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
     print(text)

@@ -32,23 +32,14 @@ and the measured results.
 """
 
 import argparse
-import csv
-import hashlib
-import json
 import math
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import scipy
-import sklearn
 import threadpoolctl
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
@@ -59,15 +50,31 @@ from sklearn.preprocessing import StandardScaler
 import sklearn_bce
 from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
 
+# _common.py (the environment record, output helpers) lies next to this script:
+# `python benchmarks/bench_search.py` puts this folder on sys.path, other ways of
+# running it (runpy.run_path, an import) may not.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (
+    RESULTS,
+    environment,
+    environment_markdown,
+    finish_environment,
+    fmt,
+    make_logger,
+    overrides_warning,
+    table,
+    write_csv,
+    write_json,
+)
+
 #: On the default (standardised) data the textbook safe step 1/L is about 1.25:
 #: 0.03-3 converge in 20-230 iterations and 3000 and 10000 diverge at once,
 #: while steps from about 10 to 1000 oscillate without diverging until max_iter
 #: and would dominate the run time (see benchmarks/README.md).
 DEFAULT_LEARNING_RATES = "auto,0.03,0.1,0.3,1,3,3000,10000"
 DEFAULT_CS = "0.1,1,10"
-DEFAULT_CSV = Path(__file__).resolve().parent / "results" / "bench_search.csv"
-#: Environment variables that change which OpenBLAS kernels run.
-OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+DEFAULT_CSV = RESULTS / "bench_search.csv"
 SCORING = "neg_log_loss"
 #: The methods, in table order: key -> label.
 METHODS = {
@@ -409,111 +416,7 @@ def candidate_rows(scenario, dtype, first):
     return rows
 
 
-# -- environment --------------------------------------------------------------------
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def package_source():
-    """Git commit of the benchmarked sklearn_bce and whether its files differ."""
-    root = Path(sklearn_bce.__file__).resolve().parent
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "."],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} (modified files)" if changes else f"{commit} (clean)"
-
-
-def package_digest():
-    """Where sklearn_bce was imported from and a SHA-256 of its ``.py`` files.
-
-    The place is given relative to this repository (no machine paths in the
-    results): ``sklearn_bce`` for the checkout's own package, else a copy.
-    """
-    root = Path(sklearn_bce.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(root.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    repository = Path(__file__).resolve().parent.parent
-    try:
-        place = root.relative_to(repository).as_posix()
-    except ValueError:
-        place = "a copy outside this repository"
-    return place, digest.hexdigest()[:16]
-
-
-def environment():
-    """Versions, BLAS and machine, as a flat dict of strings and numbers."""
-    try:
-        usable_cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable_cores = os.cpu_count()
-    libraries = []
-    for info in threadpoolctl.threadpool_info():
-        arch = info.get("architecture") or info.get("corename") or "-"
-        libraries.append(
-            f"{info.get('user_api')}:{info.get('internal_api')} "
-            f"{info.get('version') or ''} threads={info.get('num_threads')} "
-            f"arch={arch} ({Path(info.get('filepath', '')).name})".replace("  ", " ")
-        )
-    loss = getattr(sklearn_bce, "_loss", None)
-    if loss is not None and hasattr(loss, "sweep_threads"):
-        sweep = f"{loss.sweep_threads()} (MAX_THREADS={loss.MAX_THREADS})"
-    else:
-        sweep = "n/a (this sklearn_bce has no threaded sweep)"
-    try:
-        load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    except OSError:
-        load = "unknown"
-    return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "sklearn": sklearn.__version__,
-        "sklearn_bce": sklearn_bce.__version__,
-        "sklearn_bce_source": package_source(),
-        "sklearn_bce_path": package_digest()[0],
-        "sklearn_bce_sha256_16": package_digest()[1],
-        "threadpoolctl": threadpoolctl.__version__,
-        "threadpools": libraries,
-        "sklearn_bce_sweep_threads": sweep,
-        "cpu": cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "usable_cores": usable_cores,
-        "load_average_at_start": load,
-        "platform": platform.platform(),
-        "openblas_overrides_set": [k for k in OPENBLAS_OVERRIDES if k in os.environ],
-    }
-
-
 # -- output -------------------------------------------------------------------------
-def fmt(value, spec):
-    if value == "" or value is None:
-        return "n/a"
-    if isinstance(value, float) and math.isnan(value):
-        return "nan"
-    return format(value, spec)
-
-
 def fmt_time(row, key):
     """Median seconds and, in brackets, the number of runs it is the median of."""
     if f"{key}_median_s" not in row:
@@ -522,30 +425,9 @@ def fmt_time(row, key):
 
 
 def markdown(rows, candidates, env, args, total_s):
-    lines = [
-        "Environment:",
-        "",
-        f"- date (UTC): {env['date']}; whole run {total_s / 60:.1f} min",
-        f"- CPU: {env['cpu']}, {env['cpu_count']} logical CPUs "
-        f"({env['usable_cores']} usable), {env['platform']}; "
-        f"load average at start {env['load_average_at_start']}, "
-        f"at end {env.get('load_average_at_end', 'n/a')}",
-        f"- python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']}, "
-        f"scikit-learn {env['sklearn']}, "
-        f"sklearn_bce {env['sklearn_bce']} at {env['sklearn_bce_source']} "
-        f"({env['sklearn_bce_path']}, .py files sha256 "
-        f"{env['sklearn_bce_sha256_16']}), "
-        f"threadpoolctl {env['threadpoolctl']}",
-    ]
-    lines += [f"- threadpool: {lib}" for lib in env["threadpools"]]
-    lines += [
-        "- sklearn_bce sweep threads of the main process: "
-        f"{env['sklearn_bce_sweep_threads']}"
-    ]
-    overrides = ", ".join(env["openblas_overrides_set"]) or "none"
+    lines = environment_markdown(env, date_note=f"; whole run {total_s / 60:.1f} min")
     rates = ", ".join(map(str, args.learning_rates))
     lines += [
-        f"- OpenBLAS overrides set in the environment: {overrides}",
         "",
         f"Settings: make_classification {args.n_samples} x {args.n_features} "
         f"({'standardised' if args.standardize else 'not standardised'}), "
@@ -565,58 +447,94 @@ def markdown(rows, candidates, env, args, total_s):
         "Wall time (median seconds over the runs, their number in brackets) "
         "and speed-up (baseline time / ours):",
         "",
-        "| scenario | dtype | cand. x folds | ours s | GS n_jobs=1 s "
-        "| GS n_jobs=2 s | LRCV s | GS1/ours | GS2/ours | LRCV/ours "
-        "| ours (median run): auto run / fixed run / scoring s | fit iterations "
-        "| ms per fit iteration: ours / GS1 |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|",
     ]
-    for r in rows:
-        lines.append(
-            f"| {r['scenario']} | {r['dtype']} "
-            f"| {r['n_candidates']} x {r['n_folds']} "
-            f"| {fmt_time(r, 'ours')} | {fmt_time(r, 'gs1')} "
-            f"| {fmt_time(r, 'gs2')} | {fmt_time(r, 'lrcv')} "
-            f"| {fmt(r.get('speedup_gs1'), '.2f')} "
-            f"| {fmt(r.get('speedup_gs2'), '.2f')} "
-            f"| {fmt(r.get('speedup_lrcv'), '.2f')} "
-            f"| {fmt(r.get('ours_auto_run_s'), '.1f')} / "
-            f"{fmt(r.get('ours_fixed_run_s'), '.1f')} / "
-            f"{fmt(r.get('ours_score_s'), '.1f')} "
-            f"| {fmt(r.get('fit_iterations'), 'd')} "
-            f"| {fmt(r.get('ours_ms_per_fit_iteration'), '.1f')} / "
-            f"{fmt(r.get('gs1_ms_per_fit_iteration'), '.1f')} |"
-        )
+    lines += table(
+        [
+            "scenario",
+            "dtype",
+            "cand. x folds",
+            "ours s",
+            "GS n_jobs=1 s",
+            "GS n_jobs=2 s",
+            "LRCV s",
+            "GS1/ours",
+            "GS2/ours",
+            "LRCV/ours",
+            "ours (median run): auto run / fixed run / scoring s",
+            "fit iterations",
+            "ms per fit iteration: ours / GS1",
+        ],
+        [
+            (
+                r["scenario"],
+                r["dtype"],
+                f"{r['n_candidates']} x {r['n_folds']}",
+                fmt_time(r, "ours"),
+                fmt_time(r, "gs1"),
+                fmt_time(r, "gs2"),
+                fmt_time(r, "lrcv"),
+                fmt(r.get("speedup_gs1"), ".2f"),
+                fmt(r.get("speedup_gs2"), ".2f"),
+                fmt(r.get("speedup_lrcv"), ".2f"),
+                f"{fmt(r.get('ours_auto_run_s'), '.1f')} / "
+                f"{fmt(r.get('ours_fixed_run_s'), '.1f')} / "
+                f"{fmt(r.get('ours_score_s'), '.1f')}",
+                fmt(r.get("fit_iterations"), "d"),
+                f"{fmt(r.get('ours_ms_per_fit_iteration'), '.1f')} / "
+                f"{fmt(r.get('gs1_ms_per_fit_iteration'), '.1f')}",
+            )
+            for r in rows
+        ],
+        align="lllrrrrrrrlrl",
+    )
     lines += [
         "",
         "Chosen candidates, best mean neg_log_loss, and the equivalence check "
         "(ours against GridSearchCV on the same splits):",
         "",
-        "| scenario | dtype | best ours | best GS | best LRCV "
-        "| score ours | score GS | score LRCV | max abs diff mean score "
-        "| max abs diff fold score | NaN in one only "
-        "| ours: diverged cand. / fits at max_iter / longest iter "
-        "| ConvergenceWarnings ours / GS1 |",
-        "|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---|---|",
     ]
+    cells = []
     for r in rows:
         gs = "gs1" if "gs1_best" in r else "gs2"
-        lines.append(
-            f"| {r['scenario']} | {r['dtype']} "
-            f"| {r.get('ours_best', 'n/a')} | {r.get(f'{gs}_best', 'n/a')} "
-            f"| {r.get('lrcv_best', 'n/a')} "
-            f"| {fmt(r.get('ours_best_score'), '.6f')} "
-            f"| {fmt(r.get(f'{gs}_best_score'), '.6f')} "
-            f"| {fmt(r.get('lrcv_best_score'), '.6f')} "
-            f"| {fmt(r.get('eq_max_abs_diff_mean_score'), '.1e')} "
-            f"| {fmt(r.get('eq_max_abs_diff_split_score'), '.1e')} "
-            f"| {fmt(r.get('eq_nan_mismatch'), 'd')} "
-            f"| {fmt(r.get('ours_diverged_candidates'), 'd')} / "
-            f"{fmt(r.get('ours_fits_at_max_iter'), 'd')} / "
-            f"{fmt(r.get('ours_longest_n_iter'), 'd')} "
-            f"| {fmt(r.get('ours_conv_warnings'), 'd')} / "
-            f"{fmt(r.get('gs1_conv_warnings'), 'd')} |"
+        cells.append(
+            (
+                r["scenario"],
+                r["dtype"],
+                r.get("ours_best", "n/a"),
+                r.get(f"{gs}_best", "n/a"),
+                r.get("lrcv_best", "n/a"),
+                fmt(r.get("ours_best_score"), ".6f"),
+                fmt(r.get(f"{gs}_best_score"), ".6f"),
+                fmt(r.get("lrcv_best_score"), ".6f"),
+                fmt(r.get("eq_max_abs_diff_mean_score"), ".1e"),
+                fmt(r.get("eq_max_abs_diff_split_score"), ".1e"),
+                fmt(r.get("eq_nan_mismatch"), "d"),
+                f"{fmt(r.get('ours_diverged_candidates'), 'd')} / "
+                f"{fmt(r.get('ours_fits_at_max_iter'), 'd')} / "
+                f"{fmt(r.get('ours_longest_n_iter'), 'd')}",
+                f"{fmt(r.get('ours_conv_warnings'), 'd')} / "
+                f"{fmt(r.get('gs1_conv_warnings'), 'd')}",
+            )
         )
+    lines += table(
+        [
+            "scenario",
+            "dtype",
+            "best ours",
+            "best GS",
+            "best LRCV",
+            "score ours",
+            "score GS",
+            "score LRCV",
+            "max abs diff mean score",
+            "max abs diff fold score",
+            "NaN in one only",
+            "ours: diverged cand. / fits at max_iter / longest iter",
+            "ConvergenceWarnings ours / GS1",
+        ],
+        cells,
+        align="lllllrrrrrrll",
+    )
     lines += [
         "",
         "GS = GridSearchCV(BCELogisticRegression(), {learning_rate, C}); "
@@ -657,39 +575,26 @@ def candidate_table(candidates, max_iter):
         elif max(n_iter) >= max_iter:
             text += " M"
         cells[c["learning_rate"], (c["scenario"], c["dtype"], c["C"])] = text
-    header = " | ".join(f"{s} {d} C={C:g}" for s, d, C in columns)
-    lines = [
+    return [
         "",
         "Iterations of each (candidate, fold) column of ours, median over the "
         "folds (D: diverged in a fold, scored NaN; M: stopped at max_iter in a "
         "fold):",
         "",
-        f"| learning rate | {header} |",
-        "|---|" + "---:|" * len(columns),
+        *table(
+            ["learning rate", *(f"{s} {d} C={C:g}" for s, d, C in columns)],
+            [
+                (rate, *(cells.get((rate, column), "") for column in columns))
+                for rate in rates
+            ],
+            align="l" + "r" * len(columns),
+        ),
     ]
-    for rate in rates:
-        row = " | ".join(cells.get((rate, column), "") for column in columns)
-        lines.append(f"| {rate} | {row} |")
-    return lines
 
 
 def candidates_path(path):
     """``results/x.csv`` -> ``results/x.candidates.csv``."""
     return path.with_name(path.stem + ".candidates.csv")
-
-
-def write_csv(rows, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fields = []
-    for r in rows:
-        fields += [k for k in r if k not in fields]
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=fields, restval="")
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(
-                {k: repr(v) if isinstance(v, float) else v for k, v in r.items()}
-            )
 
 
 # -- main ---------------------------------------------------------------------------
@@ -796,10 +701,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
 
-    def log(message):
-        if not args.quiet:
-            print(message, file=sys.stderr, flush=True)
-
+    log = make_logger(args.quiet)
     if args.sweep_threads:
         loss = getattr(sklearn_bce, "_loss", None)
         if loss is None or not hasattr(loss, "MAX_THREADS"):
@@ -812,12 +714,8 @@ def main(argv=None):
 def run(args, log):
     started = time.perf_counter()
     env = environment()
-    if env["openblas_overrides_set"]:
-        log(
-            "warning: "
-            + ", ".join(env["openblas_overrides_set"])
-            + " set; run under `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`"
-        )
+    if warning := overrides_warning(env):
+        log(warning)
     rows, candidates = [], []
     for dtype in args.dtypes:
         # Warm up imports, lazy initialisation and the n_jobs=2 worker pool
@@ -858,16 +756,13 @@ def run(args, log):
             write_csv(candidates, candidates_path(args.csv))
 
     total_s = time.perf_counter() - started
-    env["load_average_at_end"] = ", ".join(f"{v:.2f}" for v in os.getloadavg())
-    args.csv.with_suffix(".env.json").write_text(
-        json.dumps({**env, "total_s": total_s, "argv": sys.argv[1:]}, indent=2) + "\n",
-        encoding="utf-8",
-    )
-    table = markdown(rows, candidates, env, args, total_s)
-    print(table, end="")
+    finish_environment(env, total_s=total_s)
+    write_json(args.csv.with_suffix(".env.json"), env)
+    text = markdown(rows, candidates, env, args, total_s)
+    print(text, end="")
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(table, encoding="utf-8")
+        args.markdown.write_text(text, encoding="utf-8")
     log(f"wrote {args.csv}")
 
 

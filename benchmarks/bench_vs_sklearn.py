@@ -19,33 +19,40 @@ See ``benchmarks/README.md`` for the options and the measured results.
 """
 
 import argparse
-import csv
-import json
-import os
-import platform
 import statistics
-import subprocess
 import sys
 import time
 import warnings
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import scipy
-import sklearn
 import threadpoolctl
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-import sklearn_bce
 from sklearn_bce import BCELogisticRegression
 
+# _common.py (the environment record, output helpers) lies next to this script:
+# `python benchmarks/bench_vs_sklearn.py` puts this folder on sys.path, other
+# ways of running it (runpy.run_path, an import) may not.
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (
+    RESULTS,
+    environment,
+    environment_markdown,
+    finish_environment,
+    fmt,
+    make_logger,
+    overrides_warning,
+    table,
+    write_csv,
+    write_json,
+)
+
 DEFAULT_SIZES = "10000x20,100000x100,1000000x100"
-DEFAULT_CSV = Path(__file__).resolve().parent / "results" / "bench_vs_sklearn.csv"
-#: Environment variables that change which OpenBLAS kernels run.
-OPENBLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+DEFAULT_CSV = RESULTS / "bench_vs_sklearn.csv"
 #: Rows per block when the objective is evaluated (bounds the float64 copy).
 BLOCK_ROWS = 65536
 
@@ -192,76 +199,7 @@ def bench_size(n_samples, n_features, args, log):
     return row
 
 
-# -- environment ------------------------------------------------------------------
-def cpu_model():
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.lower().startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def package_source():
-    """Git commit of the benchmarked sklearn_bce and whether its files differ."""
-    root = Path(sklearn_bce.__file__).resolve().parent
-    try:
-        commit = subprocess.run(
-            ["git", "-C", str(root), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        changes = subprocess.run(
-            ["git", "-C", str(root), "status", "--porcelain", "--", "."],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (not a git checkout)"
-    return f"{commit} (modified files)" if changes else f"{commit} (clean)"
-
-
-def environment():
-    """Versions, BLAS and machine, as a flat dict of strings and numbers."""
-    try:
-        usable_cores = len(os.sched_getaffinity(0))
-    except AttributeError:
-        usable_cores = os.cpu_count()
-    libraries = []
-    for info in threadpoolctl.threadpool_info():
-        arch = info.get("architecture") or info.get("corename") or "-"
-        libraries.append(
-            f"{info.get('user_api')}:{info.get('internal_api')} "
-            f"{info.get('version') or ''} threads={info.get('num_threads')} "
-            f"arch={arch} ({Path(info.get('filepath', '')).name})".replace("  ", " ")
-        )
-    return {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "scipy": scipy.__version__,
-        "sklearn": sklearn.__version__,
-        "sklearn_bce": sklearn_bce.__version__,
-        "sklearn_bce_source": package_source(),
-        "threadpoolctl": threadpoolctl.__version__,
-        "threadpools": libraries,
-        "cpu": cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "usable_cores": usable_cores,
-        "platform": platform.platform(),
-        "openblas_overrides_set": [k for k in OPENBLAS_OVERRIDES if k in os.environ],
-    }
-
-
 # -- output ------------------------------------------------------------------------
-def fmt_gap(value):
-    return "n/a" if value == "" else f"{value:.1e}"
-
-
 def fmt_iter(joined):
     """``"13;17;13"`` -> ``"13-17"``; a single value when all repeats agree."""
     values = sorted({int(v) for v in joined.split(";")})
@@ -269,21 +207,8 @@ def fmt_iter(joined):
 
 
 def markdown(rows, env, args):
-    lines = [
-        "Environment:",
-        "",
-        f"- date (UTC): {env['date']}",
-        f"- CPU: {env['cpu']}, {env['cpu_count']} logical CPUs "
-        f"({env['usable_cores']} usable), {env['platform']}",
-        f"- python {env['python']}, numpy {env['numpy']}, scipy {env['scipy']}, "
-        f"scikit-learn {env['sklearn']}, "
-        f"sklearn_bce {env['sklearn_bce']} at {env['sklearn_bce_source']}, "
-        f"threadpoolctl {env['threadpoolctl']}",
-    ]
-    lines += [f"- threadpool: {lib}" for lib in env["threadpools"]]
-    overrides = ", ".join(env["openblas_overrides_set"]) or "none"
+    lines = environment_markdown(env)
     lines += [
-        f"- OpenBLAS overrides set in the environment: {overrides}",
         "",
         f"Settings: C={args.C}, tol={args.tol}, dtype={args.dtype}, "
         f"repeats={args.repeats}, seed={args.seed}, "
@@ -292,24 +217,43 @@ def markdown(rows, env, args):
         f"; reference: LogisticRegression(tol={args.reference_tol:g}, "
         "max_iter=10000).",
         "",
-        "| data (n x p) | ours s | lbfgs s | ratio ours/lbfgs | ours iter "
-        "| lbfgs iter | ours J | lbfgs J | ours J - J* | lbfgs J - J* |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    cells = []
     for r in rows:
         flags = {
             name: "" if r[f"{name}_converged"] else " (no conv.)"
             for name in ("ours", "lbfgs")
         }
-        lines.append(
-            f"| {r['n_samples']} x {r['n_features']} "
-            f"| {r['ours_median_s']:.3f} | {r['lbfgs_median_s']:.3f} "
-            f"| {r['ratio_ours_over_lbfgs']:.2f} "
-            f"| {fmt_iter(r['ours_n_iter'])}{flags['ours']} "
-            f"| {fmt_iter(r['lbfgs_n_iter'])}{flags['lbfgs']} "
-            f"| {r['ours_objective']:.10f} | {r['lbfgs_objective']:.10f} "
-            f"| {fmt_gap(r['ours_gap'])} | {fmt_gap(r['lbfgs_gap'])} |"
+        cells.append(
+            (
+                f"{r['n_samples']} x {r['n_features']}",
+                f"{r['ours_median_s']:.3f}",
+                f"{r['lbfgs_median_s']:.3f}",
+                f"{r['ratio_ours_over_lbfgs']:.2f}",
+                f"{fmt_iter(r['ours_n_iter'])}{flags['ours']}",
+                f"{fmt_iter(r['lbfgs_n_iter'])}{flags['lbfgs']}",
+                f"{r['ours_objective']:.10f}",
+                f"{r['lbfgs_objective']:.10f}",
+                fmt(r["ours_gap"], ".1e"),
+                fmt(r["lbfgs_gap"], ".1e"),
+            )
         )
+    lines += table(
+        [
+            "data (n x p)",
+            "ours s",
+            "lbfgs s",
+            "ratio ours/lbfgs",
+            "ours iter",
+            "lbfgs iter",
+            "ours J",
+            "lbfgs J",
+            "ours J - J*",
+            "lbfgs J - J*",
+        ],
+        cells,
+        align="lrrrrrrrrr",
+    )
     lines += [
         "",
         "Times are medians over the repeats; iterations are n_iter_ (a range "
@@ -318,17 +262,6 @@ def markdown(rows, env, args):
         "reference fit.",
     ]
     return "\n".join(lines) + "\n"
-
-
-def write_csv(rows, path):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        for r in rows:
-            writer.writerow(
-                {k: repr(v) if isinstance(v, float) else v for k, v in r.items()}
-            )
 
 
 # -- main ---------------------------------------------------------------------------
@@ -380,23 +313,15 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-
-    def log(message):
-        if not args.quiet:
-            print(message, file=sys.stderr, flush=True)
-
+    log = make_logger(args.quiet)
     with threadpoolctl.threadpool_limits(args.blas_threads):
         run(args, log)
 
 
 def run(args, log):
     env = environment()
-    if env["openblas_overrides_set"]:
-        log(
-            "warning: "
-            + ", ".join(env["openblas_overrides_set"])
-            + " set; run under `env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE`"
-        )
+    if warning := overrides_warning(env):
+        log(warning)
     # Warm up imports and lazy initialisation outside the timed fits.
     X, y = make_data(500, 10, np.dtype(args.dtype), args.seed)
     for _, factory in estimators(args):
@@ -408,14 +333,13 @@ def run(args, log):
         rows.append(bench_size(n_samples, n_features, args, log))
 
     write_csv(rows, args.csv)
-    args.csv.with_suffix(".env.json").write_text(
-        json.dumps({**env, "argv": sys.argv[1:]}, indent=2) + "\n", encoding="utf-8"
-    )
-    table = markdown(rows, env, args)
-    print(table, end="")
+    finish_environment(env)
+    write_json(args.csv.with_suffix(".env.json"), env)
+    text = markdown(rows, env, args)
+    print(text, end="")
     if args.markdown is not None:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
-        args.markdown.write_text(table, encoding="utf-8")
+        args.markdown.write_text(text, encoding="utf-8")
     log(f"wrote {args.csv}")
 
 
