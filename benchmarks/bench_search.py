@@ -11,7 +11,10 @@ own warm-started path over C) with as many candidates, on
 Scenarios (5 folds each, the same ``StratifiedKFold`` splits for every method):
 
 - ``a``: 8 learning rates at ``C=1``; ``LogisticRegressionCV(Cs=8)``;
-- ``b``: 8 learning rates x 3 values of ``C``; ``LogisticRegressionCV(Cs=24)``.
+- ``b``: 8 learning rates x 3 values of ``C``; ``LogisticRegressionCV(Cs=24)``;
+- ``c``: ``learning_rate="auto"`` at the 8 values of ``C`` that
+  ``LogisticRegressionCV(Cs=8)`` searches (``np.logspace(-4, 4, 8)``): the same
+  candidates as LogisticRegressionCV.
 
 Every method refits the chosen candidate on all the data (``refit=True``), and
 ``BCELogisticRegression`` gets the same ``max_iter`` and ``tol`` in both
@@ -150,6 +153,9 @@ def scenario_grid(name, args):
     """(learning rates, Cs) of a scenario."""
     if name == "a":
         return list(args.learning_rates), [args.C]
+    if name == "c":
+        # LogisticRegressionCV(Cs=n) searches np.logspace(-4, 4, n).
+        return ["auto"], np.logspace(-4, 4, args.n_Cs_c).tolist()
     return list(args.learning_rates), list(args.Cs)
 
 
@@ -557,8 +563,10 @@ def markdown(rows, candidates, env, args, total_s):
 def candidate_table(candidates, max_iter):
     """Iterations of ours per learning rate (rows) and scenario/dtype/C (columns)."""
     candidates = [c for c in candidates if "ours_n_iter_per_fold" in c]
+    lines = c_grid_table(candidates, max_iter)
+    candidates = [c for c in candidates if c["scenario"] != "c"]
     if not candidates:
-        return []
+        return lines
     columns, rates = [], []
     for c in candidates:
         column = (c["scenario"], c["dtype"], c["C"])
@@ -576,6 +584,7 @@ def candidate_table(candidates, max_iter):
             text += " M"
         cells[c["learning_rate"], (c["scenario"], c["dtype"], c["C"])] = text
     return [
+        *lines,
         "",
         "Iterations of each (candidate, fold) column of ours, median over the "
         "folds (D: diverged in a fold, scored NaN; M: stopped at max_iter in a "
@@ -588,6 +597,35 @@ def candidate_table(candidates, max_iter):
                 for rate in rates
             ],
             align="l" + "r" * len(columns),
+        ),
+    ]
+
+
+def c_grid_table(candidates, max_iter):
+    """Scenario c: iterations of ours per value of C (columns), per dtype (rows)."""
+    candidates = [c for c in candidates if c["scenario"] == "c"]
+    if not candidates:
+        return []
+    Cs = sorted({c["C"] for c in candidates})
+    dtypes = list(dict.fromkeys(c["dtype"] for c in candidates))
+    cells = {}
+    for c in candidates:
+        n_iter = [int(v) for v in c["ours_n_iter_per_fold"].split(";")]
+        text = f"{statistics.median(n_iter):g}"
+        if c["ours_diverged"]:
+            text += " D"
+        elif max(n_iter) >= max_iter:
+            text += " M"
+        cells[c["dtype"], c["C"]] = text
+    return [
+        "",
+        "Scenario c (learning_rate='auto'): iterations of ours per value of C, "
+        "median over the folds:",
+        "",
+        *table(
+            ["dtype", *(f"C={C:.3g}" for C in Cs)],
+            [(d, *(cells.get((d, C), "") for C in Cs)) for d in dtypes],
+            align="l" + "r" * len(Cs),
         ),
     ]
 
@@ -613,9 +651,10 @@ def parse_args(argv=None):
     )
     parser.add_argument(
         "--scenarios",
-        type=parse_choices(["a", "b"]),
-        default="a,b",
-        help="a: learning rates at C=--C; b: learning rates x --Cs",
+        type=parse_choices(["a", "b", "c"]),
+        default="a,b,c",
+        help="a: learning rates at C=--C; b: learning rates x --Cs; "
+        "c: 'auto' at LogisticRegressionCV's --n-Cs-c values of C",
     )
     parser.add_argument(
         "--learning-rates",
@@ -626,6 +665,12 @@ def parse_args(argv=None):
     parser.add_argument("--C", type=float, default=1.0, help="C of scenario a")
     parser.add_argument(
         "--Cs", type=parse_floats, default=DEFAULT_CS, help="Cs of scenario b"
+    )
+    parser.add_argument(
+        "--n-Cs-c",
+        type=int,
+        default=8,
+        help="number of C values of scenario c (LogisticRegressionCV's grid)",
     )
     parser.add_argument("--n-folds", type=int, default=5)
     parser.add_argument("--solver", choices=["nesterov", "gd"], default="nesterov")
