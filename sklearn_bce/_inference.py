@@ -30,6 +30,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
+from ._array_api import check_numpy_only
 from ._validation import check_sample_weight, validate_data
 
 __all__ = ["coef_table"]
@@ -151,6 +152,7 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     except ImportError as exc:
         raise ImportError("coef_table needs pandas: pip install pandas") from exc
     check_is_fitted(estimator)
+    check_numpy_only(estimator, X, "coef_table")
     if len(estimator.classes_) != 2:
         raise ValueError(
             "coef_table supports binary models only; this model has "

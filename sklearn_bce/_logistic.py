@@ -13,6 +13,13 @@ from sklearn.utils import _safe_indexing, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
+from ._array_api import (
+    array_api_namespace,
+    check_numpy_only,
+    fit_array_api,
+    predict_array_api,
+    to_numpy,
+)
 from ._dask import fit_dask, is_dask_array, predict_dask
 from ._inference import coef_table
 from ._loss import BCEObjective
@@ -28,11 +35,13 @@ from ._solver import (
 )
 from ._stochastic import auto_step_cap, minibatch_descent
 from ._validation import (
+    ARRAY_API_HELPERS,
     CallbackSupportMixin,
     Interval,
     StrOptions,
     _fit_context,
     check_finite_products,
+    check_same_namespace,
     check_sample_weight,
     check_weight_sum,
     class_weights,
@@ -48,8 +57,10 @@ def validate_training_data(estimator, X, y, sample_weight):
     """Validate ``fit``'s arguments; set ``classes_`` on ``estimator``.
 
     Returns ``X`` (float32 or float64, dense or CSR/CSC), ``y`` as indices into
-    ``classes_`` and the validated sample weights.
+    ``classes_`` and the validated sample weights.  With array API dispatch,
+    ``y`` and ``sample_weight`` of another namespace come to numpy first.
     """
+    y, sample_weight = to_numpy(y), to_numpy(sample_weight)
     X, y = validate_data(
         estimator,
         X,
@@ -146,6 +157,9 @@ class LinearBCEOutputsMixin:
         if is_dask_array(X):
             return predict_dask(self, X, "decision_function")
         check_is_fitted(self)
+        namespace = self._prediction_namespace(X, "decision_function")
+        if namespace is not None:
+            return predict_array_api(self, X, "decision_function", namespace)
         X = validate_data(
             self,
             X,
@@ -171,6 +185,10 @@ class LinearBCEOutputsMixin:
         """
         if is_dask_array(X):
             return predict_dask(self, X, "predict")
+        check_is_fitted(self)
+        namespace = self._prediction_namespace(X, "predict")
+        if namespace is not None:
+            return predict_array_api(self, X, "predict", namespace)
         scores = self.decision_function(X)
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(1)
         return self.classes_[index]
@@ -194,6 +212,10 @@ class LinearBCEOutputsMixin:
         """
         if is_dask_array(X):
             return predict_dask(self, X, "predict_proba")
+        check_is_fitted(self)
+        namespace = self._prediction_namespace(X, "predict_proba")
+        if namespace is not None:
+            return predict_array_api(self, X, "predict_proba", namespace)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([expit(-scores), expit(scores)])
@@ -216,12 +238,35 @@ class LinearBCEOutputsMixin:
         """
         if is_dask_array(X):
             return predict_dask(self, X, "predict_log_proba")
+        check_is_fitted(self)
+        namespace = self._prediction_namespace(X, "predict_log_proba")
+        if namespace is not None:
+            return predict_array_api(self, X, "predict_log_proba", namespace)
         scores = self.decision_function(X)
         if scores.ndim == 1:
             # log sigmoid(z) = -log(1 + exp(-z)), log(1 - sigmoid(z)) = -log(1 + exp(z))
             return -np.column_stack([np.logaddexp(0, scores), np.logaddexp(0, -scores)])
         log_sigmoid = -np.logaddexp(0, -scores)
         return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
+
+    def _prediction_namespace(self, X, method):
+        """``(xp, device)`` when ``X`` is predicted by the array API path, else None.
+
+        Raises scikit-learn's error when ``X`` and the fitted coefficients are
+        not of the same namespace and device.
+        """
+        check_same_namespace(X, self, attribute="coef_", method=method)
+        namespace = array_api_namespace(X)
+        if namespace is None and not isinstance(self.coef_, np.ndarray):
+            raise ValueError(
+                f"Inputs passed to {type(self).__name__}.{method}() must use the "
+                "same namespace and the same device as those passed to fit(). "
+                "This model was fitted on array API arrays: predict with "
+                "sklearn.set_config(array_api_dispatch=True) and arrays of the "
+                "same namespace and device, or move the model to NumPy with "
+                "sklearn.utils._array_api.move_estimator_to(model, numpy, 'cpu')."
+            )
+        return namespace
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -339,7 +384,8 @@ class BCELogisticRegression(
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels.  After a fit on array API arrays, numeric labels are in
+        the namespace and on the device of ``y``.
 
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
         Weights ``w``; one row for two classes (the second class is the
@@ -361,6 +407,7 @@ class BCELogisticRegression(
     stop_reason_ : ndarray of shape (1,) or (n_classes,)
         Why each binary problem stopped: ``"converged"``, ``"max_iter"``,
         ``"diverged"``, ``"early stopped"`` or ``"stopped by callback"``.
+        Always a numpy array of strings.
 
     validation_loss_curve_ : ndarray of the shape of ``loss_curve_``
         With ``early_stopping``, the validation log-loss after each iteration.
@@ -374,6 +421,12 @@ class BCELogisticRegression(
 
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when ``X`` has string column names.
+
+    After a fit on array API arrays (PyTorch, CuPy, ...) with
+    ``sklearn.set_config(array_api_dispatch=True)``, ``coef_``,
+    ``intercept_``, ``n_iter_``, ``loss_curve_`` and ``converged_`` are arrays
+    of the namespace and device of ``X``, as in scikit-learn's array API
+    estimators.
 
     See Also
     --------
@@ -459,7 +512,11 @@ class BCELogisticRegression(
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Training data.  float32 data is fitted in float32.
+            Training data.  float32 data is fitted in float32.  With
+            ``sklearn.set_config(array_api_dispatch=True)``, an array API
+            array (PyTorch, CuPy, ...) is fitted in its own namespace on its
+            own device (``batch_size``, ``early_stopping`` and callbacks are
+            not supported there).
 
         y : array-like of shape (n_samples,)
             Target labels (at least two classes).
@@ -474,6 +531,12 @@ class BCELogisticRegression(
         """
         if is_dask_array(X):
             result, objective = fit_dask(self, X, y, sample_weight)
+            self._set_fitted(result, objective, None)
+            self._warn(result, objective)
+            return self
+        namespace = array_api_namespace(X)
+        if namespace is not None:
+            result, objective = fit_array_api(self, X, y, sample_weight, namespace)
             self._set_fitted(result, objective, None)
             self._warn(result, objective)
             return self
@@ -604,6 +667,7 @@ class BCELogisticRegression(
         self : object
             The estimator, updated.
         """
+        check_numpy_only(self, X, "partial_fit")
         first = not hasattr(self, "coef_")
         if first:
             if classes is None:
@@ -738,6 +802,10 @@ class BCELogisticRegression(
         return coef
 
     def _set_coef(self, coef, objective):
+        if not isinstance(coef, np.ndarray):
+            # Fitted on array API data: the coefficients stay on its device.
+            self.coef_, self.intercept_ = objective.split_coef(coef)
+            return
         self.coef_ = np.ascontiguousarray(coef[: objective.n_features].T)
         if objective.fit_intercept:
             self.intercept_ = coef[-1].copy()
@@ -753,9 +821,9 @@ class BCELogisticRegression(
             and previous is not None
             and previous.shape == (objective.n_problems, objective.n_features)
         ):
-            coef[: objective.n_features] = previous.T
+            coef[: objective.n_features] = np.asarray(to_numpy(previous)).T
             if objective.fit_intercept:
-                coef[-1] = self.intercept_
+                coef[-1] = np.asarray(to_numpy(self.intercept_))
         return coef
 
     def _set_fitted(self, result, objective, early_stopping):
@@ -779,6 +847,30 @@ class BCELogisticRegression(
             self.loss_curve_ = result.history[: result.n_iter[0], 0].copy()
         else:
             self.loss_curve_ = np.ascontiguousarray(result.history.T)
+        if not isinstance(coef, np.ndarray):
+            # As scikit-learn's array API estimators: every numeric array
+            # attribute in the namespace and on the device of X.
+            for name in ("n_iter_", "converged_", "loss_curve_"):
+                setattr(self, name, objective.from_numpy(getattr(self, name)))
+
+    @property
+    def stop_reason_(self):
+        """Why each binary problem stopped, ndarray of str (see the class doc).
+
+        Kept as a tuple: a string array cannot live in the namespace of an
+        array API fit, where all the array attributes do.
+        """
+        try:
+            reasons = self.__dict__["_stop_reason"]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute 'stop_reason_'"
+            ) from None
+        return np.array(reasons, dtype=str)
+
+    @stop_reason_.setter
+    def stop_reason_(self, value):
+        self._stop_reason = tuple(np.asarray(value, dtype=str).tolist())
 
     def _warn(self, result, objective):
         """Turn the solver's stop reasons into warnings."""
@@ -813,8 +905,16 @@ class BCELogisticRegression(
                 stacklevel=3,
             )
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # fit and predict run in the namespace and on the device of array API
+        # inputs with sklearn.set_config(array_api_dispatch=True).
+        tags.array_api_support = ARRAY_API_HELPERS
+        return tags
+
     def _problem_names(self):
         """A function naming the one-vs-rest problems that a mask selects."""
-        if len(self.classes_) == 2:
+        classes = np.asarray(to_numpy(self.classes_))
+        if len(classes) == 2:
             return lambda mask: ""
-        return lambda mask: f" for classes {self.classes_[mask].tolist()}"
+        return lambda mask: f" for classes {classes[mask].tolist()}"

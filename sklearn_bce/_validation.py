@@ -21,15 +21,42 @@ except ImportError:  # pragma: no cover - older scikit-learn: no callbacks
         """Stand-in without ``set_callbacks`` for scikit-learn < 1.9."""
 
 
+try:  # scikit-learn >= 1.9: the array API helpers of fit and predict
+    from sklearn.utils._array_api import (
+        _is_numpy_namespace,
+        _max_precision_float_dtype,
+        check_same_namespace,
+        get_namespace,
+        get_namespace_and_device,
+        indexing_dtype,
+        move_to,
+    )
+
+    ARRAY_API_HELPERS = True
+except ImportError:  # pragma: no cover - older scikit-learn: numpy only
+    ARRAY_API_HELPERS = False
+
+    def check_same_namespace(X, estimator, *, attribute, method):
+        """Stand-in for scikit-learn < 1.9, whose estimators fit numpy only."""
+
+
 __all__ = [
+    "ARRAY_API_HELPERS",
     "CallbackSupportMixin",
     "Interval",
     "StrOptions",
     "_fit_context",
     "check_finite_products",
+    "check_same_namespace",
     "check_sample_weight",
     "check_weight_sum",
     "class_weights",
+    "get_namespace",
+    "get_namespace_and_device",
+    "indexing_dtype",
+    "is_numpy_namespace",
+    "max_precision_float_dtype",
+    "move_to",
     "validate_data",
 ]
 
@@ -82,12 +109,20 @@ def check_finite_products(X):
     inside the floating-point range of ``X``'s dtype.
     """
     values = X.data if sp.issparse(X) else X
-    if values.size == 0:
-        return
-    # Two reductions instead of np.abs(X), which would copy X.
-    largest = max(float(values.max()), -float(values.min()))
+    if sp.issparse(X) or isinstance(X, np.ndarray):
+        if values.size == 0:
+            return
+        # Two reductions instead of np.abs(X), which would copy X.
+        largest = max(float(values.max()), -float(values.min()))
+        dtype_max = float(np.finfo(X.dtype).max)
+    else:
+        # An array API array (validated, so not empty): one read to the host.
+        xp, _ = get_namespace(X)
+        extremes = move_to(xp.stack([xp.max(X), -xp.min(X)]), xp=np, device="cpu")
+        largest = float(np.max(extremes))
+        dtype_max = float(xp.finfo(X.dtype).max)
     n_terms = float(X.shape[0]) * (X.shape[1] + 1)
-    if largest > np.sqrt(float(np.finfo(X.dtype).max) / 16 / n_terms):
+    if largest > np.sqrt(dtype_max / 16 / n_terms):
         raise ValueError(
             f"X has values as large as {largest:.3g}, too large for "
             f"{X.dtype} arithmetic: X @ w and the curvature of the loss would "
@@ -112,3 +147,14 @@ def class_weights(class_weight, classes, y, sample_weight):
             class_weight, classes=classes, y=y, sample_weight=sample_weight
         )
     return compute_class_weight(class_weight, classes=classes, y=y)
+
+
+# -- array API --------------------------------------------------------------------
+def is_numpy_namespace(xp):
+    """Whether the array namespace ``xp`` is numpy (plain or wrapped)."""
+    return _is_numpy_namespace(xp)
+
+
+def max_precision_float_dtype(xp, device):
+    """The most precise float dtype (float64 or float32) of ``xp`` on ``device``."""
+    return _max_precision_float_dtype(xp, device)

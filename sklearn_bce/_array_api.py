@@ -1,0 +1,921 @@
+r"""Fitting and prediction on array API arrays (PyTorch, CuPy, array-api-strict).
+
+With ``sklearn.set_config(array_api_dispatch=True)`` (and ``SCIPY_ARRAY_API=1``
+set before scipy is imported, as scikit-learn requires), an ``X`` that is not a
+numpy array but follows the `array API standard
+<https://data-apis.org/array-api/latest/>`_ is fitted here: every operation
+on ``X`` and on the coefficients uses ``X``'s own namespace on ``X``'s device,
+so a PyTorch or CuPy array on a GPU trains on the GPU.  numpy input (with or
+without dispatch) never comes here: it keeps the fused engine of
+:mod:`sklearn_bce._loss` and :mod:`sklearn_bce._solver`, the fastest on a CPU.
+
+The problem
+-----------
+:class:`ArrayAPIObjective` holds the objective of :mod:`sklearn_bce._loss`
+for the ``K`` one-vs-rest columns of one fit: the weighted mean binary
+cross-entropy (sample weights times class weights, normalised to sum to one)
+plus ``l2/2 ||w||^2 + l1 ||w||_1`` with ``l2 = (1 - l1_ratio) / (C S)`` and
+``l1 = l1_ratio / (C S)``, ``S`` the sum of the weights; the intercept is not
+penalised.  The labels, sample weights and class weights are prepared on the
+host with the numpy fit's own helpers (they are vectors of ``n_samples``
+numbers, moved to the device once); ``X`` stays where it is.
+
+The descent
+-----------
+:func:`descent` is the numpy engine (:func:`sklearn_bce._solver.descent`):
+proximal gradient descent, with or without Nesterov momentum (FISTA with the
+same gradient restart), in the same metrics, written with array operations
+only, so that nothing branches on the values of device arrays: the restart
+is an ``xp.where``, the L1 part a soft-threshold.  The step is the numpy
+fit's:
+
+- a fixed ``learning_rate``, used as given, with divergence detection;
+- ``learning_rate="auto"`` with ``solver="gd"``: ``1 / L``, ``L`` the largest
+  eigenvalue of the Hessian bound ``B = X1^T diag(s) X1 / (4 S) + l2 I'`` (by
+  ``xp.linalg.eigvalsh``, or by power iteration for more than
+  :data:`MAX_GRAM_COEF` coefficients);
+- ``learning_rate="auto"`` with ``solver="nesterov"``: the step ``B^-1 grad``
+  (its diagonal for an L1 term or more than :data:`MAX_DENSE_METRIC`
+  coefficients), scaled per column by the numpy engine's backtracking line
+  search.  A step that fails its sufficient-decrease test is undone with
+  ``xp.where`` and retried at the next pass with a shorter step, so the line
+  search needs no read of the objective on the host either.
+
+Nothing is read back to the host during an iteration.  Iterations run in
+blocks of :data:`BLOCK_ITERATIONS`; each keeps its iterates and, per
+iteration, the objective and the largest absolute entry of the (proximal)
+gradient (and, with the line search, whether the step was accepted) in device
+arrays, which are read back once at the end of the block.  The host then
+finds, column by column, the first iteration that met ``tol`` or (for a fixed
+step) diverged, as the numpy engine decides after each iteration, so
+``n_iter_``, ``loss_curve_``, ``converged_`` and ``stop_reason_`` mean the
+same, and with a fixed step or ``"gd"`` the iterates are the numpy fit's; the
+iterations a block ran past a column's stop are discarded.  Columns are
+independent, so those that have stopped do not change the others.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn import get_config
+from sklearn.preprocessing import LabelEncoder
+from sklearn.utils.multiclass import check_classification_targets
+
+from ._monitor import ProgressPrinter
+from ._solver import (
+    CONVERGED,
+    DIVERGED,
+    DIVERGENCE_FACTOR,
+    MAX_ALPHA,
+    MAX_ITER,
+    STEP_GROWTH,
+    DescentResult,
+)
+from ._validation import (
+    ARRAY_API_HELPERS,
+    check_finite_products,
+    check_sample_weight,
+    get_namespace,
+    get_namespace_and_device,
+    indexing_dtype,
+    is_numpy_namespace,
+    max_precision_float_dtype,
+    move_to,
+    validate_data,
+)
+
+__all__ = [
+    "ArrayAPIObjective",
+    "array_api_namespace",
+    "check_numpy_only",
+    "descent",
+    "fit_array_api",
+    "predict_array_api",
+    "to_numpy",
+]
+
+#: Iterations between two reads of the objective and the gradient to the host.
+BLOCK_ITERATIONS = 10
+
+#: Largest ``n_coef`` whose smoothness bound comes from the eigenvalues of the
+#: ``n_coef x n_coef`` Hessian bound; wider data use power iteration.
+MAX_GRAM_COEF = 1000
+
+#: Largest ``n_coef`` for which ``learning_rate="auto"`` with ``"nesterov"``
+#: steps with the inverse of the full Hessian bound (as the numpy engine).
+MAX_DENSE_METRIC = 256
+
+#: Power iterations for the smoothness bound of wide data, and the margin that
+#: turns their estimate (from below) into a bound.
+POWER_ITERATIONS = 100
+POWER_MARGIN = 1.05
+
+#: Entries of ``X`` per row block when forming the Gram matrix in float64.
+GRAM_BLOCK_ENTRIES = 1 << 22
+
+
+def array_api_namespace(X):
+    """``(xp, device)`` of ``X`` when it is fitted here, else None.
+
+    That is when scikit-learn's ``array_api_dispatch`` is on and ``X`` is an
+    array API array other than a numpy array.
+
+    Parameters
+    ----------
+    X : object
+        The input of ``fit`` or of a prediction method.
+
+    Returns
+    -------
+    tuple or None
+        The array namespace and device of ``X``.
+    """
+    if not ARRAY_API_HELPERS or not get_config()["array_api_dispatch"]:
+        return None
+    if isinstance(X, np.ndarray) or sp.issparse(X):
+        return None
+    try:
+        xp, is_array_api, device = get_namespace_and_device(X)
+    except TypeError:  # not an array of any known namespace
+        return None
+    if not is_array_api or is_numpy_namespace(xp):
+        return None
+    return xp, device
+
+
+def to_numpy(array):
+    """A numpy copy, on the host, of an array API array; anything else as is.
+
+    Needs ``array_api_dispatch`` on (to recognise the array's namespace).
+    """
+    if not ARRAY_API_HELPERS:
+        return array
+    if array is None or isinstance(array, np.ndarray) or sp.issparse(array):
+        return array
+    try:
+        xp, is_array_api = get_namespace(array)
+    except TypeError:  # not an array of any known namespace
+        return array
+    if not is_array_api or is_numpy_namespace(xp):
+        return array
+    return move_to(array, xp=np, device="cpu")
+
+
+def check_numpy_only(estimator, X, method):
+    """Raise for array API input, or a model fitted on it, in a numpy-only method."""
+    namespace = array_api_namespace(X)
+    coef = getattr(estimator, "coef_", None)
+    if namespace is None and (coef is None or isinstance(coef, np.ndarray)):
+        return
+    where = (
+        f"array API namespace {namespace[0].__name__}"
+        if namespace is not None
+        else "models fitted on array API arrays"
+    )
+    raise ValueError(
+        f"{method} is not supported for {where}: it computes with NumPy on "
+        "the host. Use NumPy arrays and a model fitted on them (a fitted model "
+        "moves to NumPy with "
+        "sklearn.utils._array_api.move_estimator_to(model, numpy, 'cpu'))."
+    )
+
+
+def _numpy_dtype(xp, dtype):
+    return np.float32 if dtype == xp.float32 else np.float64
+
+
+def _relu(a):
+    """``max(a, 0)``: ``(a + |a|) / 2`` is exact in floating point."""
+    return (a + abs(a)) * 0.5
+
+
+# -- the objective ----------------------------------------------------------------
+class ArrayAPIObjective:
+    """``K`` penalised BCE problems sharing ``X``, in ``X``'s namespace and device.
+
+    The objective of :class:`sklearn_bce._loss.BCEObjective` for the columns
+    of one fit, which share their sample weights, ``C`` and ``l1_ratio``.
+
+    Parameters
+    ----------
+    X : array of shape (n_samples, n_features)
+        float32 or float64 array API array.
+    Y : array of shape (n_samples, K)
+        Targets in {0, 1}, of the dtype, namespace and device of ``X``.
+    weight : array of shape (n_samples, 1)
+        Sample weights divided by their sum ``S``, like ``Y``.
+    sw_sum : float
+        ``S``, the sum of the sample weights.
+    C : float
+        Inverse penalty strength, in (0, inf].
+    l1_ratio : float
+        L1 share of the penalty, in [0, 1].
+    fit_intercept : bool
+        Whether the last coefficient row is an unpenalised intercept.
+    """
+
+    def __init__(self, X, Y, weight, sw_sum, C, l1_ratio, fit_intercept):
+        self.xp, _, self.device = get_namespace_and_device(X)
+        self.X, self.Y, self.weight = X, Y, weight
+        self.dtype = X.dtype
+        # Sums over samples (objective, Gram matrix) are taken in float64
+        # where the device has it.
+        self.sum_dtype = max_precision_float_dtype(self.xp, self.device)
+        self.n_samples, self.n_features = X.shape
+        self.n_problems = Y.shape[1]
+        self.fit_intercept = bool(fit_intercept)
+        self.n_coef = self.n_features + self.fit_intercept
+        self.sw_sum = np.full(self.n_problems, float(sw_sum))
+        penalty = 1.0 / (float(C) * float(sw_sum))  # 0 where C is inf
+        self.l2_value = (1.0 - float(l1_ratio)) * penalty
+        self.l1_value = float(l1_ratio) * penalty
+        self.l2 = np.full(self.n_problems, self.l2_value)
+        self.l1 = np.full(self.n_problems, self.l1_value)
+        self._bound = None
+        self._smoothness = None
+
+    # -- arrays between host and device --------------------------------------------
+    def from_numpy(self, array, dtype=None):
+        """A numpy array as an array of ``X``'s namespace and device."""
+        out = move_to(np.asarray(array), xp=self.xp, device=self.device)
+        return out if dtype is None else self.xp.astype(out, dtype, copy=False)
+
+    def zeros_coef(self):
+        return self.xp.zeros(
+            (self.n_coef, self.n_problems), dtype=self.dtype, device=self.device
+        )
+
+    def split_coef(self, coef):
+        """``coef_`` of shape ``(K, n_features)`` and ``intercept_`` ``(K,)``."""
+        xp, n = self.xp, self.n_features
+        coef_ = xp.asarray(coef[:n, :].T, copy=True)
+        if self.fit_intercept:
+            intercept = xp.asarray(coef[n, :], copy=True)
+        else:
+            intercept = xp.zeros(self.n_problems, dtype=coef.dtype, device=self.device)
+        return coef_, intercept
+
+    # -- evaluations --------------------------------------------------------------
+    def logits(self, coef):
+        """``Z = X W + b``, shape ``(n_samples, K)``."""
+        Z = self.X @ coef[: self.n_features, :]
+        if self.fit_intercept:
+            Z = Z + coef[self.n_features :, :]
+        return Z
+
+    def value(self, Z, exp_neg_abs, coef):
+        """The objective per column, shape ``(K,)``, in :attr:`sum_dtype`.
+
+        ``exp_neg_abs`` is ``exp(-|Z|)``.
+        """
+        xp = self.xp
+        # log(1 + e^z) - y z = max(z, 0) + log1p(e^-|z|) - y z: no overflow.
+        loss = _relu(Z) + xp.log1p(exp_neg_abs) - self.Y * Z
+        value = xp.sum(
+            xp.astype(self.weight * loss, self.sum_dtype, copy=False), axis=0
+        )
+        return value + self.penalty(coef)
+
+    def penalty(self, coef):
+        """``l2/2 ||w||^2 + l1 ||w||_1`` per column, in :attr:`sum_dtype`."""
+        xp = self.xp
+        W = xp.astype(coef[: self.n_features, :], self.sum_dtype, copy=False)
+        value = (0.5 * self.l2_value) * xp.sum(W * W, axis=0)
+        if self.l1_value > 0:
+            value = value + self.l1_value * xp.sum(xp.abs(W), axis=0)
+        return value
+
+    def gradient(self, Z, exp_neg_abs, coef):
+        """Gradient of the smooth part (data + L2) at ``coef``, of logits ``Z``."""
+        xp = self.xp
+        # sigmoid(z) from e = exp(-|z|): 1 / (1 + e) or e / (1 + e).
+        positive = 1.0 / (1.0 + exp_neg_abs)
+        sigmoid = xp.where(Z >= 0, positive, exp_neg_abs * positive)
+        residual = self.weight * (sigmoid - self.Y)
+        grad = self.X.T @ residual
+        if self.l2_value > 0:
+            grad = grad + self.l2_value * coef[: self.n_features, :]
+        if self.fit_intercept:
+            grad = xp.concat([grad, xp.sum(residual, axis=0, keepdims=True)], axis=0)
+        return grad
+
+    # -- curvature bounds --------------------------------------------------------
+    def weighted_gram(self):
+        """``X1^T diag(s/S) X1`` in :attr:`sum_dtype`, by blocks of rows."""
+        xp, n, dtype = self.xp, self.n_features, self.sum_dtype
+        gram = xp.zeros((n, n), dtype=dtype, device=self.device)
+        column_sums = xp.zeros((1, n), dtype=dtype, device=self.device)
+        rows = max(1, GRAM_BLOCK_ENTRIES // max(n, 1))
+        for start in range(0, self.n_samples, rows):
+            stop = min(start + rows, self.n_samples)
+            block = xp.astype(self.X[start:stop, :], dtype, copy=False)
+            weighted = block * xp.astype(self.weight[start:stop, :], dtype, copy=False)
+            gram = gram + block.T @ weighted
+            column_sums = column_sums + xp.sum(weighted, axis=0, keepdims=True)
+        if not self.fit_intercept:
+            return gram
+        total = xp.sum(xp.astype(self.weight, dtype, copy=False), axis=0, keepdims=True)
+        return xp.concat(
+            [
+                xp.concat([gram, column_sums.T], axis=1),
+                xp.concat([column_sums, total], axis=1),
+            ],
+            axis=0,
+        )
+
+    def hessian_bound(self):
+        """``B = X1^T diag(s/S) X1 / 4 + l2 I'`` (no L2 on the intercept)."""
+        if self._bound is None:
+            ridge = np.full(self.n_coef, self.l2_value)
+            if self.fit_intercept:
+                ridge[-1] = 0.0
+            self._bound = self.weighted_gram() / 4.0 + self.from_numpy(
+                np.diag(ridge), self.sum_dtype
+            )
+        return self._bound
+
+    def smoothness_bound(self):
+        """Lipschitz constant ``L`` of every column's gradient, numpy ``(K,)``."""
+        if self._smoothness is None:
+            if self.n_coef <= MAX_GRAM_COEF:
+                values = self.xp.linalg.eigvalsh(self.hessian_bound())
+                top = float(np.max(to_numpy(values)))
+            else:
+                top = self._power_iteration_bound()
+            self._smoothness = np.full(self.n_problems, top)
+        return self._smoothness
+
+    def _power_iteration_bound(self):
+        """``lambda_max(B)`` of wide data from power iteration on ``v -> B v``."""
+        xp, n = self.xp, self.n_features
+        start = np.random.default_rng(0).standard_normal((self.n_coef, 1))
+        v = self.from_numpy(start, self.dtype)
+
+        def gram_times(v):
+            z = self.X @ v[:n, :]
+            if self.fit_intercept:
+                z = z + v[n:, :]
+            z = self.weight * z
+            out = self.X.T @ z
+            if self.fit_intercept:
+                out = xp.concat([out, xp.sum(z, axis=0, keepdims=True)], axis=0)
+            return out
+
+        tiny = xp.finfo(self.dtype).smallest_normal
+        for _ in range(POWER_ITERATIONS):
+            v = gram_times(v)
+            v = v / (xp.sqrt(xp.sum(v * v)) + tiny)
+        estimate = float(to_numpy(xp.sum(v * gram_times(v))))
+        # Adding l2 on the features only can raise lambda_max by at most l2.
+        return POWER_MARGIN * estimate / 4.0 + self.l2_value
+
+    def hessian_bound_diagonal(self):
+        """Diagonal of ``B``, shape ``(n_coef, 1)``, in :attr:`sum_dtype`.
+
+        One pass over ``X``, whatever its width.
+        """
+        xp, dtype = self.xp, self.sum_dtype
+        squares = xp.zeros((1, self.n_features), dtype=dtype, device=self.device)
+        rows = max(1, GRAM_BLOCK_ENTRIES // max(self.n_features, 1))
+        for start in range(0, self.n_samples, rows):
+            stop = min(start + rows, self.n_samples)
+            block = xp.astype(self.X[start:stop, :], dtype, copy=False)
+            weight = xp.astype(self.weight[start:stop, :], dtype, copy=False)
+            squares = squares + xp.sum(weight * block * block, axis=0, keepdims=True)
+        diagonal = squares.T / 4.0 + self.l2_value
+        if self.fit_intercept:
+            total = xp.sum(
+                xp.astype(self.weight, dtype, copy=False), axis=0, keepdims=True
+            )
+            diagonal = xp.concat([diagonal, total / 4.0], axis=0)
+        return diagonal
+
+
+# -- metrics ----------------------------------------------------------------------
+class ScalarMetric:
+    """``M = I / step``: the textbook step ``x <- x - step * grad``."""
+
+    def __init__(self, step):
+        self.step = float(step)
+
+    def solve(self, grad):
+        return self.step * grad
+
+    def apply(self, direction):
+        return direction / self.step
+
+    def inverse_diagonal(self):
+        return self.step
+
+
+class DiagonalMetric:
+    """``M = diag(B)`` (with a floor), for an L1 penalty or wide data."""
+
+    def __init__(self, objective):
+        xp = objective.xp
+        diagonal = objective.hessian_bound_diagonal()
+        # An all-zero column of X gives a zero entry (and a zero gradient).
+        floor = 1e-12 * xp.max(diagonal) + xp.finfo(diagonal.dtype).smallest_normal
+        diagonal = xp.where(diagonal > floor, diagonal, floor)
+        self.diagonal = xp.astype(diagonal, objective.dtype, copy=False)
+        self.n_features = objective.n_features
+
+    def solve(self, grad):
+        return grad / self.diagonal
+
+    def apply(self, direction):
+        return direction * self.diagonal
+
+    def inverse_diagonal(self):
+        return 1.0 / self.diagonal[: self.n_features, :]
+
+
+class MatrixMetric:
+    """``M = B``, through ``B^-1`` from the eigendecomposition of ``B``.
+
+    Both are applied in :attr:`ArrayAPIObjective.sum_dtype` (float64 where
+    the device has it): a nearly singular ``B`` (collinear features, no
+    penalty) has a large inverse, whose product with the gradient loses all
+    accuracy in float32.  Eigenvalues below ``max(1e-10, 16 eps)`` (``eps``
+    of the dtype of ``X``, whose rounding makes smaller ones noise) times the
+    largest are raised to it: the metric stays above ``B``, so its step still
+    never increases the objective.  No proximal operator: no L1 term.
+    """
+
+    def __init__(self, objective):
+        xp = objective.xp
+        bound = objective.hessian_bound()
+        values, vectors = xp.linalg.eigh(bound)
+        relative = max(1e-10, 16 * float(xp.finfo(objective.dtype).eps))
+        floor = relative * xp.max(values) + xp.finfo(bound.dtype).smallest_normal
+        values = xp.where(values > floor, values, floor)
+        self.inverse = (vectors / values) @ vectors.T
+        self.bound = bound
+        self.xp, self.dtype = xp, objective.dtype
+
+    def _times(self, matrix, array):
+        product = matrix @ self.xp.astype(array, matrix.dtype, copy=False)
+        return self.xp.astype(product, self.dtype, copy=False)
+
+    def solve(self, grad):
+        return self._times(self.inverse, grad)
+
+    def apply(self, direction):
+        return self._times(self.bound, direction)
+
+    def inverse_diagonal(self):  # pragma: no cover - guarded in `descent`
+        raise TypeError("a full metric has no separable proximal operator")
+
+
+def auto_metric(objective, solver):
+    """The metric of ``learning_rate="auto"``, as in the numpy engine.
+
+    ``"gd"``: the step ``1 / L``.  ``"nesterov"`` (with a line search): the
+    full Hessian bound for at most :data:`MAX_DENSE_METRIC` coefficients and
+    no L1 term, its diagonal otherwise.
+    """
+    if solver == "gd":
+        return ScalarMetric(1.0 / float(objective.smoothness_bound()[0]))
+    if objective.n_coef <= MAX_DENSE_METRIC and objective.l1_value == 0:
+        return MatrixMetric(objective)
+    return DiagonalMetric(objective)
+
+
+# -- the descent ------------------------------------------------------------------
+def descent(
+    objective,
+    coef,
+    *,
+    metric,
+    accelerated,
+    max_iter,
+    tol,
+    line_search=False,
+    check_divergence=False,
+    callback=None,
+):
+    """Minimise every column of ``objective`` from ``coef``, on its device.
+
+    The numpy engine (:func:`sklearn_bce._solver.descent`) without branches
+    on device values: each pass of the loop below is a *trial* of every
+    column.  Without ``line_search`` every trial is an iteration.  With it, a
+    trial that fails the sufficient-decrease test of the numpy engine is
+    discarded with ``xp.where`` (the column keeps its point and doubles
+    ``alpha``) and the column tries again at the next pass; an accepted trial
+    is an iteration (and, accepted at the first try, shrinks ``alpha`` by
+    :data:`~sklearn_bce._solver.STEP_GROWTH`).  Each trial reads ``X`` twice,
+    as a numpy iteration or retry does.
+
+    Parameters
+    ----------
+    objective : ArrayAPIObjective
+        The ``K`` problems.
+    coef : array of shape (n_coef, K)
+        Starting point, in the namespace, device and dtype of ``X``.
+    metric : ScalarMetric, DiagonalMetric or MatrixMetric
+        Metric of the proximal step ``prox(y - M^-1 grad / alpha)``.
+    accelerated : bool
+        Nesterov momentum (FISTA) with the numpy engine's gradient restart.
+    max_iter : int
+        Most iterations per column.
+    tol : float
+        A column converges when the largest absolute entry of its (proximal)
+        gradient at the point a step starts from is ``<= tol``.
+    line_search : bool, default=False
+        Backtrack on ``alpha`` as the numpy engine does (only accelerated).
+    check_divergence : bool, default=False
+        Stop a column whose objective becomes non-finite or more than
+        ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping its last
+        good coefficients.
+    callback : callable, default=None
+        Called on the host after each iteration, once its block has been
+        read back, as ``callback(iteration, None, objective, grad_max,
+        active)`` (see :func:`sklearn_bce._solver.descent`); its result is
+        ignored.
+
+    Returns
+    -------
+    DescentResult
+        ``coef`` in ``X``'s namespace and device, the rest numpy arrays.
+    """
+    xp, n = objective.xp, objective.n_features
+    n_problems = objective.n_problems
+    line_search = bool(line_search and accelerated)
+    use_prox = objective.l1_value > 0
+    if use_prox and isinstance(metric, MatrixMetric):
+        raise ValueError("an L1 penalty needs a scalar or diagonal metric")
+    dtype, sum_dtype = objective.dtype, objective.sum_dtype
+
+    def ones(dtype):
+        return xp.ones(n_problems, dtype=dtype, device=objective.device)
+
+    def l1_penalty(coef):
+        if not use_prox:
+            return 0.0
+        W = xp.astype(coef[:n, :], sum_dtype, copy=False)
+        return objective.l1_value * xp.sum(xp.abs(W), axis=0)
+
+    def propose(y, grad, alpha):
+        """The proximal step from ``y`` and its gradient mapping."""
+        direction = metric.solve(grad)
+        if line_search:
+            direction = direction / xp.astype(alpha, dtype, copy=False)
+        x_new = y - direction
+        if not use_prox:
+            return x_new, grad
+        threshold = objective.l1_value * metric.inverse_diagonal()
+        if line_search:
+            threshold = threshold / xp.astype(alpha, dtype, copy=False)
+        W = x_new[:n, :]
+        W = xp.sign(W) * _relu(xp.abs(W) - threshold)
+        if objective.fit_intercept:
+            W = xp.concat([W, x_new[n:, :]], axis=0)
+        mapping = metric.apply(y - W)
+        if line_search:
+            mapping = mapping * xp.astype(alpha, dtype, copy=False)
+        return W, mapping
+
+    x = coef
+    Z = objective.logits(x)
+    exp_z = xp.exp(-xp.abs(Z))
+    f_start = objective.value(Z, exp_z, x)
+    fx = to_numpy(f_start).astype(np.float64)
+    f_limit = DIVERGENCE_FACTOR * np.maximum(fx, 1.0)
+    y, grad, f_y = x, objective.gradient(Z, exp_z, x), f_start
+    momentum = ones(dtype)
+    alpha = ones(sum_dtype)
+    first_try = ones(xp.bool)
+    slack_scale = 32 * float(xp.finfo(dtype).eps)
+
+    n_iter = np.zeros(n_problems, dtype=int)
+    stop_reason = np.full(n_problems, MAX_ITER, dtype=object)
+    active = np.ones(n_problems, dtype=bool)
+    grad_max = np.full(n_problems, np.nan)
+    final = [None] * n_problems
+    curves = [[] for _ in range(n_problems)]
+    trial_grad_max = np.full(n_problems, np.nan)
+    reported = 0
+    while active.any():
+        size = min(BLOCK_ITERATIONS, max_iter - int(n_iter[active].min()))
+        iterates, records = [x], []
+        for _ in range(size):
+            x_new, mapping = propose(y, grad, alpha)
+            largest = xp.max(xp.abs(mapping), axis=0)
+            Z_new = objective.logits(x_new)
+            exp_new = xp.exp(-xp.abs(Z_new))
+            f_new = objective.value(Z_new, exp_new, x_new)
+            if accelerated:
+                # Restart where the step goes against the gradient mapping.
+                restart = xp.sum(mapping * (x_new - x), axis=0) > 0
+                t = xp.where(restart, xp.ones_like(momentum), momentum)
+                t_next = 0.5 * (1.0 + xp.sqrt(1.0 + 4.0 * t * t))
+                beta = (t - 1.0) / t_next
+                y_next = x_new + beta * (x_new - x)
+                Z_y = Z_new + beta * (Z_new - Z)
+                exp_y = xp.exp(-xp.abs(Z_y))
+                grad_next = objective.gradient(Z_y, exp_y, y_next)
+            else:
+                y_next, grad_next = x_new, objective.gradient(Z_new, exp_new, x_new)
+            accepted = ones(xp.bool)
+            if line_search:
+                move = x_new - y
+                curved = move * metric.apply(move)
+                curvature = xp.sum(xp.astype(curved, sum_dtype, copy=False), axis=0)
+                smooth_y = f_y - l1_penalty(y)
+                bound = (
+                    smooth_y
+                    + xp.sum(xp.astype(grad * move, sum_dtype, copy=False), axis=0)
+                    + 0.5 * alpha * curvature
+                )
+                slack = slack_scale * (xp.abs(smooth_y) + 1e-12)
+                # A step that no longer moves, or a huge alpha, is accepted.
+                accepted = (
+                    (f_new - l1_penalty(x_new) <= bound + slack)
+                    | xp.all(move == 0, axis=0)
+                    | (alpha >= MAX_ALPHA)
+                )
+                records.append(
+                    xp.stack(
+                        [
+                            f_new,
+                            xp.astype(largest, sum_dtype, copy=False),
+                            xp.astype(accepted, sum_dtype, copy=False),
+                            xp.astype(first_try, sum_dtype, copy=False),
+                        ]
+                    )
+                )
+                keep = accepted[None, :]
+                f_y = xp.where(accepted, objective.value(Z_y, exp_y, y_next), f_y)
+                x = xp.where(keep, x_new, x)
+                Z = xp.where(keep, Z_new, Z)
+                y = xp.where(keep, y_next, y)
+                grad = xp.where(keep, grad_next, grad)
+                momentum = xp.where(accepted, t_next, momentum)
+                grown = xp.where(first_try, STEP_GROWTH * alpha, alpha)
+                alpha = xp.where(accepted, grown, 2.0 * alpha)
+                first_try = accepted
+            else:
+                records.append(
+                    xp.stack([f_new, xp.astype(largest, sum_dtype, copy=False)])
+                )
+                x, Z, y, grad = x_new, Z_new, y_next, grad_next
+                if accelerated:
+                    momentum = t_next
+            iterates.append(x)
+        # The block's one read to the host.
+        block = to_numpy(xp.stack(records)).astype(np.float64)
+        for j in range(size):
+            if not active.any():
+                break
+            f_new, largest = block[j, 0], block[j, 1]
+            if line_search:
+                accepted = block[j, 2] > 0
+                new_iteration = block[j, 3] > 0
+            else:
+                accepted = np.ones(n_problems, dtype=bool)
+                new_iteration = accepted
+            # The gradient of an iteration is that of its first trial.
+            trial_grad_max[new_iteration] = largest[new_iteration]
+            grad_max[active] = trial_grad_max[active]
+            diverged = np.zeros(n_problems, dtype=bool)
+            if check_divergence:
+                with np.errstate(invalid="ignore"):
+                    diverged = active & ~(np.isfinite(f_new) & (f_new <= f_limit))
+            ok = active & accepted & ~diverged
+            n_iter[ok] += 1
+            fx[ok] = f_new[ok]
+            for k in np.flatnonzero(ok):
+                curves[k].append(f_new[k])
+            done = ok & (grad_max <= tol)
+            out_of_iterations = ok & ~done & (n_iter >= max_iter)
+            # Diverged columns keep their last good coefficients.
+            for k in np.flatnonzero(diverged):
+                final[k] = iterates[j][:, k]
+            for k in np.flatnonzero(done | out_of_iterations):
+                final[k] = iterates[j + 1][:, k]
+            stop_reason[diverged] = DIVERGED
+            stop_reason[done] = CONVERGED
+            active &= ~(diverged | done | out_of_iterations)
+            if callback is not None and (n_iter.max() > reported or not active.any()):
+                reported = int(n_iter.max())
+                callback(reported, None, fx, grad_max, active.copy())
+    history = np.full((max(n_iter.max(), 0), n_problems), np.nan)
+    for k, curve in enumerate(curves):
+        history[: len(curve), k] = curve
+    return DescentResult(
+        coef=xp.stack(final, axis=1),
+        objective=fx,
+        n_iter=n_iter,
+        history=history,
+        converged=stop_reason == CONVERGED,
+        stop_reason=stop_reason.astype(str),
+        grad_max=grad_max,
+    )
+
+
+# -- fit --------------------------------------------------------------------------
+def _check_estimator(estimator, xp):
+    """Refuse what the array API engine does not do, in scikit-learn's words."""
+    unsupported = {
+        "batch_size": estimator.batch_size is not None,
+        "early_stopping": bool(estimator.early_stopping),
+    }
+    for name, used in unsupported.items():
+        if used:
+            raise ValueError(
+                f"`{name}={getattr(estimator, name)!r}` is not supported for "
+                f"array API namespace {xp.__name__}. Use the default "
+                f"`{name}` or fit on NumPy arrays instead."
+            )
+    if getattr(estimator, "_skl_callbacks", None):
+        raise ValueError(
+            f"set_callbacks is not supported for array API namespace "
+            f"{xp.__name__}. Remove the callbacks (set_callbacks()) or fit on "
+            "NumPy arrays instead; verbose=1 prints the progress."
+        )
+
+
+def _classes_like(classes, y):
+    """``classes_`` in the namespace and device of ``y``, as scikit-learn does.
+
+    Labels that are not numbers (strings, objects) stay a numpy array.
+    """
+    xp_y, is_array_api, device_y = get_namespace_and_device(y)
+    if not is_array_api or is_numpy_namespace(xp_y) or classes.dtype.kind not in "biuf":
+        return classes
+    return move_to(classes, xp=xp_y, device=device_y)
+
+
+def _initial_coef(estimator, objective):
+    """Zeros, or the previous coefficients when warm-starting."""
+    previous = getattr(estimator, "coef_", None)
+    K, n = objective.n_problems, objective.n_features
+    if not (estimator.warm_start and previous is not None and previous.shape == (K, n)):
+        return objective.zeros_coef()
+    coef = np.zeros((objective.n_coef, K))
+    coef[:n] = to_numpy(previous).T
+    if objective.fit_intercept:
+        coef[n] = np.broadcast_to(to_numpy(estimator.intercept_), (K,))
+    return objective.from_numpy(coef, objective.dtype)
+
+
+def fit_array_api(estimator, X, y, sample_weight, namespace):
+    """Fit ``estimator`` on an array API ``X``: what ``fit`` does for numpy input.
+
+    Validates the data, sets ``classes_`` (in the namespace of ``y``, as
+    scikit-learn's array API classifiers do) and ``n_features_in_``, builds an
+    :class:`ArrayAPIObjective` and runs :func:`descent` on ``X``'s device.
+
+    Parameters
+    ----------
+    estimator : BCELogisticRegression
+        The estimator; its parameters are used as they are.
+    X : array of shape (n_samples, n_features)
+        Training data; float32 is fitted in float32, other numeric dtypes are
+        converted to float64 (float32 on devices without float64).
+    y : array-like of shape (n_samples,)
+        Labels, of any namespace and device.
+    sample_weight : array-like of shape (n_samples,) or None
+        Non-negative weights, of any namespace and device.
+    namespace : tuple
+        ``(xp, device)`` of ``X``, from :func:`array_api_namespace`.
+
+    Returns
+    -------
+    result : DescentResult
+        The descent's result (coefficients on the device, the rest numpy).
+    objective : ArrayAPIObjective
+        The objective it minimised.
+    """
+    from ._logistic import apply_class_weight  # (_logistic imports this module)
+
+    xp, device = namespace
+    _check_estimator(estimator, xp)
+    y_original = y
+    y, sample_weight = to_numpy(y), to_numpy(sample_weight)
+    X, y = validate_data(estimator, X, y, dtype=[xp.float64, xp.float32])
+    check_classification_targets(y)
+    check_finite_products(X)
+    encoder = LabelEncoder().fit(y)
+    classes = encoder.classes_
+    if len(classes) < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, "
+            f"but the data contains only one class: {classes[0]!r}"
+        )
+    estimator.classes_ = _classes_like(classes, y_original)
+    y_index = encoder.transform(y)
+
+    dtype = _numpy_dtype(xp, X.dtype)
+    # Weights are vectors of n_samples numbers: prepared on the host with the
+    # numpy fit's helpers, moved to the device once.
+    shape_only = np.empty((X.shape[0], 0), dtype=dtype)
+    weight = apply_class_weight(
+        check_sample_weight(sample_weight, shape_only),
+        estimator.class_weight,
+        classes,
+        y_index,
+    )
+    sw_sum = float(np.sum(weight, dtype=np.float64))
+    labels = move_to(y_index, xp=xp, device=device)
+    n_classes = len(classes)
+    if n_classes == 2:
+        Y = xp.astype(labels == 1, X.dtype, copy=False)[:, None]
+    else:
+        columns = xp.arange(n_classes, dtype=labels.dtype, device=device)
+        Y = xp.astype(labels[:, None] == columns[None, :], X.dtype, copy=False)
+    scaled_weight = ((weight / sw_sum).astype(dtype))[:, None]
+    objective = ArrayAPIObjective(
+        X,
+        Y,
+        move_to(scaled_weight, xp=xp, device=device),
+        sw_sum,
+        estimator.C,
+        estimator.l1_ratio,
+        estimator.fit_intercept,
+    )
+
+    options = {
+        "accelerated": estimator.solver == "nesterov",
+        "max_iter": estimator.max_iter,
+        "tol": estimator.tol,
+    }
+    if estimator.verbose:
+        options["callback"] = ProgressPrinter(1 if estimator.verbose >= 2 else 10)
+    if isinstance(estimator.learning_rate, str):
+        options["metric"] = auto_metric(objective, estimator.solver)
+        options["line_search"] = estimator.solver == "nesterov"
+    else:
+        options["metric"] = ScalarMetric(estimator.learning_rate)
+        options["check_divergence"] = True
+    result = descent(objective, _initial_coef(estimator, objective), **options)
+    return result, objective
+
+
+# -- prediction -------------------------------------------------------------------
+def _softplus(z, xp):
+    """``log(1 + e^z)`` without overflow."""
+    return _relu(z) + xp.log1p(xp.exp(-xp.abs(z)))
+
+
+def _sigmoid(z, xp):
+    exp_neg_abs = xp.exp(-xp.abs(z))
+    positive = 1.0 / (1.0 + exp_neg_abs)
+    return xp.where(z >= 0, positive, exp_neg_abs * positive)
+
+
+def predict_array_api(estimator, X, method, namespace):
+    """A prediction method of a model fitted on array API data, on ``X``'s device.
+
+    Parameters
+    ----------
+    estimator : fitted BCELogisticRegression
+        Fitted with arrays of the namespace and device of ``X``.
+    X : array of shape (n_samples, n_features)
+        Samples.
+    method : {"decision_function", "predict", "predict_proba", "predict_log_proba"}
+        What to return, with the shape of the numpy method's result.
+    namespace : tuple
+        ``(xp, device)`` of ``X``, from :func:`array_api_namespace`.
+
+    Returns
+    -------
+    array
+        In the namespace and on the device of ``X`` (``predict`` of labels that
+        are not numbers: a numpy array, as in scikit-learn).
+    """
+    xp, device = namespace
+    X = validate_data(estimator, X, dtype=[xp.float64, xp.float32], reset=False)
+    coef, intercept = estimator.coef_, estimator.intercept_
+    dtype = xp.result_type(X.dtype, coef.dtype)
+    scores = xp.astype(X, dtype, copy=False) @ xp.astype(
+        coef, dtype, copy=False
+    ).T + xp.astype(intercept, dtype, copy=False)
+    binary = scores.shape[1] == 1
+    if binary:
+        scores = scores[:, 0]
+    if method == "decision_function":
+        return scores
+    if method == "predict":
+        if binary:
+            index = xp.astype(scores > 0, indexing_dtype(xp), copy=False)
+        else:
+            index = xp.argmax(scores, axis=1)
+        classes = estimator.classes_
+        xp_classes, _, device_classes = get_namespace_and_device(classes)
+        index = move_to(index, xp=xp_classes, device=device_classes)
+        labels = xp_classes.take(classes, index, axis=0)
+        if isinstance(labels, np.ndarray) and labels.dtype.kind not in "biuf":
+            return labels
+        return move_to(labels, xp=xp, device=device)
+    if method == "predict_proba":
+        if binary:
+            return xp.stack([_sigmoid(-scores, xp), _sigmoid(scores, xp)], axis=1)
+        proba = _sigmoid(scores, xp)
+        return proba / xp.sum(proba, axis=1, keepdims=True)
+    # predict_log_proba: log sigmoid(z) = -log(1 + e^-z), computed stably.
+    if binary:
+        return -xp.stack([_softplus(scores, xp), _softplus(-scores, xp)], axis=1)
+    log_sigmoid = -_softplus(-scores, xp)
+    top = xp.max(log_sigmoid, axis=1, keepdims=True)
+    log_sum = top + xp.log(xp.sum(xp.exp(log_sigmoid - top), axis=1, keepdims=True))
+    return log_sigmoid - log_sum

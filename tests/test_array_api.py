@@ -1,0 +1,607 @@
+"""Array API inputs: fits and predictions in the input's namespace and device.
+
+Run on array-api-strict (on its non-default device ``device1``, which refuses
+to mix with other devices and to turn into numpy) and on PyTorch on the CPU,
+in float64 and float32; every result is compared with the numpy fit.
+"""
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+import sklearn
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._array_api import (
+    get_namespace,
+    get_namespace_and_device,
+    move_estimator_to,
+    move_to,
+)
+from sklearn.utils.estimator_checks import check_array_api_input_and_values
+
+from sklearn_bce import BCELogisticRegression
+from sklearn_bce._array_api import BLOCK_ITERATIONS
+
+array_api_strict = pytest.importorskip("array_api_strict")
+
+NAMESPACES = ["array_api_strict", "torch"]
+DTYPES = ["float64", "float32"]
+
+
+def namespace_and_device(name):
+    """The module and device of a namespace under test (skips if missing)."""
+    if name == "torch":
+        torch = pytest.importorskip("torch")
+        return torch, "cpu"
+    return array_api_strict, array_api_strict.Device("device1")
+
+
+@pytest.fixture(autouse=True)
+def single_threaded_torch():
+    """Tiny problems: torch's thread pool only adds overhead (and noise)."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def dispatch():
+    return sklearn.config_context(array_api_dispatch=True)
+
+
+def to_numpy(array):
+    with dispatch():
+        return move_to(array, xp=np, device="cpu")
+
+
+def assert_on_device_of(array, reference):
+    """``array`` has the namespace and device of ``reference``."""
+    with dispatch():
+        xp, _, device = get_namespace_and_device(array)
+        xp_ref, _, device_ref = get_namespace_and_device(reference)
+    assert xp.__name__ == xp_ref.__name__
+    assert device == device_ref
+
+
+def make_problem(kind, dtype):
+    if kind == "binary":
+        X, y = make_classification(
+            n_samples=200,
+            n_features=6,
+            n_informative=4,
+            n_redundant=0,
+            flip_y=0.1,
+            random_state=0,
+        )
+    elif kind == "multiclass":
+        X, y = make_classification(
+            n_samples=240,
+            n_features=6,
+            n_informative=4,
+            n_redundant=0,
+            n_classes=3,
+            flip_y=0.1,
+            random_state=1,
+        )
+    else:  # iris: classes stop at different iterations
+        X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X).astype(dtype), y
+
+
+def as_input(X, name):
+    xp, device = namespace_and_device(name)
+    return xp.asarray(X, device=device)
+
+
+# -- scipy's array API switch ----------------------------------------------------------
+def test_scipy_array_api_is_on_for_the_test_session():
+    # The root conftest.py sets it before scipy is imported; scipy reads it
+    # once, at import, and scikit-learn's array API checks need it.
+    assert os.environ.get("SCIPY_ARRAY_API") == "1"
+    from scipy._lib import _array_api as scipy_array_api
+
+    assert getattr(scipy_array_api, "SCIPY_ARRAY_API", "1")
+
+
+def test_array_api_support_is_declared():
+    assert BCELogisticRegression().__sklearn_tags__().array_api_support
+
+
+# -- the fit reaches numpy's optimum ---------------------------------------------------
+CASES = {
+    "binary-nesterov-auto": ("binary", {}),
+    "binary-elasticnet": ("binary", {"l1_ratio": 0.5, "C": 0.5}),
+    "binary-nesterov-fixed": ("binary", {"learning_rate": 1.0, "C": 10.0}),
+    "binary-gd-auto": ("binary", {"solver": "gd", "C": 0.1}),
+    "binary-gd-fixed-balanced": (
+        "binary",
+        {"solver": "gd", "learning_rate": 1.0, "C": 0.1, "class_weight": "balanced"},
+    ),
+    "binary-class-and-sample-weight": (
+        "binary",
+        {"class_weight": {0: 2.0, 1: 0.5}, "sample_weight": True},
+    ),
+    "binary-no-intercept-unpenalised": (
+        "binary",
+        {"fit_intercept": False, "C": np.inf},
+    ),
+    "multiclass-nesterov-auto": ("multiclass", {"sample_weight": True}),
+    "multiclass-gd-elasticnet": (
+        "multiclass",
+        {"solver": "gd", "C": 0.1, "l1_ratio": 0.5},
+    ),
+    "multiclass-nesterov-fixed-balanced": (
+        "multiclass",
+        {"learning_rate": 1.0, "class_weight": "balanced"},
+    ),
+}
+
+
+def fit_both(name, dtype, kind, params, **fit_options):
+    """The numpy fit and the array API fit of the same problem."""
+    params = dict(params)
+    X, y = make_problem(kind, dtype)
+    sample_weight = None
+    if params.pop("sample_weight", False):
+        sample_weight = np.random.default_rng(0).uniform(0.2, 2.0, len(y))
+    params.setdefault("tol", 1e-8 if dtype == "float64" else 1e-6)
+    params.setdefault("max_iter", 20000)
+    params.update(fit_options)
+    expected = BCELogisticRegression(**params).fit(X, y, sample_weight=sample_weight)
+    X_xp = as_input(X, name)
+    xp, device = namespace_and_device(name)
+    y_xp = xp.asarray(y, device=device)
+    weight_xp = None
+    if sample_weight is not None:
+        weight_xp = xp.asarray(sample_weight, device=device)
+    with dispatch():
+        model = BCELogisticRegression(**params).fit(X_xp, y_xp, sample_weight=weight_xp)
+    return expected, model, X_xp
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_fit_reaches_the_numpy_optimum_in_the_input_namespace(name, dtype, case):
+    kind, params = CASES[case]
+    expected, model, X_xp = fit_both(name, dtype, kind, params)
+    for attribute in ("coef_", "intercept_"):
+        value = getattr(model, attribute)
+        assert_on_device_of(value, X_xp)
+        assert value.dtype == X_xp.dtype
+    assert model.stop_reason_.tolist() == ["converged"] * len(model.stop_reason_)
+    # Both converge to the optimum (unique: no collinear features).
+    rtol, atol = (1e-5, 1e-6) if dtype == "float64" else (1e-4, 1e-4)
+    assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=rtol, atol=atol)
+    assert_allclose(
+        to_numpy(model.intercept_), expected.intercept_, rtol=rtol, atol=atol
+    )
+
+
+@pytest.mark.parametrize(
+    "kind, params",
+    [
+        ("binary", {"solver": "gd", "C": 0.1}),
+        ("binary", {"learning_rate": 0.5, "l1_ratio": 0.3, "C": 0.5}),
+        ("binary", {"learning_rate": 1.0, "solver": "gd", "C": 0.1}),
+        ("multiclass", {"learning_rate": 0.5, "class_weight": "balanced"}),
+        ("iris", {"solver": "gd", "learning_rate": 2.0, "C": 1.0}),
+    ],
+)
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_same_iterations_as_numpy_for_the_same_steps(name, kind, params):
+    # Without a line search the two engines take the same steps: the same
+    # number of iterations, the same loss curve, the same stopping story.
+    expected, model, X_xp = fit_both(name, "float64", kind, params, tol=1e-6)
+    for attribute in ("n_iter_", "converged_", "loss_curve_"):
+        assert_on_device_of(getattr(model, attribute), X_xp)
+    n_iter = to_numpy(model.n_iter_)
+    assert n_iter.dtype == np.int32
+    assert_array_equal(n_iter, expected.n_iter_)
+    assert_array_equal(to_numpy(model.converged_), expected.converged_)
+    assert_array_equal(model.stop_reason_, expected.stop_reason_)
+    curve = to_numpy(model.loss_curve_)
+    assert curve.dtype == np.float64
+    assert curve.shape == expected.loss_curve_.shape
+    assert_allclose(curve, expected.loss_curve_, rtol=1e-10, equal_nan=True)
+    assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_loss_curve_and_n_iter_of_the_line_searched_default(name):
+    expected, model, _ = fit_both(name, "float64", "iris", {}, tol=1e-6)
+    n_iter = to_numpy(model.n_iter_)
+    curve = to_numpy(model.loss_curve_)
+    assert curve.shape == (3, n_iter.max())
+    final = np.empty(3)
+    for k in range(3):
+        # The objective after each accepted iteration: finite up to n_iter_,
+        # NaN after the class stopped.
+        assert np.all(np.isfinite(curve[k, : n_iter[k]]))
+        assert np.all(np.isnan(curve[k, n_iter[k] :]))
+        final[k] = curve[k, n_iter[k] - 1]
+    # The same engine as numpy's (rounding may move a line-search decision),
+    # so about the same iterations to the same optimum.
+    assert_allclose(n_iter, expected.n_iter_, rtol=0.3)
+    expected_final = expected.loss_curve_[np.arange(3), expected.n_iter_ - 1]
+    assert_allclose(final, expected_final, rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_max_iter_warns_and_reports(name):
+    X, y = make_problem("binary", "float64")
+    X_xp = as_input(X, name)
+    with dispatch(), pytest.warns(ConvergenceWarning, match="did not converge"):
+        model = BCELogisticRegression(max_iter=7, tol=1e-12, solver="gd").fit(X_xp, y)
+    assert model.stop_reason_.tolist() == ["max_iter"]
+    assert to_numpy(model.n_iter_).tolist() == [7]
+    assert to_numpy(model.loss_curve_).shape == (7,)
+    assert not to_numpy(model.converged_).any()
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_wide_data_steps_reach_the_optimum(name, monkeypatch):
+    # Data wider than the limits: the smoothness bound by power iteration
+    # ("gd") and the diagonal metric ("nesterov"), as the numpy engine does.
+    import sklearn_bce._array_api as engine
+
+    X, y = make_problem("multiclass", "float64")
+    expected = BCELogisticRegression(tol=1e-8).fit(X, y)
+    X_xp = as_input(X, name)
+    exact = {}
+    for limits in [{}, {"MAX_GRAM_COEF": 0, "MAX_DENSE_METRIC": 0}]:
+        for attribute, value in limits.items():
+            monkeypatch.setattr(engine, attribute, value)
+        for solver in ("gd", "nesterov"):
+            with dispatch():
+                model = BCELogisticRegression(solver=solver, tol=1e-8).fit(X_xp, y)
+            assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-5, atol=1e-6)
+        # The same step bound, from power iteration enlarged by its margin.
+        with dispatch():
+            weight = np.full((len(y), 1), 1.0 / len(y))
+            objective = engine.ArrayAPIObjective(
+                X_xp,
+                X_xp[:, :1],
+                as_input(weight, name),
+                len(y),
+                1.0,
+                0.0,
+                True,
+            )
+            exact[bool(limits)] = objective.smoothness_bound()[0]
+    assert exact[False] <= exact[True] <= 1.1 * exact[False]
+
+
+# -- divergence ------------------------------------------------------------------------
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_divergence_of_a_huge_step_is_detected_and_warned(name, solver):
+    X, y = make_problem("multiclass", "float64")
+    X = X * 30.0
+    params = {"learning_rate": 1e4, "solver": solver, "max_iter": 200}
+    with pytest.warns(ConvergenceWarning, match="diverged") as numpy_warnings:
+        expected = BCELogisticRegression(**params).fit(X, y)
+    X_xp = as_input(X, name)
+    with dispatch(), pytest.warns(ConvergenceWarning, match="diverged") as caught:
+        model = BCELogisticRegression(**params).fit(X_xp, y)
+    messages = [str(w.message) for w in caught if "diverged" in str(w.message)]
+    expected_messages = [
+        str(w.message) for w in numpy_warnings if "diverged" in str(w.message)
+    ]
+    assert messages == expected_messages  # same classes, iterations, auto step
+    assert set(model.stop_reason_) == {"diverged"}
+    assert_array_equal(to_numpy(model.n_iter_), expected.n_iter_)
+    coef = to_numpy(model.coef_)
+    # The last good coefficients, never NaN.
+    assert np.all(np.isfinite(coef))
+    assert_allclose(coef, expected.coef_, rtol=1e-8, atol=1e-10)
+
+
+# -- nothing goes to the host per iteration --------------------------------------------
+def counted_tensor_class():
+    torch = pytest.importorskip("torch")
+
+    class HostReadCounter(torch.Tensor):
+        """A CPU tensor that records every way of reading it on the host."""
+
+        reads = []
+
+        def _note(self, how):
+            HostReadCounter.reads.append((how, tuple(self.shape)))
+
+        def __dlpack__(self, *args, **kwargs):
+            self._note("__dlpack__")
+            return super().__dlpack__(*args, **kwargs)
+
+        def __array__(self, *args, **kwargs):
+            self._note("__array__")
+            return super().__array__(*args, **kwargs)
+
+        def numpy(self, *args, **kwargs):
+            self._note("numpy")
+            return super().numpy(*args, **kwargs)
+
+        def cpu(self, *args, **kwargs):
+            self._note("cpu")
+            return super().cpu(*args, **kwargs)
+
+        def item(self):
+            self._note("item")
+            return super().item()
+
+        def tolist(self):
+            self._note("tolist")
+            return super().tolist()
+
+        def __float__(self):
+            self._note("__float__")
+            return super().__float__()
+
+        def __int__(self):
+            self._note("__int__")
+            return super().__int__()
+
+        def __bool__(self):
+            self._note("__bool__")
+            return super().__bool__()
+
+    return torch, HostReadCounter
+
+
+@pytest.mark.parametrize(
+    "params, line_search",
+    [
+        ({"solver": "gd"}, False),
+        ({"learning_rate": 0.5}, False),
+        ({"solver": "nesterov"}, True),
+        ({"solver": "nesterov", "l1_ratio": 0.5}, True),
+    ],
+    ids=["gd-auto", "nesterov-fixed", "nesterov-auto", "nesterov-auto-l1"],
+)
+def test_no_host_read_per_iteration_and_x_never_leaves_the_device(params, line_search):
+    torch, Counter = counted_tensor_class()
+    X, y = make_problem("multiclass", "float64")
+    X_counted = torch.asarray(X).as_subclass(Counter)
+    reads = {}
+    for max_iter in (3 * BLOCK_ITERATIONS, 6 * BLOCK_ITERATIONS):
+        Counter.reads.clear()
+        with dispatch(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = BCELogisticRegression(tol=0, max_iter=max_iter, **params)
+            model.fit(X_counted, y)
+        assert to_numpy(model.n_iter_).tolist() == [max_iter] * 3
+        reads[max_iter] = list(Counter.reads)
+    # 3 more blocks of iterations cost 3 more reads of a few numbers each
+    # (a line search's retried steps take more trials, so maybe a block more).
+    extra_reads = len(reads[60]) - len(reads[30])
+    assert extra_reads == 3 if not line_search else 3 <= extra_reads <= 5
+    for how, shape in reads[60]:
+        assert X.shape[0] not in shape, (how, shape)  # nothing of n_samples
+    assert len(reads[30]) <= 3 + 5  # blocks + validation and set-up
+
+
+# -- predictions -----------------------------------------------------------------------
+METHODS = ["decision_function", "predict", "predict_proba", "predict_log_proba"]
+
+
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_predictions_in_the_input_namespace_equal_numpy(name, dtype, kind):
+    X, y = make_problem(kind, dtype)
+    # Large logits too: probabilities near 0 and 1, log-probabilities far
+    # below zero, computed without overflow.
+    X_test = np.vstack([X, 300 * X[:5]]).astype(dtype)
+    tol = 1e-8 if dtype == "float64" else 1e-6
+    expected = BCELogisticRegression(tol=tol).fit(X, y)
+    X_xp, X_test_xp = as_input(X, name), as_input(X_test, name)
+    xp, device = namespace_and_device(name)
+    with dispatch():
+        # The numpy model moved to the namespace: the same coefficients.
+        moved = move_estimator_to(expected, get_namespace(X_xp)[0], device)
+        fitted = BCELogisticRegression(tol=tol).fit(X_xp, xp.asarray(y, device=device))
+    rtol = 1e-12 if dtype == "float64" else 1e-5
+    for method in METHODS:
+        reference = getattr(expected, method)(X_test)
+        with dispatch():
+            result = getattr(moved, method)(X_test_xp)
+            refit = getattr(fitted, method)(X_test_xp)
+        for output in (result, refit):
+            assert_on_device_of(output, X_test_xp)
+            assert output.shape == reference.shape
+        assert to_numpy(result).dtype == reference.dtype
+        if method == "predict":
+            assert_array_equal(to_numpy(result), reference)
+            assert_array_equal(to_numpy(refit), reference)
+            continue
+        assert np.all(np.isfinite(to_numpy(result)))
+        atol = 1e-12 if dtype == "float64" else 1e-5
+        assert_allclose(to_numpy(result), reference, rtol=rtol, atol=atol)
+        close = 1e-5 if dtype == "float64" else 1e-2
+        assert_allclose(to_numpy(refit), reference, rtol=close, atol=close)
+    with dispatch():
+        score = fitted.score(X_xp, xp.asarray(y, device=device))
+    assert isinstance(score, float)
+    assert score == pytest.approx(expected.score(X, y))
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_classes_follow_y_and_string_labels_stay_numpy(name):
+    X, y = make_problem("multiclass", "float64")
+    X_xp = as_input(X, name)
+    xp, device = namespace_and_device(name)
+    with dispatch():
+        numeric = BCELogisticRegression().fit(X_xp, xp.asarray(y, device=device))
+        assert_on_device_of(numeric.classes_, X_xp)
+        labels = np.array(["cat", "dog", "emu"])[y]
+        named = BCELogisticRegression().fit(X_xp, labels)
+        predicted = named.predict(X_xp)
+    assert_array_equal(to_numpy(numeric.classes_), [0, 1, 2])
+    assert isinstance(named.classes_, np.ndarray)
+    assert named.classes_.tolist() == ["cat", "dog", "emu"]
+    assert isinstance(predicted, np.ndarray)
+    expected = BCELogisticRegression().fit(X, labels).predict(X)
+    assert_array_equal(predicted, expected)
+
+
+@pytest.mark.parametrize("labels", ["list", "other namespace"])
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_mixed_namespaces_follow_x(name, labels):
+    X, y = make_problem("binary", "float64")
+    X_xp = as_input(X, name)
+    weight = np.linspace(0.5, 1.5, len(y))
+    if labels == "list":
+        y_in, weight_in = list(y), weight
+    else:
+        other = "torch" if name == "array_api_strict" else "array_api_strict"
+        xp_other, device_other = namespace_and_device(other)
+        y_in = xp_other.asarray(y, device=device_other)
+        weight_in = xp_other.asarray(weight, device=device_other)
+    with dispatch():
+        model = BCELogisticRegression(tol=1e-8).fit(X_xp, y_in, weight_in)
+    expected = BCELogisticRegression(tol=1e-8).fit(X, y, weight)
+    assert_on_device_of(model.coef_, X_xp)
+    assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-5, atol=1e-6)
+
+
+# -- what stays numpy, what is refused -------------------------------------------------
+def test_numpy_input_with_dispatch_is_the_numpy_fit():
+    X, y = make_problem("multiclass", "float64")
+    expected = BCELogisticRegression().fit(X, y)
+    with dispatch():
+        model = BCELogisticRegression().fit(X, y)
+        proba = model.predict_proba(X)
+    for attribute in ("coef_", "intercept_", "n_iter_", "loss_curve_"):
+        value = getattr(model, attribute)
+        assert isinstance(value, np.ndarray)
+        assert_array_equal(value, getattr(expected, attribute))
+    assert isinstance(proba, np.ndarray)
+    assert_array_equal(proba, expected.predict_proba(X))
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_predicting_another_namespace_raises(name):
+    X, y = make_problem("binary", "float64")
+    with dispatch():
+        model = BCELogisticRegression().fit(as_input(X, name), y)
+        for method in METHODS:
+            with pytest.raises(ValueError, match="must use the same namespace"):
+                getattr(model, method)(X)
+    other = "torch" if name == "array_api_strict" else "array_api_strict"
+    X_other = as_input(X, other)
+    with dispatch():
+        for method in METHODS:
+            with pytest.raises(ValueError, match="must use the same namespace"):
+                getattr(model, method)(X_other)
+    if name == "torch":  # numpy can read a CPU tensor without dispatch
+        with pytest.raises(ValueError, match="fitted on array API arrays"):
+            model.predict(as_input(X, name))
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"batch_size": 10}, "`batch_size=10` is not supported for array API"),
+        ({"early_stopping": True}, "`early_stopping=True` is not supported"),
+    ],
+)
+def test_unsupported_options_raise(params, match):
+    X, y = make_problem("binary", "float64")
+    with dispatch(), pytest.raises(ValueError, match=match):
+        BCELogisticRegression(**params).fit(as_input(X, "array_api_strict"), y)
+
+
+def test_callbacks_partial_fit_and_coef_table_raise():
+    X, y = make_problem("binary", "float64")
+    X_xp = as_input(X, "array_api_strict")
+    with dispatch():
+        with pytest.raises(ValueError, match="partial_fit is not supported for"):
+            BCELogisticRegression().partial_fit(X_xp, y, classes=[0, 1])
+        model = BCELogisticRegression().fit(X_xp, y)
+        with pytest.raises(ValueError, match="coef_table is not supported for"):
+            model.coef_table(X, y)
+        with pytest.raises(ValueError, match="partial_fit is not supported for"):
+            model.partial_fit(X, y)
+    pytest.importorskip("sklearn.callback")
+
+    class Callback:
+        def setup(self, estimator, context):
+            pass
+
+        def on_fit_task_begin(self, estimator, context):
+            pass
+
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            return False
+
+        def teardown(self, estimator, context):
+            pass
+
+    model = BCELogisticRegression().set_callbacks(Callback())
+    with dispatch(), pytest.raises(ValueError, match="set_callbacks is not supported"):
+        model.fit(X_xp, y)
+
+
+# -- warm start, float32, verbose ------------------------------------------------------
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_warm_start_continues_from_the_fitted_coefficients(name):
+    X, y = make_problem("binary", "float64")
+    X_xp = as_input(X, name)
+    with dispatch():
+        model = BCELogisticRegression(tol=1e-8, warm_start=True).fit(X_xp, y)
+        first = to_numpy(model.n_iter_)[0]
+        model.fit(X_xp, y)
+    assert first > 5
+    assert to_numpy(model.n_iter_)[0] <= 2
+
+
+def test_verbose_prints_the_progress(capsys):
+    X, y = make_problem("binary", "float64")
+    with dispatch():
+        BCELogisticRegression(verbose=1, solver="gd", max_iter=25, tol=0).fit(
+            as_input(X, "array_api_strict"), y
+        )
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "Iteration 10",
+        "Iteration 20",
+        "Iteration 25",
+    ]
+
+
+# -- scikit-learn's own value check ----------------------------------------------------
+@pytest.mark.parametrize(
+    "estimator",
+    [
+        BCELogisticRegression(),
+        BCELogisticRegression(solver="gd"),
+        BCELogisticRegression(learning_rate=0.1),
+        BCELogisticRegression(l1_ratio=0.5, class_weight="balanced"),
+    ],
+    ids=["default", "gd", "fixed-step", "elasticnet-balanced"],
+)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_sklearn_array_api_values_check(name, dtype, estimator):
+    # Attributes and outputs equal to the numpy fit's (with sample weights).
+    namespace_and_device(name)
+    device = "cpu" if name == "torch" else "device1"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check_array_api_input_and_values(
+            "BCELogisticRegression",
+            estimator,
+            array_namespace=name,
+            device_name=device,
+            dtype_name=dtype,
+            check_sample_weight=True,
+        )
