@@ -235,3 +235,58 @@ def test_starting_point_is_not_modified():
         objective, start, metric=lipschitz_metric(objective), max_iter=5, tol=0
     )
     assert not start.any()
+
+
+@pytest.mark.parametrize("line_search", [False, True])
+def test_columns_stopping_at_different_times_match_solo_runs(line_search, monkeypatch):
+    # Columns with different steps (and weights) finish at different
+    # iterations; the engine then restricts its sweeps to the running ones.
+    # Every column must end where it ends when solved alone.
+    rng = np.random.default_rng(3)
+    n, p, K = 3000, 6, 8
+    X = rng.standard_normal((n, p))
+    y = (X @ rng.standard_normal(p) + rng.standard_normal(n) > 0).astype(float)
+    Y = np.repeat(y[:, None], K, axis=1)
+    weight = rng.uniform(0.2, 2.0, (n, K))
+    C = np.geomspace(0.01, 10.0, K)
+    steps = np.geomspace(0.05, 2.0, K)
+    restricted = []
+    original = BCEObjective.restricted
+
+    def counting(self, cols):
+        restricted.append(len(cols))
+        return original(self, cols)
+
+    monkeypatch.setattr(BCEObjective, "restricted", counting)
+    objective = BCEObjective(X, Y, weight, C, 0.0, True)
+    if line_search:
+        metric = auto_metric(objective)
+        options = {"line_search": True}
+    else:
+        metric = ScalarMetric(steps)
+        options = {}
+    together = accelerated_gradient_descent(
+        objective,
+        np.zeros((p + 1, K)),
+        metric=metric,
+        max_iter=5000,
+        tol=1e-8,
+        **options,
+    )
+    assert restricted, "the sweeps were never restricted to the running columns"
+    assert len(set(together.n_iter.tolist())) > 1
+    for k in range(K):
+        alone_objective = BCEObjective(X, Y[:, [k]], weight[:, [k]], C[k], 0.0, True)
+        alone_metric = (
+            auto_metric(alone_objective) if line_search else ScalarMetric([steps[k]])
+        )
+        alone = accelerated_gradient_descent(
+            alone_objective,
+            np.zeros((p + 1, 1)),
+            metric=alone_metric,
+            max_iter=5000,
+            tol=1e-8,
+            **options,
+        )
+        assert together.stop_reason[k] == alone.stop_reason[0] == "converged"
+        assert_allclose(together.coef[:, k], alone.coef[:, 0], rtol=0, atol=1e-9)
