@@ -70,7 +70,6 @@ blocks that are views; a CSC matrix, whose row blocks are not views, is read
 whole (``X @ W`` then ``X.T @ R``: two reads).
 """
 
-import copy
 import itertools
 import os
 import threading
@@ -142,13 +141,6 @@ def _softplus(z, exp_neg_abs):
     out = np.log1p(exp_neg_abs)
     out += np.maximum(z, 0)
     return out
-
-
-def _take_columns(array, cols):
-    """``array[:, cols]``, contiguous; a view when every column is the same view."""
-    if array.shape[1] > 1 and array.strides[1] == 0:
-        return np.broadcast_to(array[:, :1], (array.shape[0], len(cols)))
-    return np.ascontiguousarray(array[:, cols])
 
 
 def soft_threshold(x, threshold):
@@ -503,7 +495,8 @@ class BCEObjective:
         self.n_problems = Y.shape[1]
         self.fit_intercept = bool(fit_intercept)
         self.n_coef = self.n_features + self.fit_intercept
-        sample_weight = np.asarray(sample_weight, dtype=self.dtype)
+        # C order: sweeps read the weights of a block of rows at once.
+        sample_weight = np.ascontiguousarray(sample_weight, dtype=self.dtype)
         self.sw_sum = np.broadcast_to(
             sample_weight.sum(axis=0, dtype=np.float64), (self.n_problems,)
         ).copy()
@@ -520,25 +513,6 @@ class BCEObjective:
         self.l2 = (1.0 - l1_ratio) * penalty
         self.l1 = l1_ratio * penalty
         self._layout_rows()
-
-    def restricted(self, cols):
-        """The problems ``cols`` alone, as an objective sharing ``X`` and its layout.
-
-        Their targets and weights are copied into arrays of ``len(cols)``
-        columns (a column broadcast to every problem stays a view), so that
-        sweeps of those problems read contiguous rows instead of gathering
-        them from the full-width arrays.
-        """
-        cols = np.asarray(cols)
-        view = copy.copy(self)
-        view.Y = _take_columns(self.Y, cols)
-        if self._sample_weight.shape[1] > 1:
-            view._sample_weight = _take_columns(self._sample_weight, cols)
-        view.n_problems = len(cols)
-        view.sw_sum = self.sw_sum[cols]
-        view.l2 = self.l2[cols]
-        view.l1 = self.l1[cols]
-        return view
 
     @property
     def _scaled_weight(self):

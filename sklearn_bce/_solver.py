@@ -66,13 +66,6 @@ STEP_GROWTH = 0.9
 #: Backtracking stops doubling ``alpha`` here (the step is then negligible).
 MAX_ALPHA = 2.0**60
 
-#: When the running columns fall to this share of the columns a sweep reads,
-#: the objective (and the stored logits) are restricted to them: sweeps of a
-#: few columns then read contiguous arrays instead of gathering them from
-#: full-width ones (measured on 200,000 x 50 with 40 columns: a sweep of 10
-#: of them took 1.6x less time restricted, of 20 1.3x, of 5 1.1x).
-COMPACT_SHARE = 0.75
-
 CONVERGED = "converged"
 MAX_ITER = "max_iter"
 DIVERGED = "diverged"
@@ -355,10 +348,6 @@ class _Descent:
         if accelerated and getattr(objective, "stores_logits", True):
             dtype = np.result_type(objective.dtype, self.x.dtype)
             self.logits = np.empty((objective.n_samples, self.n_problems), dtype)
-        # The objective that sweeps read: ``objective`` restricted to the
-        # columns ``view_cols`` (all of them at first); ``logits`` has one
-        # column per entry of ``view_cols``.
-        self.view, self.view_cols = objective, np.arange(self.n_problems)
         start = objective.sweep(self.x, logits=self.logits)
         self.fx = start.objective
         self.y, self.grad, self.fy = self.x.copy(), start.gradient, self.fx.copy()
@@ -400,31 +389,13 @@ class _Descent:
         t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t**2))
         return (t - 1.0) / t_next, t_next
 
-    def restrict(self, cols):
-        """Sweep only ``cols`` from now on, if few enough of the current columns.
-
-        Called with the running columns, which never grow back.
-        """
-        if len(cols) > COMPACT_SHARE * len(self.view_cols) or not hasattr(
-            self.objective, "restricted"
-        ):
-            return
-        positions = np.searchsorted(self.view_cols, cols)
-        self.view = self.objective.restricted(cols)
-        if self.logits is not None:
-            self.logits = np.ascontiguousarray(self.logits[:, positions])
-        self.view_cols = np.array(cols, copy=True)
-
     def sweep(self, x_new, cols, beta, recompute):
         """Objective at ``x_new`` and gradient at the next ``y``: one read of X."""
         if not self.accelerated:
             beta = None
-        local = None
-        if len(cols) < len(self.view_cols):
-            local = np.searchsorted(self.view_cols, cols)
-        return self.view.sweep(
+        return self.objective.sweep(
             x_new,
-            local,
+            self._cols(cols),
             logits=self.logits,
             beta=beta,
             previous=self.x[:, cols] if beta is not None else None,
@@ -434,7 +405,6 @@ class _Descent:
 
     def step(self, A):
         """Propose, sweep and (with the line search) accept a step of ``A``."""
-        self.restrict(A)
         y, grad, x = self.y[:, A], self.grad[:, A], self.x[:, A]
         x_new = self.propose(y, grad, A)
         mapping = self.gradient_mapping(x_new, y, grad, A)
