@@ -44,7 +44,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._loss import (
-    SweepResult,
+    PenalisedColumns,
     _pointwise_loss,
     _sigmoid_into,
     _weighted_column_sums,
@@ -245,7 +245,7 @@ def _compute(*lazy):
 
 
 # -- the objective ----------------------------------------------------------------
-class DaskBCEObjective:
+class DaskBCEObjective(PenalisedColumns):
     """``K`` penalised BCE problems sharing a ``dask.array`` design matrix.
 
     The same objective, attributes and evaluation interface as
@@ -287,21 +287,12 @@ class DaskBCEObjective:
         if sw_sum is None:
             (sw_sum,) = _compute(sample_weight.sum(dtype=np.float64))
         self.sw_sum = np.full(self.n_problems, float(sw_sum))
-        C = np.broadcast_to(np.asarray(C, dtype=np.float64), (self.n_problems,))
-        l1_ratio = np.broadcast_to(
-            np.asarray(l1_ratio, dtype=np.float64), (self.n_problems,)
-        )
-        penalty = 1.0 / (C * self.sw_sum)  # 0 where C is inf
-        self.l2 = (1.0 - l1_ratio) * penalty
-        self.l1 = l1_ratio * penalty
+        self._set_penalty(C, l1_ratio)
         self._gram = None
 
     #: The descent engines keep no ``(n_samples, K)`` logits for this objective
     #: (its sweep recomputes them from ``X``).
     stores_logits = False
-
-    def _param(self, values, cols):
-        return values if cols is None else values[cols]
 
     # -- evaluation ----------------------------------------------------------------
     def sweep(
@@ -369,19 +360,16 @@ class DaskBCEObjective:
                 point_loss=bool(point_objective),
             )
         )
-        loss, point_loss = total[:k], total[k : 2 * k]
-        grad_sum = total[2 * k :].reshape(self.n_coef, k)
-        point = coef if beta is None else coef + beta * (coef - previous)
-        inverse_sum = 1.0 / self._param(self.sw_sum, cols)
-        grad = (grad_sum * inverse_sum).astype(coef.dtype)
-        grad[:n] += self._param(self.l2, cols).astype(coef.dtype) * point[:n]
-        value = loss * inverse_sum + self.penalty(coef, cols)
-        point_value = None
-        if point_objective and beta is None:
-            point_value = value.copy()
-        elif point_objective:
-            point_value = point_loss * inverse_sum + self.penalty(point, cols)
-        return SweepResult(value, point, grad, point_value)
+        return self._sweep_result(
+            coef,
+            cols,
+            beta,
+            previous,
+            total[:k],
+            total[k : 2 * k],
+            total[2 * k :].reshape(self.n_coef, k),
+            point_objective,
+        )
 
     def loss_gradient(self, coef, cols=None):
         """Objective (float64) and smooth gradient at ``coef``, one pass over X.
@@ -400,23 +388,6 @@ class DaskBCEObjective:
         """
         result = self.sweep(coef, cols)
         return result.objective, result.gradient
-
-    def penalty(self, coef, cols=None):
-        """Penalty term ``l2/2 ||w||^2 + l1 ||w||_1`` per column, in float64."""
-        W = coef[: self.n_features].astype(np.float64, copy=False)
-        l2, l1 = self._param(self.l2, cols), self._param(self.l1, cols)
-        value = 0.5 * l2 * (W**2).sum(axis=0)
-        if np.any(l1 > 0):
-            value = value + l1 * np.abs(W).sum(axis=0)
-        return value
-
-    def l1_penalty(self, coef, cols=None):
-        """The ``l1 ||w||_1`` part of :meth:`penalty` per column, in float64."""
-        l1 = self._param(self.l1, cols)
-        if not np.any(l1 > 0):
-            return np.zeros(len(l1))
-        W = coef[: self.n_features].astype(np.float64, copy=False)
-        return l1 * np.abs(W).sum(axis=0)
 
     # -- curvature bounds ------------------------------------------------------------
     def weighted_gram(self):

@@ -462,7 +462,69 @@ def _weighted_column_sums(values, weight):
     return values.sum(axis=0, dtype=np.float64)
 
 
-class BCEObjective:
+class PenalisedColumns:
+    """What every objective of K penalised BCE problems shares, whatever holds ``X``.
+
+    Subclasses set ``n_features``, ``n_problems`` and ``sw_sum`` (the sum of
+    each column's weights) and call :meth:`_set_penalty`; their sweeps sum the
+    weighted losses and ``X1^T R`` over the rows and hand the sums to
+    :meth:`_sweep_result`.
+    """
+
+    def _set_penalty(self, C, l1_ratio):
+        """``l2`` and ``l1`` per column from ``C`` and ``l1_ratio``, as ``1/(C S)``."""
+        C = np.broadcast_to(np.asarray(C, dtype=np.float64), (self.n_problems,))
+        l1_ratio = np.broadcast_to(
+            np.asarray(l1_ratio, dtype=np.float64), (self.n_problems,)
+        )
+        penalty = 1.0 / (C * self.sw_sum)  # 0 where C is inf
+        self.l2 = (1.0 - l1_ratio) * penalty
+        self.l1 = l1_ratio * penalty
+
+    def _param(self, values, cols):
+        return values if cols is None else values[cols]
+
+    def penalty(self, coef, cols=None):
+        """Penalty term ``l2/2 ||w||^2 + l1 ||w||_1`` per column, in float64."""
+        W = coef[: self.n_features].astype(np.float64, copy=False)
+        l2, l1 = self._param(self.l2, cols), self._param(self.l1, cols)
+        value = 0.5 * l2 * (W**2).sum(axis=0)
+        if np.any(l1 > 0):
+            value = value + l1 * np.abs(W).sum(axis=0)
+        return value
+
+    def l1_penalty(self, coef, cols=None):
+        """The ``l1 ||w||_1`` part of :meth:`penalty` per column, in float64."""
+        l1 = self._param(self.l1, cols)
+        if not np.any(l1 > 0):
+            return np.zeros(len(l1))
+        W = coef[: self.n_features].astype(np.float64, copy=False)
+        return l1 * np.abs(W).sum(axis=0)
+
+    def _sweep_result(
+        self, coef, cols, beta, previous, loss, point_loss, grad_sum, point_objective
+    ):
+        """The :class:`SweepResult` of a sweep from its sums over the rows.
+
+        ``loss`` and ``point_loss`` are the weighted data losses at ``coef``
+        and at the extrapolated point, ``grad_sum`` is ``X1^T R`` there (all
+        unnormalised, in float64).
+        """
+        point = coef if beta is None else coef + beta * (coef - previous)
+        inverse_sum = 1.0 / self._param(self.sw_sum, cols)
+        grad = (grad_sum * inverse_sum).astype(coef.dtype)
+        n = self.n_features
+        grad[:n] += self._param(self.l2, cols).astype(coef.dtype) * point[:n]
+        value = loss * inverse_sum + self.penalty(coef, cols)
+        point_value = None
+        if point_objective and beta is None:
+            point_value = value.copy()
+        elif point_objective:
+            point_value = point_loss * inverse_sum + self.penalty(point, cols)
+        return SweepResult(value, point, grad, point_value)
+
+
+class BCEObjective(PenalisedColumns):
     """``K`` penalised binary cross-entropy problems sharing one matrix ``X``.
 
     Parameters
@@ -505,13 +567,7 @@ class BCEObjective:
         if sample_weight.ndim == 1:
             sample_weight = sample_weight[:, None]
         self._sample_weight = sample_weight
-        C = np.broadcast_to(np.asarray(C, dtype=np.float64), (self.n_problems,))
-        l1_ratio = np.broadcast_to(
-            np.asarray(l1_ratio, dtype=np.float64), (self.n_problems,)
-        )
-        penalty = 1.0 / (C * self.sw_sum)  # 0 where C is inf
-        self.l2 = (1.0 - l1_ratio) * penalty
-        self.l1 = l1_ratio * penalty
+        self._set_penalty(C, l1_ratio)
         self._layout_rows()
 
     @property
@@ -647,21 +703,16 @@ class BCEObjective:
         total = parts[0]
         for part in parts[1:]:
             total.add(part)
-        if job.beta is None:
-            point = coef
-        else:
-            point = coef + job.beta * (coef - previous)
-        inverse_sum = 1.0 / self._param(self.sw_sum, cols)
-        grad = (total.grad * inverse_sum).astype(coef.dtype)
-        n = self.n_features
-        grad[:n] += self._param(self.l2, cols).astype(coef.dtype) * point[:n]
-        value = total.loss * inverse_sum + self.penalty(coef, cols)
-        point_value = None
-        if point_objective and job.beta is None:
-            point_value = value.copy()
-        elif point_objective:
-            point_value = total.point_loss * inverse_sum + self.penalty(point, cols)
-        return SweepResult(value, point, grad, point_value)
+        return self._sweep_result(
+            coef,
+            cols,
+            job.beta,
+            previous,
+            total.loss,
+            total.point_loss,
+            total.grad,
+            point_objective,
+        )
 
     # -- pieces of one evaluation -------------------------------------------
     def _columns(self, array, cols):
@@ -670,9 +721,6 @@ class BCEObjective:
     def _weight(self, cols):
         weight = self._scaled_weight
         return weight if weight.shape[1] == 1 else self._columns(weight, cols)
-
-    def _param(self, values, cols):
-        return values if cols is None else values[cols]
 
     def raw_prediction(self, coef, cols=None):
         """Logits ``Z = X W + b`` of shape ``(n_samples, k)``: one read of ``X``."""
@@ -693,23 +741,6 @@ class BCEObjective:
             axis=0, dtype=np.float64
         )
         return data + self.penalty(coef, cols)
-
-    def penalty(self, coef, cols=None):
-        """Penalty term ``l2/2 ||w||^2 + l1 ||w||_1`` per column, in float64."""
-        W = coef[: self.n_features].astype(np.float64, copy=False)
-        l2, l1 = self._param(self.l2, cols), self._param(self.l1, cols)
-        value = 0.5 * l2 * (W**2).sum(axis=0)
-        if np.any(l1 > 0):
-            value = value + l1 * np.abs(W).sum(axis=0)
-        return value
-
-    def l1_penalty(self, coef, cols=None):
-        """The ``l1 ||w||_1`` part of :meth:`penalty` per column, in float64."""
-        l1 = self._param(self.l1, cols)
-        if not np.any(l1 > 0):
-            return np.zeros(len(l1))
-        W = coef[: self.n_features].astype(np.float64, copy=False)
-        return l1 * np.abs(W).sum(axis=0)
 
     def gradient(self, raw_prediction, coef, cols=None):
         """Gradient of the smooth part of ``J`` (data + L2), ``(n_coef, k)``.
