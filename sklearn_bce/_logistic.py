@@ -154,12 +154,9 @@ class LinearBCEOutputsMixin:
             Logit of the positive class for two classes, of each class against
             the rest otherwise.
         """
-        if is_dask_array(X):
-            return predict_dask(self, X, "decision_function")
-        check_is_fitted(self)
-        namespace = self._prediction_namespace(X, "decision_function")
-        if namespace is not None:
-            return predict_array_api(self, X, "decision_function", namespace)
+        elsewhere = self._predict_elsewhere(X, "decision_function")
+        if elsewhere is not None:
+            return elsewhere
         X = validate_data(
             self,
             X,
@@ -183,12 +180,9 @@ class LinearBCEOutputsMixin:
         y_pred : ndarray of shape (n_samples,)
             The class with the largest probability.
         """
-        if is_dask_array(X):
-            return predict_dask(self, X, "predict")
-        check_is_fitted(self)
-        namespace = self._prediction_namespace(X, "predict")
-        if namespace is not None:
-            return predict_array_api(self, X, "predict", namespace)
+        elsewhere = self._predict_elsewhere(X, "predict")
+        if elsewhere is not None:
+            return elsewhere
         scores = self.decision_function(X)
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(1)
         return self.classes_[index]
@@ -210,12 +204,9 @@ class LinearBCEOutputsMixin:
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``.
         """
-        if is_dask_array(X):
-            return predict_dask(self, X, "predict_proba")
-        check_is_fitted(self)
-        namespace = self._prediction_namespace(X, "predict_proba")
-        if namespace is not None:
-            return predict_array_api(self, X, "predict_proba", namespace)
+        elsewhere = self._predict_elsewhere(X, "predict_proba")
+        if elsewhere is not None:
+            return elsewhere
         scores = self.decision_function(X)
         if scores.ndim == 1:
             return np.column_stack([expit(-scores), expit(scores)])
@@ -236,18 +227,28 @@ class LinearBCEOutputsMixin:
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        if is_dask_array(X):
-            return predict_dask(self, X, "predict_log_proba")
-        check_is_fitted(self)
-        namespace = self._prediction_namespace(X, "predict_log_proba")
-        if namespace is not None:
-            return predict_array_api(self, X, "predict_log_proba", namespace)
+        elsewhere = self._predict_elsewhere(X, "predict_log_proba")
+        if elsewhere is not None:
+            return elsewhere
         scores = self.decision_function(X)
         if scores.ndim == 1:
             # log sigmoid(z) = -log(1 + exp(-z)), log(1 - sigmoid(z)) = -log(1 + exp(z))
             return -np.column_stack([np.logaddexp(0, scores), np.logaddexp(0, -scores)])
         log_sigmoid = -np.logaddexp(0, -scores)
         return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
+
+    def _predict_elsewhere(self, X, method):
+        """``method`` of a dask or array API ``X``, on its own backend; else None.
+
+        None means ``X`` is predicted here, with numpy (the model is fitted).
+        """
+        if is_dask_array(X):
+            return predict_dask(self, X, method)
+        check_is_fitted(self)
+        namespace = self._prediction_namespace(X, method)
+        if namespace is not None:
+            return predict_array_api(self, X, method, namespace)
+        return None
 
     def _prediction_namespace(self, X, method):
         """``(xp, device)`` when ``X`` is predicted by the array API path, else None.
