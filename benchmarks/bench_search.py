@@ -164,6 +164,16 @@ def method_factories(learning_rates, Cs, splits, args):
     shared = {"solver": args.solver, "max_iter": args.max_iter, "tol": args.tol}
     grid = {"learning_rate": learning_rates, "C": Cs}
     n_candidates = len(learning_rates) * len(Cs)
+
+    def grid_search(n_jobs):
+        return GridSearchCV(
+            BCELogisticRegression(**shared),
+            grid,
+            cv=splits,
+            scoring=SCORING,
+            n_jobs=n_jobs,
+        )
+
     return {
         "ours": lambda: BCELogisticRegressionCV(
             learning_rates=learning_rates,
@@ -172,20 +182,8 @@ def method_factories(learning_rates, Cs, splits, args):
             scoring=SCORING,
             **shared,
         ),
-        "gs1": lambda: GridSearchCV(
-            BCELogisticRegression(**shared),
-            grid,
-            cv=splits,
-            scoring=SCORING,
-            n_jobs=1,
-        ),
-        "gs2": lambda: GridSearchCV(
-            BCELogisticRegression(**shared),
-            grid,
-            cv=splits,
-            scoring=SCORING,
-            n_jobs=2,
-        ),
+        "gs1": lambda: grid_search(n_jobs=1),
+        "gs2": lambda: grid_search(n_jobs=2),
         "lrcv": lambda: LogisticRegressionCV(
             Cs=n_candidates,
             l1_ratios=(0.0,),
