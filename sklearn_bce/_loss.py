@@ -91,11 +91,9 @@ BLOCK_ENTRIES = 1 << 19
 #: Bytes of dense ``X`` per row block when a sweep has two or more columns.
 #: ``X_block @ W`` with a few columns is a matrix product that copies
 #: (packs) ``X_block`` first; a block that fits a core's L2 cache makes that
-#: copy cheap (measured on 200,000 rows of float64: a sweep of 2-10 columns
-#: took 1.1-1.3x less time in 512 KB blocks than in 4 MB ones with 50
-#: features, 1.6-2.1x less with 200; 40 columns 1.1x less).  One
-#: column is a matrix-vector product, with no copy: it keeps the larger
-#: blocks, which need fewer Python calls.
+#: copy cheap (``benchmarks/bench_search.py`` measures the effect on whole
+#: searches).  One column is a matrix-vector product, with no copy: it keeps
+#: the larger blocks, which need fewer Python calls.
 WIDE_BLOCK_BYTES = 1 << 19
 
 #: Entries per block when rows of ``X`` are converted to dense float64 (for
