@@ -62,9 +62,9 @@ logits at a new point, the objective there, the logits at an extrapolated
 point ``y`` (a per-row combination of stored logits) and ``X_block.T @ R`` at
 ``y`` while the block is still in cache.  A large ``X`` is cut into a fixed
 number of row chunks with one accumulator each, swept by up to
-:data:`MAX_THREADS` Python threads (numpy and BLAS release the GIL; BLAS is
-limited to one thread meanwhile) and summed in chunk order, so the result does
-not depend on the number of threads.  ``X`` is used in place: C- or
+:data:`MAX_THREADS` Python threads (numpy's ufuncs and ``np.dot`` release the
+GIL; BLAS is limited to one thread meanwhile) and summed in chunk order, so the
+result does not depend on the number of threads.  ``X`` is used in place: C- or
 F-ordered, read-only or memory-mapped arrays and CSR matrices are cut into row
 blocks that are views; a CSC matrix, whose row blocks are not views, is read
 whole (``X @ W`` then ``X.T @ R``: two reads).
@@ -95,6 +95,15 @@ BLOCK_ENTRIES = 1 << 19
 #: searches).  One column is a matrix-vector product, with no copy: it keeps
 #: the larger blocks, which need fewer Python calls.
 WIDE_BLOCK_BYTES = 1 << 19
+
+#: Most multiply-adds of a block's ``X_block @ W`` that may make a block
+#: larger than :data:`WIDE_BLOCK_BYTES`.  With only a few columns, a sweep of
+#: L2-sized blocks is dominated by the cost of each block's dozen numpy calls;
+#: up to about 100^3 multiply-adds OpenBLAS computes a product with its
+#: small-matrix kernels, which do not pack ``X_block``, so a larger block
+#: costs little more per row and needs fewer calls (two to five columns:
+#: 20-30% faster sweeps in ``benchmarks/bench_engine.py``).
+SMALL_PRODUCT_ENTRIES = 1 << 20
 
 #: Entries per block when rows of ``X`` are converted to dense float64 (for
 #: the Hessian bound): a small block keeps the conversion's memory small.
@@ -252,6 +261,18 @@ def _transpose(X):
     return _sparse(cls, X.data, X.indices, X.indptr, X.shape[::-1])
 
 
+def _dot(A, B):
+    """``A @ B``, with dense products through ``np.dot``.
+
+    ``np.dot`` releases the GIL for its BLAS call; numpy's ``matmul`` (the
+    ``@`` operator) holds it when an operand is transposed or a vector, which
+    would make the sweep's threads take turns instead of running together.
+    """
+    if sp.issparse(A) or sp.issparse(B):
+        return A @ B
+    return np.dot(A, B)
+
+
 def _squared_entries(X):
     """A sparse matrix of ``X``'s structure holding its squared entries."""
     return _sparse(X.__class__, X.data**2, X.indices, X.indptr, X.shape)
@@ -360,7 +381,7 @@ class _Sweep:
         out = []
         for i, (W, intercept) in enumerate(self.points):
             if work is not None and isinstance(block, np.ndarray):
-                Z = np.matmul(block, W, out=work.get(f"z{i}", len(block)))
+                Z = np.dot(block, W, out=work.get(f"z{i}", len(block)))
             else:
                 Z = np.asarray(block @ W)
             if intercept is not None:
@@ -370,9 +391,11 @@ class _Sweep:
 
     def _add_gradient(self, block, residual, partial):
         n = self.objective.n_features
-        partial.grad[:n] += _transpose(block) @ residual
+        partial.grad[:n] += _dot(_transpose(block), residual)
         if self.objective.fit_intercept:
-            partial.grad[n] += residual.sum(axis=0, dtype=np.float64)
+            # A float64 matrix-vector product: faster than an axis-0 sum of
+            # a narrow array, and it releases the GIL.
+            partial.grad[n] += np.dot(np.ones(len(residual)), residual)
 
     def _residual(self, start, stop, Z, partial, work):
         """Weighted ``sigmoid(Z_y) - Y`` of rows ``start:stop``; adds the losses.
@@ -454,10 +477,10 @@ def _weighted_column_sums(values, weight):
     """``sum_i weight_i values_i`` per column, in float64; overwrites ``values``."""
     if values.dtype == np.float64:
         if weight.shape[1] == 1:
-            return weight[:, 0] @ values
+            return np.dot(weight[:, 0], values)
         return np.einsum("ij,ij->j", values, weight)
     values *= weight
-    return values.sum(axis=0, dtype=np.float64)
+    return np.dot(np.ones(len(values)), values)
 
 
 class PenalisedColumns:
@@ -614,7 +637,11 @@ class BCEObjective(PenalisedColumns):
         if k == 1 or self._whole or sp.issparse(self.X):
             return self._block_rows
         row_bytes = self.n_features * self.X.dtype.itemsize
-        return min(self._block_rows, max(1, WIDE_BLOCK_BYTES // max(row_bytes, 1)))
+        rows = max(
+            WIDE_BLOCK_BYTES // max(row_bytes, 1),
+            SMALL_PRODUCT_ENTRIES // max(self.n_features * k, 1),
+        )
+        return max(1, min(self._block_rows, rows))
 
     def _row_blocks(self, start, stop, rows=None):
         """``(begin, end, block)`` for the row blocks of ``start:stop``.
@@ -846,8 +873,8 @@ class BCEObjective(PenalisedColumns):
             else:
                 root = np.sqrt(weight[begin:end]).astype(block.dtype)
                 scaled = block * root[:, None]
-                column_sums = root @ scaled
-            part[:n, :n] += scaled.T @ scaled
+                column_sums = np.dot(root, scaled)
+            part[:n, :n] += np.dot(scaled.T, scaled)
             if self.fit_intercept:
                 part[n, :n] += column_sums
         return part
@@ -914,7 +941,7 @@ class BCEObjective(PenalisedColumns):
         else:
             for part in self._over_chunks(
                 lambda start, stop: sum(
-                    weight[begin:end] @ np.square(block, dtype=np.float64)
+                    np.dot(weight[begin:end], np.square(block, dtype=np.float64))
                     for begin, end, block in self._dense_row_blocks(start, stop)
                 )
             ):
