@@ -44,7 +44,10 @@ When the line search rejects a column's step, the column is swept again from
 the gradient its rejected sweep computed is discarded.
 
 A column stops as soon as it converges (the largest absolute entry of its
-proximal gradient is ``<= tol``) or diverges; the others go on.
+proximal gradient is ``<= tol``) or diverges; the others go on.  Once the
+running columns are at most :data:`COMPACT_SHARE` of those the sweeps hold,
+the descent continues on the objective's ``restricted`` copy for them (and on
+their columns of the stored logits).
 """
 
 from dataclasses import dataclass
@@ -62,6 +65,12 @@ DIVERGENCE_FACTOR = 1e2
 #: reads than 0.8 (and than 0.5 or 0.95) to reach tol 1e-4 over dense,
 #: ill-conditioned, sparse and 10-class test problems.
 STEP_GROWTH = 0.9
+
+#: A descent restricts its objective (and stored logits) to the running
+#: columns once they are at most this share of the columns it holds: sweeps of
+#: a few of many columns gather them from every block of rows, and copies at
+#: geometrically shrinking sizes cost less than one sweep in all.
+COMPACT_SHARE = 0.75
 
 #: Backtracking stops doubling ``alpha`` here (the step is then negligible).
 MAX_ALPHA = 2.0**60
@@ -349,6 +358,9 @@ class _Descent:
             dtype = np.result_type(objective.dtype, self.x.dtype)
             self.logits = np.empty((objective.n_samples, self.n_problems), dtype)
         start = objective.sweep(self.x, logits=self.logits)
+        # The problems the swept objective (and the logits) hold: all at first.
+        self.held = np.arange(self.n_problems)
+        self.held_objective = objective
         self.fx = start.objective
         self.y, self.grad, self.fy = self.x.copy(), start.gradient, self.fx.copy()
         self.momentum = np.ones(self.n_problems)
@@ -356,7 +368,23 @@ class _Descent:
         self.grad_max = np.full(self.n_problems, np.nan)
 
     def _cols(self, cols):
-        return None if len(cols) == self.n_problems else cols
+        """``cols`` as columns of :attr:`held_objective` (None: all of them)."""
+        if len(cols) == len(self.held):
+            return None
+        return np.searchsorted(self.held, cols)
+
+    def _compact(self, A):
+        """Hold only the running columns ``A`` when they are few enough."""
+        if len(A) > COMPACT_SHARE * len(self.held):
+            return
+        restricted = getattr(self.held_objective, "restricted", None)
+        if restricted is None:
+            return
+        local = np.searchsorted(self.held, A)
+        self.held_objective = restricted(local)
+        if self.logits is not None:
+            self.logits = np.ascontiguousarray(self.logits[:, local])
+        self.held = A.copy()
 
     def propose(self, y, grad, cols):
         """The proximal step ``prox(y - M^{-1} grad / alpha)`` of ``cols``."""
@@ -393,7 +421,7 @@ class _Descent:
         """Objective at ``x_new`` and gradient at the next ``y``: one read of X."""
         if not self.accelerated:
             beta = None
-        return self.objective.sweep(
+        return self.held_objective.sweep(
             x_new,
             self._cols(cols),
             logits=self.logits,
@@ -405,6 +433,7 @@ class _Descent:
 
     def step(self, A):
         """Propose, sweep and (with the line search) accept a step of ``A``."""
+        self._compact(A)
         y, grad, x = self.y[:, A], self.grad[:, A], self.x[:, A]
         x_new = self.propose(y, grad, A)
         mapping = self.gradient_mapping(x_new, y, grad, A)
@@ -431,7 +460,7 @@ class _Descent:
         gradient its failed sweep computed is discarded.
         """
         A = step.cols
-        smooth_y = self.fy[A] - self.objective.l1_penalty(y, self._cols(A))
+        smooth_y = self.fy[A] - self.held_objective.l1_penalty(y, self._cols(A))
         slack = 32 * np.finfo(self.x.dtype).eps * (np.abs(smooth_y) + 1e-12)
         first_try = np.ones(A.size, dtype=bool)
         while True:
@@ -442,7 +471,7 @@ class _Descent:
                 + (grad * move).sum(axis=0, dtype=float)
                 + 0.5 * self.alpha[A] * curvature
             )
-            smooth_new = step.f_new - self.objective.l1_penalty(
+            smooth_new = step.f_new - self.held_objective.l1_penalty(
                 step.x_new, self._cols(A)
             )
             # Rounding in the sums over samples must not force more halving;

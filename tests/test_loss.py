@@ -104,6 +104,55 @@ def test_column_subset_evaluates_those_problems(rng):
     )
 
 
+@pytest.mark.parametrize("targets", ["own", "shared"])
+@pytest.mark.parametrize("weights_2d", [True, False])
+def test_restricted_objective_is_those_problems(rng, targets, weights_2d):
+    # An engine whose running columns are few sweeps a restricted objective:
+    # it must be the same problems, whatever holds the targets and weights
+    # (one shared target column is a broadcast view, as in the search).
+    objective = make_objective(
+        rng, K=5, weights_2d=weights_2d, C=np.geomspace(0.1, 10, 5)
+    )
+    if targets == "shared":
+        objective = BCEObjective(
+            objective.X,
+            np.broadcast_to(objective.Y[:, :1], objective.Y.shape),
+            objective._sample_weight[:, 0]
+            if not weights_2d
+            else objective._sample_weight,
+            np.geomspace(0.1, 10, 5),
+            0.3,
+            True,
+        )
+    cols = np.array([1, 3, 4])
+    sub = objective.restricted(cols)
+    assert sub.n_problems == 3
+    coef = rng.normal(size=(objective.n_coef, 3))
+    previous = rng.normal(size=coef.shape)
+    beta = np.array([0.2, 0.5, 0.0])
+    whole = objective.sweep(
+        coef,
+        cols,
+        beta=beta,
+        previous=previous,
+        recompute_previous=True,
+        point_objective=True,
+    )
+    alone = sub.sweep(
+        coef,
+        beta=beta,
+        previous=previous,
+        recompute_previous=True,
+        point_objective=True,
+    )
+    for name in ("objective", "point", "gradient", "point_objective"):
+        assert_allclose(getattr(alone, name), getattr(whole, name), rtol=1e-12)
+    assert_allclose(sub.penalty(coef), objective.penalty(coef, cols))
+    assert_allclose(sub.l1_penalty(coef), objective.l1_penalty(coef, cols))
+    # The restricted problems are copies: the original is left as it was.
+    assert objective.n_problems == 5
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_no_overflow_at_extreme_logits(dtype):
     z = np.array([-1e4, -50.0, 0.0, 50.0, 1e4], dtype=dtype)

@@ -251,6 +251,16 @@ def test_columns_stopping_at_different_times_match_solo_runs(line_search, monkey
     C = np.geomspace(0.01, 10.0, K)
     steps = np.geomspace(0.05, 2.0, K)
     objective = BCEObjective(X, Y, weight, C, 0.0, True)
+    # As columns finish, the engine sweeps an objective restricted to the
+    # running ones (with their stored logits): record that it does.
+    held = []
+    restricted = BCEObjective.restricted
+
+    def spy(self, cols):
+        held.append(len(cols))
+        return restricted(self, cols)
+
+    monkeypatch.setattr(BCEObjective, "restricted", spy)
     if line_search:
         metric = auto_metric(objective)
         options = {"line_search": True}
@@ -266,6 +276,7 @@ def test_columns_stopping_at_different_times_match_solo_runs(line_search, monkey
         **options,
     )
     assert len(set(together.n_iter.tolist())) > 1
+    assert held and min(held) < K
     for k in range(K):
         alone_objective = BCEObjective(X, Y[:, [k]], weight[:, [k]], C[k], 0.0, True)
         alone_metric = (
