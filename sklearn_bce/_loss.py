@@ -409,7 +409,7 @@ class _Sweep:
         n_rows = stop - start
         z = Z[0]
         Y = obj._rows(obj.Y, start, stop, cols)
-        weight = obj._rows(obj._sample_weight, start, stop, cols)
+        weight = obj._weight_rows(start, stop, cols)
         loss = work.get("loss", n_rows)
         tmp = work.get("tmp", n_rows)
         _pointwise_loss(z, Y, out=loss, tmp=tmp)
@@ -557,21 +557,28 @@ class BCEObjective(PenalisedColumns):
         modified.
     Y : ndarray of shape (n_samples, K)
         Targets in {0, 1}, of the dtype of ``X``.
-    sample_weight : ndarray of shape (n_samples,) or (n_samples, K)
-        Non-negative weights; every column must have a positive sum.
+    sample_weight : ndarray of shape (n_samples,), (n_samples, K) or (n_samples, G)
+        Non-negative weights; every column must have a positive sum.  With
+        ``weight_index``, ``G`` columns of weights that the problems share.
     C : array-like of shape (K,)
         Inverse penalty strength per column, in (0, inf].
     l1_ratio : array-like of shape (K,)
         L1 share of the penalty per column, in [0, 1].
     fit_intercept : bool
         Whether the last coefficient row is an unpenalised intercept.
+    weight_index : array-like of shape (K,), default=None
+        Problem ``k`` is weighted by column ``weight_index[k]`` of
+        ``sample_weight`` (the search's problems share their fold's weights:
+        ``n_samples x n_folds`` weights instead of ``n_samples x K``).
     """
 
     #: Accelerated descent keeps the logits ``X W + b`` of its iterate in an
     #: ``(n_samples, K)`` array that :meth:`sweep` reads and updates.
     stores_logits = True
 
-    def __init__(self, X, Y, sample_weight, C, l1_ratio, fit_intercept):
+    def __init__(
+        self, X, Y, sample_weight, C, l1_ratio, fit_intercept, weight_index=None
+    ):
         self.X = X
         self.Y = Y
         self.dtype = X.dtype
@@ -581,14 +588,17 @@ class BCEObjective(PenalisedColumns):
         self.n_coef = self.n_features + self.fit_intercept
         # C order: sweeps read the weights of a block of rows at once.
         sample_weight = np.ascontiguousarray(sample_weight, dtype=self.dtype)
-        self.sw_sum = np.broadcast_to(
-            sample_weight.sum(axis=0, dtype=np.float64), (self.n_problems,)
-        ).copy()
-        # The weights as given (a view, shape (m, 1) or (m, K)); sums over
-        # samples are divided by ``S`` at the end.
         if sample_weight.ndim == 1:
             sample_weight = sample_weight[:, None]
+        sums = sample_weight.sum(axis=0, dtype=np.float64)
+        if weight_index is not None:
+            weight_index = np.asarray(weight_index, dtype=np.intp)
+            sums = sums[weight_index]
+        self.sw_sum = np.broadcast_to(sums, (self.n_problems,)).copy()
+        # The weights as given (a view, shape (m, 1), (m, K) or, with an index,
+        # (m, G)); sums over samples are divided by ``S`` at the end.
         self._sample_weight = sample_weight
+        self._weight_index = weight_index
         self._set_penalty(C, l1_ratio)
         self._layout_rows()
 
@@ -596,7 +606,8 @@ class BCEObjective(PenalisedColumns):
         """The problems ``cols`` alone, as an objective sharing ``X``.
 
         Targets and weights of those columns are copied (in C order); a
-        column shared by all problems stays shared.  A descent whose running
+        column shared by all problems, and weights shared through
+        ``weight_index``, stay shared.  A descent whose running
         columns are a small part of ``K`` sweeps this objective instead: its
         sweeps read contiguous rows instead of gathering ``k`` of ``K``
         columns in every block.
@@ -608,7 +619,9 @@ class BCEObjective(PenalisedColumns):
             sub.Y = np.broadcast_to(self.Y[:, :1], (self.n_samples, len(cols)))
         else:
             sub.Y = np.ascontiguousarray(self.Y[:, cols])
-        if self._sample_weight.shape[1] > 1:
+        if self._weight_index is not None:
+            sub._weight_index = self._weight_index[cols]
+        elif self._sample_weight.shape[1] > 1:
             sub._sample_weight = np.ascontiguousarray(self._sample_weight[:, cols])
         sub.sw_sum, sub.l2, sub.l1 = self.sw_sum[cols], self.l2[cols], self.l1[cols]
         return sub
@@ -616,12 +629,23 @@ class BCEObjective(PenalisedColumns):
     @property
     def _scaled_weight(self):
         """``s / S`` of shape ``(m, 1)`` or ``(m, K)``, in the dtype of ``X``."""
-        scaled = self._sample_weight / self.sw_sum[: self._sample_weight.shape[1]]
+        weight = self._sample_weight
+        if self._weight_index is not None:
+            weight = weight[:, self._weight_index]
+        scaled = weight / self.sw_sum[: weight.shape[1]]
         return scaled.astype(self.dtype, copy=False)
 
     def _weight_column(self, j):
         """Column ``j`` of :attr:`_scaled_weight`, in float64."""
-        return self._sample_weight[:, j] / self.sw_sum[j]
+        column = j if self._weight_index is None else self._weight_index[j]
+        return self._sample_weight[:, column] / self.sw_sum[j]
+
+    def _weight_rows(self, start, stop, cols):
+        """Rows ``start:stop`` of the weights of the problems ``cols`` (or all)."""
+        if self._weight_index is None:
+            return self._rows(self._sample_weight, start, stop, cols)
+        index = self._weight_index if cols is None else self._weight_index[cols]
+        return self._sample_weight[start:stop].take(index, axis=1)
 
     # -- how sweeps cut X ----------------------------------------------------------
     def _layout_rows(self):
@@ -834,6 +858,11 @@ class BCEObjective(PenalisedColumns):
         weights = self._sample_weight
         if weights.shape[1] == 1:
             return [0], np.zeros(self.n_problems, dtype=int)
+        if self._weight_index is not None:
+            _, first, index = np.unique(
+                self._weight_index, return_index=True, return_inverse=True
+            )
+            return first.tolist(), index
         seen, columns = {}, []
         index = np.empty(self.n_problems, dtype=int)
         for k in range(self.n_problems):

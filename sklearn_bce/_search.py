@@ -323,13 +323,15 @@ stop_reason_, n_features_in_, feature_names_in_
                 if n_columns == 1
                 else Y[:, klass]
             )
+            # Every column reads its fold's weights: n_samples x n_folds.
             objective = BCEObjective(
                 X,
                 targets,
-                fold_weights[:, fold],
+                fold_weights,
                 [candidates[c]["C"] for c in cand],
                 self.l1_ratio,
                 self.fit_intercept,
+                weight_index=fold,
             )
             step = (
                 "auto"

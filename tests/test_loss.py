@@ -153,6 +153,60 @@ def test_restricted_objective_is_those_problems(rng, targets, weights_2d):
     assert objective.n_problems == 5
 
 
+def test_weight_index_shares_weight_columns(rng):
+    # The search's problems read their fold's weights through an index: the
+    # same problems as with every column of weights written out.
+    n, p, G = 60, 4, 3
+    X = rng.normal(size=(n, p))
+    Y = (rng.random((n, 7)) < 0.4).astype(float)
+    weights = rng.uniform(0.0, 2.0, size=(n, G))
+    index = np.array([2, 0, 1, 2, 2, 0, 1])
+    C = np.array([1.0, 1.0, 1.0, 10.0, 10.0, 1.0, 1.0])
+    shared = BCEObjective(X, Y, weights, C, 0.2, True, weight_index=index)
+    written = BCEObjective(X, Y, weights[:, index], C, 0.2, True)
+    assert_allclose(shared.sw_sum, written.sw_sum)
+    coef = rng.normal(size=(p + 1, 7))
+    previous = rng.normal(size=coef.shape)
+    for cols in (None, np.array([1, 4, 6])):
+        c = coef if cols is None else coef[:, cols]
+        prev = previous if cols is None else previous[:, cols]
+        beta = np.full(c.shape[1], 0.4)
+        ours = shared.sweep(
+            c,
+            cols,
+            beta=beta,
+            previous=prev,
+            point_objective=True,
+            recompute_previous=True,
+        )
+        theirs = written.sweep(
+            c,
+            cols,
+            beta=beta,
+            previous=prev,
+            point_objective=True,
+            recompute_previous=True,
+        )
+        for name in ("objective", "gradient", "point_objective"):
+            assert_allclose(getattr(ours, name), getattr(theirs, name), rtol=1e-12)
+    raw = shared.raw_prediction(coef)
+    assert_allclose(shared.objective(raw, coef), written.objective(raw, coef))
+    assert_allclose(shared.gradient(raw, coef), written.gradient(raw, coef))
+    bounds, bound_index = shared.hessian_bound()
+    assert len(bounds) == 4  # one per distinct (weights, C)
+    written_bounds, written_index = written.hessian_bound()
+    assert_allclose(bounds[bound_index], written_bounds[written_index])
+    assert_allclose(shared.hessian_bound_diagonal(), written.hessian_bound_diagonal())
+    assert_allclose(shared.smoothness_bound(), written.smoothness_bound())
+    sub = shared.restricted([5, 0])
+    assert sub._sample_weight is shared._sample_weight  # shared, not copied
+    assert_allclose(
+        sub.sweep(coef[:, [5, 0]]).gradient,
+        written.sweep(coef[:, [5, 0]], np.array([5, 0])).gradient,
+        rtol=1e-12,
+    )
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_no_overflow_at_extreme_logits(dtype):
     z = np.array([-1e4, -50.0, 0.0, 50.0, 1e4], dtype=dtype)
