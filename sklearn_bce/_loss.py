@@ -97,14 +97,19 @@ BLOCK_ENTRIES = 1 << 19
 #: the larger blocks, which need fewer Python calls.
 WIDE_BLOCK_BYTES = 1 << 19
 
-#: Most multiply-adds of a block's ``X_block @ W`` that may make a block
-#: larger than :data:`WIDE_BLOCK_BYTES`.  With only a few columns, a sweep of
-#: L2-sized blocks is dominated by the cost of each block's dozen numpy calls;
-#: up to about 100^3 multiply-adds OpenBLAS computes a product with its
-#: small-matrix kernels, which do not pack ``X_block``, so a larger block
-#: costs little more per row and needs fewer calls (two to five columns:
-#: 20-30% faster sweeps in ``benchmarks/bench_engine.py``).
-SMALL_PRODUCT_ENTRIES = 1 << 20
+#: Multiply-adds of the largest product OpenBLAS computes with its
+#: small-matrix kernels (``M N K <= 100^3`` on AVX-512 machines), which do
+#: not pack ``X_block`` and ran 1.5-2x faster than the packed path on the
+#: products of a sweep.  Sweeps of a few columns use blocks larger than
+#: :data:`WIDE_BLOCK_BYTES` up to this size (fewer numpy calls per row);
+#: sweeps of many columns compute each block's products in row parts of this
+#: size, of at least :data:`MIN_PART_ROWS` rows.
+SMALL_PRODUCT_ENTRIES = 100**3
+
+#: Fewest rows of a row part of a block's products (see
+#: :data:`SMALL_PRODUCT_ENTRIES`): below it, the calls cost more than the
+#: small-matrix kernels save.
+MIN_PART_ROWS = 128
 
 #: Entries per block when rows of ``X`` are converted to dense float64 (for
 #: the Hessian bound): a small block keeps the conversion's memory small.
@@ -372,17 +377,32 @@ class _Sweep:
                 self._add_gradient(obj.X, residual, partial)
                 return partial
             for begin, end, block in obj._row_blocks(start, stop, block_rows):
-                Z = self._logits(block, work)
+                parts = self._parts(block)
+                Z = self._logits(block, work, parts)
                 residual = self._residual(begin, end, Z, partial, work)
-                self._add_gradient(block, residual, partial)
+                self._add_gradient(block, residual, partial, parts)
         return partial
 
-    def _logits(self, block, work=None):
+    def _parts(self, block):
+        """Row ranges of ``block`` for its products (see SMALL_PRODUCT_ENTRIES)."""
+        n_rows = block.shape[0]
+        if not isinstance(block, np.ndarray):
+            return [(0, n_rows)]
+        size = n_rows * self.objective.n_features * self.k
+        n_parts = min(-(-size // SMALL_PRODUCT_ENTRIES), n_rows // MIN_PART_ROWS)
+        if n_parts <= 1:
+            return [(0, n_rows)]
+        edges = np.linspace(0, n_rows, n_parts + 1).astype(int).tolist()
+        return list(itertools.pairwise(edges))
+
+    def _logits(self, block, work=None, parts=None):
         """``[block @ W + b]`` of the new (and previous) point."""
         out = []
         for i, (W, intercept) in enumerate(self.points):
             if work is not None and isinstance(block, np.ndarray):
-                Z = np.dot(block, W, out=work.get(f"z{i}", len(block)))
+                Z = work.get(f"z{i}", len(block))
+                for begin, end in parts or [(0, len(block))]:
+                    np.dot(block[begin:end], W, out=Z[begin:end])
             else:
                 Z = np.asarray(block @ W)
             if intercept is not None:
@@ -390,9 +410,13 @@ class _Sweep:
             out.append(Z)
         return out
 
-    def _add_gradient(self, block, residual, partial):
+    def _add_gradient(self, block, residual, partial, parts=None):
         n = self.objective.n_features
-        partial.grad[:n] += _dot(_transpose(block), residual)
+        if parts is None or len(parts) == 1:
+            partial.grad[:n] += _dot(_transpose(block), residual)
+        else:
+            for begin, end in parts:
+                partial.grad[:n] += np.dot(block[begin:end].T, residual[begin:end])
         if self.objective.fit_intercept:
             # A float64 matrix-vector product: faster than an axis-0 sum of
             # a narrow array, and it releases the GIL.

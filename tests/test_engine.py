@@ -27,8 +27,14 @@ TIGHT = {"tol": 1e-10, "max_iter": 100_000}
 
 @pytest.fixture
 def small_blocks(monkeypatch):
-    """Blocks of a few rows, four chunks and two threads on small data."""
+    """Blocks of a few rows, four chunks and two threads on small data.
+
+    Each block's products are computed in row parts, as those of large
+    blocks with many columns are.
+    """
     monkeypatch.setattr(_loss, "BLOCK_ENTRIES", 64)
+    monkeypatch.setattr(_loss, "SMALL_PRODUCT_ENTRIES", 32)
+    monkeypatch.setattr(_loss, "MIN_PART_ROWS", 2)
     monkeypatch.setattr(_loss, "PARALLEL_MIN_ENTRIES", 256)
     monkeypatch.setattr(_loss, "sweep_threads", lambda: 2)
 
