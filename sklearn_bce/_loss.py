@@ -89,21 +89,21 @@ from threadpoolctl import ThreadpoolController
 #: ``X_block @ W`` and ``X_block.T @ R``.
 BLOCK_ENTRIES = 1 << 19
 
-#: Bytes of dense ``X`` per row block when a sweep has two or more columns.
-#: ``X_block @ W`` with a few columns is a matrix product that copies
-#: (packs) ``X_block`` first; a block that fits a core's L2 cache makes that
-#: copy cheap (``benchmarks/bench_search.py`` measures the effect on whole
-#: searches).  One column is a matrix-vector product, with no copy: it keeps
-#: the larger blocks, which need fewer Python calls.
+#: Bytes per row block of a sweep with two or more columns over dense ``X``:
+#: a block has enough rows for this many bytes of ``X`` or of each of its
+#: ``(rows, k)`` work arrays (logits, losses, residuals), whichever is more.
+#: Blocks of ``X`` that fit a core's L2 cache keep the products cheap; with
+#: a few columns, larger blocks need fewer numpy calls per row, each of
+#: which costs a few microseconds whatever its size.  One column keeps the
+#: larger blocks of :data:`BLOCK_ENTRIES`.
 WIDE_BLOCK_BYTES = 1 << 19
 
 #: Multiply-adds of the largest product OpenBLAS computes with its
-#: small-matrix kernels (``M N K <= 100^3`` on AVX-512 machines), which do
-#: not pack ``X_block`` and ran 1.5-2x faster than the packed path on the
-#: products of a sweep.  Sweeps of a few columns use blocks larger than
-#: :data:`WIDE_BLOCK_BYTES` up to this size (fewer numpy calls per row);
-#: sweeps of many columns compute each block's products in row parts of this
-#: size, of at least :data:`MIN_PART_ROWS` rows.
+#: small-matrix kernels (``M N K <= 100^3`` with its AVX-512 kernels), which
+#: do not pack ``X_block`` and ran 1.5-2x faster than the packed path on the
+#: products of a sweep.  A block's products ``X_block @ W`` and
+#: ``X_block.T @ R`` are computed in row parts of at most this size, of at
+#: least :data:`MIN_PART_ROWS` rows.
 SMALL_PRODUCT_ENTRIES = 100**3
 
 #: Fewest rows of a row part of a block's products (see
@@ -706,10 +706,10 @@ class BCEObjective(PenalisedColumns):
         """Rows per block of a sweep with ``k`` columns."""
         if k == 1 or self._whole or sp.issparse(self.X):
             return self._block_rows
-        row_bytes = self.n_features * self.X.dtype.itemsize
+        itemsize = self.X.dtype.itemsize
         rows = max(
-            WIDE_BLOCK_BYTES // max(row_bytes, 1),
-            SMALL_PRODUCT_ENTRIES // max(self.n_features * k, 1),
+            WIDE_BLOCK_BYTES // max(self.n_features * itemsize, 1),
+            WIDE_BLOCK_BYTES // (k * itemsize),
         )
         return max(1, min(self._block_rows, rows))
 
