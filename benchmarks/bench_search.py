@@ -39,6 +39,7 @@ import math
 import statistics
 import sys
 import time
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -215,6 +216,19 @@ def timed_fit(key, estimator, X, y):
 
 
 # -- what each method chose ---------------------------------------------------------
+def peak_memory(factory, X, y):
+    """Peak memory traced (numpy included) during one untimed fit, in bytes."""
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            factory().fit(X, y)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
+
+
 def describe_params(params):
     rate = params["learning_rate"]
     rate = rate if isinstance(rate, str) else f"{rate:g}"
@@ -383,6 +397,8 @@ def bench_scenario(scenario, dtype, X, y, splits, args, log):
         for key in keys:
             if key != "ours":
                 row[f"speedup_{key}"] = row[f"{key}_median_s"] / row["ours_median_s"]
+        if args.memory:
+            row["ours_peak_memory_x"] = peak_memory(factories["ours"], X, y) / X.nbytes
         reference = "gs1" if "gs1" in keys else ("gs2" if "gs2" in keys else None)
         if reference is not None:
             row["equivalence_reference"] = reference
@@ -467,6 +483,7 @@ def markdown(rows, candidates, env, args, total_s):
             "ours (median run): auto run / fixed run / scoring s",
             "fit iterations",
             "ms per fit iteration: ours / GS1",
+            "ours peak memory / X",
         ],
         [
             (
@@ -486,10 +503,11 @@ def markdown(rows, candidates, env, args, total_s):
                 fmt(r.get("fit_iterations"), "d"),
                 f"{fmt(r.get('ours_ms_per_fit_iteration'), '.1f')} / "
                 f"{fmt(r.get('gs1_ms_per_fit_iteration'), '.1f')}",
+                fmt(r.get("ours_peak_memory_x"), ".2f"),
             )
             for r in rows
         ],
-        align="lllrrrrrrrlrl",
+        align="lllrrrrrrrlrlr",
     )
     lines += [
         "",
@@ -544,7 +562,9 @@ def markdown(rows, candidates, env, args, total_s):
         "GS = GridSearchCV(BCELogisticRegression(), {learning_rate, C}); "
         "'fit iterations' sums the iterations of every (candidate, fold) fit "
         "(GridSearchCV runs them one fit at a time, ours as columns of one run); "
-        "'ms per fit iteration' is a method's whole time over that sum.  "
+        "'ms per fit iteration' is a method's whole time over that sum; "
+        "'ours peak memory / X': the peak memory traced (tracemalloc) during "
+        "one more, untimed fit of ours, over the bytes of X.  "
         "LRCV = LogisticRegressionCV with as many values of C as the grid has "
         "candidates (its own C grid, so its best score is a reference, not an "
         "equivalence check).  Diverged candidates score NaN in ours and never "
@@ -706,6 +726,12 @@ def parse_args(argv=None):
         "longer than this (seconds; 0: always do every repeat): bounds the "
         "run time when the searches are slow (a grid with steps that "
         "oscillate until max_iter, a slower engine)",
+    )
+    parser.add_argument(
+        "--no-memory",
+        dest="memory",
+        action="store_false",
+        help="skip the untimed fit of ours that measures its peak memory",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
