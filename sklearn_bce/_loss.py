@@ -267,16 +267,24 @@ def _transpose(X):
     return _sparse(cls, X.data, X.indices, X.indptr, X.shape[::-1])
 
 
-def _dot(A, B):
-    """``A @ B``, with dense products through ``np.dot``.
+def _contiguous(array):
+    return array.flags.c_contiguous or array.flags.f_contiguous
+
+
+def _dot(A, B, out=None):
+    """``A @ B``, through ``np.dot`` when both operands are contiguous.
 
     ``np.dot`` releases the GIL for its BLAS call; numpy's ``matmul`` (the
     ``@`` operator) holds it when an operand is transposed or a vector, which
     would make the sweep's threads take turns instead of running together.
+    But ``np.dot`` copies an operand that is not contiguous (a block of rows
+    of an F-ordered ``X``), which ``matmul`` reads in place.
     """
     if sp.issparse(A) or sp.issparse(B):
         return A @ B
-    return np.dot(A, B)
+    if _contiguous(A) and _contiguous(B):
+        return np.dot(A, B, out=out)
+    return np.matmul(A, B, out=out)
 
 
 def _squared_entries(X):
@@ -402,7 +410,7 @@ class _Sweep:
             if work is not None and isinstance(block, np.ndarray):
                 Z = work.get(f"z{i}", len(block))
                 for begin, end in parts or [(0, len(block))]:
-                    np.dot(block[begin:end], W, out=Z[begin:end])
+                    _dot(block[begin:end], W, out=Z[begin:end])
             else:
                 Z = np.asarray(block @ W)
             if intercept is not None:
@@ -416,7 +424,7 @@ class _Sweep:
             partial.grad[:n] += _dot(_transpose(block), residual)
         else:
             for begin, end in parts:
-                partial.grad[:n] += np.dot(block[begin:end].T, residual[begin:end])
+                partial.grad[:n] += _dot(block[begin:end].T, residual[begin:end])
         if self.objective.fit_intercept:
             # A float64 matrix-vector product: faster than an axis-0 sum of
             # a narrow array, and it releases the GIL.
@@ -432,7 +440,7 @@ class _Sweep:
         obj, cols = self.objective, self.cols
         n_rows = stop - start
         z = Z[0]
-        Y = obj._rows(obj.Y, start, stop, cols)
+        Y = obj._target_rows(start, stop, cols)
         weight = obj._weight_rows(start, stop, cols)
         loss = work.get("loss", n_rows)
         tmp = work.get("tmp", n_rows)
@@ -623,18 +631,18 @@ class BCEObjective(PenalisedColumns):
         # (m, G)); sums over samples are divided by ``S`` at the end.
         self._sample_weight = sample_weight
         self._weight_index = weight_index
+        # Restricted objectives read their targets through an index.
+        self._target_index = None
         self._set_penalty(C, l1_ratio)
         self._layout_rows()
 
     def restricted(self, cols):
         """The problems ``cols`` alone, as an objective sharing ``X``.
 
-        Targets and weights of those columns are copied (in C order); a
-        column shared by all problems, and weights shared through
-        ``weight_index``, stay shared.  A descent whose running
-        columns are a small part of ``K`` sweeps this objective instead: its
-        sweeps read contiguous rows instead of gathering ``k`` of ``K``
-        columns in every block.
+        Nothing of ``n_samples`` length is copied: targets and weights are
+        shared and read through column indexes (a column shared by all
+        problems stays one broadcast column).  A descent whose running columns
+        are a small part of those it holds sweeps this objective instead.
         """
         cols = np.asarray(cols)
         sub = copy.copy(self)
@@ -642,13 +650,16 @@ class BCEObjective(PenalisedColumns):
         if self.Y.shape[1] == 1 or self.Y.strides[1] == 0:
             sub.Y = np.broadcast_to(self.Y[:, :1], (self.n_samples, len(cols)))
         else:
-            sub.Y = np.ascontiguousarray(self.Y[:, cols])
-        if self._weight_index is not None:
-            sub._weight_index = self._weight_index[cols]
-        elif self._sample_weight.shape[1] > 1:
-            sub._sample_weight = np.ascontiguousarray(self._sample_weight[:, cols])
+            sub._target_index = self._index(self._target_index, cols)
+        if self._weight_index is not None or self._sample_weight.shape[1] > 1:
+            sub._weight_index = self._index(self._weight_index, cols)
         sub.sw_sum, sub.l2, sub.l1 = self.sw_sum[cols], self.l2[cols], self.l1[cols]
         return sub
+
+    @staticmethod
+    def _index(index, cols):
+        """Columns ``cols`` of a column index (None: the identity)."""
+        return np.asarray(cols) if index is None else index[cols]
 
     @property
     def _scaled_weight(self):
@@ -663,6 +674,20 @@ class BCEObjective(PenalisedColumns):
         """Column ``j`` of :attr:`_scaled_weight`, in float64."""
         column = j if self._weight_index is None else self._weight_index[j]
         return self._sample_weight[:, column] / self.sw_sum[j]
+
+    def _target_rows(self, start, stop, cols):
+        """Rows ``start:stop`` of the targets of the problems ``cols`` (or all)."""
+        if self._target_index is None:
+            return self._rows(self.Y, start, stop, cols)
+        index = self._target_index if cols is None else self._target_index[cols]
+        return self.Y[start:stop].take(index, axis=1)
+
+    def _targets(self, cols):
+        """All rows of the targets of the problems ``cols`` (or all)."""
+        if self._target_index is None:
+            return self._columns(self.Y, cols)
+        index = self._target_index if cols is None else self._target_index[cols]
+        return self.Y[:, index]
 
     def _weight_rows(self, start, stop, cols):
         """Rows ``start:stop`` of the weights of the problems ``cols`` (or all)."""
@@ -838,7 +863,7 @@ class BCEObjective(PenalisedColumns):
         ``cols`` selects the problems that ``coef`` and ``raw_prediction``
         hold (all when None).
         """
-        Y = self._columns(self.Y, cols)
+        Y = self._targets(cols)
         data = (self._weight(cols) * bce(raw_prediction, Y)).sum(
             axis=0, dtype=np.float64
         )
@@ -849,7 +874,7 @@ class BCEObjective(PenalisedColumns):
 
         One read of ``X`` for ``X.T @ R``.
         """
-        Y = self._columns(self.Y, cols)
+        Y = self._targets(cols)
         residual = expit(raw_prediction)
         residual -= Y
         residual *= self._weight(cols)
@@ -956,7 +981,7 @@ class BCEObjective(PenalisedColumns):
                 root = np.sqrt(weight[begin:end]).astype(block.dtype)
                 scaled = block * root[:, None]
                 column_sums = np.dot(root, scaled)
-            part[:n, :n] += np.dot(scaled.T, scaled)
+            part[:n, :n] += _dot(scaled.T, scaled)
             if self.fit_intercept:
                 part[n, :n] += column_sums
         return part

@@ -320,6 +320,22 @@ def descent(
     )
 
 
+def _keep_columns(array, cols, rows=4096):
+    """``array[:, cols]`` written over the start of ``array``'s own memory.
+
+    ``array`` is C-contiguous with at least ``len(cols)`` columns: the new
+    rows ``begin:end`` go where old rows before ``end`` lie, so copying them
+    (through a small temporary) block by block in order never overwrites a
+    row not yet copied, and no second array of the full size is allocated.
+    """
+    n, k = array.shape[0], len(cols)
+    flat = array.reshape(-1)
+    for begin in range(0, n, rows):
+        end = min(begin + rows, n)
+        flat[begin * k : end * k] = array[begin:end, cols].reshape(-1)
+    return flat[: n * k].reshape(n, k)
+
+
 @dataclass
 class _Step:
     """One iteration of the running columns ``cols`` before it is committed."""
@@ -383,7 +399,7 @@ class _Descent:
         local = np.searchsorted(self.held, A)
         self.held_objective = restricted(local)
         if self.logits is not None:
-            self.logits = np.ascontiguousarray(self.logits[:, local])
+            self.logits = _keep_columns(self.logits, local)
         self.held = A.copy()
 
     def propose(self, y, grad, cols):

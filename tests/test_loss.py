@@ -149,8 +149,27 @@ def test_restricted_objective_is_those_problems(rng, targets, weights_2d):
         assert_allclose(getattr(alone, name), getattr(whole, name), rtol=1e-12)
     assert_allclose(sub.penalty(coef), objective.penalty(coef, cols))
     assert_allclose(sub.l1_penalty(coef), objective.l1_penalty(coef, cols))
-    # The restricted problems are copies: the original is left as it was.
+    # Targets and weights are shared, not copied; the original is unchanged.
+    assert np.shares_memory(sub.Y, objective.Y)
+    assert np.shares_memory(sub._sample_weight, objective._sample_weight)
     assert objective.n_problems == 5
+    # Some of its columns: local indexes into the restricted problems.
+    some = np.array([0, 2])
+    assert_allclose(
+        sub.sweep(coef[:, some], some).gradient,
+        objective.sweep(coef[:, some], cols[some]).gradient,
+        rtol=1e-12,
+    )
+    # Restricting again composes the column indexes.
+    again = sub.restricted([2, 0])
+    assert_allclose(
+        again.sweep(coef[:, [2, 0]]).gradient,
+        objective.sweep(coef[:, [2, 0]], cols[[2, 0]]).gradient,
+        rtol=1e-12,
+    )
+    raw = objective.raw_prediction(coef)
+    assert_allclose(sub.objective(raw, coef), objective.objective(raw, coef, cols))
+    assert_allclose(sub.gradient(raw, coef), objective.gradient(raw, coef, cols))
 
 
 def test_weight_index_shares_weight_columns(rng):

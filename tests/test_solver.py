@@ -9,6 +9,7 @@ from sklearn_bce._solver import (
     CholeskyMetric,
     DiagonalMetric,
     ScalarMetric,
+    _keep_columns,
     accelerated_gradient_descent,
     auto_metric,
     descent,
@@ -292,3 +293,18 @@ def test_columns_stopping_at_different_times_match_solo_runs(line_search, monkey
         )
         assert together.stop_reason[k] == alone.stop_reason[0] == "converged"
         assert_allclose(together.coef[:, k], alone.coef[:, 0], rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("shape", "cols"),
+    [((1000, 40), [0, 3, 7, 39]), ((9, 5), [4, 1, 2]), ((1, 3), [2]), ((50, 2), [1])],
+)
+def test_keep_columns_compacts_in_place(shape, cols):
+    # The engine drops finished columns from its stored logits without
+    # allocating a second array of the full size.
+    array = np.random.default_rng(0).standard_normal(shape)
+    expected = array[:, cols].copy()
+    kept = _keep_columns(array, np.array(cols), rows=7)
+    assert np.array_equal(kept, expected)
+    assert np.shares_memory(kept, array)
+    assert kept.flags.c_contiguous

@@ -1,0 +1,224 @@
+"""What one column of a batched search costs: a sweep of k columns against a fold fit.
+
+``BCELogisticRegressionCV`` runs every (candidate, fold) as a column of one
+descent; each iteration is one sweep over ``X`` (``BCEObjective.sweep``) of the
+columns still running.  ``GridSearchCV`` runs each (candidate, fold) as its own
+fit, whose iteration is a one-column sweep over the fold's training rows.  This
+script times both on the search's objective (``make_classification`` data,
+standardised, 5 ``StratifiedKFold`` folds, one shared target column, the
+folds' 0/1 weights through ``weight_index``):
+
+- a sweep of ``k`` columns (``k`` = 1, 2, 5, 10, 20, 40 by default) over all
+  rows, with Nesterov momentum and stored logits as the search runs it, on an
+  objective holding exactly those columns (the engine restricts itself to the
+  running columns as they finish);
+- the sweep of one fold fit: one column over the training rows of fold 0
+  (``X[train]``, copied as GridSearchCV copies it).
+
+The ratio *fold-fit sweep / (k-column sweep / k)* is the speed-up batching
+gives per unit of work (one iteration of one (candidate, fold)): a batched
+search cannot be faster than GridSearchCV by more than this ratio at the
+number of columns its iterations run with.
+
+Run it with the OpenBLAS overrides of the environment removed, for that command
+only, under the shared benchmark lock::
+
+    flock /tmp/sklearn-bce-bench.lock env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
+        python benchmarks/bench_sweep_columns.py
+
+See ``benchmarks/README.md`` (section "Learning-rate search") for the results.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.model_selection import StratifiedKFold
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_bce._loss import BCEObjective
+
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import (
+    RESULTS,
+    environment,
+    environment_markdown,
+    finish_environment,
+    fmt,
+    make_logger,
+    overrides_warning,
+    table,
+    write_csv,
+    write_json,
+)
+
+
+def make_data(n_samples, n_features, dtype, seed):
+    X, y = make_classification(
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=max(2, n_features // 2),
+        random_state=seed,
+    )
+    X = StandardScaler().fit_transform(X).astype(dtype, copy=False)
+    return X, y.astype(dtype)
+
+
+def sweep_seconds(objective, k, repeats, seed):
+    """Median seconds of one momentum sweep of all ``k`` columns of ``objective``."""
+    rng = np.random.default_rng(seed)
+    dtype = objective.dtype
+    coef = (0.05 * rng.standard_normal((objective.n_coef, k))).astype(dtype)
+    previous = (0.05 * rng.standard_normal((objective.n_coef, k))).astype(dtype)
+    logits = np.empty((objective.n_samples, k), dtype=dtype)
+    objective.sweep(previous, logits=logits)  # the stored logits of `previous`
+    beta = np.full(k, 0.5)
+
+    def sweep():
+        objective.sweep(coef, logits=logits, beta=beta, previous=previous)
+
+    sweep()  # warm-up: buffers, thread pool
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        sweep()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def run(args, log):
+    rows = []
+    for dtype in args.dtypes:
+        X, y = make_data(args.n_samples, args.n_features, np.dtype(dtype), args.seed)
+        splits = list(
+            StratifiedKFold(args.n_folds, shuffle=True, random_state=args.seed).split(
+                X, y
+            )
+        )
+        folds = np.zeros((len(y), args.n_folds), dtype=X.dtype)
+        for f, (train, _) in enumerate(splits):
+            folds[train, f] = 1
+        train = splits[0][0]
+        fold_fit = BCEObjective(
+            X[train], y[train, None], np.ones(len(train), X.dtype), 1.0, 0.0, True
+        )
+        reference = sweep_seconds(fold_fit, 1, args.repeats, args.seed)
+        log(f"{dtype}: fold-fit sweep {1e3 * reference:.2f} ms")
+        for k in args.columns:
+            objective = BCEObjective(
+                X,
+                np.broadcast_to(y[:, None], (len(y), k)),
+                folds,
+                np.ones(k),
+                0.0,
+                True,
+                weight_index=np.arange(k) % args.n_folds,
+            )
+            seconds = sweep_seconds(objective, k, args.repeats, args.seed)
+            row = {
+                "dtype": dtype,
+                "n_samples": args.n_samples,
+                "n_features": args.n_features,
+                "k": k,
+                "sweep_ms": 1e3 * seconds,
+                "ms_per_column": 1e3 * seconds / k,
+                "fold_fit_sweep_ms": 1e3 * reference,
+                "fold_fit_rows": len(train),
+                "speedup_per_column": reference / (seconds / k),
+            }
+            rows.append(row)
+            log(
+                f"  k={k}: {row['sweep_ms']:.2f} ms, {row['ms_per_column']:.2f} ms "
+                f"per column, fold fit / column {row['speedup_per_column']:.2f}"
+            )
+        del X
+    return rows
+
+
+def markdown(rows, env, args):
+    lines = environment_markdown(env)
+    lines += [
+        "",
+        f"Settings: make_classification {args.n_samples} x {args.n_features} "
+        f"(standardised), {args.n_folds} folds, seed {args.seed}; median of "
+        f"{args.repeats} sweeps (Nesterov momentum, stored logits).",
+        "",
+    ]
+    lines += table(
+        [
+            "dtype",
+            "k columns",
+            "sweep ms",
+            "ms per column",
+            "fold-fit sweep ms",
+            "fold-fit sweep / ms per column",
+        ],
+        [
+            (
+                r["dtype"],
+                r["k"],
+                fmt(r["sweep_ms"], ".2f"),
+                fmt(r["ms_per_column"], ".2f"),
+                fmt(r["fold_fit_sweep_ms"], ".2f"),
+                fmt(r["speedup_per_column"], ".2f"),
+            )
+            for r in rows
+        ],
+        align="lrrrrr",
+    )
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--n-samples", type=int, default=200_000)
+    parser.add_argument("--n-features", type=int, default=50)
+    parser.add_argument("--n-folds", type=int, default=5)
+    parser.add_argument(
+        "--columns",
+        type=lambda text: [int(v) for v in text.split(",") if v.strip()],
+        default="1,2,5,10,20,40",
+        help="comma-separated numbers of columns per sweep",
+    )
+    parser.add_argument(
+        "--dtypes",
+        type=lambda text: [v.strip() for v in text.split(",") if v.strip()],
+        default="float64,float32",
+    )
+    parser.add_argument("--repeats", type=int, default=15, help="sweeps timed")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS / "bench_sweep_columns",
+        help="output prefix (.csv, .md, .env.json)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    log = make_logger(args.quiet)
+    env = environment()
+    if warning := overrides_warning(env):
+        log(warning)
+    rows = run(args, log)
+    finish_environment(env)
+    write_csv(rows, args.output.with_suffix(".csv"))
+    write_json(args.output.with_suffix(".env.json"), env)
+    text = markdown(rows, env, args)
+    args.output.with_suffix(".md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
