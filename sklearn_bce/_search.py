@@ -3,10 +3,13 @@
 Every (candidate, fold, one-vs-rest class) triple is one column of a single
 gradient-descent run over ``X``: the fold is a 0/1 factor of the column's sample
 weights and the candidate gives the column's ``C`` and step.  One iteration
-reads ``X`` for all columns at once (``X @ W`` with K columns), so the whole
-search costs about one fit with a wider ``W``, not ``n_candidates * n_folds``
-fits.  Candidates with ``learning_rate="auto"`` and those with a fixed step
-need different step rules, so a grid that mixes them runs as two such passes.
+reads ``X`` for all columns at once (``X @ W`` with K columns) instead of once
+per (candidate, fold) fit; each column still does its own share of the
+products and of the elementwise work on every row, so a column-iteration
+costs a fraction of a fit's iteration, not nothing (``benchmarks/README.md``,
+"What one column costs").  Candidates with ``learning_rate="auto"`` and
+those with a fixed step need different step rules, so a grid that mixes them
+runs as two such passes.
 """
 
 import inspect
