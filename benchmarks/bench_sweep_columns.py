@@ -36,9 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.datasets import make_classification
 from sklearn.model_selection import StratifiedKFold
-from sklearn.preprocessing import StandardScaler
 
 from sklearn_bce._loss import BCEObjective
 
@@ -56,17 +54,7 @@ from _common import (
     write_csv,
     write_json,
 )
-
-
-def make_data(n_samples, n_features, dtype, seed):
-    X, y = make_classification(
-        n_samples=n_samples,
-        n_features=n_features,
-        n_informative=max(2, n_features // 2),
-        random_state=seed,
-    )
-    X = StandardScaler().fit_transform(X).astype(dtype, copy=False)
-    return X, y.astype(dtype)
+from bench_search import make_data  # the search benchmark's data, exactly
 
 
 def sweep_seconds(objective, k, repeats, seed):
@@ -94,7 +82,10 @@ def sweep_seconds(objective, k, repeats, seed):
 def run(args, log):
     rows = []
     for dtype in args.dtypes:
-        X, y = make_data(args.n_samples, args.n_features, np.dtype(dtype), args.seed)
+        X, labels = make_data(
+            args.n_samples, args.n_features, np.dtype(dtype), args.seed, True
+        )
+        y = labels.astype(X.dtype)
         splits = list(
             StratifiedKFold(args.n_folds, shuffle=True, random_state=args.seed).split(
                 X, y
