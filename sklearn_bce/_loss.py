@@ -677,24 +677,19 @@ class BCEObjective(PenalisedColumns):
 
     def _target_rows(self, start, stop, cols):
         """Rows ``start:stop`` of the targets of the problems ``cols`` (or all)."""
-        if self._target_index is None:
-            return self._rows(self.Y, start, stop, cols)
-        index = self._target_index if cols is None else self._target_index[cols]
-        return self.Y[start:stop].take(index, axis=1)
-
-    def _targets(self, cols):
-        """All rows of the targets of the problems ``cols`` (or all)."""
-        if self._target_index is None:
-            return self._columns(self.Y, cols)
-        index = self._target_index if cols is None else self._target_index[cols]
-        return self.Y[:, index]
+        return self._indexed_rows(self.Y, self._target_index, start, stop, cols)
 
     def _weight_rows(self, start, stop, cols):
         """Rows ``start:stop`` of the weights of the problems ``cols`` (or all)."""
-        if self._weight_index is None:
-            return self._rows(self._sample_weight, start, stop, cols)
-        index = self._weight_index if cols is None else self._weight_index[cols]
-        return self._sample_weight[start:stop].take(index, axis=1)
+        return self._indexed_rows(
+            self._sample_weight, self._weight_index, start, stop, cols
+        )
+
+    def _indexed_rows(self, array, index, start, stop, cols):
+        """Rows of ``array``'s columns for ``cols``, through ``index`` if any."""
+        if index is None:
+            return self._rows(array, start, stop, cols)
+        return array[start:stop].take(index if cols is None else index[cols], axis=1)
 
     # -- how sweeps cut X ----------------------------------------------------------
     def _layout_rows(self):
@@ -863,7 +858,7 @@ class BCEObjective(PenalisedColumns):
         ``cols`` selects the problems that ``coef`` and ``raw_prediction``
         hold (all when None).
         """
-        Y = self._targets(cols)
+        Y = self._target_rows(0, self.n_samples, cols)
         data = (self._weight(cols) * bce(raw_prediction, Y)).sum(
             axis=0, dtype=np.float64
         )
@@ -874,7 +869,7 @@ class BCEObjective(PenalisedColumns):
 
         One read of ``X`` for ``X.T @ R``.
         """
-        Y = self._targets(cols)
+        Y = self._target_rows(0, self.n_samples, cols)
         residual = expit(raw_prediction)
         residual -= Y
         residual *= self._weight(cols)
