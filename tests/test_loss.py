@@ -104,6 +104,20 @@ def test_column_subset_evaluates_those_problems(rng):
     )
 
 
+def assert_same_momentum_sweep(ours, ours_cols, theirs, theirs_cols, coef, prev, beta):
+    """Two objectives' momentum sweeps of ``coef`` from ``prev`` agree."""
+    options = {
+        "beta": beta,
+        "previous": prev,
+        "recompute_previous": True,
+        "point_objective": True,
+    }
+    a = ours.sweep(coef, ours_cols, **options)
+    b = theirs.sweep(coef, theirs_cols, **options)
+    for name in ("objective", "point", "gradient", "point_objective"):
+        assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-12)
+
+
 @pytest.mark.parametrize("targets", ["own", "shared"])
 @pytest.mark.parametrize("weights_2d", [True, False])
 def test_restricted_objective_is_those_problems(rng, targets, weights_2d):
@@ -130,23 +144,7 @@ def test_restricted_objective_is_those_problems(rng, targets, weights_2d):
     coef = rng.normal(size=(objective.n_coef, 3))
     previous = rng.normal(size=coef.shape)
     beta = np.array([0.2, 0.5, 0.0])
-    whole = objective.sweep(
-        coef,
-        cols,
-        beta=beta,
-        previous=previous,
-        recompute_previous=True,
-        point_objective=True,
-    )
-    alone = sub.sweep(
-        coef,
-        beta=beta,
-        previous=previous,
-        recompute_previous=True,
-        point_objective=True,
-    )
-    for name in ("objective", "point", "gradient", "point_objective"):
-        assert_allclose(getattr(alone, name), getattr(whole, name), rtol=1e-12)
+    assert_same_momentum_sweep(sub, None, objective, cols, coef, previous, beta)
     assert_allclose(sub.penalty(coef), objective.penalty(coef, cols))
     assert_allclose(sub.l1_penalty(coef), objective.l1_penalty(coef, cols))
     # Targets and weights are shared, not copied; the original is unchanged.
@@ -190,24 +188,7 @@ def test_weight_index_shares_weight_columns(rng):
         c = coef if cols is None else coef[:, cols]
         prev = previous if cols is None else previous[:, cols]
         beta = np.full(c.shape[1], 0.4)
-        ours = shared.sweep(
-            c,
-            cols,
-            beta=beta,
-            previous=prev,
-            point_objective=True,
-            recompute_previous=True,
-        )
-        theirs = written.sweep(
-            c,
-            cols,
-            beta=beta,
-            previous=prev,
-            point_objective=True,
-            recompute_previous=True,
-        )
-        for name in ("objective", "gradient", "point_objective"):
-            assert_allclose(getattr(ours, name), getattr(theirs, name), rtol=1e-12)
+        assert_same_momentum_sweep(shared, cols, written, cols, c, prev, beta)
     raw = shared.raw_prediction(coef)
     assert_allclose(shared.objective(raw, coef), written.objective(raw, coef))
     assert_allclose(shared.gradient(raw, coef), written.gradient(raw, coef))
