@@ -30,6 +30,7 @@ import os
 import platform
 import subprocess
 import sys
+import tracemalloc
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -316,6 +317,17 @@ def write_json(path, record):
     path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps({**record, "argv": sys.argv[1:]}, indent=2)
     path.write_text(text + "\n", encoding="utf-8")
+
+
+def peak_traced_memory(function):
+    """Peak bytes ``tracemalloc`` traces (numpy arrays included) in ``function()``."""
+    tracemalloc.start()
+    try:
+        function()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return peak
 
 
 def make_logger(quiet):

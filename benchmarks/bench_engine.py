@@ -31,7 +31,6 @@ import os
 import statistics
 import sys
 import time
-import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -60,6 +59,7 @@ from _common import (
     finish_environment,
     make_logger,
     overrides_warning,
+    peak_traced_memory,
     table,
     write_csv,
     write_json,
@@ -484,13 +484,7 @@ def section_c(args, log):
 
 # -- (d) memory ------------------------------------------------------------------------
 def peak_memory(factory, X, y):
-    tracemalloc.start()
-    try:
-        timed_fit(factory(), X, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak
+    return peak_traced_memory(lambda: timed_fit(factory(), X, y))
 
 
 def section_d(args, log):

@@ -39,7 +39,6 @@ import math
 import statistics
 import sys
 import time
-import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -67,6 +66,7 @@ from _common import (
     fmt,
     make_logger,
     overrides_warning,
+    peak_traced_memory,
     table,
     write_csv,
     write_json,
@@ -218,15 +218,13 @@ def timed_fit(key, estimator, X, y):
 # -- what each method chose ---------------------------------------------------------
 def peak_memory(factory, X, y):
     """Peak memory traced (numpy included) during one untimed fit, in bytes."""
-    tracemalloc.start()
-    try:
+
+    def fit():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             factory().fit(X, y)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak
+
+    return peak_traced_memory(fit)
 
 
 def describe_params(params):
