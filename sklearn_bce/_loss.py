@@ -499,9 +499,10 @@ class _Workspace:
 def _rowwise(ufunc, array, row, work, name):
     """``ufunc(array, row)`` into ``array``, with ``row`` broadcast over its rows.
 
-    A broadcast row costs numpy one inner loop per row, slow for a few
-    columns (5x a flat loop with 5 columns); a C-contiguous ``array`` is
-    instead combined with ``row`` tiled by ``work`` as two flat arrays.
+    numpy runs one inner loop per row for a broadcast row, which costs more
+    than the arithmetic when rows have a few columns; a C-contiguous
+    ``array`` is instead combined with ``row`` tiled by ``work`` as two flat
+    arrays: one inner loop.
     """
     if work is None or not array.flags.c_contiguous or array.shape[1] != work.k:
         return ufunc(array, row, out=array)
@@ -535,7 +536,7 @@ def _weighted_column_sums(values, weight):
     """``sum_i weight_i values_i`` per column, in float64; overwrites ``values``.
 
     A product and a matrix-vector product: ``np.einsum`` over two arrays of a
-    few columns costs several times more.
+    few columns is slower.
     """
     if values.dtype == np.float64 and weight.shape[1] == 1:
         return np.dot(weight[:, 0], values)
