@@ -158,7 +158,11 @@ def compile_loops(directory, log):
     for i, (name, (flags, libs)) in enumerate(BUILDS.items()):
         target = Path(directory) / f"pointwise{i}.so"
         command = [compiler, *flags, "-shared", "-fPIC", str(source), "-o", str(target)]
-        done = subprocess.run([*command, *libs], capture_output=True, text=True)
+        try:
+            done = subprocess.run([*command, *libs], capture_output=True, text=True)
+        except OSError as error:  # $CC names no program that runs
+            log(f"{name}: build failed ({error})")
+            continue
         if done.returncode != 0:
             log(f"{name}: build failed ({done.stderr.strip().splitlines()[-1:]})")
             continue
