@@ -50,10 +50,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
 
 from sklearn_bce._loss import (
-    BCEObjective,
     _Partial,
     _single_threaded_blas,
     _Sweep,
@@ -74,7 +72,7 @@ from _common import (
     write_csv,
     write_json,
 )
-from bench_search import make_data  # the search benchmark's data, exactly
+from bench_sweep_columns import search_data, search_objective
 
 #: The engine's pointwise work on one block, as one loop: the loss at ``z``
 #: (weighted column sums in double), the momentum point ``zy``, the stored
@@ -182,32 +180,6 @@ def loops_of(name, library, dtype):
     return loops
 
 
-def search_data(args, dtype):
-    """The search benchmark's data, target column and 0/1 fold weights."""
-    X, labels = make_data(args.n_samples, args.n_features, dtype, args.seed, True)
-    y = labels.astype(X.dtype)
-    splits = StratifiedKFold(args.n_folds, shuffle=True, random_state=args.seed)
-    folds = np.zeros((len(y), args.n_folds), dtype=X.dtype)
-    for f, (train, _) in enumerate(splits.split(X, y)):
-        folds[train, f] = 1
-    return X, y, folds
-
-
-def search_objective(X, y, folds, k):
-    """The search's objective with ``k`` columns (as bench_sweep_columns builds it)."""
-    index = np.arange(k) % folds.shape[1]
-    objective = BCEObjective(
-        X,
-        np.broadcast_to(y[:, None], (len(y), k)),
-        folds,
-        np.ones(k),
-        0.0,
-        True,
-        weight_index=index,
-    )
-    return objective, index
-
-
 def one_pass(objective, job, loops, inputs, block_rows):
     """Seconds of each piece over all rows, block by block, on this thread."""
     y, folds, index, previous, beta = inputs
@@ -267,7 +239,8 @@ def run(args, log, libraries):
             loops.update(loops_of(name, library, dtype))
         X, y, folds = search_data(args, dtype)
         for k in args.columns:
-            objective, index = search_objective(X, y, folds, k)
+            objective = search_objective(X, y, folds, k)
+            index = np.arange(k) % folds.shape[1]  # the columns' folds
             rng = np.random.default_rng(args.seed)
             coef = (0.05 * rng.standard_normal((objective.n_coef, k))).astype(dtype)
             prev = (0.05 * rng.standard_normal((objective.n_coef, k))).astype(dtype)

@@ -79,37 +79,46 @@ def sweep_seconds(objective, k, repeats, seed):
     return statistics.median(times)
 
 
+def search_data(args, dtype):
+    """The search benchmark's data, its target column and the folds' 0/1 weights."""
+    X, labels = make_data(args.n_samples, args.n_features, dtype, args.seed, True)
+    y = labels.astype(X.dtype)
+    splits = StratifiedKFold(args.n_folds, shuffle=True, random_state=args.seed)
+    folds = np.zeros((len(y), args.n_folds), dtype=X.dtype)
+    for f, (train, _) in enumerate(splits.split(X, y)):
+        folds[train, f] = 1
+    return X, y, folds
+
+
+def search_objective(X, y, folds, k):
+    """The search's objective with ``k`` columns.
+
+    One shared target column; column ``j`` reads the weights of fold
+    ``j % n_folds`` through ``weight_index``.
+    """
+    return BCEObjective(
+        X,
+        np.broadcast_to(y[:, None], (len(y), k)),
+        folds,
+        np.ones(k),
+        0.0,
+        True,
+        weight_index=np.arange(k) % folds.shape[1],
+    )
+
+
 def run(args, log):
     rows = []
     for dtype in args.dtypes:
-        X, labels = make_data(
-            args.n_samples, args.n_features, np.dtype(dtype), args.seed, True
-        )
-        y = labels.astype(X.dtype)
-        splits = list(
-            StratifiedKFold(args.n_folds, shuffle=True, random_state=args.seed).split(
-                X, y
-            )
-        )
-        folds = np.zeros((len(y), args.n_folds), dtype=X.dtype)
-        for f, (train, _) in enumerate(splits):
-            folds[train, f] = 1
-        train = splits[0][0]
+        X, y, folds = search_data(args, np.dtype(dtype))
+        train = np.flatnonzero(folds[:, 0])
         fold_fit = BCEObjective(
             X[train], y[train, None], np.ones(len(train), X.dtype), 1.0, 0.0, True
         )
         reference = sweep_seconds(fold_fit, 1, args.repeats, args.seed)
         log(f"{dtype}: fold-fit sweep {1e3 * reference:.2f} ms")
         for k in args.columns:
-            objective = BCEObjective(
-                X,
-                np.broadcast_to(y[:, None], (len(y), k)),
-                folds,
-                np.ones(k),
-                0.0,
-                True,
-                weight_index=np.arange(k) % args.n_folds,
-            )
+            objective = search_objective(X, y, folds, k)
             seconds = sweep_seconds(objective, k, args.repeats, args.seed)
             row = {
                 "dtype": dtype,
