@@ -11,9 +11,10 @@ block on one thread, as one of the sweep's threads does, and times:
 - ``products``: the engine's ``_logits`` and ``_add_gradient`` of each block;
 - ``numpy``: the engine's pointwise work, ``_residual``, on the same block;
 - ``C``: the same pointwise work as one loop over the block in C, compiled at
-  run time by the machine's C compiler (``$CC`` or ``cc``) with ``-O3`` and
-  loaded with ctypes: what a portable compiled kernel (an optional compiled
-  extension) would give; each build has two loop orders, row by row
+  run time by the machine's C compiler (``$CC`` or ``cc``) with ``-O3
+  -fno-math-errno`` and loaded with ctypes: what a portable compiled kernel
+  (an optional compiled extension) would give; each build has two loop
+  orders, row by row
   (vectorisable over a row's columns) and column by column (over the rows of
   a column, strided), and the faster one is reported;
 - ``C vector``: the same loop compiled with ``-O3 -march=native -ffast-math``
