@@ -319,6 +319,14 @@ def write_json(path, record):
     path.write_text(text + "\n", encoding="utf-8")
 
 
+def write_outputs(prefix, rows, env, text):
+    """Write ``prefix`` + ``.csv`` (rows), ``.env.json`` (env) and ``.md`` (text)."""
+    prefix = Path(prefix)
+    write_csv(rows, prefix.with_suffix(".csv"))
+    write_json(prefix.with_suffix(".env.json"), env)
+    prefix.with_suffix(".md").write_text(text, encoding="utf-8")
+
+
 def peak_traced_memory(function):
     """Peak bytes ``tracemalloc`` traces (numpy arrays included) in ``function()``."""
     tracemalloc.start()

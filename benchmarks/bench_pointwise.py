@@ -39,7 +39,6 @@ only, under the shared benchmark lock::
 See ``benchmarks/README.md`` (section "Learning-rate search") for the results.
 """
 
-import argparse
 import ctypes
 import os
 import shutil
@@ -62,7 +61,6 @@ from sklearn_bce._loss import (
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
-    RESULTS,
     environment,
     environment_markdown,
     finish_environment,
@@ -70,10 +68,9 @@ from _common import (
     make_logger,
     overrides_warning,
     table,
-    write_csv,
-    write_json,
+    write_outputs,
 )
-from bench_sweep_columns import search_data, search_objective
+from bench_sweep_columns import search_data, search_objective, search_parser
 
 #: The engine's pointwise work on one block, as one loop: the loss at ``z``
 #: (weighted column sums in double), the momentum point ``zy``, the stored
@@ -84,10 +81,13 @@ C_SOURCE = r"""
 #include <stddef.h>
 #include <stdint.h>
 
-#define POINTWISE(NAME, REAL, EXP, LOG1P, ABS, MAX)                              \
+#define SIGNATURE(NAME, REAL)                                                  \
 void NAME(ptrdiff_t n, ptrdiff_t k, const REAL *z, const REAL *prev,           \
           const REAL *beta, const REAL *y, const REAL *w, ptrdiff_t n_weights, \
-          const int64_t *index, REAL *store, REAL *resid, double *loss)        \
+          const int64_t *index, REAL *store, REAL *resid, double *loss)
+
+#define POINTWISE(NAME, REAL, EXP, LOG1P, ABS, MAX)                              \
+SIGNATURE(NAME, REAL)                                                          \
 {                                                                              \
     for (ptrdiff_t i = 0; i < n; i++) {                                        \
         const REAL yi = y[i];                                                  \
@@ -108,9 +108,7 @@ void NAME(ptrdiff_t n, ptrdiff_t k, const REAL *z, const REAL *prev,           \
 
 /* The same, column by column: vectorised over rows (strided), for few columns. */
 #define POINTWISE_BY_COLUMN(NAME, REAL, EXP, LOG1P, ABS, MAX)                    \
-void NAME(ptrdiff_t n, ptrdiff_t k, const REAL *z, const REAL *prev,           \
-          const REAL *beta, const REAL *y, const REAL *w, ptrdiff_t n_weights, \
-          const int64_t *index, REAL *store, REAL *resid, double *loss)        \
+SIGNATURE(NAME, REAL)                                                          \
 {                                                                              \
     for (ptrdiff_t j = 0; j < k; j++) {                                        \
         const REAL bj = beta[j];                                               \
@@ -353,33 +351,13 @@ def markdown(rows, env, args, built):
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    parser = search_parser(
+        __doc__.split("\n\n")[0],
+        columns="5,10,20,40",
+        repeats=7,
+        repeats_help="passes timed",
+        output="bench_pointwise",
     )
-    parser.add_argument("--n-samples", type=int, default=200_000)
-    parser.add_argument("--n-features", type=int, default=50)
-    parser.add_argument("--n-folds", type=int, default=5)
-    parser.add_argument(
-        "--columns",
-        type=lambda text: [int(v) for v in text.split(",") if v.strip()],
-        default="5,10,20,40",
-        help="comma-separated numbers of columns per sweep",
-    )
-    parser.add_argument(
-        "--dtypes",
-        type=lambda text: [v.strip() for v in text.split(",") if v.strip()],
-        default="float64,float32",
-    )
-    parser.add_argument("--repeats", type=int, default=7, help="passes timed")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--output",
-        type=Path,
-        default=RESULTS / "bench_pointwise",
-        help="output prefix (.csv, .md, .env.json)",
-    )
-    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser.parse_args(argv)
 
 
@@ -393,10 +371,8 @@ def main(argv=None):
         libraries = compile_loops(directory, log)
         rows = run(args, log, libraries)
     finish_environment(env)
-    write_csv(rows, args.output.with_suffix(".csv"))
-    write_json(args.output.with_suffix(".env.json"), env)
     text = markdown(rows, env, args, list(libraries))
-    args.output.with_suffix(".md").write_text(text, encoding="utf-8")
+    write_outputs(args.output, rows, env, text)
     print(text)
 
 

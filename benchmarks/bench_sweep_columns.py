@@ -51,8 +51,7 @@ from _common import (
     make_logger,
     overrides_warning,
     table,
-    write_csv,
-    write_json,
+    write_outputs,
 )
 from bench_search import make_data  # the search benchmark's data, exactly
 
@@ -174,9 +173,10 @@ def markdown(rows, env, args):
     return "\n".join(lines) + "\n"
 
 
-def parse_args(argv=None):
+def search_parser(description, *, columns, repeats, repeats_help, output):
+    """The arguments of the scripts that time sweeps of the search's objective."""
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
+        description=description,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--n-samples", type=int, default=200_000)
@@ -185,7 +185,7 @@ def parse_args(argv=None):
     parser.add_argument(
         "--columns",
         type=lambda text: [int(v) for v in text.split(",") if v.strip()],
-        default="1,2,5,10,20,40",
+        default=columns,
         help="comma-separated numbers of columns per sweep",
     )
     parser.add_argument(
@@ -193,15 +193,26 @@ def parse_args(argv=None):
         type=lambda text: [v.strip() for v in text.split(",") if v.strip()],
         default="float64,float32",
     )
-    parser.add_argument("--repeats", type=int, default=15, help="sweeps timed")
+    parser.add_argument("--repeats", type=int, default=repeats, help=repeats_help)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--output",
         type=Path,
-        default=RESULTS / "bench_sweep_columns",
+        default=RESULTS / output,
         help="output prefix (.csv, .md, .env.json)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parser
+
+
+def parse_args(argv=None):
+    parser = search_parser(
+        __doc__.split("\n\n")[0],
+        columns="1,2,5,10,20,40",
+        repeats=15,
+        repeats_help="sweeps timed",
+        output="bench_sweep_columns",
+    )
     return parser.parse_args(argv)
 
 
@@ -213,10 +224,8 @@ def main(argv=None):
         log(warning)
     rows = run(args, log)
     finish_environment(env)
-    write_csv(rows, args.output.with_suffix(".csv"))
-    write_json(args.output.with_suffix(".env.json"), env)
     text = markdown(rows, env, args)
-    args.output.with_suffix(".md").write_text(text, encoding="utf-8")
+    write_outputs(args.output, rows, env, text)
     print(text)
 
 
