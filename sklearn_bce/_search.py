@@ -19,11 +19,18 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.stats import rankdata
+from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import check_scoring, get_scorer_names
+from sklearn.metrics import check_scoring, get_scorer_names, make_scorer
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils import _safe_indexing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
+from sklearn.utils.validation import check_is_fitted
 
 from ._logistic import (
     BCELogisticRegression,
@@ -94,11 +101,16 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
 
     cv : int, cross-validation generator or iterable, default=None
         As ``GridSearchCV`` takes it: ``None`` is 5-fold, an int the number of
-        folds, stratified for classifiers.
+        folds, stratified for classifiers.  Splitters that need groups (such
+        as ``GroupKFold``) get them from ``fit(X, y, groups=groups)``.
 
     scoring : str or callable, default="neg_log_loss"
         A scikit-learn scorer name or a callable ``scorer(estimator, X, y)``;
-        greater is better.
+        greater is better.  Used to choose the candidate and by :meth:`score`.
+        Scorers of probabilities or decision values whose metric takes
+        ``labels`` (``neg_log_loss``, ``neg_brier_score``, ...) are given all
+        the classes, as in ``LogisticRegressionCV``, so a held-out part that
+        lacks a class is still scored.
 
     refit : bool, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
@@ -229,7 +241,7 @@ stop_reason_, n_features_in_, feature_names_in_
         )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, **params):
         """Train every candidate on every fold at once, choose, and refit.
 
         Parameters
@@ -241,8 +253,16 @@ stop_reason_, n_features_in_, feature_names_in_
             Target labels.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights of the fits, also passed to the scorer for the
-            held-out parts when it accepts them, as ``GridSearchCV`` does.
+            Sample weights of the fits.  Without metadata routing they are
+            also passed to the scorer for the held-out parts when it accepts
+            them, as ``GridSearchCV`` does; with it, when the scorer requests
+            them.
+
+        **params : dict
+            Without metadata routing, only ``groups``: group labels of the
+            samples for the splitter, as ``GridSearchCV.fit`` takes them.  With
+            ``sklearn.set_config(enable_metadata_routing=True)``, any metadata
+            the splitter or the scorer requests.
 
         Returns
         -------
@@ -251,21 +271,28 @@ stop_reason_, n_features_in_, feature_names_in_
         """
         learning_rates = _check_learning_rates(self.learning_rates)
         Cs = _check_Cs(self.Cs)
+        routing = _routing_enabled()
+        if routing:
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
+            split_params, score_params = routed.splitter.split, routed.scorer.score
+        else:
+            _reject_params(params, self, "fit", allow={"groups"})
+            split_params, score_params = {"groups": params.get("groups")}, {}
         weighted = sample_weight is not None
         X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
         labels = self.classes_[y_index]
-        splits = list(check_cv(self.cv, labels, classifier=True).split(X, labels))
+        cv = check_cv(self.cv, labels, classifier=True)
+        splits = list(cv.split(X, labels, **split_params))
         self.n_splits_ = len(splits)
         candidates = list(ParameterGrid({"C": Cs, "learning_rate": learning_rates}))
 
         coefs, n_iter, stop_reason, curves, fit_times = self._train_all(
             X, y_index, sample_weight, splits, candidates
         )
-        score_weight = (
-            sample_weight if weighted and self._scorer_takes_weights() else None
-        )
+        if not routing and weighted and self._scorer_takes_weights():
+            score_params = {"sample_weight": sample_weight}
         scores, score_times = self._score_all(
-            X, labels, score_weight, splits, candidates, coefs
+            X, labels, score_params, splits, candidates, coefs
         )
         diverged = (stop_reason == DIVERGED).any(axis=2)
         scores[diverged] = np.nan
@@ -377,9 +404,13 @@ stop_reason_, n_features_in_, feature_names_in_
             )
         return accept
 
-    def _score_all(self, X, labels, sample_weight, splits, candidates, coefs):
-        """Held-out score of every (candidate, fold) and the time it took."""
-        scorer = check_scoring(self, scoring=self.scoring)
+    def _score_all(self, X, labels, score_params, splits, candidates, coefs):
+        """Held-out score of every (candidate, fold) and the time it took.
+
+        ``score_params`` are the scorer's metadata for all samples; each fold's
+        scorer gets the held-out rows of those given per sample.
+        """
+        scorer = self._scorer()
         scores = np.full((len(candidates), len(splits)), np.nan)
         times = np.zeros((len(candidates), len(splits)))
         model = self._estimator()
@@ -390,9 +421,7 @@ stop_reason_, n_features_in_, feature_names_in_
         n_features = X.shape[1]
         for f, (_, test) in enumerate(splits):
             X_test, y_test = _safe_indexing(X, test), labels[test]
-            kwargs = (
-                {} if sample_weight is None else {"sample_weight": sample_weight[test]}
-            )
+            kwargs = _rows_of_params(score_params, test, len(labels))
             for c, params in enumerate(candidates):
                 model.set_params(**params)
                 model.coef_ = np.ascontiguousarray(coefs[c, f, :n_features].T)
@@ -405,6 +434,77 @@ stop_reason_, n_features_in_, feature_names_in_
                 scores[c, f] = scorer(model, X_test, y_test, **kwargs)
                 times[c, f] = time.perf_counter() - start
         return scores, times
+
+    def _scorer(self):
+        """The scorer of ``scoring``, given all the classes when it takes them."""
+        return _with_classes(check_scoring(self, scoring=self.scoring), self.classes_)
+
+    def score(self, X, y, sample_weight=None, **score_params):
+        """Score of the final model on ``X``, ``y`` by the search's ``scoring``.
+
+        As ``GridSearchCV.score`` and ``LogisticRegressionCV.score`` do: the
+        default ``scoring="neg_log_loss"`` gives the negated log-loss, not
+        the accuracy of ``ClassifierMixin.score``.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+
+        y : array-like of shape (n_samples,)
+            True labels.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, passed to the scorer (with metadata routing, when
+            the scorer requests them).
+
+        **score_params : dict
+            Other metadata the scorer requests; only with
+            ``sklearn.set_config(enable_metadata_routing=True)``.
+
+        Returns
+        -------
+        score : float
+            The score; greater is better.
+        """
+        check_is_fitted(self)
+        if _routing_enabled():
+            routed = process_routing(
+                self, "score", sample_weight=sample_weight, **score_params
+            )
+            kwargs = routed.scorer.score
+        else:
+            _reject_params(score_params, self, "score")
+            kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        return self._scorer()(self, X, y, **kwargs)
+
+    def get_metadata_routing(self):
+        """Metadata routing of the search: to its splitter and its scorer.
+
+        ``fit`` routes metadata (such as ``groups``) to ``cv``'s ``split`` and
+        to the scorer; ``score`` routes to the scorer.  See scikit-learn's
+        metadata routing user guide.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            The routing information.
+        """
+        return (
+            MetadataRouter(owner=type(self).__name__)
+            .add_self_request(self)
+            .add(
+                # As given: check_cv would use up a generator of splits.
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+            .add(
+                scorer=check_scoring(self, scoring=self.scoring),
+                method_mapping=MethodMapping()
+                .add(caller="fit", callee="score")
+                .add(caller="score", callee="score"),
+            )
+        )
 
     def _warn(self, candidates, diverged, stop_reason):
         if diverged.any():
@@ -502,6 +602,69 @@ stop_reason_, n_features_in_, feature_names_in_
             "stop_reason_",
         ):
             setattr(self, name, getattr(model, name))
+
+
+def _routing_enabled():
+    return bool(get_config().get("enable_metadata_routing", False))
+
+
+def _reject_params(params, owner, method, allow=()):
+    """Refuse metadata other than ``allow`` while metadata routing is off."""
+    extra = set(params) - set(allow)
+    if extra:
+        raise ValueError(
+            f"Passing extra keyword arguments to {type(owner).__name__}.{method} "
+            "is only supported if enable_metadata_routing=True, which you can "
+            "set using `sklearn.set_config`. See the User Guide "
+            "<https://scikit-learn.org/stable/metadata_routing.html> for more "
+            f"details. Extra parameters passed are: {extra}"
+        )
+
+
+def _rows_of_params(params, rows, n_samples):
+    """``params`` with the entries given per sample restricted to ``rows``."""
+    return {
+        name: (
+            _safe_indexing(value, rows)
+            if not isinstance(value, str)
+            and hasattr(value, "__len__")
+            and len(value) == n_samples
+            else value
+        )
+        for name, value in params.items()
+        if value is not None
+    }
+
+
+def _with_classes(scorer, classes):
+    """``scorer``, told all the ``classes`` when its metric takes ``labels``.
+
+    A held-out part may lack a class (a rare one, or splits that are not
+    stratified); a metric of probabilities such as ``log_loss`` then cannot
+    tell which columns are which and fails.  As ``LogisticRegressionCV``
+    does, such scorers are rebuilt with ``labels=classes`` (and, for two
+    classes, ``pos_label`` the second).  Scorers of ``predict`` are left
+    alone: there ``labels`` changes the metric (the classes a macro average
+    runs over), and absent classes do not make it fail.  Other callables are
+    used as they are.
+    """
+    score_func = getattr(scorer, "_score_func", None)
+    response_method = getattr(scorer, "_response_method", "predict")
+    if score_func is None or response_method == "predict":
+        return scorer
+    parameters = inspect.signature(score_func).parameters
+    kwargs = dict(getattr(scorer, "_kwargs", None) or {})
+    if "labels" not in parameters or "labels" in kwargs:
+        return scorer
+    kwargs["labels"] = classes
+    if len(classes) == 2 and "pos_label" in parameters and "pos_label" not in kwargs:
+        kwargs["pos_label"] = classes[-1]
+    return make_scorer(
+        score_func,
+        greater_is_better=scorer._sign > 0,
+        response_method=response_method,
+        **kwargs,
+    )
 
 
 def _describe(params):

@@ -5,11 +5,14 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.metrics import accuracy_score, brier_score_loss, get_scorer, log_loss
+from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
 
@@ -212,3 +215,109 @@ def test_unfinished_candidates_are_marked_and_warned():
     assert results["converged"].tolist() == [False, True]
     assert results["mean_n_iter"][0] == 100
     assert not results["diverged"].any()
+
+
+def test_group_splitters_get_groups_as_in_grid_search():
+    X, y = data("iris")
+    groups = np.random.default_rng(0).permutation(len(y)) % 7
+    grid = {"learning_rate": ["auto", 1.0], "C": [1.0]}
+    ours = BCELogisticRegressionCV(
+        learning_rates=grid["learning_rate"], cv=GroupKFold(3), tol=1e-6
+    ).fit(X, y, groups=groups)
+    theirs = GridSearchCV(
+        BCELogisticRegression(tol=1e-6), grid, cv=GroupKFold(3), scoring="neg_log_loss"
+    ).fit(X, y, groups=groups)
+    for key in ["mean_test_score"] + [f"split{k}_test_score" for k in range(3)]:
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+    with pytest.raises(ValueError, match="groups"):
+        BCELogisticRegressionCV(cv=GroupKFold(3)).fit(X, y)
+
+
+def test_other_metadata_needs_routing():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3)
+    with pytest.raises(ValueError, match=r"enable_metadata_routing=True.*'extra'"):
+        search.fit(X, y, extra=np.ones(len(y)))
+    search.fit(X, y)
+    with pytest.raises(ValueError, match=r"enable_metadata_routing=True.*'extra'"):
+        search.score(X, y, extra=np.ones(len(y)))
+
+
+def test_metadata_routing_to_splitter_and_scorer(rng):
+    X, y = data("iris")
+    groups = rng.permutation(len(y)) % 7
+    sample_weight = rng.uniform(0.2, 2.0, size=len(y))
+    grid = {"learning_rate": ["auto", 1.0], "C": [1.0]}
+    with sklearn.config_context(enable_metadata_routing=True):
+        weighted = get_scorer("neg_log_loss").set_score_request(sample_weight=True)
+        unweighted = get_scorer("neg_log_loss").set_score_request(sample_weight=False)
+        for scorer in (weighted, unweighted):
+            ours = BCELogisticRegressionCV(
+                learning_rates=grid["learning_rate"], cv=GroupKFold(3), scoring=scorer
+            ).fit(X, y, sample_weight=sample_weight, groups=groups)
+            theirs = GridSearchCV(
+                BCELogisticRegression().set_fit_request(sample_weight=True),
+                grid,
+                cv=GroupKFold(3),
+                scoring=scorer,
+            ).fit(X, y, sample_weight=sample_weight, groups=groups)
+            assert_allclose(
+                ours.cv_results_["mean_test_score"],
+                theirs.cv_results_["mean_test_score"],
+                atol=1e-8,
+            )
+            expected = log_loss(
+                y,
+                ours.predict_proba(X),
+                sample_weight=sample_weight if scorer is weighted else None,
+            )
+            assert ours.score(X, y, sample_weight=sample_weight) == pytest.approx(
+                -expected
+            )
+        # Through a pipeline, as any routed metadata.
+        pipe = make_pipeline(
+            StandardScaler(),
+            BCELogisticRegressionCV(learning_rates=["auto"], cv=GroupKFold(3)),
+        )
+        pipe.fit(X, y, groups=groups)
+        assert pipe[-1].n_splits_ == 3
+
+
+def test_held_out_part_lacking_a_class_is_scored():
+    # Class 3 has 3 members and 5 folds: two held-out parts lack it, where
+    # log_loss needs the classes (GridSearchCV scores NaN there).
+    X, y = data("iris")
+    y = y.copy()
+    y[[0, 50, 100]] = 3
+    splits = list(StratifiedKFold(5).split(X, y))
+    with pytest.warns(UserWarning, match="least populated class"):
+        search = BCELogisticRegressionCV(learning_rates=["auto"], cv=5, tol=1e-6).fit(
+            X, y
+        )
+    for k, (train, test) in enumerate(splits):
+        model = BCELogisticRegression(tol=1e-6).fit(X[train], y[train])
+        expected = -log_loss(y[test], model.predict_proba(X[test]), labels=[0, 1, 2, 3])
+        assert search.cv_results_[f"split{k}_test_score"][0] == pytest.approx(
+            expected, abs=1e-8
+        )
+    assert any(3 not in y[test] for _, test in splits)
+
+
+def test_binary_brier_score_with_string_labels():
+    X, y = data("breast_cancer")
+    labels = np.array(["malignant", "benign"])[y]
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring="neg_brier_score"
+    ).fit(X, labels)
+    expected = brier_score_loss(
+        labels, search.predict_proba(X)[:, 1], pos_label=search.classes_[1]
+    )
+    assert search.score(X, labels) == pytest.approx(-expected)
+
+
+def test_score_uses_the_scoring():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3).fit(X, y)
+    assert search.score(X, y) == pytest.approx(-log_loss(y, search.predict_proba(X)))
+    search.set_params(scoring="accuracy")
+    assert search.score(X, y) == accuracy_score(y, search.predict(X))
