@@ -63,6 +63,9 @@ def _check_learning_rates(values):
 
 
 def _check_Cs(values):
+    if isinstance(values, Integral):
+        # LogisticRegressionCV's grid: Cs values from 1e-4 to 1e4, log-spaced.
+        return np.logspace(-4, 4, values).tolist()
     values = list(values)
     if not values:
         raise ValueError("Cs must contain at least one value of C.")
@@ -96,8 +99,10 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     learning_rates : list of {"auto", float}, default=("auto", 0.01, 0.1, 1.0)
         Candidate learning rates (see ``BCELogisticRegression``).
 
-    Cs : list of float, default=(1.0,)
-        Candidate values of ``C``, in ``(0, inf]``.
+    Cs : int or list of float, default=(1.0,)
+        Candidate values of ``C``, in ``(0, inf]``.  An int ``n`` is
+        ``LogisticRegressionCV``'s grid: ``n`` values from ``1e-4`` to ``1e4``
+        on a log scale.
 
     cv : int, cross-validation generator or iterable, default=None
         As ``GridSearchCV`` takes it: ``None`` is 5-fold, an int the number of
@@ -134,6 +139,9 @@ verbose
 
     best_index_ : int
         Index of the best candidate in ``cv_results_``.
+
+    best_params_ : dict
+        ``{"C": C_, "learning_rate": learning_rate_}``, as in ``GridSearchCV``.
 
     cv_results_ : dict of ndarrays
         Per candidate, with ``GridSearchCV``'s keys: ``params``,
@@ -181,7 +189,7 @@ stop_reason_, n_features_in_, feature_names_in_
 
     _parameter_constraints: dict = {
         "learning_rates": ["array-like"],
-        "Cs": ["array-like"],
+        "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable],
         "refit": ["boolean"],
@@ -314,7 +322,7 @@ stop_reason_, n_features_in_, feature_names_in_
                 "rates or include 'auto'."
             )
         self.best_index_ = int(np.nanargmax(self.cv_results_["mean_test_score"]))
-        best = candidates[self.best_index_]
+        best = self.best_params_ = dict(candidates[self.best_index_])
         self.C_, self.learning_rate_ = best["C"], best["learning_rate"]
         self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
         start = coefs[self.best_index_].mean(axis=0)  # (n_coef, n_columns)

@@ -62,6 +62,7 @@ def test_scores_equal_grid_search(name, solver):
     )
     assert_array_equal(ours.cv_results_["param_C"], theirs.cv_results_["param_C"])
     assert ours.best_index_ == theirs.best_index_
+    assert ours.best_params_ == theirs.best_params_
     assert ours.best_score_ == pytest.approx(theirs.best_score_, abs=1e-8)
     best = theirs.best_params_
     assert (ours.C_, ours.learning_rate_) == (best["C"], best["learning_rate"])
@@ -289,7 +290,8 @@ def test_held_out_part_lacking_a_class_is_scored():
     X, y = data("iris")
     y = y.copy()
     y[[0, 50, 100]] = 3
-    splits = list(StratifiedKFold(5).split(X, y))
+    with pytest.warns(UserWarning, match="least populated class"):
+        splits = list(StratifiedKFold(5).split(X, y))
     with pytest.warns(UserWarning, match="least populated class"):
         search = BCELogisticRegressionCV(learning_rates=["auto"], cv=5, tol=1e-6).fit(
             X, y
@@ -321,3 +323,17 @@ def test_score_uses_the_scoring():
     assert search.score(X, y) == pytest.approx(-log_loss(y, search.predict_proba(X)))
     search.set_params(scoring="accuracy")
     assert search.score(X, y) == accuracy_score(y, search.predict(X))
+
+
+def test_integer_Cs_is_the_grid_of_logistic_regression_cv():
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(learning_rates=["auto"], Cs=4, cv=3).fit(X, y)
+    # LogisticRegressionCV(Cs=4) searches np.logspace(-4, 4, 4).
+    assert_allclose(
+        search.cv_results_["param_C"].astype(float),
+        [1e-4, 10 ** (-4 / 3), 10 ** (4 / 3), 1e4],
+        rtol=1e-14,
+    )
+    assert search.best_params_ == {"C": search.C_, "learning_rate": "auto"}
+    with pytest.raises(ValueError, match="'Cs' parameter"):
+        BCELogisticRegressionCV(Cs=0).fit(X, y)
