@@ -31,7 +31,7 @@ import platform
 import subprocess
 import sys
 import tracemalloc
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -180,7 +180,7 @@ def environment(extra=None):
     """
     place, digest = package_digest()
     env = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "python": platform.python_version(),
         "numpy": np.__version__,
         "scipy": scipy.__version__,

@@ -39,6 +39,17 @@ except ImportError:  # pragma: no cover - older scikit-learn: numpy only
     def check_same_namespace(X, estimator, *, attribute, method):
         """Stand-in for scikit-learn < 1.9, whose estimators fit numpy only."""
 
+    def _array_api_helper(*args, **kwargs):
+        """Stand-in for the array API helpers of scikit-learn >= 1.9.
+
+        Never called: without them (``ARRAY_API_HELPERS`` false) every input
+        is converted to numpy and the array API code paths are skipped.
+        """
+        raise RuntimeError("Array API inputs need scikit-learn >= 1.9.")
+
+    get_namespace = get_namespace_and_device = indexing_dtype = _array_api_helper
+    move_to = _is_numpy_namespace = _max_precision_float_dtype = _array_api_helper
+
 
 __all__ = [
     "ARRAY_API_HELPERS",

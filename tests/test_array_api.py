@@ -15,16 +15,23 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
+
+from sklearn_bce import BCELogisticRegression
+from sklearn_bce._array_api import BLOCK_ITERATIONS
+from sklearn_bce._validation import ARRAY_API_HELPERS
+
+if not ARRAY_API_HELPERS:
+    pytest.skip("array API inputs need scikit-learn >= 1.9", allow_module_level=True)
+
 from sklearn.utils._array_api import (
     get_namespace,
     get_namespace_and_device,
     move_estimator_to,
     move_to,
 )
-from sklearn.utils.estimator_checks import check_array_api_input_and_values
-
-from sklearn_bce import BCELogisticRegression
-from sklearn_bce._array_api import BLOCK_ITERATIONS
+from sklearn.utils.estimator_checks import (
+    check_array_api_input_and_values,
+)
 
 array_api_strict = pytest.importorskip("array_api_strict")
 
