@@ -76,13 +76,30 @@ class EarlyStopping:
 
 
 class ProgressPrinter:
-    """Print the objective and largest gradient entry every few iterations."""
+    """Print the objective and largest gradient entry every few iterations.
 
-    def __init__(self, every):
+    With ``columns=True`` (a search's run of many columns) also the number
+    of columns still running, and the largest objective and gradient entry
+    among those; a last line when all have stopped.
+    """
+
+    def __init__(self, every, columns=False):
         self.every = every
+        self.columns = columns
 
     def __call__(self, iteration, coef, objective, grad_max, active):
-        if iteration % self.every == 0 or not active.any():
+        if iteration % self.every and active.any():
+            return False
+        if self.columns and not active.any():
+            print(f"Iteration {iteration}, all {active.size} columns stopped")
+        elif self.columns:
+            print(
+                f"Iteration {iteration}, {int(active.sum())} of {active.size} "
+                f"columns running, largest objective = "
+                f"{np.nanmax(objective[active]):.8g}, max |gradient| = "
+                f"{np.nanmax(grad_max[active]):.3e}"
+            )
+        else:
             print(
                 f"Iteration {iteration}, objective = {np.nanmax(objective):.8g}, "
                 f"max |gradient| = {np.nanmax(grad_max):.3e}"

@@ -41,6 +41,7 @@ from ._logistic import (
     validate_training_data,
 )
 from ._loss import BCEObjective
+from ._monitor import ProgressPrinter
 from ._solver import CONVERGED, DIVERGED, MAX_ITER
 from ._validation import Interval, StrOptions, _fit_context
 
@@ -124,7 +125,10 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
 
     solver, max_iter, tol, l1_ratio, fit_intercept, class_weight, random_state, \
 verbose
-        As in :class:`BCELogisticRegression`, for every candidate.
+        As in :class:`BCELogisticRegression`, for every candidate.  With
+        ``verbose >= 1`` the search also prints its size and, every 10
+        iterations (every one with ``verbose >= 2``), how many columns are
+        still running and their largest objective and gradient entry.
 
     Attributes
     ----------
@@ -293,6 +297,12 @@ stop_reason_, n_features_in_, feature_names_in_
         splits = list(cv.split(X, labels, **split_params))
         self.n_splits_ = len(splits)
         candidates = list(ParameterGrid({"C": Cs, "learning_rate": learning_rates}))
+        if self.verbose:
+            print(
+                f"Fitting {self.n_splits_} folds for each of {len(candidates)} "
+                f"candidates, totalling {self.n_splits_ * len(candidates)} fits, "
+                "as the columns of one run per kind of step"
+            )
 
         coefs, n_iter, stop_reason, curves, fit_times = self._train_all(
             X, y_index, sample_weight, splits, candidates
@@ -376,6 +386,12 @@ stop_reason_, n_features_in_, feature_names_in_
                 if is_auto[group[0]]
                 else np.array([candidates[c]["learning_rate"] for c in cand])
             )
+            if self.verbose:
+                print(
+                    f"{'auto' if is_auto[group[0]] else 'fixed'} steps: "
+                    f"{group.size} candidate(s) x {n_folds} folds x {n_columns} "
+                    f"class column(s) = {len(cand)} columns"
+                )
             start = time.perf_counter()
             result = run_solver(
                 objective,
@@ -384,6 +400,11 @@ stop_reason_, n_features_in_, feature_names_in_
                 learning_rate=step,
                 max_iter=self.max_iter,
                 tol=self.tol,
+                callback=(
+                    ProgressPrinter(1 if self.verbose >= 2 else 10, columns=True)
+                    if self.verbose
+                    else None
+                ),
             )
             fit_times[group] = (time.perf_counter() - start) / (group.size * n_folds)
             shape = (group.size, n_folds, n_columns)

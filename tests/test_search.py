@@ -337,3 +337,27 @@ def test_integer_Cs_is_the_grid_of_logistic_regression_cv():
     assert search.best_params_ == {"C": search.C_, "learning_rate": "auto"}
     with pytest.raises(ValueError, match="'Cs' parameter"):
         BCELogisticRegressionCV(Cs=0).fit(X, y)
+
+
+def test_verbose_prints_the_search_progress(capsys):
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3)
+    search.fit(X, y)
+    assert capsys.readouterr().out == ""
+    search.set_params(verbose=1).fit(X, y)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (
+        "Fitting 3 folds for each of 2 candidates, totalling 6 fits, "
+        "as the columns of one run per kind of step"
+    )
+    assert "auto steps: 1 candidate(s) x 3 folds x 3 class column(s) = 9 columns" in out
+    assert (
+        "Iteration 10, 9 of 9 columns running"
+        in out[
+            out.index(
+                "fixed steps: 1 candidate(s) x 3 folds x 3 class column(s) = 9 columns"
+            )
+            + 1
+        ]
+    )
+    assert sum(line.endswith("all 9 columns stopped") for line in out) == 2
