@@ -12,7 +12,6 @@ those with a fixed step need different step rules, so a grid that mixes them
 runs as two such passes.
 """
 
-import inspect
 import time
 import warnings
 from numbers import Integral, Real
@@ -22,7 +21,7 @@ from scipy.stats import rankdata
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.metrics import check_scoring, get_scorer_names, make_scorer
+from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import (
@@ -43,7 +42,13 @@ from ._logistic import (
 from ._loss import BCEObjective
 from ._monitor import ProgressPrinter
 from ._solver import CONVERGED, DIVERGED, MAX_ITER
-from ._validation import Interval, StrOptions, _fit_context
+from ._validation import (
+    Interval,
+    StrOptions,
+    _fit_context,
+    scorer_accepts_sample_weight,
+    scorer_with_classes,
+)
 
 
 def _check_learning_rates(values):
@@ -419,10 +424,7 @@ stop_reason_, n_features_in_, feature_names_in_
     def _scorer_takes_weights(self):
         """Whether held-out scores are weighted, as ``GridSearchCV`` decides."""
         scorer = check_scoring(self, scoring=self.scoring)
-        if hasattr(scorer, "_accept_sample_weight"):
-            accept = scorer._accept_sample_weight()
-        else:
-            accept = "sample_weight" in inspect.signature(scorer).parameters
+        accept = scorer_accepts_sample_weight(scorer)
         if not accept:
             warnings.warn(
                 f"The scoring {scorer} does not support sample_weight, which may "
@@ -466,7 +468,9 @@ stop_reason_, n_features_in_, feature_names_in_
 
     def _scorer(self):
         """The scorer of ``scoring``, given all the classes when it takes them."""
-        return _with_classes(check_scoring(self, scoring=self.scoring), self.classes_)
+        return scorer_with_classes(
+            check_scoring(self, scoring=self.scoring), self.classes_
+        )
 
     def score(self, X, y, sample_weight=None, **score_params):
         """Score of the final model on ``X``, ``y`` by the search's ``scoring``.
@@ -663,37 +667,6 @@ def _rows_of_params(params, rows, n_samples):
         for name, value in params.items()
         if value is not None
     }
-
-
-def _with_classes(scorer, classes):
-    """``scorer``, told all the ``classes`` when its metric takes ``labels``.
-
-    A held-out part may lack a class (a rare one, or splits that are not
-    stratified); a metric of probabilities such as ``log_loss`` then cannot
-    tell which columns are which and fails.  As ``LogisticRegressionCV``
-    does, such scorers are rebuilt with ``labels=classes`` (and, for two
-    classes, ``pos_label`` the second).  Scorers of ``predict`` are left
-    alone: there ``labels`` changes the metric (the classes a macro average
-    runs over), and absent classes do not make it fail.  Other callables are
-    used as they are.
-    """
-    score_func = getattr(scorer, "_score_func", None)
-    response_method = getattr(scorer, "_response_method", "predict")
-    if score_func is None or response_method == "predict":
-        return scorer
-    parameters = inspect.signature(score_func).parameters
-    kwargs = dict(getattr(scorer, "_kwargs", None) or {})
-    if "labels" not in parameters or "labels" in kwargs:
-        return scorer
-    kwargs["labels"] = classes
-    if len(classes) == 2 and "pos_label" in parameters and "pos_label" not in kwargs:
-        kwargs["pos_label"] = classes[-1]
-    return make_scorer(
-        score_func,
-        greater_is_better=scorer._sign > 0,
-        response_method=response_method,
-        **kwargs,
-    )
 
 
 def _describe(params):

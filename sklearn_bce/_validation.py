@@ -9,6 +9,7 @@ import inspect
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import _fit_context
+from sklearn.metrics import make_scorer
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, validate_data
@@ -68,6 +69,8 @@ __all__ = [
     "is_numpy_namespace",
     "max_precision_float_dtype",
     "move_to",
+    "scorer_accepts_sample_weight",
+    "scorer_with_classes",
     "validate_data",
 ]
 
@@ -169,3 +172,42 @@ def is_numpy_namespace(xp):
 def max_precision_float_dtype(xp, device):
     """The most precise float dtype (float64 or float32) of ``xp`` on ``device``."""
     return _max_precision_float_dtype(xp, device)
+
+
+# -- scorers -----------------------------------------------------------------------
+def scorer_accepts_sample_weight(scorer):
+    """Whether ``scorer`` takes ``sample_weight`` (as ``GridSearchCV`` asks it)."""
+    if hasattr(scorer, "_accept_sample_weight"):
+        return scorer._accept_sample_weight()
+    return "sample_weight" in inspect.signature(scorer).parameters
+
+
+def scorer_with_classes(scorer, classes):
+    """``scorer``, told all the ``classes`` when its metric takes ``labels``.
+
+    A held-out part may lack a class (a rare one, or splits that are not
+    stratified); a metric of probabilities such as ``log_loss`` then cannot
+    tell which columns are which and fails.  As ``LogisticRegressionCV``
+    does, such scorers are rebuilt with ``labels=classes`` (and, for two
+    classes, ``pos_label`` the second).  Scorers of ``predict`` are left
+    alone: there ``labels`` changes the metric (the classes a macro average
+    runs over), and absent classes do not make it fail.  Other callables are
+    used as they are.
+    """
+    score_func = getattr(scorer, "_score_func", None)
+    response_method = getattr(scorer, "_response_method", "predict")
+    if score_func is None or response_method == "predict":
+        return scorer
+    parameters = inspect.signature(score_func).parameters
+    kwargs = dict(getattr(scorer, "_kwargs", None) or {})
+    if "labels" not in parameters or "labels" in kwargs:
+        return scorer
+    kwargs["labels"] = classes
+    if len(classes) == 2 and "pos_label" in parameters and "pos_label" not in kwargs:
+        kwargs["pos_label"] = classes[-1]
+    return make_scorer(
+        score_func,
+        greater_is_better=scorer._sign > 0,
+        response_method=response_method,
+        **kwargs,
+    )
