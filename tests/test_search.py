@@ -350,14 +350,8 @@ def test_verbose_prints_the_search_progress(capsys):
         "Fitting 3 folds for each of 2 candidates, totalling 6 fits, "
         "as the columns of one run per kind of step"
     )
-    assert "auto steps: 1 candidate(s) x 3 folds x 3 class column(s) = 9 columns" in out
-    assert (
-        "Iteration 10, 9 of 9 columns running"
-        in out[
-            out.index(
-                "fixed steps: 1 candidate(s) x 3 folds x 3 class column(s) = 9 columns"
-            )
-            + 1
-        ]
-    )
+    sizes = "1 candidate(s) x 3 folds x 3 class column(s) = 9 columns"
+    assert out[1] == f"auto steps: {sizes}"
+    fixed = out.index(f"fixed steps: {sizes}")
+    assert out[fixed + 1].startswith("Iteration 10, 9 of 9 columns running")
     assert sum(line.endswith("all 9 columns stopped") for line in out) == 2
