@@ -313,8 +313,9 @@ class LearningRateDisplay:
         (NaN for diverged candidates, which are not drawn).
 
     Cs : array-like of shape (n_candidates,), default=None
-        ``C`` of each candidate; one line is drawn per value.  ``None`` draws
-        a single line.
+        ``C`` of each candidate; one line is drawn per value, in the colours
+        of the property cycle (an entry ``None`` is the estimator's default
+        ``C``).  ``None`` draws a single line.
 
     loss_curves : sequence of ndarray, default=None
         Per candidate, the training objective after each iteration, one row
@@ -392,20 +393,24 @@ class LearningRateDisplay:
             ax = axes[0, 0]
             curves_ax = axes[0, 1] if panels == 2 else None
         lines = []
-        for C in dict.fromkeys(Cs):
-            label = "" if C is None else f"C={C:g}"
+        grouped = self.Cs is not None
+        # One colour of the property cycle per C, shared by its "auto" line.
+        for g, C in enumerate(dict.fromkeys(Cs)):
+            if not grouped:
+                label = ""
+            else:
+                label = "default C" if C is None else f"C={C:g}"
+            color = f"C{g}"
             rows = [i for i, c in enumerate(Cs) if c == C]
             fixed = sorted(
                 (float(rates[i]), mean[i], std[i])
                 for i in rows
                 if not isinstance(rates[i], str) and np.isfinite(mean[i])
             )
-            color = None
             if fixed:
                 x, m, s = (np.array(v) for v in zip(*fixed, strict=True))
-                (line,) = ax.plot(x, m, marker="o", label=label or None)
-                ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
-                color = line.get_color()
+                (line,) = ax.plot(x, m, marker="o", color=color, label=label or None)
+                ax.fill_between(x, m - s, m + s, alpha=0.2, color=color)
                 lines.append(line)
             for i in rows:
                 if isinstance(rates[i], str) and np.isfinite(mean[i]):
@@ -427,7 +432,9 @@ class LearningRateDisplay:
                 if not np.isfinite(mean[i]):
                     continue
                 curve = _mean_of_stopped_curves(curves)
-                label = f"lr={rates[i]}" + ("" if Cs[i] is None else f", C={Cs[i]:g}")
+                label = f"lr={rates[i]}"
+                if grouped:
+                    label += ", default C" if Cs[i] is None else f", C={Cs[i]:g}"
                 (line,) = curves_ax.plot(
                     np.arange(1, len(curve) + 1), curve, label=label
                 )
@@ -444,7 +451,9 @@ class LearningRateDisplay:
         return self
 
     @classmethod
-    def from_cv_results(cls, cv_results, *, ax=None, curves_ax=None, score_name=None):
+    def from_cv_results(
+        cls, cv_results, *, ax=None, curves_ax=None, metric=None, score_name=None
+    ):
         """Plot a learning-rate search from its ``cv_results_``.
 
         Parameters
@@ -459,8 +468,16 @@ class LearningRateDisplay:
         ax, curves_ax : matplotlib Axes, default=None
             See :meth:`plot`.
 
+        metric : str, default=None
+            Which score of a multi-metric search to plot (the name given in
+            its ``scoring``: ``mean_test_<metric>``).  ``None`` is the single
+            score, ``mean_test_score``.
+
         score_name : str, default=None
-            Label of the score axis.
+            Label of the score axis; ``None`` is ``metric``, if given.
+
+        Candidates of a list of grids that leave ``learning_rate`` out are not
+        drawn; those that leave ``C`` out are drawn as "default C".
 
         Returns
         -------
@@ -486,12 +503,38 @@ class LearningRateDisplay:
         if rate_key is None:
             raise ValueError("cv_results has no learning_rate parameter.")
         C_key = _find_param(cv_results, "C")
+        name = "score" if metric is None else metric
+        if f"mean_test_{name}" not in cv_results:
+            metrics = sorted(
+                key[len("mean_test_") :]
+                for key in cv_results
+                if key.startswith("mean_test_")
+            )
+            raise ValueError(
+                f"cv_results has no mean_test_{name}; its scores are {metrics}. "
+                "Choose one with metric=<name>."
+            )
+        # A list of grids masks the parameters a candidate's grid leaves out.
+        rates = _unmasked(cv_results[rate_key])
+        keep = [i for i, rate in enumerate(rates) if rate is not None]
+        curves = cv_results.get("loss_curve")
         display = cls(
-            learning_rates=list(cv_results[rate_key]),
-            mean_scores=cv_results["mean_test_score"],
-            std_scores=cv_results["std_test_score"],
-            Cs=None if C_key is None else list(cv_results[C_key]),
-            loss_curves=cv_results.get("loss_curve"),
-            score_name=score_name,
+            learning_rates=[rates[i] for i in keep],
+            mean_scores=np.asarray(cv_results[f"mean_test_{name}"])[keep],
+            std_scores=np.asarray(cv_results[f"std_test_{name}"])[keep],
+            Cs=None
+            if C_key is None
+            else [_unmasked(cv_results[C_key])[i] for i in keep],
+            loss_curves=None if curves is None else [curves[i] for i in keep],
+            score_name=metric if score_name is None else score_name,
         )
         return display.plot(ax=ax, curves_ax=curves_ax)
+
+
+def _unmasked(column):
+    """A ``param_*`` column as a list, with ``None`` where it is masked."""
+    mask = np.ma.getmaskarray(column)
+    return [
+        None if masked else value
+        for value, masked in zip(np.ma.getdata(column), mask, strict=True)
+    ]

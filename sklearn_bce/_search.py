@@ -13,6 +13,7 @@ runs as two such passes.
 """
 
 import time
+import traceback
 import warnings
 from numbers import Integral, Real
 
@@ -20,7 +21,7 @@ import numpy as np
 from scipy.stats import rankdata
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils import _safe_indexing
@@ -59,7 +60,7 @@ def _check_learning_rates(values):
         ok = (
             value == "auto"
             if isinstance(value, str)
-            else (isinstance(value, Real) and np.isfinite(value) and value > 0)
+            else (_is_number(value) and np.isfinite(value) and value > 0)
         )
         if not ok:
             raise ValueError(
@@ -68,7 +69,21 @@ def _check_learning_rates(values):
     return values
 
 
+FIT_FAILED = "fit failed"
+# Attributes of the refitted model only.
+_REFIT_ONLY = ("n_iter_", "loss_curve_", "converged_", "stop_reason_")
+
+
+def _is_number(value):
+    """A real number, not a bool (``True`` is a ``Real`` in Python)."""
+    return isinstance(value, Real) and not isinstance(value, bool | np.bool_)
+
+
 def _check_Cs(values):
+    if isinstance(values, bool | np.bool_):
+        raise ValueError(
+            f"Cs must be an int >= 1 or a list of floats in (0, inf], got {values!r}."
+        )
     if isinstance(values, Integral):
         # LogisticRegressionCV's grid: Cs values from 1e-4 to 1e4, log-spaced.
         return np.logspace(-4, 4, values).tolist()
@@ -76,7 +91,7 @@ def _check_Cs(values):
     if not values:
         raise ValueError("Cs must contain at least one value of C.")
     for value in values:
-        if not (isinstance(value, Real) and value > 0) or np.isnan(value):
+        if not (_is_number(value) and value > 0) or np.isnan(value):
             raise ValueError(f"Cs must contain floats in (0, inf], got {value!r}.")
     return values
 
@@ -115,18 +130,28 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
         folds, stratified for classifiers.  Splitters that need groups (such
         as ``GroupKFold``) get them from ``fit(X, y, groups=groups)``.
 
-    scoring : str or callable, default="neg_log_loss"
+    scoring : str, callable or None, default="neg_log_loss"
         A scikit-learn scorer name or a callable ``scorer(estimator, X, y)``;
         greater is better.  Used to choose the candidate and by :meth:`score`.
+        ``None`` is the estimator's own score, the accuracy.
         Scorers of probabilities or decision values whose metric takes
         ``labels`` (``neg_log_loss``, ``neg_brier_score``, ...) are given all
         the classes, as in ``LogisticRegressionCV``, so a held-out part that
-        lacks a class is still scored.
+        lacks a class is still scored (metrics that need every class in it,
+        such as ROC AUC, give NaN there, with a warning).
 
     refit : bool, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
         the mean of the best candidate's fold models, as in
         ``LogisticRegressionCV``.
+
+    error_score : "raise" or float, default=np.nan
+        As in ``GridSearchCV``: the score of a (candidate, fold) pair whose
+        training part cannot be fitted (it holds one class only, or its
+        weights leave nothing to fit), with a ``FitFailedWarning``, or whose
+        scorer raises, with a ``UserWarning``; ``"raise"`` raises the error
+        instead.  A search in which no training part can be fitted raises.
+        Diverged candidates score NaN whatever ``error_score`` is.
 
     solver, max_iter, tol, l1_ratio, fit_intercept, class_weight, random_state, \
 verbose
@@ -200,8 +225,9 @@ stop_reason_, n_features_in_, feature_names_in_
         "learning_rates": ["array-like"],
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
-        "scoring": [StrOptions(set(get_scorer_names())), callable],
+        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "refit": ["boolean"],
+        "error_score": [StrOptions({"raise"}), Real],
         "solver": [StrOptions({"nesterov", "gd"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -220,6 +246,7 @@ stop_reason_, n_features_in_, feature_names_in_
         cv=None,
         scoring="neg_log_loss",
         refit=True,
+        error_score=np.nan,
         solver="nesterov",
         max_iter=1000,
         tol=1e-4,
@@ -234,6 +261,7 @@ stop_reason_, n_features_in_, feature_names_in_
         self.cv = cv
         self.scoring = scoring
         self.refit = refit
+        self.error_score = error_score
         self.solver = solver
         self.max_iter = max_iter
         self.tol = tol
@@ -296,7 +324,11 @@ stop_reason_, n_features_in_, feature_names_in_
             _reject_params(params, self, "fit", allow={"groups"})
             split_params, score_params = {"groups": params.get("groups")}, {}
         weighted = sample_weight is not None
+        X_given = X
         X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
+        # Held-out parts are scored as given (a DataFrame keeps its column
+        # names for the model and the scorer), as in GridSearchCV.
+        X_score = X_given if hasattr(self, "feature_names_in_") else X
         labels = self.classes_[y_index]
         cv = check_cv(self.cv, labels, classifier=True)
         splits = list(cv.split(X, labels, **split_params))
@@ -309,18 +341,20 @@ stop_reason_, n_features_in_, feature_names_in_
                 "as the columns of one run per kind of step"
             )
 
-        coefs, n_iter, stop_reason, curves, fit_times = self._train_all(
+        coefs, n_iter, stop_reason, curves, fit_times, failures = self._train_all(
             X, y_index, sample_weight, splits, candidates
         )
+        self._check_failures(failures, len(candidates))
         if not routing and weighted and self._scorer_takes_weights():
             score_params = {"sample_weight": sample_weight}
         scores, score_times = self._score_all(
-            X, labels, score_params, splits, candidates, coefs
+            X_score, labels, score_params, splits, candidates, coefs, failures
         )
         diverged = (stop_reason == DIVERGED).any(axis=2)
         scores[diverged] = np.nan
         self._warn(candidates, diverged, stop_reason)
-        converged = (stop_reason == CONVERGED).all(axis=(1, 2))
+        # Over the folds that were fitted.
+        converged = np.isin(stop_reason, (CONVERGED, FIT_FAILED)).all(axis=(1, 2))
         self._store_results(
             candidates,
             scores,
@@ -331,45 +365,57 @@ stop_reason_, n_features_in_, feature_names_in_
             converged,
             curves,
         )
-        if np.isnan(self.cv_results_["mean_test_score"]).all():
-            raise ValueError(
-                "Every candidate diverged or scored NaN; use smaller learning "
-                "rates or include 'auto'."
-            )
-        self.best_index_ = int(np.nanargmax(self.cv_results_["mean_test_score"]))
+        means = self.cv_results_["mean_test_score"]
+        self._warn_non_finite(means, diverged.any(axis=1))
+        if np.isnan(means).all():
+            raise ValueError(self._no_score_reason(diverged.any(axis=1), failures))
+        self.best_index_ = int(np.nanargmax(means))
         best = self.best_params_ = dict(candidates[self.best_index_])
         self.C_, self.learning_rate_ = best["C"], best["learning_rate"]
         self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
-        start = coefs[self.best_index_].mean(axis=0)  # (n_coef, n_columns)
+        # Mean over the folds that were fitted: (n_coef, n_columns).
+        start = np.delete(coefs[self.best_index_], list(failures), axis=0).mean(axis=0)
         self._set_final_model(X, labels, sample_weight, start)
         return self
 
     # -- the shared run -------------------------------------------------------------
     def _train_all(self, X, y_index, sample_weight, splits, candidates):
-        """One K-column run per step rule; per (candidate, fold) results."""
+        """One K-column run per step rule; per (candidate, fold) results.
+
+        Also returns, per fold whose training part cannot be fitted (one
+        class, or weights that leave nothing to fit), the error a single
+        ``BCELogisticRegression`` fit would raise; such folds are not run.
+        """
         n_classes = len(self.classes_)
         Y = one_vs_rest_targets(y_index, n_classes, X.dtype)
         n_columns = Y.shape[1]
-        fold_weights = np.zeros((X.shape[0], len(splits)), dtype=X.dtype)
-        for f, (train, _) in enumerate(splits):
-            fold_weights[train, f] = apply_class_weight(
-                sample_weight[train], self.class_weight, self.classes_, y_index[train]
-            )
         n_cand, n_folds = len(candidates), len(splits)
+        failures, weights = {}, []
+        for f, (train, _) in enumerate(splits):
+            try:
+                weights.append(self._fold_weights(y_index, sample_weight, train))
+            except ValueError as exc:
+                failures[f] = exc
+        trained = np.array([f for f in range(n_folds) if f not in failures], dtype=int)
+        fold_weights = np.zeros((X.shape[0], trained.size), dtype=X.dtype)
+        for j, (f, w) in enumerate(zip(trained, weights, strict=True)):
+            fold_weights[splits[f][0], j] = w
         n_coef = X.shape[1] + self.fit_intercept
-        coefs = np.zeros((n_cand, n_folds, n_coef, n_columns), dtype=X.dtype)
+        coefs = np.full((n_cand, n_folds, n_coef, n_columns), np.nan, dtype=X.dtype)
         n_iter = np.zeros((n_cand, n_folds, n_columns), dtype=int)
         stop_reason = np.full((n_cand, n_folds, n_columns), MAX_ITER, dtype=object)
+        stop_reason[:, list(failures)] = FIT_FAILED
         curves = [None] * n_cand
         fit_times = np.zeros(n_cand)
         is_auto = np.array([c["learning_rate"] == "auto" for c in candidates])
+        n_trained = trained.size
         for group in (np.flatnonzero(is_auto), np.flatnonzero(~is_auto)):
-            if group.size == 0:
+            if group.size == 0 or n_trained == 0:
                 continue
             # Columns ordered (candidate, fold, class).
-            cand = np.repeat(group, n_folds * n_columns)
-            fold = np.tile(np.repeat(np.arange(n_folds), n_columns), group.size)
-            klass = np.tile(np.arange(n_columns), group.size * n_folds)
+            cand = np.repeat(group, n_trained * n_columns)
+            fold = np.tile(np.repeat(np.arange(n_trained), n_columns), group.size)
+            klass = np.tile(np.arange(n_columns), group.size * n_trained)
             # Two classes: one target column for all, as a view (no copy).
             targets = (
                 np.broadcast_to(Y, (len(Y), klass.size))
@@ -394,7 +440,7 @@ stop_reason_, n_features_in_, feature_names_in_
             if self.verbose:
                 print(
                     f"{'auto' if is_auto[group[0]] else 'fixed'} steps: "
-                    f"{group.size} candidate(s) x {n_folds} folds x {n_columns} "
+                    f"{group.size} candidate(s) x {n_trained} folds x {n_columns} "
                     f"class column(s) = {len(cand)} columns"
                 )
             start = time.perf_counter()
@@ -411,19 +457,35 @@ stop_reason_, n_features_in_, feature_names_in_
                     else None
                 ),
             )
-            fit_times[group] = (time.perf_counter() - start) / (group.size * n_folds)
-            shape = (group.size, n_folds, n_columns)
-            coefs[group] = np.moveaxis(result.coef.reshape(n_coef, *shape), 0, 2)
-            n_iter[group] = result.n_iter.reshape(shape)
-            stop_reason[group] = result.stop_reason.reshape(shape)
-            history = result.history.T.reshape(*shape, result.history.shape[0])
+            fit_times[group] = (time.perf_counter() - start) / (group.size * n_trained)
+            shape = (group.size, n_trained, n_columns)
+            rows = np.ix_(group, trained)
+            coefs[rows] = np.moveaxis(result.coef.reshape(n_coef, *shape), 0, 2)
+            n_iter[rows] = result.n_iter.reshape(shape)
+            stop_reason[rows] = result.stop_reason.reshape(shape)
+            history = np.full(
+                (group.size, n_folds, n_columns, len(result.history)), np.nan
+            )
+            history[:, trained] = result.history.T.reshape(*shape, -1)
             for i, c in enumerate(group):
                 curves[c] = _average_over_classes(history[i], n_iter[c])
-        return coefs, n_iter, stop_reason, curves, fit_times
+        return coefs, n_iter, stop_reason, curves, fit_times, failures
+
+    def _fold_weights(self, y_index, sample_weight, train):
+        """Weights of a fold's training rows, as its single fit would use them."""
+        present = np.unique(y_index[train])
+        if present.size < 2:
+            raise ValueError(
+                "This solver needs samples of at least 2 classes in the data, "
+                f"but the data contains only one class: {self.classes_[present[0]]!r}"
+            )
+        return apply_class_weight(
+            sample_weight[train], self.class_weight, self.classes_, y_index[train]
+        )
 
     def _scorer_takes_weights(self):
         """Whether held-out scores are weighted, as ``GridSearchCV`` decides."""
-        scorer = check_scoring(self, scoring=self.scoring)
+        scorer = self._base_scorer()
         accept = scorer_accepts_sample_weight(scorer)
         if not accept:
             warnings.warn(
@@ -435,22 +497,25 @@ stop_reason_, n_features_in_, feature_names_in_
             )
         return accept
 
-    def _score_all(self, X, labels, score_params, splits, candidates, coefs):
+    def _score_all(self, X, labels, score_params, splits, candidates, coefs, failures):
         """Held-out score of every (candidate, fold) and the time it took.
 
         ``score_params`` are the scorer's metadata for all samples; each fold's
-        scorer gets the held-out rows of those given per sample.
+        scorer gets the held-out rows of those given per sample.  Folds that
+        could not be fitted, and scorers that raise, score ``error_score``.
         """
         scorer = self._scorer()
-        scores = np.full((len(candidates), len(splits)), np.nan)
+        scores = np.full((len(candidates), len(splits)), float(self._error_value))
         times = np.zeros((len(candidates), len(splits)))
         model = self._estimator()
         model.classes_ = self.classes_
         model.n_features_in_ = self.n_features_in_
         if hasattr(self, "feature_names_in_"):
             model.feature_names_in_ = self.feature_names_in_
-        n_features = X.shape[1]
+        n_features = coefs.shape[2] - self.fit_intercept
         for f, (_, test) in enumerate(splits):
+            if f in failures:
+                continue
             X_test, y_test = _safe_indexing(X, test), labels[test]
             kwargs = _rows_of_params(score_params, test, len(labels))
             for c, params in enumerate(candidates):
@@ -462,15 +527,89 @@ stop_reason_, n_features_in_, feature_names_in_
                     else np.zeros(coefs.shape[-1], dtype=coefs.dtype)
                 )
                 start = time.perf_counter()
-                scores[c, f] = scorer(model, X_test, y_test, **kwargs)
+                try:
+                    scores[c, f] = scorer(model, X_test, y_test, **kwargs)
+                except Exception:
+                    if self.error_score == "raise":
+                        raise
+                    warnings.warn(
+                        "Scoring failed. The score on this train-test partition "
+                        f"for these parameters will be set to {self.error_score}. "
+                        f"Details: \n{traceback.format_exc()}",
+                        UserWarning,
+                        stacklevel=3,
+                    )
                 times[c, f] = time.perf_counter() - start
         return scores, times
 
+    @property
+    def _error_value(self):
+        return np.nan if self.error_score == "raise" else self.error_score
+
+    def _check_failures(self, failures, n_candidates):
+        """Raise or warn about folds whose training part cannot be fitted."""
+        if not failures:
+            return
+        if self.error_score == "raise":
+            raise next(iter(failures.values()))
+        n_fits = n_candidates * self.n_splits_
+        n_failed = n_candidates * len(failures)
+        if len(failures) == self.n_splits_:
+            raise ValueError(
+                f"All the {n_fits} fits failed: no training part of the "
+                "cross-validation can be fitted. Below are more details about "
+                f"the failures:\n{_failure_details(failures)}"
+            )
+        warnings.warn(
+            f"\n{n_failed} fits failed out of a total of {n_fits}.\n"
+            "The score on these train-test partitions for these parameters will "
+            f"be set to {self.error_score}.\n"
+            "If these failures are not expected, you can try to debug them by "
+            "setting error_score='raise'.\n\n"
+            f"Below are more details about the failures:\n{_failure_details(failures)}",
+            FitFailedWarning,
+            stacklevel=3,
+        )
+
+    def _warn_non_finite(self, means, diverged):
+        """GridSearchCV's warning for non-finite scores that are not divergence."""
+        if np.isfinite(means[~diverged]).all():
+            return
+        warnings.warn(
+            f"One or more of the test scores are non-finite: {means}",
+            UserWarning,
+            stacklevel=3,
+        )
+
+    def _no_score_reason(self, diverged, failures):
+        """Why no candidate has a mean score, for the error ``fit`` raises."""
+        if diverged.all():
+            return (
+                "Every candidate diverged in at least one fold; use smaller "
+                "learning rates or include 'auto'."
+            )
+        reasons = [f"{int(diverged.sum())} of {len(diverged)} candidates diverged"]
+        if failures:
+            reasons.append(
+                f"{len(failures)} of {self.n_splits_} training parts could not be "
+                f"fitted and score error_score={self.error_score}"
+            )
+        reasons.append(
+            f"the scorer {self.scoring!r} gave non-finite scores for the others "
+            "(a held-out part it cannot score, such as one holding a single "
+            "class for ROC AUC)"
+        )
+        return f"No candidate has a finite mean score: {'; '.join(reasons)}."
+
+    def _base_scorer(self):
+        """The scorer of ``scoring``; ``None`` is the estimator's accuracy."""
+        return check_scoring(
+            self, scoring="accuracy" if self.scoring is None else self.scoring
+        )
+
     def _scorer(self):
         """The scorer of ``scoring``, given all the classes when it takes them."""
-        return scorer_with_classes(
-            check_scoring(self, scoring=self.scoring), self.classes_
-        )
+        return scorer_with_classes(self._base_scorer(), self.classes_)
 
     def score(self, X, y, sample_weight=None, **score_params):
         """Score of the final model on ``X``, ``y`` by the search's ``scoring``.
@@ -532,7 +671,7 @@ stop_reason_, n_features_in_, feature_names_in_
                 method_mapping=MethodMapping().add(caller="fit", callee="split"),
             )
             .add(
-                scorer=check_scoring(self, scoring=self.scoring),
+                scorer=self._base_scorer(),
                 method_mapping=MethodMapping()
                 .add(caller="fit", callee="score")
                 .add(caller="score", callee="score"),
@@ -581,9 +720,7 @@ stop_reason_, n_features_in_, feature_names_in_
         n_cand, n_folds = scores.shape
         results = {"params": candidates}
         for name in ("C", "learning_rate"):
-            column = np.ma.MaskedArray(np.empty(n_cand, dtype=object), mask=False)
-            column[:] = [c[name] for c in candidates]
-            results[f"param_{name}"] = column
+            results[f"param_{name}"] = _param_column([c[name] for c in candidates])
         for f in range(n_folds):
             results[f"split{f}_test_score"] = scores[:, f]
         means = scores.mean(axis=1)
@@ -619,6 +756,8 @@ stop_reason_, n_features_in_, feature_names_in_
                 if self.fit_intercept
                 else np.zeros(start.shape[1], dtype=start.dtype)
             )
+            for name in _REFIT_ONLY:
+                self.__dict__.pop(name, None)
             return
         model = self._estimator(
             C=self.C_, learning_rate=self.learning_rate_, warm_start=True
@@ -626,15 +765,29 @@ stop_reason_, n_features_in_, feature_names_in_
         model.coef_ = np.ascontiguousarray(start[:n_features].T)
         model.intercept_ = start[n_features].copy() if self.fit_intercept else 0.0
         model.fit(X, labels, sample_weight=sample_weight)
-        for name in (
-            "coef_",
-            "intercept_",
-            "n_iter_",
-            "loss_curve_",
-            "converged_",
-            "stop_reason_",
-        ):
+        for name in ("coef_", "intercept_", *_REFIT_ONLY):
             setattr(self, name, getattr(model, name))
+
+
+def _param_column(values):
+    """A ``param_*`` column as GridSearchCV stores it: a masked array, object
+    dtype only for strings or mixed types (such as ``"auto"`` among floats)."""
+    inferred = np.array(values)
+    dtype = inferred.dtype if inferred.dtype.kind in "biuf" else object
+    column = np.ma.MaskedArray(np.empty(len(values), dtype=dtype), mask=False)
+    column[:] = values
+    return column
+
+
+def _failure_details(failures):
+    """Failed folds grouped by error message, as GridSearchCV reports them."""
+    by_message = {}
+    for f, exc in failures.items():
+        by_message.setdefault(f"{type(exc).__name__}: {exc}", []).append(f)
+    return "\n".join(
+        f"fold(s) {', '.join(map(str, folds))}: {message}"
+        for message, folds in by_message.items()
+    )
 
 
 def _routing_enabled():

@@ -240,3 +240,58 @@ def test_learning_rate_display_needs_a_learning_rate():
         LearningRateDisplay.from_cv_results(
             {"param_C": [1.0], "mean_test_score": [0.0], "std_test_score": [0.0]}
         )
+
+
+def test_learning_rate_display_gives_each_C_its_own_colour():
+    from matplotlib.colors import same_color
+
+    from sklearn_bce import LearningRateDisplay
+
+    # C=1 and C=10 have "auto" only: their lines are the only mark of them.
+    display = LearningRateDisplay(
+        learning_rates=["auto", 0.1, "auto", "auto"],
+        mean_scores=[0.1, 0.2, 0.3, 0.4],
+        std_scores=[0.0] * 4,
+        Cs=[0.1, 0.1, 1.0, 10.0],
+    ).plot()
+    labels = [line.get_label() for line in display.lines_]
+    assert labels == ["C=0.1", "C=0.1 auto", "C=1 auto", "C=10 auto"]
+    colors = [line.get_color() for line in display.lines_]
+    assert same_color(colors[0], colors[1])
+    assert not same_color(colors[1], colors[2])
+    assert not same_color(colors[2], colors[3])
+
+
+def test_learning_rate_display_reads_a_list_of_grids_and_several_metrics():
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = _search_data()
+    grids = [
+        {"learning_rate": ["auto", 0.5]},
+        {"learning_rate": [0.5, 2.0], "C": [0.1]},
+        {"C": [10.0]},
+    ]
+    search = GridSearchCV(
+        BCELogisticRegression(),
+        grids,
+        cv=3,
+        scoring=["accuracy", "neg_log_loss"],
+        refit=False,
+    ).fit(X, y)
+    results = search.cv_results_
+    with pytest.raises(
+        ValueError,
+        match=r"scores are \['accuracy', 'neg_log_loss'\]. Choose one with metric",
+    ):
+        LearningRateDisplay.from_cv_results(results)
+    display = LearningRateDisplay.from_cv_results(results, metric="neg_log_loss")
+    assert display.ax_.get_ylabel() == "neg_log_loss"
+    # The candidate without a learning rate (C=10 alone) is not drawn.
+    labels = [line.get_label() for line in display.lines_]
+    assert labels == ["default C", "default C auto", "C=0.1"]
+    scores = results["mean_test_neg_log_loss"]
+    assert_allclose(display.lines_[0].get_ydata(), scores[[1]])
+    assert_allclose(display.lines_[1].get_ydata(), scores[0])
+    assert_allclose(display.lines_[2].get_ydata(), scores[[2, 3]])

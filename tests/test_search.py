@@ -9,7 +9,11 @@ import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import (
+    ConvergenceWarning,
+    FitFailedWarning,
+    UndefinedMetricWarning,
+)
 from sklearn.metrics import accuracy_score, brier_score_loss, get_scorer, log_loss
 from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -60,7 +64,9 @@ def test_scores_equal_grid_search(name, solver):
     assert_array_equal(
         ours.cv_results_["rank_test_score"], theirs.cv_results_["rank_test_score"]
     )
-    assert_array_equal(ours.cv_results_["param_C"], theirs.cv_results_["param_C"])
+    for key in ("param_C", "param_learning_rate"):
+        assert_array_equal(ours.cv_results_[key], theirs.cv_results_[key])
+        assert ours.cv_results_[key].dtype == theirs.cv_results_[key].dtype
     assert ours.best_index_ == theirs.best_index_
     assert ours.best_params_ == theirs.best_params_
     assert ours.best_score_ == pytest.approx(theirs.best_score_, abs=1e-8)
@@ -156,6 +162,11 @@ def test_refit_false_averages_the_fold_models():
     ]
     assert_allclose(search.coef_, np.mean(coefs, axis=0), atol=1e-3)
     assert not hasattr(search, "n_iter_")
+    # Refitting with refit=False drops what the earlier refit left.
+    search.set_params(refit=True).fit(X, y)
+    search.set_params(refit=False, Cs=[1e-3]).fit(X, y)
+    for name in ("n_iter_", "loss_curve_", "converged_", "stop_reason_"):
+        assert not hasattr(search, name)
 
 
 @pytest.mark.parametrize("container", [sp.csr_matrix, np.float32])
@@ -192,7 +203,10 @@ def test_any_scorer():
         ({"learning_rates": []}, "at least one"),
         ({"learning_rates": ["fast"]}, "'auto' or floats"),
         ({"learning_rates": [-1.0]}, "'auto' or floats"),
+        ({"learning_rates": [True]}, "'auto' or floats"),
         ({"Cs": [0.0]}, "Cs must contain"),
+        ({"Cs": [True]}, "Cs must contain"),
+        ({"Cs": True}, "Cs must be an int"),
     ],
 )
 def test_bad_grids_are_rejected(params, match):
@@ -355,3 +369,112 @@ def test_verbose_prints_the_search_progress(capsys):
     fixed = out.index(f"fixed steps: {sizes}")
     assert out[fixed + 1].startswith("Iteration 10, 9 of 9 columns running")
     assert sum(line.endswith("all 9 columns stopped") for line in out) == 2
+
+
+def test_scoring_none_is_the_accuracy_as_in_grid_search():
+    X, y = data("iris")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    ours = BCELogisticRegressionCV(
+        learning_rates=["auto", 0.5], cv=splits, scoring=None
+    ).fit(X, y)
+    theirs = GridSearchCV(
+        BCELogisticRegression(), {"learning_rate": ["auto", 0.5]}, cv=splits
+    ).fit(X, y)
+    assert_allclose(
+        ours.cv_results_["mean_test_score"],
+        theirs.cv_results_["mean_test_score"],
+        atol=1e-12,
+    )
+    assert ours.score(X, y) == pytest.approx(accuracy_score(y, ours.predict(X)))
+
+
+def test_dataframe_is_scored_with_its_column_names():
+    pd = pytest.importorskip("pandas")
+    X, y = data("iris")
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    seen = []
+
+    def scorer(estimator, X, y):
+        seen.append(list(X.columns))
+        return accuracy_score(y, estimator.predict(X))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        search = BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3)
+        search.fit(frame, y)
+        search.set_params(scoring=scorer).fit(frame, y)
+    assert seen == [["a", "b", "c", "d"]] * 6
+    assert_array_equal(search.feature_names_in_, ["a", "b", "c", "d"])
+
+
+def test_training_part_with_one_class_fails_as_in_grid_search():
+    X, y = data("breast_cancer")
+    order = np.argsort(y, kind="stable")
+    X, y = X[order], y[order]
+    n = len(y)
+    # Fold 0 trains on the last rows only, all of class 1.
+    splits = [
+        (np.arange(300, n), np.arange(300)),
+        (np.arange(0, n, 2), np.arange(1, n, 2)),
+        (np.arange(1, n, 2), np.arange(0, n, 2)),
+    ]
+    grid = {"learning_rate": ["auto", 0.5]}
+    with pytest.warns(FitFailedWarning, match="2 fits failed out of a total of 6"):
+        ours = BCELogisticRegressionCV(
+            learning_rates=grid["learning_rate"], cv=splits, error_score=-1.0
+        ).fit(X, y)
+    with pytest.warns(FitFailedWarning):
+        theirs = GridSearchCV(
+            BCELogisticRegression(),
+            grid,
+            cv=splits,
+            scoring="neg_log_loss",
+            error_score=-1.0,
+        ).fit(X, y)
+    for key in ["mean_test_score"] + [f"split{k}_test_score" for k in range(3)]:
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+    assert_array_equal(ours.cv_results_["split0_test_score"], [-1.0, -1.0])
+    assert ours.best_index_ == theirs.best_index_
+    assert ours.cv_results_["converged"].all()
+    # The refit starts from the mean of the folds that were fitted.
+    assert np.isfinite(ours.coef_).all()
+
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        BCELogisticRegressionCV(cv=splits, error_score="raise").fit(X, y)
+    with (
+        pytest.warns(FitFailedWarning),
+        pytest.raises(ValueError, match="training parts could not be fitted"),
+    ):
+        BCELogisticRegressionCV(cv=splits).fit(X, y)
+    with pytest.raises(ValueError, match="All the 8 fits failed"):
+        BCELogisticRegressionCV(cv=splits[:1] * 2).fit(X, y)
+
+
+def test_scorer_errors_score_error_score():
+    X, y = data("iris")
+
+    def failing(estimator, X, y):
+        raise ZeroDivisionError("no score")
+
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring=failing, error_score=0.0
+    )
+    with pytest.warns(UserWarning, match="(?s)Scoring failed.*no score"):
+        search.fit(X, y)
+    assert_array_equal(search.cv_results_["mean_test_score"], [0.0])
+    with pytest.raises(ZeroDivisionError):
+        search.set_params(error_score="raise").fit(X, y)
+
+
+def test_non_finite_scores_are_warned_and_explained():
+    X, y = data("iris")
+    y = y.copy()
+    y[[0, 50, 100]] = 3  # a class of 3 samples: some held-out parts lack it
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=5, scoring="roc_auc_ovr"
+    )
+    with pytest.raises(ValueError, match="'roc_auc_ovr' gave non-finite scores"):
+        with pytest.warns(UserWarning, match="test scores are non-finite"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UndefinedMetricWarning)
+                search.fit(X, y)
