@@ -910,12 +910,18 @@ def predict_array_api(estimator, X, method, namespace):
     if method == "predict_proba":
         if binary:
             return xp.stack([_sigmoid(-scores, xp), _sigmoid(scores, xp)], axis=1)
-        proba = _sigmoid(scores, xp)
+        # Normalised in the log domain: every sigmoid(z_k) can underflow.
+        shifted = _shifted_log_sigmoid(scores, xp)
+        proba = xp.exp(shifted)
         return proba / xp.sum(proba, axis=1, keepdims=True)
     # predict_log_proba: log sigmoid(z) = -log(1 + e^-z), computed stably.
     if binary:
         return -xp.stack([_softplus(scores, xp), _softplus(-scores, xp)], axis=1)
+    shifted = _shifted_log_sigmoid(scores, xp)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+
+
+def _shifted_log_sigmoid(scores, xp):
+    """``log sigmoid(scores)`` less its row maximum: rows with a 0 entry."""
     log_sigmoid = -_softplus(-scores, xp)
-    top = xp.max(log_sigmoid, axis=1, keepdims=True)
-    log_sum = top + xp.log(xp.sum(xp.exp(log_sigmoid - top), axis=1, keepdims=True))
-    return log_sigmoid - log_sum
+    return log_sigmoid - xp.max(log_sigmoid, axis=1, keepdims=True)

@@ -38,7 +38,6 @@ import warnings
 import numpy as np
 from scipy.linalg import eigh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
-from scipy.special import expit, logsumexp
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -48,6 +47,8 @@ from ._loss import (
     _pointwise_loss,
     _sigmoid_into,
     _weighted_column_sums,
+    class_log_probabilities,
+    class_probabilities,
 )
 from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
@@ -209,16 +210,8 @@ def _chunk_predict(X, *, coef, intercept, classes, method):
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(1)
         return classes[index]
     if method == "predict_proba":
-        if scores.ndim == 1:
-            return np.column_stack([expit(-scores), expit(scores)])
-        proba = expit(scores)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
-    # predict_log_proba
-    if scores.ndim == 1:
-        return -np.column_stack([np.logaddexp(0, scores), np.logaddexp(0, -scores)])
-    log_sigmoid = -np.logaddexp(0, -scores)
-    return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
+        return class_probabilities(scores)
+    return class_log_probabilities(scores)
 
 
 def _row_sums(function, arrays, width, **kwargs):

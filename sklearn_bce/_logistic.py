@@ -4,7 +4,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -22,7 +21,7 @@ from ._array_api import (
 )
 from ._dask import fit_dask, is_dask_array, predict_dask
 from ._inference import coef_table
-from ._loss import BCEObjective
+from ._loss import BCEObjective, class_log_probabilities, class_probabilities
 from ._monitor import CallbackBridge, EarlyStopping, ProgressPrinter, combine
 from ._solver import (
     DIVERGED,
@@ -207,12 +206,7 @@ class LinearBCEOutputsMixin:
         elsewhere = self._predict_elsewhere(X, "predict_proba")
         if elsewhere is not None:
             return elsewhere
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            return np.column_stack([expit(-scores), expit(scores)])
-        proba = expit(scores)
-        proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        return class_probabilities(self.decision_function(X))
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed without underflow.
@@ -230,12 +224,7 @@ class LinearBCEOutputsMixin:
         elsewhere = self._predict_elsewhere(X, "predict_log_proba")
         if elsewhere is not None:
             return elsewhere
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            # log sigmoid(z) = -log(1 + exp(-z)), log(1 - sigmoid(z)) = -log(1 + exp(z))
-            return -np.column_stack([np.logaddexp(0, scores), np.logaddexp(0, -scores)])
-        log_sigmoid = -np.logaddexp(0, -scores)
-        return log_sigmoid - logsumexp(log_sigmoid, axis=1, keepdims=True)
+        return class_log_probabilities(self.decision_function(X))
 
     def _predict_elsewhere(self, X, method):
         """``method`` of a dask or array API ``X``, on its own backend; else None.

@@ -156,6 +156,45 @@ def _softplus(z, exp_neg_abs):
     return out
 
 
+def class_log_probabilities(scores):
+    """Log-probabilities of the classes from logits, without underflow.
+
+    ``scores`` of shape ``(n,)`` (two classes: ``log(1 - sigmoid(z))`` and
+    ``log sigmoid(z)``) or ``(n, n_classes)`` (one-vs-rest: ``log sigmoid(z_k)``
+    normalised over the classes).
+    """
+    if scores.ndim == 1:
+        # log sigmoid(z) = -log(1 + exp(-z)), log(1 - sigmoid(z)) = -log(1 + exp(z))
+        return -np.column_stack([np.logaddexp(0, scores), np.logaddexp(0, -scores)])
+    shifted = _shifted_log_sigmoid(scores)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def class_probabilities(scores):
+    """Probabilities of the classes from logits (see :func:`class_log_probabilities`).
+
+    One-vs-rest probabilities are normalised in the log domain: ``sigmoid(z_k)``
+    of every class can underflow to 0 (logits below -745, -104 in float32),
+    their ratios cannot.
+    """
+    if scores.ndim == 1:
+        return np.column_stack([expit(-scores), expit(scores)])
+    proba = np.exp(_shifted_log_sigmoid(scores))
+    proba /= proba.sum(axis=1, keepdims=True)
+    return proba
+
+
+def _shifted_log_sigmoid(scores):
+    """``log sigmoid(scores)`` less its row maximum: each row's largest is 0.
+
+    Subtracting the maximum before the sum, not after, keeps the
+    log-probabilities accurate where the logits are large (in float32 the
+    spacing of numbers near 1000 is 6e-5).
+    """
+    log_sigmoid = -np.logaddexp(0, -scores)
+    return log_sigmoid - log_sigmoid.max(axis=1, keepdims=True)
+
+
 def soft_threshold(x, threshold):
     """Proximal operator of ``threshold * ||x||_1``: ``sign(x) max(|x| - t, 0)``."""
     return np.sign(x) * np.maximum(np.abs(x) - threshold, 0)

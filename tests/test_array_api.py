@@ -441,6 +441,26 @@ def test_predictions_in_the_input_namespace_equal_numpy(name, dtype, kind):
     assert score == pytest.approx(expected.score(X, y))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_multiclass_probabilities_do_not_underflow(name, dtype):
+    # Every one-vs-rest sigmoid underflows to 0; their ratios do not.
+    X, y = make_problem("multiclass", dtype)
+    expected = BCELogisticRegression().fit(X, y)
+    expected.coef_ = np.zeros_like(expected.coef_)
+    expected.intercept_ = np.array([-1000.0, -1010.0, -990.0], dtype=dtype)
+    X_xp = as_input(X[:3], name)
+    _, device = namespace_and_device(name)
+    with dispatch():
+        moved = move_estimator_to(expected, get_namespace(X_xp)[0], device)
+        proba = to_numpy(moved.predict_proba(X_xp))
+        log_proba = to_numpy(moved.predict_log_proba(X_xp))
+    rtol = 1e-12 if dtype == "float64" else 1e-5
+    assert_allclose(proba, expected.predict_proba(X[:3]), rtol=rtol)
+    assert_allclose(log_proba, expected.predict_log_proba(X[:3]), rtol=rtol)
+    assert_allclose(np.exp(log_proba), proba, rtol=rtol)
+
+
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_classes_follow_y_and_string_labels_stay_numpy(name):
     X, y = make_problem("multiclass", "float64")

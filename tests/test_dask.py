@@ -170,6 +170,20 @@ def test_predictions_are_dask_arrays_equal_to_numpy(client, n_classes):
             np.testing.assert_allclose(computed, expected, rtol=1e-12, atol=1e-14)
 
 
+def test_multiclass_probabilities_do_not_underflow(client):
+    X, y, _ = make_data(3)
+    model = BCELogisticRegression().fit(X, y)
+    model.coef_ = np.zeros_like(model.coef_)
+    model.intercept_ = np.array([-1000.0, -1010.0, -990.0])
+    for method in ("predict_proba", "predict_log_proba"):
+        result = getattr(model, method)(as_dask(X)).compute()
+        assert np.isfinite(result).all()
+        np.testing.assert_allclose(result, getattr(model, method)(X), rtol=1e-12)
+    np.testing.assert_allclose(
+        model.predict_proba(X[:1]), [[np.exp(-10), np.exp(-20), 1.0]], rtol=1e-4
+    )
+
+
 def test_string_labels(client):
     X, y, _ = make_data(3)
     labels = np.array(["ant", "bee", "cat"])[y]

@@ -168,3 +168,19 @@ def test_command_line_help_and_bad_option():
     assert result.returncode == 2
     assert "learning rate must be 'auto' or a positive number" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_multiclass_probabilities_do_not_underflow(dtype):
+    # Every one-vs-rest sigmoid underflows to 0; their ratios do not.
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression().fit(X.astype(dtype), y)
+    model.coef_ = np.zeros_like(model.coef_)
+    model.intercept_ = np.array([-1000.0, -1010.0, -990.0], dtype=dtype)
+    expected = np.exp([-10.0, -20.0, 0.0]) / np.exp([-10.0, -20.0, 0.0]).sum()
+    proba = model.predict_proba(X[:3].astype(dtype))
+    assert proba.dtype == dtype
+    assert_allclose(proba, np.tile(expected, (3, 1)), rtol=1e-5)
+    assert_allclose(
+        np.exp(model.predict_log_proba(X[:3].astype(dtype))), proba, rtol=1e-5
+    )
