@@ -70,6 +70,7 @@ blocks that are views; a CSC matrix, whose row blocks are not views, is read
 whole (``X @ W`` then ``X.T @ R``: two reads).
 """
 
+import contextlib
 import copy
 import itertools
 import os
@@ -214,12 +215,22 @@ def l1_subgradient_residual(coef, grad, l1):
 
 # -- threads ------------------------------------------------------------------------
 _lock = threading.Lock()
-_state = {"executor": None, "controller": None}
+_state = {"executor": None}
+_blas_lock = threading.Lock()
+_blas = {"controller": None, "depth": 0}
 
 
 def _forget_threads():
-    """After a fork, the parent's pool threads do not exist in the child."""
+    """After a fork, the parent's pool threads do not exist in the child.
+
+    Nor do the parent's sweeps: the child starts with no BLAS limit to lift
+    and fresh locks (one could have been held by another thread at the fork).
+    """
+    global _lock, _blas_lock
+    _lock, _blas_lock = threading.Lock(), threading.Lock()
     _state["executor"] = None
+    _blas.update(controller=None, depth=0)
+    _blas.pop("limiter", None)
 
 
 if hasattr(os, "register_at_fork"):
@@ -245,13 +256,28 @@ def _executor():
         return _state["executor"]
 
 
+@contextlib.contextmanager
 def _single_threaded_blas():
-    """Context manager limiting BLAS to one thread (the sweep's threads share X)."""
-    with _lock:
-        if _state["controller"] is None:
-            _state["controller"] = ThreadpoolController()
-        controller = _state["controller"]
-    return controller.limit(limits=1, user_api="blas")
+    """Limit BLAS to one thread while the sweep's threads share ``X``.
+
+    The limit is a setting of the whole process: sweeps running at once in
+    several threads (fits under joblib's threading backend, say) share one
+    limit, set by the first to enter and lifted by the last to leave, so the
+    original setting comes back however their windows overlap.
+    """
+    with _blas_lock:
+        if _blas["depth"] == 0:
+            if _blas["controller"] is None:
+                _blas["controller"] = ThreadpoolController()
+            _blas["limiter"] = _blas["controller"].limit(limits=1, user_api="blas")
+        _blas["depth"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas["depth"] -= 1
+            if _blas["depth"] == 0:
+                _blas.pop("limiter").restore_original_limits()
 
 
 def _run_chunks(function, n_chunks, n_threads):

@@ -14,6 +14,7 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.preprocessing import StandardScaler
@@ -210,6 +211,55 @@ def test_thread_count_follows_the_cpus_and_the_cap(monkeypatch):
     assert _loss.sweep_threads() == 1
     monkeypatch.setattr(_loss, "MAX_THREADS", 10_000)
     assert 1 <= _loss.sweep_threads() <= 10_000
+
+
+def blas_threads():
+    from threadpoolctl import threadpool_info
+
+    return {
+        info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"
+    }
+
+
+@pytest.fixture
+def two_blas_threads():
+    """BLAS set to 2 threads for the test, and restored after it."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=2, user_api="blas"):
+        if blas_threads() != {2}:
+            pytest.skip("BLAS does not run 2 threads here")
+        yield
+
+
+def test_overlapping_sweeps_restore_the_blas_threads(two_blas_threads):
+    # Two threads' sweeps: the first to enter leaves before the second.
+    first, second = _loss._single_threaded_blas(), _loss._single_threaded_blas()
+    first.__enter__()
+    second.__enter__()
+    assert blas_threads() == {1}
+    first.__exit__(None, None, None)
+    assert blas_threads() == {1}  # the second sweep still runs
+    second.__exit__(None, None, None)
+    assert blas_threads() == {2}
+
+
+def test_fits_in_threads_leave_blas_as_they_found_it(two_blas_threads):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = make_classification(50_000, 50, random_state=0)  # a threaded sweep
+    assert X.size >= _loss.PARALLEL_MIN_ENTRIES
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        with ThreadPoolExecutor(4) as pool:
+            models = list(
+                pool.map(
+                    lambda C: BCELogisticRegression(C=C, max_iter=10).fit(X, y),
+                    [0.01, 0.1, 1.0, 10.0, 100.0, 1000.0],
+                )
+            )
+    assert len(models) == 6
+    assert blas_threads() == {2}
 
 
 def test_small_problems_are_swept_on_one_thread():
