@@ -27,11 +27,10 @@ from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigh
 from scipy.special import expit
 from scipy.stats import norm
 from sklearn.utils import check_consistent_length, column_or_1d
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_is_fitted
 
 from ._array_api import check_numpy_only
-from ._validation import check_sample_weight, validate_data
+from ._validation import check_sample_weight, class_weights, validate_data
 
 __all__ = ["coef_table"]
 
@@ -136,7 +135,7 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     >>> import numpy as np
     >>> from sklearn.datasets import load_breast_cancer
     >>> from sklearn_bce import BCELogisticRegression
-    >>> from sklearn_bce._inference import coef_table
+    >>> from sklearn_bce import coef_table
     >>> X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     >>> X = X[["mean radius", "mean texture"]]
     >>> model = BCELogisticRegression(C=np.inf, tol=1e-8).fit(X, y)
@@ -176,10 +175,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     y01 = (y == estimator.classes_[1]).astype(np.float64)
     s = check_sample_weight(sample_weight, X)
     if estimator.class_weight is not None:
-        class_weights = compute_class_weight(
-            estimator.class_weight, classes=estimator.classes_, y=y
-        )
-        s = s * class_weights[y01.astype(int)]
+        # As fit weighs the classes ("balanced" counts weighted samples).
+        weights = class_weights(estimator.class_weight, estimator.classes_, y, s)
+        s = s * weights[y01.astype(int)]
 
     _warn_if_not_inference(estimator)
     coef = np.asarray(estimator.coef_[0], dtype=np.float64)
@@ -231,6 +229,15 @@ def _warn_if_not_inference(estimator):
             "penalised objective and are not valid statistical inference."
             + l1
             + (" Fit with C=np.inf for maximum-likelihood inference."),
+            UserWarning,
+            stacklevel=3,
+        )
+    if getattr(estimator, "early_stopping", False):
+        warnings.warn(
+            "The model was fitted with early_stopping=True: on part of its "
+            "data, stopped by a validation score rather than at the optimum, "
+            "so the table (which assumes the optimum on X, y) is not valid "
+            "inference. Fit without early stopping for inference.",
             UserWarning,
             stacklevel=3,
         )
@@ -307,8 +314,8 @@ def _inverse(information, bound):
         raise ValueError(
             "The information matrix is singular: the columns of X (and the "
             f"column of ones of the intercept) are collinear (condition number "
-            f"{condition:.3g} after scaling). Remove redundant features or fit "
-            "with a finite C."
+            f"{condition:.3g} after scaling). Remove redundant features or add an "
+            "L2 penalty (a finite C with l1_ratio < 1)."
         )
     relative = eigh(information, bound, eigvals_only=True, subset_by_index=[0, 0])
     if not relative[0] >= MIN_RELATIVE_INFORMATION:

@@ -143,6 +143,34 @@ def test_class_weight_multiplies_the_sample_weights():
     assert_allclose(table, expected, rtol=0, atol=1e-6)
 
 
+def test_balanced_class_weight_with_sample_weights_is_the_fits():
+    from sklearn_bce._validation import class_weights
+
+    balanced = BCELogisticRegression(class_weight="balanced", **TIGHT)
+    balanced.fit(SPECTOR_X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS)
+    table = coef_table(balanced, SPECTOR_X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS)
+    # The weights the fit used: "balanced" counts the samples by weight.
+    per_class = class_weights("balanced", np.array([0, 1]), SPECTOR_Y, SPECTOR_WEIGHTS)
+    weight = SPECTOR_WEIGHTS * per_class[SPECTOR_Y]
+    plain = BCELogisticRegression(**TIGHT).fit(
+        SPECTOR_X, SPECTOR_Y, sample_weight=weight
+    )
+    assert_allclose(balanced.coef_, plain.coef_, rtol=0, atol=1e-7)
+    expected = coef_table(plain, SPECTOR_X, SPECTOR_Y, sample_weight=weight)
+    assert_allclose(table, expected, rtol=0, atol=1e-6)
+
+
+def test_early_stopped_model_warns():
+    model = BCELogisticRegression(C=np.inf, early_stopping=True, random_state=0)
+    X = np.tile(SPECTOR_X, (4, 1))
+    y = np.tile(SPECTOR_Y, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    with pytest.warns(UserWarning, match="early_stopping=True"):
+        coef_table(model, X, y)
+
+
 def test_feature_names_and_string_labels():
     X = pd.DataFrame(SPECTOR_X, columns=["GPA", "TUCE", "PSI"])
     y = np.where(SPECTOR_Y == 1, "pass", "fail")  # "pass" is classes_[1]
