@@ -634,8 +634,11 @@ class BCELogisticRegression(
         (so each step descends on its batch).  A constant step leaves the
         model wandering near the optimum by an amount that shrinks with the
         step and with larger batches; ``fit`` (or ``batch_size``) reaches it.
-        ``n_iter_`` counts the calls and ``loss_curve_`` holds each batch's
-        objective after its step.
+        ``n_iter_`` counts the calls since the last ``fit`` and ``loss_curve_``
+        holds each batch's objective after its step (a call after ``fit``
+        continues from its coefficients and starts both afresh);
+        ``converged_`` is False and ``stop_reason_`` ``"max_iter"``: one step
+        does not meet ``tol``.
 
         Parameters
         ----------
@@ -716,11 +719,16 @@ class BCELogisticRegression(
         )
         if first:
             coef = np.zeros((objective.n_coef, objective.n_problems), dtype=X.dtype)
-            self.loss_curve_ = np.empty((objective.n_problems, 0))
         else:
             # Continue from the coefficients of partial_fit or fit.
             coef = self._stacked_coef(objective)
+        # The first step after fit (or ever) starts the counts and the curve.
         steps_so_far = getattr(self, "_n_partial_steps", 0)
+        previous = (
+            np.atleast_2d(self.loss_curve_).reshape(objective.n_problems, -1)
+            if steps_so_far
+            else np.empty((objective.n_problems, 0))
+        )
         if self.learning_rate == "auto":
             step = 1.0 / objective.smoothness_bound()
         else:
@@ -731,13 +739,13 @@ class BCELogisticRegression(
         self._n_partial_steps = steps_so_far + 1
         self._set_coef(result.coef, objective)
         self.n_iter_ = np.full(objective.n_problems, self._n_partial_steps, np.int32)
-        curve = np.column_stack(
-            [
-                np.atleast_2d(self.loss_curve_).reshape(objective.n_problems, -1),
-                result.objective,
-            ]
-        )
+        curve = np.column_stack([previous, result.objective])
         self.loss_curve_ = curve[0] if objective.n_problems == 1 else curve
+        # One step is never converged; what fit's early stopping saw is gone.
+        self.converged_ = result.converged
+        self.stop_reason_ = result.stop_reason.astype(str)
+        for name in ("validation_loss_curve_", "best_iteration_"):
+            self.__dict__.pop(name, None)
         return self
 
     def coef_table(self, X, y, sample_weight=None, confidence_level=0.95):

@@ -130,6 +130,24 @@ def test_fit_resets_partial_fit_state(breast_cancer):
     assert_array_equal(model.coef_, refit.coef_)
 
 
+def test_partial_fit_after_fit_continues_with_fresh_counts(breast_cancer):
+    X, y = breast_cancer
+    model = BCELogisticRegression(early_stopping=True, random_state=0).fit(X, y)
+    fitted = model.coef_.copy()
+    model.partial_fit(X[:100], y[:100])
+    model.partial_fit(X[100:200], y[100:200])
+    assert not np.array_equal(model.coef_, fitted)  # continued from fit
+    assert_array_equal(model.n_iter_, [2])
+    assert model.loss_curve_.shape == (2,)
+    assert_array_equal(model.converged_, [False])
+    assert_array_equal(model.stop_reason_, ["max_iter"])
+    assert not hasattr(model, "validation_loss_curve_")
+    assert not hasattr(model, "best_iteration_")
+    # Also on a first call: every attribute of a fit is there.
+    first = BCELogisticRegression().partial_fit(X, y, classes=[0, 1])
+    assert_array_equal(first.stop_reason_, ["max_iter"])
+
+
 @pytest.mark.parametrize("batch_size", [None, 2000])
 def test_memmap_is_read_in_place(tmp_path, batch_size):
     X, y = make_classification(100_000, 50, random_state=0)
