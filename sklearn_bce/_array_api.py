@@ -437,18 +437,26 @@ class MatrixMetric:
     penalty) has a large inverse, whose product with the gradient loses all
     accuracy in float32.  Eigenvalues below ``max(1e-10, 16 eps)`` (``eps``
     of the dtype of ``X``, whose rounding makes smaller ones noise) times the
-    largest are raised to it: the metric stays above ``B``, so its step still
-    never increases the objective.  No proximal operator: no L1 term.
+    largest are raised to it, in the diagonally scaled ``D^-1/2 B D^-1/2``
+    (``D = diag(B)``), so that a feature on a large scale does not swamp the
+    others': the metric stays above ``B``, so its step still never increases
+    the objective.  No proximal operator: no L1 term.
     """
 
     def __init__(self, objective):
         xp = objective.xp
         bound = objective.hessian_bound()
-        values, vectors = xp.linalg.eigh(bound)
+        tiny = xp.finfo(bound.dtype).smallest_normal
+        diagonal = xp.linalg.diagonal(bound)
+        # All-zero columns get a floor instead of a division by zero.
+        floor = xp.finfo(bound.dtype).eps * xp.max(diagonal) + tiny
+        scale = 1.0 / xp.sqrt(xp.where(diagonal > floor, diagonal, floor))
+        values, vectors = xp.linalg.eigh(bound * scale[:, None] * scale[None, :])
         relative = max(1e-10, 16 * float(xp.finfo(objective.dtype).eps))
-        floor = relative * xp.max(values) + xp.finfo(bound.dtype).smallest_normal
+        floor = relative * xp.max(values) + tiny
         values = xp.where(values > floor, values, floor)
-        self.inverse = (vectors / values) @ vectors.T
+        scaled_vectors = scale[:, None] * vectors
+        self.inverse = (scaled_vectors / values) @ scaled_vectors.T
         self.bound = bound
         self.xp, self.dtype = xp, objective.dtype
 

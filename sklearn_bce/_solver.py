@@ -165,8 +165,13 @@ class CholeskyMetric:
         self.factors = []
         for bound in bounds:
             bound = bound.copy()
-            jitter = 1e-10 * max(bound.diagonal().max(), np.finfo(float).tiny)
-            bound[np.diag_indices_from(bound)] += jitter
+            # Each diagonal entry raised by 1e-10 of itself: the jitter of the
+            # diagonally scaled bound, blind to the scales of the features (a
+            # jitter relative to the largest entry swamps small-scale ones).
+            # The floor keeps all-zero columns factorable.
+            diagonal = bound.diagonal()
+            floor = np.finfo(float).eps * max(diagonal.max(), np.finfo(float).tiny)
+            bound[np.diag_indices_from(bound)] += 1e-10 * np.maximum(diagonal, floor)
             self.factors.append(cho_factor(bound, lower=True))
 
     def _by_group(self, array, cols, function):

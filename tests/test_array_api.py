@@ -175,6 +175,23 @@ def fit_both(name, dtype, kind, params, **fit_options):
     return expected, model, X_xp
 
 
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_default_step_is_blind_to_the_scale_of_a_feature(name):
+    # As the numpy engine's: one feature 1e8 times the others' scale.
+    rng = np.random.RandomState(0)
+    Z = rng.randn(2000, 3)
+    y = (Z @ [1.0, 1.0, 0.5] + 0.5 * rng.randn(2000) > 0).astype(int)
+    expected = BCELogisticRegression(C=np.inf, tol=1e-10).fit(Z, y)
+    X_xp = as_input(Z * [1e8, 1.0, 1.0], name)
+    xp, device = namespace_and_device(name)
+    with dispatch():
+        model = BCELogisticRegression(C=np.inf).fit(X_xp, xp.asarray(y, device=device))
+    assert_array_equal(model.stop_reason_, ["converged"])
+    assert int(to_numpy(model.n_iter_)[0]) <= 100
+    coef = to_numpy(model.coef_) * [1e8, 1.0, 1.0]
+    assert_allclose(coef, expected.coef_, rtol=0, atol=1e-4)
+
+
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMESPACES)

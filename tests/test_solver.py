@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 
+from sklearn_bce import BCELogisticRegression
 from sklearn_bce._loss import BCEObjective, l1_subgradient_residual
 from sklearn_bce._solver import (
     CholeskyMetric,
@@ -89,6 +90,22 @@ def test_hessian_bound_metric_needs_fewer_iterations_than_the_scalar_step():
         )
         iterations[name] = result.n_iter[0]
     assert iterations["cholesky"] < iterations["lipschitz"]
+
+
+@pytest.mark.parametrize("scale", [1e4, 1e8])
+def test_default_step_is_blind_to_the_scale_of_a_feature(scale):
+    # One feature on a scale far from the others': the full-metric step is
+    # that of the rescaled problem, whose optimum is the same up to scale.
+    # (The stopping rule is not: the gradient grows with the scale, so the
+    # scaled fit stops nearer its optimum, in more iterations.)
+    rng = np.random.RandomState(0)
+    Z = rng.randn(2000, 3)
+    y = (Z @ [1.0, 1.0, 0.5] + 0.5 * rng.randn(2000) > 0).astype(int)
+    optimum = BCELogisticRegression(C=np.inf, tol=1e-10).fit(Z, y)
+    scaled = BCELogisticRegression(C=np.inf).fit(Z * [scale, 1.0, 1.0], y)
+    assert_array_equal(scaled.stop_reason_, ["converged"])
+    assert scaled.n_iter_[0] <= 100
+    assert_allclose(scaled.coef_ * [scale, 1.0, 1.0], optimum.coef_, rtol=0, atol=1e-4)
 
 
 def test_columns_are_solved_independently(rng):
