@@ -129,9 +129,16 @@ def array_api_namespace(X):
     tuple or None
         The array namespace and device of ``X``.
     """
-    if not ARRAY_API_HELPERS or not get_config()["array_api_dispatch"]:
+    if not get_config()["array_api_dispatch"]:
         return None
     if isinstance(X, np.ndarray) or sp.issparse(X):
+        return None
+    if not ARRAY_API_HELPERS:
+        if hasattr(X, "__array_namespace__"):
+            raise ValueError(
+                f"Array API inputs ({type(X).__module__}.{type(X).__name__}) need "
+                "scikit-learn >= 1.9; pass NumPy arrays, or upgrade scikit-learn."
+            )
         return None
     try:
         xp, is_array_api, device = get_namespace_and_device(X)

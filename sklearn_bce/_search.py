@@ -32,6 +32,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import check_is_fitted
 
+from ._array_api import check_numpy_only
 from ._logistic import (
     BCELogisticRegression,
     LinearBCEOutputsMixin,
@@ -314,6 +315,7 @@ stop_reason_, n_features_in_, feature_names_in_
         self : object
             The fitted search.
         """
+        check_numpy_only(self, X, f"{type(self).__name__}.fit")
         learning_rates = _check_learning_rates(self.learning_rates)
         Cs = _check_Cs(self.Cs)
         routing = _routing_enabled()

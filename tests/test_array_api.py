@@ -649,3 +649,26 @@ def test_sklearn_array_api_values_check(name, dtype, estimator):
             dtype_name=dtype,
             check_sample_weight=True,
         )
+
+
+def test_the_search_refuses_array_api_input():
+    from sklearn_bce import BCELogisticRegressionCV
+
+    X, y = make_problem("binary", "float64")
+    with (
+        dispatch(),
+        pytest.raises(
+            ValueError, match=r"BCELogisticRegressionCV\.fit is not supported for"
+        ),
+    ):
+        BCELogisticRegressionCV(cv=3).fit(as_input(X, "array_api_strict"), y)
+
+
+def test_array_api_input_without_the_helpers_is_a_clear_error(monkeypatch):
+    # As with scikit-learn < 1.9, which lacks the helpers the array API path needs.
+    from sklearn_bce import _array_api
+
+    monkeypatch.setattr(_array_api, "ARRAY_API_HELPERS", False)
+    X, y = make_problem("binary", "float64")
+    with dispatch(), pytest.raises(ValueError, match=r"need scikit-learn >= 1\.9"):
+        BCELogisticRegression().fit(as_input(X, "array_api_strict"), y)
