@@ -54,6 +54,7 @@ from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
     check_weight_sum,
     class_weights,
+    external_stacklevel,
 )
 
 __all__ = [
@@ -544,7 +545,7 @@ def _rows_like(array, X, name, dtype=None):
                 "Please change the shape of y to (n_samples,), for example "
                 "using ravel().",
                 DataConversionWarning,
-                stacklevel=4,
+                stacklevel=external_stacklevel(),
             )
         array = array[:, 0]
     if array.ndim != 1:

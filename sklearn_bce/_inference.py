@@ -30,7 +30,12 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import check_is_fitted
 
 from ._array_api import check_numpy_only
-from ._validation import check_sample_weight, class_weights, validate_data
+from ._validation import (
+    check_sample_weight,
+    class_weights,
+    external_stacklevel,
+    validate_data,
+)
 
 __all__ = ["coef_table"]
 
@@ -230,7 +235,7 @@ def _warn_if_not_inference(estimator):
             + l1
             + (" Fit with C=np.inf for maximum-likelihood inference."),
             UserWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
     if getattr(estimator, "early_stopping", False):
         warnings.warn(
@@ -239,7 +244,7 @@ def _warn_if_not_inference(estimator):
             "so the table (which assumes the optimum on X, y) is not valid "
             "inference. Fit without early stopping for inference.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
     reason = str(estimator.stop_reason_[0])
     if reason != "converged":
@@ -248,7 +253,7 @@ def _warn_if_not_inference(estimator):
             "the coefficients are not the optimum, and the table is not valid "
             "inference. Increase max_iter or lower tol and fit again.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
 
 

@@ -44,6 +44,7 @@ from ._validation import (
     check_sample_weight,
     check_weight_sum,
     class_weights,
+    external_stacklevel,
     validate_data,
 )
 
@@ -886,7 +887,7 @@ class BCELogisticRegression(
                 "smaller learning rate, or standardise the features "
                 "(sklearn.preprocessing.StandardScaler).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=external_stacklevel(),
             )
         # tol=0 asks for exactly max_iter iterations: nothing to warn about.
         unfinished = result.stop_reason == MAX_ITER
@@ -900,7 +901,7 @@ class BCELogisticRegression(
                 "use a different learning rate (learning_rate='auto' picks a "
                 "safe one).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=external_stacklevel(),
             )
 
     def __sklearn_tags__(self):

@@ -48,6 +48,7 @@ from ._validation import (
     Interval,
     StrOptions,
     _fit_context,
+    external_stacklevel,
     scorer_accepts_sample_weight,
     scorer_with_classes,
 )
@@ -495,7 +496,7 @@ stop_reason_, n_features_in_, feature_names_in_
                 "lead to statistically incorrect results when fitting with "
                 "sample_weight.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=external_stacklevel(),
             )
         return accept
 
@@ -539,7 +540,7 @@ stop_reason_, n_features_in_, feature_names_in_
                         f"for these parameters will be set to {self.error_score}. "
                         f"Details: \n{traceback.format_exc()}",
                         UserWarning,
-                        stacklevel=3,
+                        stacklevel=external_stacklevel(),
                     )
                 times[c, f] = time.perf_counter() - start
         return scores, times
@@ -570,7 +571,7 @@ stop_reason_, n_features_in_, feature_names_in_
             "setting error_score='raise'.\n\n"
             f"Below are more details about the failures:\n{_failure_details(failures)}",
             FitFailedWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
 
     def _warn_non_finite(self, means, diverged):
@@ -580,7 +581,7 @@ stop_reason_, n_features_in_, feature_names_in_
         warnings.warn(
             f"One or more of the test scores are non-finite: {means}",
             UserWarning,
-            stacklevel=3,
+            stacklevel=external_stacklevel(),
         )
 
     def _no_score_reason(self, diverged, failures):
@@ -690,7 +691,7 @@ stop_reason_, n_features_in_, feature_names_in_
                 f"least one fold: {', '.join(names)}. Their scores are NaN and "
                 "they are never chosen.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=external_stacklevel(),
             )
         unfinished = (stop_reason == MAX_ITER).any(axis=2)
         if unfinished.any():
@@ -705,7 +706,7 @@ stop_reason_, n_features_in_, feature_names_in_
                 "they depend on floating-point rounding and can differ from "
                 "fits made one at a time (cv_results_['converged'] is False).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=external_stacklevel(),
             )
 
     def _store_results(

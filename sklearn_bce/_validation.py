@@ -5,9 +5,11 @@ API is mended in this file alone.
 """
 
 import inspect
+import os
 
 import numpy as np
 import scipy.sparse as sp
+import sklearn
 from sklearn.base import _fit_context
 from sklearn.metrics import make_scorer
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -161,6 +163,33 @@ def class_weights(class_weight, classes, y, sample_weight):
             class_weight, classes=classes, y=y, sample_weight=sample_weight
         )
     return compute_class_weight(class_weight, classes=classes, y=y)
+
+
+# -- warnings ---------------------------------------------------------------------
+_INTERNAL_DIRS = (
+    os.path.dirname(os.path.abspath(__file__)) + os.sep,
+    os.path.dirname(os.path.abspath(sklearn.__file__)) + os.sep,
+)
+
+
+def external_stacklevel():
+    """``stacklevel`` for ``warnings.warn`` pointing at the caller's own code.
+
+    The number of frames, from the function that warns up, inside this package
+    or scikit-learn (whose ``fit`` wrapper, search and pipeline frames sit
+    between a user's call and the warning): the warning then names the line
+    that called ``fit``, ``coef_table`` or a search's ``fit``, however deep
+    the call that warns.
+    """
+    frame = inspect.currentframe()
+    level = 0
+    try:
+        while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL_DIRS):
+            frame = frame.f_back
+            level += 1
+    finally:
+        del frame
+    return level
 
 
 # -- array API --------------------------------------------------------------------

@@ -184,3 +184,27 @@ def test_multiclass_probabilities_do_not_underflow(dtype):
     assert_allclose(
         np.exp(model.predict_log_proba(X[:3].astype(dtype))), proba, rtol=1e-5
     )
+
+
+def test_warnings_point_at_the_callers_line(breast_cancer_standardised):
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_bce import BCELogisticRegressionCV
+
+    X, y = breast_cancer_standardised
+    calls = {
+        "fit": lambda: BCELogisticRegression(max_iter=2).fit(X, y),
+        "pipeline": lambda: make_pipeline(BCELogisticRegression(max_iter=2)).fit(X, y),
+        "search": lambda: BCELogisticRegressionCV(
+            learning_rates=[1e4, "auto"], cv=3
+        ).fit(X, y),
+        "coef_table": lambda: (
+            BCELogisticRegression().fit(X[:, :3], y).coef_table(X[:, :3], y)
+        ),
+    }
+    for name, call in calls.items():
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            call()
+        assert record, name
+        assert {w.filename for w in record} == {__file__}, name
