@@ -624,7 +624,18 @@ class PenalisedColumns:
         l1_ratio = np.broadcast_to(
             np.asarray(l1_ratio, dtype=np.float64), (self.n_problems,)
         )
-        penalty = 1.0 / (C * self.sw_sum)  # 0 where C is inf
+        with np.errstate(divide="ignore", over="ignore"):
+            penalty = 1.0 / (C * self.sw_sum)  # 0 where C is inf
+        largest = float(np.finfo(getattr(self, "dtype", np.float64)).max)
+        too_large = ~(penalty <= largest)
+        if too_large.any():
+            j = int(np.argmax(too_large))
+            raise ValueError(
+                f"C={C[j]:.3g} is too small for sample weights summing to "
+                f"{float(np.broadcast_to(self.sw_sum, C.shape)[j]):.3g}: the "
+                "penalty factor 1/(C * sum(sample_weight)) overflows. Use a "
+                "larger C."
+            )
         self.l2 = (1.0 - l1_ratio) * penalty
         self.l1 = l1_ratio * penalty
 

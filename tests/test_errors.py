@@ -326,3 +326,11 @@ def test_sample_weights_whose_sum_cannot_be_divided_by(sample_weight, match):
     y = np.arange(20) % 2
     with pytest.raises(ValueError, match=match):
         BCELogisticRegression().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("C", [5e-324, 1e-310])
+def test_c_so_small_that_the_penalty_overflows_is_refused(C):
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError, match=r"C=.* is too small .* Use a larger C"):
+        BCELogisticRegression(C=C).fit(X, y)
