@@ -442,8 +442,9 @@ def test_training_part_with_one_class_fails_as_in_grid_search():
     with pytest.raises(ValueError, match="at least 2 classes"):
         BCELogisticRegressionCV(cv=splits, error_score="raise").fit(X, y)
     with (
-        pytest.warns(FitFailedWarning),
         pytest.raises(ValueError, match="training parts could not be fitted"),
+        pytest.warns(UserWarning, match="test scores are non-finite"),
+        pytest.warns(FitFailedWarning),
     ):
         BCELogisticRegressionCV(cv=splits).fit(X, y)
     with pytest.raises(ValueError, match="All the 8 fits failed"):
@@ -477,4 +478,5 @@ def test_non_finite_scores_are_warned_and_explained():
         with pytest.warns(UserWarning, match="test scores are non-finite"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UndefinedMetricWarning)
+                warnings.filterwarnings("ignore", "The least populated class")
                 search.fit(X, y)
