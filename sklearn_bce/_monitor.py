@@ -46,6 +46,9 @@ class EarlyStopping:
         self.no_improvement = np.zeros(coef.shape[1], dtype=int)
         self.history = []
         self.stopped = np.zeros(coef.shape[1], dtype=bool)
+        # Columns that stepped in the last iteration: the running ones, and
+        # those whose step just converged (no longer ``active``).
+        self.running = np.ones(coef.shape[1], dtype=bool)
 
     def loss(self, coef):
         """Weighted mean log-loss of every column on the validation samples."""
@@ -56,9 +59,13 @@ class EarlyStopping:
         return (self.weight * bce(raw, self.Y)).sum(axis=0, dtype=np.float64)
 
     def __call__(self, iteration, coef, objective, grad_max, active):
-        loss = np.where(active, self.loss(coef), np.nan)
+        # A column that converged at this iteration took its last step: its
+        # final coefficients are candidates for the best too (a diverged
+        # one's are the last good ones, already scored).
+        stepped = self.running
+        loss = np.where(stepped, self.loss(coef), np.nan)
         self.history.append(loss)
-        better = active & (loss < self.best_loss)
+        better = stepped & (loss < self.best_loss)
         self.best_coef[:, better] = coef[:, better]
         self.best_iteration[better] = iteration
         stalled = active & ~(loss < self.best_loss - self.tol)
@@ -66,6 +73,7 @@ class EarlyStopping:
         self.best_loss = np.where(better, loss, self.best_loss)
         stop = active & (self.no_improvement >= self.n_iter_no_change)
         self.stopped |= stop
+        self.running = active & ~stop
         return stop
 
     def curve(self, n_iter):

@@ -144,3 +144,19 @@ def test_scoring_monitor_logs_every_iteration():
     assert_allclose(iterations[-1], final[0], rtol=1e-12)
     # Training log-loss falls along the descent.
     assert iterations[0] < iterations[-1]
+
+
+def test_early_stopping_scores_the_last_step_of_a_converging_class(rng):
+    X, y = noisy_data(rng)
+    model = BCELogisticRegression(
+        C=1.0, tol=1e-3, early_stopping=True, n_iter_no_change=1000, random_state=0
+    ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    curve = model.validation_loss_curve_
+    assert np.isfinite(curve).all()
+    assert curve.shape == (model.n_iter_[0],)
+    # The kept coefficients are the best of every step, the last included.
+    validation = validation_split(y, 0.1, 0)
+    assert_allclose(
+        log_loss_of(model, X[validation], y[validation]), curve.min(), rtol=1e-10
+    )
