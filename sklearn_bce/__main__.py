@@ -58,9 +58,12 @@ def _learning_rate(text):
 
 
 def _positive_float(text):
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+    try:
+        value = float(text)
+    except ValueError:
+        value = np.nan
+    if not value > 0 or not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
     return value
 
 
@@ -148,6 +151,26 @@ def _fraction(text):
     return value
 
 
+def _open_fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = np.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1), got {text!r}")
+    return value
+
+
+def _folds(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text!r}")
+    return value
+
+
 def _add_fit_arguments(parser):
     parser.add_argument("data", metavar="DATA.csv", help="training data")
     parser.add_argument(
@@ -207,11 +230,17 @@ def _add_demo_arguments(parser):
         help="learning rates to search ('auto' or floats; default: %(default)s)",
     )
     parser.add_argument(
-        "--C", type=_positive_float, default=1.0, help="inverse penalty strength"
+        "--C",
+        type=_c_value,
+        default=1.0,
+        help="inverse penalty strength, 'inf' for none (default: %(default)s)",
     )
     parser.add_argument("--solver", choices=["nesterov", "gd"], default="nesterov")
     parser.add_argument(
-        "--max-iter", type=int, default=10_000, help="iterations per fit (%(default)s)"
+        "--max-iter",
+        type=_iterations,
+        default=10_000,
+        help="most iterations of each BCELogisticRegression fit (%(default)s)",
     )
     parser.add_argument(
         "--tol",
@@ -220,12 +249,17 @@ def _add_demo_arguments(parser):
         help="gradient tolerance of both estimators (default: %(default)s)",
     )
     parser.add_argument(
-        "--repeats", type=int, default=5, help="fits timed per model (median)"
+        "--repeats", type=_iterations, default=5, help="fits timed per model (median)"
     )
     parser.add_argument(
-        "--test-size", type=float, default=0.25, help="fraction held out"
+        "--test-size",
+        type=_open_fraction,
+        default=0.25,
+        help="fraction held out, in (0, 1) (default: %(default)s)",
     )
-    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds")
+    parser.add_argument(
+        "--cv", type=_folds, default=5, help="cross-validation folds (at least 2)"
+    )
     parser.add_argument("--random-state", type=int, default=0, help="split seed")
     parser.add_argument(
         "--plot",
@@ -339,7 +373,7 @@ def run_demo(args, out=None):
         ("LogisticRegression", theirs),
     ]:
         seconds = []
-        for _ in range(max(args.repeats, 1)):
+        for _ in range(args.repeats):
             start = time.perf_counter()
             model.fit(X_train, y_train)
             seconds.append(time.perf_counter() - start)

@@ -242,3 +242,32 @@ def test_demo_stays_the_default_command(monkeypatch, argv):
     assert cli.main(argv) == 0
     assert [args.command for args in calls] == ["demo"]
     assert calls[0].repeats == (int(argv[1]) if argv else 5)
+
+
+DEMO_OPTION_ERRORS = {
+    "C not a number": (["--C", "abc"], "--C: C must be a positive number or 'inf'"),
+    "C zero": (["--C", "0"], "--C: C must be a positive number or 'inf'"),
+    "tol not a number": (["--tol", "abc"], "--tol: must be a positive number"),
+    "tol zero": (["--tol", "0"], "--tol: must be a positive number"),
+    "max-iter zero": (["--max-iter", "0"], "--max-iter: must be a positive integer"),
+    "max-iter float": (["--max-iter", "1.5"], "--max-iter: must be a positive integer"),
+    "repeats zero": (["--repeats", "0"], "--repeats: must be a positive integer"),
+    "test-size zero": (["--test-size", "0"], "--test-size: must be a fraction in"),
+    "test-size one": (["--test-size", "1"], "--test-size: must be a fraction in"),
+    "test-size text": (["--test-size", "x"], "--test-size: must be a fraction in"),
+    "cv one": (["--cv", "1"], "--cv: must be an integer >= 2"),
+    "cv text": (["--cv", "five"], "--cv: must be an integer >= 2"),
+}
+
+
+@pytest.mark.parametrize("case", list(DEMO_OPTION_ERRORS))
+def test_demo_options_are_checked_with_a_clear_message(capsys, monkeypatch, case):
+    argv, message = DEMO_OPTION_ERRORS[case]
+    monkeypatch.setattr(cli, "run_demo", lambda args: pytest.fail("demo ran"))
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["demo", *argv])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("sklearn-bce demo: error: argument ")
+    assert message in error
+    assert "invalid" not in error  # argparse's "invalid <function> value"
