@@ -268,6 +268,41 @@ def _add_demo_arguments(parser):
     )
 
 
+def _check_writable(path, what):
+    """Fail fast, before any fitting, when the file ``path`` cannot be written."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        problem = "it is a directory"
+    elif not folder.exists():
+        problem = f"no such directory {str(folder)!r}"
+    elif not folder.is_dir():
+        problem = f"{str(folder)!r} is not a directory"
+    elif not os.access(folder, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        problem = "permission denied"
+    else:
+        return
+    raise CommandError(f"{path}: cannot write the {what}: {problem}")
+
+
+def _check_plot_path(path):
+    """Fail fast when matplotlib is missing or ``path`` cannot be written."""
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise CommandError("--plot needs matplotlib: pip install matplotlib") from None
+    extension = Path(path).suffix[1:].lower()
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if extension and extension not in formats:
+        raise CommandError(
+            f"{path}: cannot write the plot: unknown image format {extension!r} "
+            f"(supported: {', '.join(sorted(formats))})"
+        )
+    _check_writable(path, "plot")
+
+
 def _save_learning_rate_plot(cv_results, path):
     """Draw the search's LearningRateDisplay into a PNG file."""
     try:
@@ -283,12 +318,17 @@ def _save_learning_rate_plot(cv_results, path):
         curves_ax=curves_ax,
         score_name="mean validation neg. log-loss",
     )
-    figure.savefig(path, dpi=110)
+    try:
+        figure.savefig(path, dpi=110)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"{path}: cannot write the plot: {_one_line(exc)}") from None
 
 
 def run_demo(args, out=None):
     """Fit both models and print the comparison; returns the result rows."""
     out = sys.stdout if out is None else out
+    if args.plot:
+        _check_plot_path(args.plot)  # before the search and fits, not after
     data = load_breast_cancer()
     X_train, X_test, y_train, y_test = train_test_split(
         data.data,
@@ -452,6 +492,10 @@ def _print_warnings(caught, prefix=""):
 def run_fit(args, out=None):
     """Fit both models on a CSV file and print the comparison; returns the rows."""
     out = sys.stdout if out is None else out
+    if args.model:
+        _check_writable(args.model, "model")
+    if args.plot:
+        _check_plot_path(args.plot)
     frame = _read_csv(args.data)
     if args.target not in frame.columns:
         columns = [str(name) for name in frame.columns]

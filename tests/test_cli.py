@@ -271,3 +271,68 @@ def test_demo_options_are_checked_with_a_clear_message(capsys, monkeypatch, case
     assert error.startswith("sklearn-bce demo: error: argument ")
     assert message in error
     assert "invalid" not in error  # argparse's "invalid <function> value"
+
+
+def _plot_paths(tmp_path):
+    (tmp_path / "file").write_text("")
+    return {
+        "missing directory": (tmp_path / "missing" / "x.png", "no such directory"),
+        "a directory": (tmp_path, "it is a directory"),
+        "parent is a file": (tmp_path / "file" / "x.png", "is not a directory"),
+        "unknown format": (tmp_path / "x.foo", "unknown image format 'foo'"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing directory", "a directory", "parent is a file", "unknown format"]
+)
+def test_demo_bad_plot_path_fails_before_the_search(
+    tmp_path, capsys, monkeypatch, case
+):
+    path, message = _plot_paths(tmp_path)[case]
+    monkeypatch.setattr(cli, "load_breast_cancer", lambda: pytest.fail("fitted"))
+    assert cli.main(["--plot", str(path)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"sklearn-bce: error: {path}: cannot write the plot: ")
+    assert message in lines[0]
+
+
+@pytest.mark.parametrize("option", ["--model", "--plot"])
+def test_fit_bad_output_path_fails_before_reading_the_data(
+    tmp_path, capsys, monkeypatch, option
+):
+    path = tmp_path / "missing" / "out.png"
+    monkeypatch.setattr(cli, "_read_csv", lambda path: pytest.fail("read"))
+    assert cli.main(["fit", "data.csv", "--target", "t", option, str(path)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "cannot write the" in lines[0]
+    assert "no such directory" in lines[0]
+
+
+def test_demo_plot_write_error_is_one_line(tmp_path, capsys, monkeypatch):
+    # An error of savefig itself (the folder vanished after the early check).
+    monkeypatch.setattr(cli, "_check_plot_path", lambda path: None, raising=False)
+    path = tmp_path / "missing" / "search.png"
+    argv = ["--plot", str(path), "--learning-rates", "auto", "--repeats", "1"]
+    assert cli.main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[-1].startswith(f"sklearn-bce: error: {path}: cannot write the plot")
+    assert "Traceback" not in "\n".join(lines)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="needs a user that file permissions apply to",
+)
+def test_demo_plot_to_a_read_only_directory_fails_fast(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    monkeypatch.setattr(cli, "load_breast_cancer", lambda: pytest.fail("fitted"))
+    try:
+        assert cli.main(["--plot", str(folder / "x.png")]) == 1
+    finally:
+        folder.chmod(0o700)
+    assert "cannot write the plot: permission denied" in capsys.readouterr().err
