@@ -336,3 +336,40 @@ def test_demo_plot_to_a_read_only_directory_fails_fast(tmp_path, capsys, monkeyp
     finally:
         folder.chmod(0o700)
     assert "cannot write the plot: permission denied" in capsys.readouterr().err
+
+
+FAST_DEMO = ["--learning-rates", "auto", "--repeats", "1", "--cv", "2"]
+
+
+def test_demo_says_both_converged_only_when_they_did(capsys):
+    assert cli.main(FAST_DEMO) == 0
+    captured = capsys.readouterr()
+    last = captured.out.strip().splitlines()[-1]
+    assert last.startswith("max |coefficient difference|: ")
+    assert "(both stop at max |gradient| <= tol=1e-06; median of 1 fits)" in last
+    assert captured.err == ""
+
+
+def test_demo_names_the_model_that_did_not_converge(capsys):
+    assert cli.main([*FAST_DEMO, "--max-iter", "50"]) == 0
+    captured = capsys.readouterr()
+    last = captured.out.strip().splitlines()[-1]
+    assert "both stop" not in last
+    assert (
+        "(BCELogisticRegression (max_iter=50) did not converge to max |gradient| "
+        "<= tol=1e-06, so the coefficients differ for that reason; median of 1 fits)"
+    ) in last
+    # The ConvergenceWarning is one clean line, not Python's two-line warning.
+    warning_lines = captured.err.strip().splitlines()
+    assert warning_lines, captured.err
+    assert all(line.startswith("sklearn-bce: warning: ") for line in warning_lines)
+
+
+def test_demo_names_both_models_when_neither_converged(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "LOGISTIC_REGRESSION_MAX_ITER", 3, raising=False)
+    assert cli.main([*FAST_DEMO, "--max-iter", "50"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert (
+        "(BCELogisticRegression (max_iter=50) and LogisticRegression (max_iter=3) "
+        "did not converge"
+    ) in last
