@@ -373,3 +373,13 @@ def test_demo_names_both_models_when_neither_converged(capsys, monkeypatch):
         "(BCELogisticRegression (max_iter=50) and LogisticRegression (max_iter=3) "
         "did not converge"
     ) in last
+
+
+def test_demo_help_says_how_the_learning_rate_is_chosen(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "StandardScaler + BCELogisticRegressionCV pipeline" in text
+    assert "the same search by GridSearchCV" in text
+    assert "only to compare its time" in text
+    assert "pipeline by GridSearchCV" not in text
