@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,11 +21,21 @@ import sklearn_bce.__main__ as cli
 from sklearn_bce import BCELogisticRegression
 
 CLI = [sys.executable, "-m", "sklearn_bce"]
+#: The folder that holds the sklearn_bce under test.  Put first on the
+#: subprocesses' path: run from a temporary folder, ``-m sklearn_bce`` would
+#: otherwise import whichever copy is installed (another checkout, say).
+SOURCE_ROOT = str(Path(cli.__file__).resolve().parents[1])
 
 
 def run(*args, cwd):
+    path = [SOURCE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
     return subprocess.run(
-        [*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300
+        [*CLI, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
     )
 
 
