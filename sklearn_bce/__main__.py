@@ -512,6 +512,11 @@ def _check_numeric(frame, path):
         )
 
 
+def _plain(value):
+    """A numpy scalar as the Python value it holds: ``0``, not ``np.int64(0)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _print_warnings(caught, prefix=""):
     for message in dict.fromkeys(_one_line(w.message) for w in caught):
         print(f"sklearn-bce: warning: {prefix}{message}", file=sys.stderr)
@@ -545,16 +550,42 @@ def run_fit(args, out=None):
     if len(counts) < 2:
         raise CommandError(
             f"{args.data}: the target column {args.target!r} has only one class "
-            f"({counts.index[0]!r}); two or more are needed"
+            f"({_plain(counts.index[0])!r}); two or more are needed"
         )
     if args.test_size > 0:
-        X_train, X_test, y_train, y_test = train_test_split(
-            X,
-            y,
-            test_size=args.test_size,
-            stratify=y if counts.min() >= 2 else None,
-            random_state=args.random_state,
-        )
+        # The split is stratified, so each class needs a sample on both sides.
+        lone = [repr(_plain(label)) for label, count in counts.items() if count < 2]
+        if lone:
+            column = f"of the target column {args.target!r}"
+            if len(lone) == 1:
+                problem = (
+                    f"class {lone[0]} {column} has a single sample, so it cannot "
+                    "be both trained on and evaluated: remove that row, add more "
+                    "samples of the class"
+                )
+            else:
+                problem = (
+                    f"classes {', '.join(lone)} {column} have a single sample "
+                    "each, so they cannot be both trained on and evaluated: "
+                    "remove those rows, add more samples of them"
+                )
+            raise CommandError(
+                f"{args.data}: {problem}, or use --test-size 0 (no test set)"
+            )
+        try:
+            X_train, X_test, y_train, y_test = train_test_split(
+                X,
+                y,
+                test_size=args.test_size,
+                stratify=y,
+                random_state=args.random_state,
+            )
+        except ValueError as exc:
+            raise CommandError(
+                f"{args.data}: cannot split {len(y)} samples of {len(counts)} "
+                f"classes into train and test sets with every class in both "
+                f"(--test-size {args.test_size:g}): {_one_line(exc)}"
+            ) from None
     else:
         X_train, X_test, y_train, y_test = X, X.iloc[:0], y, y.iloc[:0]
 

@@ -179,6 +179,12 @@ def bad_inputs(tmp_path_factory):
     missing.to_csv(folder / "nan.csv", index=False)
     frame[frame.columns[:2]].to_csv(folder / "fewer.csv", index=False)
     (folder / "notmodel.skops").write_text("not a model\n")
+    rare = pd.DataFrame({"a": range(1, 7), "t": [0, 0, 0, 1, 1, 2]})
+    rare.to_csv(folder / "rare.csv", index=False)
+    rare.assign(t=["x", "x", "x", "x", "y", "z"]).to_csv(
+        folder / "rare2.csv", index=False
+    )
+    rare.assign(t=[0, 0, 0, 1, 1, 1]).to_csv(folder / "six.csv", index=False)
     X, y = frame.drop(columns="target"), frame["target"]
     sio.dump(make_pipeline(BCELogisticRegression()).fit(X, y), folder / "model.skops")
     evil = make_pipeline(FunctionTransformer(operator.neg), BCELogisticRegression())
@@ -196,7 +202,23 @@ FAILURES = {
         ["fit", "text.csv", "--target", "target"],
         "non-numeric feature column(s) 'city'",
     ),
-    "one class": (["fit", "oneclass.csv", "--target", "target"], "only one class"),
+    "one class": (
+        ["fit", "oneclass.csv", "--target", "target"],
+        "the target column 'target' has only one class (1); two or more",
+    ),
+    "a class of one sample": (
+        ["fit", "rare.csv", "--target", "t"],
+        "rare.csv: class 2 of the target column 't' has a single sample, so it "
+        "cannot be both trained on and evaluated",
+    ),
+    "classes of one sample": (
+        ["fit", "rare2.csv", "--target", "t"],
+        "classes 'y', 'z' of the target column 't' have a single sample each",
+    ),
+    "too small a test set": (
+        ["fit", "six.csv", "--target", "t", "--test-size", "0.1"],
+        "six.csv: cannot split 6 samples of 2 classes into train and test sets",
+    ),
     "missing values": (["fit", "nan.csv", "--target", "target"], "NaN"),
     "unwritable model": (
         ["fit", "data.csv", "--target", "target", "--model", "no/dir/m.skops"],
@@ -394,3 +416,10 @@ def test_demo_help_says_how_the_learning_rate_is_chosen(capsys):
     assert "the same search by GridSearchCV" in text
     assert "only to compare its time" in text
     assert "pipeline by GridSearchCV" not in text
+
+
+def test_fit_trains_on_a_class_of_one_sample_without_a_test_set(bad_inputs):
+    result = run("fit", "rare.csv", "--target", "t", "--test-size", "0", cwd=bad_inputs)
+    assert result.returncode == 0, result.stderr
+    assert "6 training and 0 test samples" in result.stdout
+    assert "classes [0, 1, 2]" in result.stdout
