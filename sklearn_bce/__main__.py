@@ -39,6 +39,8 @@ from . import (
 )
 
 DEFAULT_LEARNING_RATES = ["auto", 0.03, 0.1, 0.3, 1.0, 3.0, 100.0]
+#: ``max_iter`` of the demo's LogisticRegression (``--max-iter`` is ours).
+LOGISTIC_REGRESSION_MAX_ITER = 10_000
 
 
 def _learning_rate(text):
@@ -58,9 +60,12 @@ def _learning_rate(text):
 
 
 def _positive_float(text):
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text!r}")
+    try:
+        value = float(text)
+    except ValueError:
+        value = np.nan
+    if not value > 0 or not np.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
     return value
 
 
@@ -78,10 +83,15 @@ def build_parser():
         "demo",
         help="compare with LogisticRegression on bundled data (the default)",
         description=(
-            "Split scikit-learn's breast-cancer data into train and test sets, "
-            "tune a StandardScaler + BCELogisticRegression pipeline by "
-            "GridSearchCV over the learning rate, fit LogisticRegression with "
-            "the same C, and print both side by side."
+            "Split scikit-learn's breast-cancer data into stratified train and "
+            "test sets. On the training set, choose the learning rate of a "
+            "StandardScaler + BCELogisticRegressionCV pipeline by cross-validated "
+            "log-loss (every candidate and fold in one gradient-descent run, C "
+            "fixed); the same search by GridSearchCV, one BCELogisticRegression "
+            "fit at a time, is run only to compare its time. Then fit "
+            "BCELogisticRegression with the chosen learning rate and "
+            "LogisticRegression with the same C and tol, and print their test "
+            "scores, iterations and median fit times side by side."
         ),
     )
     _add_demo_arguments(demo)
@@ -148,6 +158,26 @@ def _fraction(text):
     return value
 
 
+def _open_fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = np.nan
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1), got {text!r}")
+    return value
+
+
+def _folds(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text!r}")
+    return value
+
+
 def _add_fit_arguments(parser):
     parser.add_argument("data", metavar="DATA.csv", help="training data")
     parser.add_argument(
@@ -207,11 +237,17 @@ def _add_demo_arguments(parser):
         help="learning rates to search ('auto' or floats; default: %(default)s)",
     )
     parser.add_argument(
-        "--C", type=_positive_float, default=1.0, help="inverse penalty strength"
+        "--C",
+        type=_c_value,
+        default=1.0,
+        help="inverse penalty strength, 'inf' for none (default: %(default)s)",
     )
     parser.add_argument("--solver", choices=["nesterov", "gd"], default="nesterov")
     parser.add_argument(
-        "--max-iter", type=int, default=10_000, help="iterations per fit (%(default)s)"
+        "--max-iter",
+        type=_iterations,
+        default=10_000,
+        help="most iterations of each BCELogisticRegression fit (%(default)s)",
     )
     parser.add_argument(
         "--tol",
@@ -220,18 +256,58 @@ def _add_demo_arguments(parser):
         help="gradient tolerance of both estimators (default: %(default)s)",
     )
     parser.add_argument(
-        "--repeats", type=int, default=5, help="fits timed per model (median)"
+        "--repeats", type=_iterations, default=5, help="fits timed per model (median)"
     )
     parser.add_argument(
-        "--test-size", type=float, default=0.25, help="fraction held out"
+        "--test-size",
+        type=_open_fraction,
+        default=0.25,
+        help="fraction held out, in (0, 1) (default: %(default)s)",
     )
-    parser.add_argument("--cv", type=int, default=5, help="cross-validation folds")
+    parser.add_argument(
+        "--cv", type=_folds, default=5, help="cross-validation folds (at least 2)"
+    )
     parser.add_argument("--random-state", type=int, default=0, help="split seed")
     parser.add_argument(
         "--plot",
         metavar="SEARCH.png",
         help="save the learning-rate plot (scores and loss curves) to this file",
     )
+
+
+def _check_writable(path, what):
+    """Fail fast, before any fitting, when the file ``path`` cannot be written."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        problem = "it is a directory"
+    elif not folder.exists():
+        problem = f"no such directory {str(folder)!r}"
+    elif not folder.is_dir():
+        problem = f"{str(folder)!r} is not a directory"
+    elif not os.access(folder, os.W_OK | os.X_OK) or (
+        target.exists() and not os.access(target, os.W_OK)
+    ):
+        problem = "permission denied"
+    else:
+        return
+    raise CommandError(f"{path}: cannot write the {what}: {problem}")
+
+
+def _check_plot_path(path):
+    """Fail fast when matplotlib is missing or ``path`` cannot be written."""
+    try:
+        from matplotlib.backend_bases import FigureCanvasBase
+    except ImportError:
+        raise CommandError("--plot needs matplotlib: pip install matplotlib") from None
+    extension = Path(path).suffix[1:].lower()
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if extension and extension not in formats:
+        raise CommandError(
+            f"{path}: cannot write the plot: unknown image format {extension!r} "
+            f"(supported: {', '.join(sorted(formats))})"
+        )
+    _check_writable(path, "plot")
 
 
 def _save_learning_rate_plot(cv_results, path):
@@ -249,12 +325,17 @@ def _save_learning_rate_plot(cv_results, path):
         curves_ax=curves_ax,
         score_name="mean validation neg. log-loss",
     )
-    figure.savefig(path, dpi=110)
+    try:
+        figure.savefig(path, dpi=110)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"{path}: cannot write the plot: {_one_line(exc)}") from None
 
 
 def run_demo(args, out=None):
     """Fit both models and print the comparison; returns the result rows."""
     out = sys.stdout if out is None else out
+    if args.plot:
+        _check_plot_path(args.plot)  # before the search and fits, not after
     data = load_breast_cancer()
     X_train, X_test, y_train, y_test = train_test_split(
         data.data,
@@ -331,18 +412,33 @@ def run_demo(args, out=None):
         ),
     )
     theirs = make_pipeline(
-        StandardScaler(), LogisticRegression(C=args.C, tol=args.tol, max_iter=10_000)
+        StandardScaler(),
+        LogisticRegression(
+            C=args.C, tol=args.tol, max_iter=LOGISTIC_REGRESSION_MAX_ITER
+        ),
     )
     rows = {}
+    unconverged = []
     for name, model in [
         ("BCELogisticRegression", ours),
         ("LogisticRegression", theirs),
     ]:
         seconds = []
-        for _ in range(max(args.repeats, 1)):
-            start = time.perf_counter()
-            model.fit(X_train, y_train)
-            seconds.append(time.perf_counter() - start)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            for _ in range(args.repeats):
+                start = time.perf_counter()
+                model.fit(X_train, y_train)
+                seconds.append(time.perf_counter() - start)
+        _print_warnings(caught)
+        if model is ours:
+            converged = bool(np.all(model[-1].converged_))
+        else:  # lbfgs's verdict: it warns when it stops at max_iter or fails
+            converged = not any(
+                issubclass(w.category, ConvergenceWarning) for w in caught
+            )
+        if not converged:
+            unconverged.append(f"{name} (max_iter={model[-1].max_iter})")
         rows[name] = {
             "test accuracy": accuracy_score(y_test, model.predict(X_test)),
             "test log-loss": log_loss(y_test, model.predict_proba(X_test)),
@@ -351,10 +447,16 @@ def run_demo(args, out=None):
         }
     difference = np.abs(ours[-1].coef_ - theirs[-1].coef_).max()
     _print_table(rows, out)
+    if unconverged:
+        stops = (
+            f"{' and '.join(unconverged)} did not converge to max |gradient| <= "
+            f"tol={args.tol:g}, so the coefficients differ for that reason"
+        )
+    else:
+        stops = f"both stop at max |gradient| <= tol={args.tol:g}"
     print(
         f"\nmax |coefficient difference|: {difference:.2e} "
-        f"(both stop at max |gradient| <= tol={args.tol:g}; median of "
-        f"{max(args.repeats, 1)} fits)",
+        f"({stops}; median of {args.repeats} fits)",
         file=out,
     )
     return rows
@@ -410,6 +512,11 @@ def _check_numeric(frame, path):
         )
 
 
+def _plain(value):
+    """A numpy scalar as the Python value it holds: ``0``, not ``np.int64(0)``."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _print_warnings(caught, prefix=""):
     for message in dict.fromkeys(_one_line(w.message) for w in caught):
         print(f"sklearn-bce: warning: {prefix}{message}", file=sys.stderr)
@@ -418,6 +525,10 @@ def _print_warnings(caught, prefix=""):
 def run_fit(args, out=None):
     """Fit both models on a CSV file and print the comparison; returns the rows."""
     out = sys.stdout if out is None else out
+    if args.model:
+        _check_writable(args.model, "model")
+    if args.plot:
+        _check_plot_path(args.plot)
     frame = _read_csv(args.data)
     if args.target not in frame.columns:
         columns = [str(name) for name in frame.columns]
@@ -439,16 +550,42 @@ def run_fit(args, out=None):
     if len(counts) < 2:
         raise CommandError(
             f"{args.data}: the target column {args.target!r} has only one class "
-            f"({counts.index[0]!r}); two or more are needed"
+            f"({_plain(counts.index[0])!r}); two or more are needed"
         )
     if args.test_size > 0:
-        X_train, X_test, y_train, y_test = train_test_split(
-            X,
-            y,
-            test_size=args.test_size,
-            stratify=y if counts.min() >= 2 else None,
-            random_state=args.random_state,
-        )
+        # The split is stratified, so each class needs a sample on both sides.
+        lone = [repr(_plain(label)) for label, count in counts.items() if count < 2]
+        if lone:
+            column = f"of the target column {args.target!r}"
+            if len(lone) == 1:
+                problem = (
+                    f"class {lone[0]} {column} has a single sample, so it cannot "
+                    "be both trained on and evaluated: remove that row, add more "
+                    "samples of the class"
+                )
+            else:
+                problem = (
+                    f"classes {', '.join(lone)} {column} have a single sample "
+                    "each, so they cannot be both trained on and evaluated: "
+                    "remove those rows, add more samples of them"
+                )
+            raise CommandError(
+                f"{args.data}: {problem}, or use --test-size 0 (no test set)"
+            )
+        try:
+            X_train, X_test, y_train, y_test = train_test_split(
+                X,
+                y,
+                test_size=args.test_size,
+                stratify=y,
+                random_state=args.random_state,
+            )
+        except ValueError as exc:
+            raise CommandError(
+                f"{args.data}: cannot split {len(y)} samples of {len(counts)} "
+                f"classes into train and test sets with every class in both "
+                f"(--test-size {args.test_size:g}): {_one_line(exc)}"
+            ) from None
     else:
         X_train, X_test, y_train, y_test = X, X.iloc[:0], y, y.iloc[:0]
 

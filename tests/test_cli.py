@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,11 +21,21 @@ import sklearn_bce.__main__ as cli
 from sklearn_bce import BCELogisticRegression
 
 CLI = [sys.executable, "-m", "sklearn_bce"]
+#: The folder that holds the sklearn_bce under test.  Put first on the
+#: subprocesses' path: run from a temporary folder, ``-m sklearn_bce`` would
+#: otherwise import whichever copy is installed (another checkout, say).
+SOURCE_ROOT = str(Path(cli.__file__).resolve().parents[1])
 
 
 def run(*args, cwd):
+    path = [SOURCE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
     return subprocess.run(
-        [*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=300
+        [*CLI, *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
     )
 
 
@@ -168,6 +179,12 @@ def bad_inputs(tmp_path_factory):
     missing.to_csv(folder / "nan.csv", index=False)
     frame[frame.columns[:2]].to_csv(folder / "fewer.csv", index=False)
     (folder / "notmodel.skops").write_text("not a model\n")
+    rare = pd.DataFrame({"a": range(1, 7), "t": [0, 0, 0, 1, 1, 2]})
+    rare.to_csv(folder / "rare.csv", index=False)
+    rare.assign(t=["x", "x", "x", "x", "y", "z"]).to_csv(
+        folder / "rare2.csv", index=False
+    )
+    rare.assign(t=[0, 0, 0, 1, 1, 1]).to_csv(folder / "six.csv", index=False)
     X, y = frame.drop(columns="target"), frame["target"]
     sio.dump(make_pipeline(BCELogisticRegression()).fit(X, y), folder / "model.skops")
     evil = make_pipeline(FunctionTransformer(operator.neg), BCELogisticRegression())
@@ -185,7 +202,23 @@ FAILURES = {
         ["fit", "text.csv", "--target", "target"],
         "non-numeric feature column(s) 'city'",
     ),
-    "one class": (["fit", "oneclass.csv", "--target", "target"], "only one class"),
+    "one class": (
+        ["fit", "oneclass.csv", "--target", "target"],
+        "the target column 'target' has only one class (1); two or more",
+    ),
+    "a class of one sample": (
+        ["fit", "rare.csv", "--target", "t"],
+        "rare.csv: class 2 of the target column 't' has a single sample, so it "
+        "cannot be both trained on and evaluated",
+    ),
+    "classes of one sample": (
+        ["fit", "rare2.csv", "--target", "t"],
+        "classes 'y', 'z' of the target column 't' have a single sample each",
+    ),
+    "too small a test set": (
+        ["fit", "six.csv", "--target", "t", "--test-size", "0.1"],
+        "six.csv: cannot split 6 samples of 2 classes into train and test sets",
+    ),
     "missing values": (["fit", "nan.csv", "--target", "target"], "NaN"),
     "unwritable model": (
         ["fit", "data.csv", "--target", "target", "--model", "no/dir/m.skops"],
@@ -242,3 +275,151 @@ def test_demo_stays_the_default_command(monkeypatch, argv):
     assert cli.main(argv) == 0
     assert [args.command for args in calls] == ["demo"]
     assert calls[0].repeats == (int(argv[1]) if argv else 5)
+
+
+DEMO_OPTION_ERRORS = {
+    "C not a number": (["--C", "abc"], "--C: C must be a positive number or 'inf'"),
+    "C zero": (["--C", "0"], "--C: C must be a positive number or 'inf'"),
+    "tol not a number": (["--tol", "abc"], "--tol: must be a positive number"),
+    "tol zero": (["--tol", "0"], "--tol: must be a positive number"),
+    "max-iter zero": (["--max-iter", "0"], "--max-iter: must be a positive integer"),
+    "max-iter float": (["--max-iter", "1.5"], "--max-iter: must be a positive integer"),
+    "repeats zero": (["--repeats", "0"], "--repeats: must be a positive integer"),
+    "test-size zero": (["--test-size", "0"], "--test-size: must be a fraction in"),
+    "test-size one": (["--test-size", "1"], "--test-size: must be a fraction in"),
+    "test-size text": (["--test-size", "x"], "--test-size: must be a fraction in"),
+    "cv one": (["--cv", "1"], "--cv: must be an integer >= 2"),
+    "cv text": (["--cv", "five"], "--cv: must be an integer >= 2"),
+}
+
+
+@pytest.mark.parametrize("case", list(DEMO_OPTION_ERRORS))
+def test_demo_options_are_checked_with_a_clear_message(capsys, monkeypatch, case):
+    argv, message = DEMO_OPTION_ERRORS[case]
+    monkeypatch.setattr(cli, "run_demo", lambda args: pytest.fail("demo ran"))
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["demo", *argv])
+    assert exit_info.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("sklearn-bce demo: error: argument ")
+    assert message in error
+    assert "invalid" not in error  # argparse's "invalid <function> value"
+
+
+def _plot_paths(tmp_path):
+    (tmp_path / "file").write_text("")
+    return {
+        "missing directory": (tmp_path / "missing" / "x.png", "no such directory"),
+        "a directory": (tmp_path, "it is a directory"),
+        "parent is a file": (tmp_path / "file" / "x.png", "is not a directory"),
+        "unknown format": (tmp_path / "x.foo", "unknown image format 'foo'"),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing directory", "a directory", "parent is a file", "unknown format"]
+)
+def test_demo_bad_plot_path_fails_before_the_search(
+    tmp_path, capsys, monkeypatch, case
+):
+    path, message = _plot_paths(tmp_path)[case]
+    monkeypatch.setattr(cli, "load_breast_cancer", lambda: pytest.fail("fitted"))
+    assert cli.main(["--plot", str(path)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"sklearn-bce: error: {path}: cannot write the plot: ")
+    assert message in lines[0]
+
+
+@pytest.mark.parametrize("option", ["--model", "--plot"])
+def test_fit_bad_output_path_fails_before_reading_the_data(
+    tmp_path, capsys, monkeypatch, option
+):
+    path = tmp_path / "missing" / "out.png"
+    monkeypatch.setattr(cli, "_read_csv", lambda path: pytest.fail("read"))
+    assert cli.main(["fit", "data.csv", "--target", "t", option, str(path)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "cannot write the" in lines[0]
+    assert "no such directory" in lines[0]
+
+
+def test_demo_plot_write_error_is_one_line(tmp_path, capsys, monkeypatch):
+    # An error of savefig itself (the folder vanished after the early check).
+    monkeypatch.setattr(cli, "_check_plot_path", lambda path: None, raising=False)
+    path = tmp_path / "missing" / "search.png"
+    argv = ["--plot", str(path), "--learning-rates", "auto", "--repeats", "1"]
+    assert cli.main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[-1].startswith(f"sklearn-bce: error: {path}: cannot write the plot")
+    assert "Traceback" not in "\n".join(lines)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0,
+    reason="needs a user that file permissions apply to",
+)
+def test_demo_plot_to_a_read_only_directory_fails_fast(tmp_path, capsys, monkeypatch):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o500)
+    monkeypatch.setattr(cli, "load_breast_cancer", lambda: pytest.fail("fitted"))
+    try:
+        assert cli.main(["--plot", str(folder / "x.png")]) == 1
+    finally:
+        folder.chmod(0o700)
+    assert "cannot write the plot: permission denied" in capsys.readouterr().err
+
+
+FAST_DEMO = ["--learning-rates", "auto", "--repeats", "1", "--cv", "2"]
+
+
+def test_demo_says_both_converged_only_when_they_did(capsys):
+    assert cli.main(FAST_DEMO) == 0
+    captured = capsys.readouterr()
+    last = captured.out.strip().splitlines()[-1]
+    assert last.startswith("max |coefficient difference|: ")
+    assert "(both stop at max |gradient| <= tol=1e-06; median of 1 fits)" in last
+    assert captured.err == ""
+
+
+def test_demo_names_the_model_that_did_not_converge(capsys):
+    assert cli.main([*FAST_DEMO, "--max-iter", "50"]) == 0
+    captured = capsys.readouterr()
+    last = captured.out.strip().splitlines()[-1]
+    assert "both stop" not in last
+    assert (
+        "(BCELogisticRegression (max_iter=50) did not converge to max |gradient| "
+        "<= tol=1e-06, so the coefficients differ for that reason; median of 1 fits)"
+    ) in last
+    # The ConvergenceWarning is one clean line, not Python's two-line warning.
+    warning_lines = captured.err.strip().splitlines()
+    assert warning_lines, captured.err
+    assert all(line.startswith("sklearn-bce: warning: ") for line in warning_lines)
+
+
+def test_demo_names_both_models_when_neither_converged(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "LOGISTIC_REGRESSION_MAX_ITER", 3, raising=False)
+    assert cli.main([*FAST_DEMO, "--max-iter", "50"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert (
+        "(BCELogisticRegression (max_iter=50) and LogisticRegression (max_iter=3) "
+        "did not converge"
+    ) in last
+
+
+def test_demo_help_says_how_the_learning_rate_is_chosen(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "StandardScaler + BCELogisticRegressionCV pipeline" in text
+    assert "the same search by GridSearchCV" in text
+    assert "only to compare its time" in text
+    assert "pipeline by GridSearchCV" not in text
+
+
+def test_fit_trains_on_a_class_of_one_sample_without_a_test_set(bad_inputs):
+    result = run("fit", "rare.csv", "--target", "t", "--test-size", "0", cwd=bad_inputs)
+    assert result.returncode == 0, result.stderr
+    assert "6 training and 0 test samples" in result.stdout
+    assert "classes [0, 1, 2]" in result.stdout
