@@ -10,7 +10,8 @@ compares it with ``LogisticRegression`` and can save the model (skops format)
 and a picture of its loss curve; ``predict MODEL.skops DATA.csv`` loads such a
 model, trusting only types of this package, scikit-learn and numpy, and writes
 its predictions and probabilities.  Bad input ends with a one-line
-``sklearn-bce: error: ...`` on stderr and exit status 1.
+``sklearn-bce: error: ...`` on stderr and exit status 1; a bad option or
+option value, as argparse reports it, with the usage and exit status 2.
 """
 
 import argparse
