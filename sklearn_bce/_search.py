@@ -142,10 +142,15 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
         lacks a class is still scored (metrics that need every class in it,
         such as ROC AUC, give NaN there, with a warning).
 
-    refit : bool, default=True
+    refit : bool or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
         the mean of the best candidate's fold models, as in
-        ``LogisticRegressionCV``.
+        ``LogisticRegressionCV``.  As in ``GridSearchCV``, a callable
+        ``refit(cv_results_)`` returns the index of the candidate to refit
+        instead of the best mean score (for example the one that needs the
+        fewest iterations, ``cv_results_["mean_n_iter"]``, among those
+        scoring within a tolerance of the best); ``best_score_`` is then not
+        set.  It must choose a candidate with a finite mean score.
 
     error_score : "raise" or float, default=np.nan
         As in ``GridSearchCV``: the score of a (candidate, fold) pair whose
@@ -171,7 +176,8 @@ verbose
         ``C`` of the best candidate.
 
     best_score_ : float
-        Mean cross-validated score of the best candidate.
+        Mean cross-validated score of the best candidate (not set when
+        ``refit`` is a callable).
 
     best_index_ : int
         Index of the best candidate in ``cv_results_``.
@@ -228,7 +234,7 @@ stop_reason_, n_features_in_, feature_names_in_
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "refit": ["boolean"],
+        "refit": ["boolean", callable],
         "error_score": [StrOptions({"raise"}), Real],
         "solver": [StrOptions({"nesterov", "gd"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -372,14 +378,36 @@ stop_reason_, n_features_in_, feature_names_in_
         self._warn_non_finite(means, diverged.any(axis=1))
         if np.isnan(means).all():
             raise ValueError(self._no_score_reason(diverged.any(axis=1), failures))
-        self.best_index_ = int(np.nanargmax(means))
+        self.best_index_ = self._choose(means)
         best = self.best_params_ = dict(candidates[self.best_index_])
         self.C_, self.learning_rate_ = best["C"], best["learning_rate"]
-        self.best_score_ = float(self.cv_results_["mean_test_score"][self.best_index_])
+        if callable(self.refit):
+            # As in GridSearchCV: the choice is the callable's, not a score's.
+            self.__dict__.pop("best_score_", None)
+        else:
+            self.best_score_ = float(means[self.best_index_])
         # Mean over the folds that were fitted: (n_coef, n_columns).
         start = np.delete(coefs[self.best_index_], list(failures), axis=0).mean(axis=0)
         self._set_final_model(X, labels, sample_weight, start)
         return self
+
+    def _choose(self, means):
+        """Index of the best candidate: the best mean score, or ``refit``'s choice."""
+        if not callable(self.refit):
+            return int(np.nanargmax(means))
+        index = self.refit(self.cv_results_)
+        # GridSearchCV's checks, in its words.
+        if not isinstance(index, Integral):
+            raise TypeError("best_index_ returned is not an integer")
+        if index < 0 or index >= len(means):
+            raise IndexError("best_index_ index out of range")
+        if np.isnan(means[index]):
+            raise ValueError(
+                f"The refit callable chose candidate {int(index)}, whose mean "
+                "score is NaN (it diverged or could not be scored); choose "
+                "among the candidates with a finite mean_test_score."
+            )
+        return int(index)
 
     # -- the shared run -------------------------------------------------------------
     def _train_all(self, X, y_index, sample_weight, splits, candidates):

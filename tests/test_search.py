@@ -480,3 +480,50 @@ def test_non_finite_scores_are_warned_and_explained():
                 warnings.simplefilter("ignore", UndefinedMetricWarning)
                 warnings.filterwarnings("ignore", "The least populated class")
                 search.fit(X, y)
+
+
+def test_refit_callable_chooses_the_candidate_as_in_grid_search():
+    X, y = data("breast_cancer")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    grid = {"learning_rate": [0.1, 0.5, "auto"], "C": [0.1, 1.0]}
+
+    def worst(results):
+        # Deliberately not the best mean score.
+        return int(np.nanargmin(results["mean_test_score"]))
+
+    ours = BCELogisticRegressionCV(
+        learning_rates=grid["learning_rate"],
+        Cs=grid["C"],
+        cv=splits,
+        refit=worst,
+        tol=1e-7,
+    ).fit(X, y)
+    theirs = GridSearchCV(
+        BCELogisticRegression(tol=1e-7),
+        grid,
+        cv=splits,
+        scoring="neg_log_loss",
+        refit=worst,
+    ).fit(X, y)
+    assert ours.best_index_ == theirs.best_index_
+    assert ours.best_params_ == theirs.best_params_
+    assert ours.best_index_ != np.nanargmax(ours.cv_results_["mean_test_score"])
+    assert not hasattr(ours, "best_score_") and not hasattr(theirs, "best_score_")
+    assert_allclose(ours.coef_, theirs.best_estimator_.coef_, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    "choice, error, match",
+    [
+        (lambda results: 0.5, TypeError, "not an integer"),
+        (lambda results: 2, IndexError, "out of range"),
+        (lambda results: 0, ValueError, "whose mean score is NaN"),
+    ],
+)
+def test_refit_callable_must_choose_a_scored_candidate(choice, error, match):
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(learning_rates=[1e4, "auto"], cv=3, refit=choice)
+    with pytest.raises(error, match=match):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            search.fit(X, y)
