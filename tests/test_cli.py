@@ -408,11 +408,26 @@ def test_demo_names_both_models_when_neither_converged(capsys, monkeypatch):
     ) in last
 
 
+def test_demo_chooses_the_fewest_iterations_near_the_best_score(capsys):
+    rates = ["--learning-rates", "0.3", "auto", "1.0"]
+    assert cli.main([*FAST_DEMO, *rates]) == 0
+    out = capsys.readouterr().out
+    # Converged steps score alike; "auto" needs the fewest iterations.
+    assert "chosen: learning_rate=auto, the fewest iterations within 0.0001" in out
+    results = {
+        "mean_test_score": np.array([-0.50, -0.30002, np.nan, -0.30005, -0.3]),
+        "mean_n_iter": np.array([5.0, 40.0, 1.0, 20.0, 90.0]),
+    }
+    assert cli.fewest_iterations_near_the_best(results) == 3
+    assert cli.fewest_iterations_near_the_best(results, tolerance=1e-5) == 4
+
+
 def test_demo_help_says_how_the_learning_rate_is_chosen(capsys):
     with pytest.raises(SystemExit):
         cli.main(["demo", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "StandardScaler + BCELogisticRegressionCV pipeline" in text
+    assert "within 1e-4 of the best log-loss" in text
     assert "the same search by GridSearchCV" in text
     assert "only to compare its time" in text
     assert "pipeline by GridSearchCV" not in text
