@@ -44,30 +44,38 @@ DEFAULT_LEARNING_RATES = ["auto", 0.03, 0.1, 0.3, 1.0, 3.0, 100.0]
 LOGISTIC_REGRESSION_MAX_ITER = 10_000
 
 
-def _learning_rate(text):
-    if text == "auto":
-        return text
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"learning rate must be 'auto' or a positive number, got {text!r}"
-        ) from None
-    if not value > 0 or not np.isfinite(value):
-        raise argparse.ArgumentTypeError(
-            f"learning rate must be 'auto' or a positive number, got {text!r}"
-        )
-    return value
+def _option_value(convert, accept, description):
+    """An argparse ``type``: ``convert(text)``, refused unless ``accept`` takes it."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"{description}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = np.nan
-    if not value > 0 or not np.isfinite(value):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
-    return value
+_learning_rate = _option_value(
+    lambda text: text if text == "auto" else float(text),
+    lambda value: value == "auto" or (value > 0 and np.isfinite(value)),
+    "learning rate must be 'auto' or a positive number",
+)
+_c_value = _option_value(
+    float, lambda value: value > 0, "C must be a positive number or 'inf'"
+)
+_positive_float = _option_value(
+    float, lambda value: value > 0 and np.isfinite(value), "must be a positive number"
+)
+_iterations = _option_value(int, lambda value: value >= 1, "must be a positive integer")
+_fraction = _option_value(float, lambda value: 0 <= value < 1, "must be in [0, 1)")
+_open_fraction = _option_value(
+    float, lambda value: 0 < value < 1, "must be a fraction in (0, 1)"
+)
+_folds = _option_value(int, lambda value: value >= 2, "must be an integer >= 2")
 
 
 def build_parser():
@@ -127,58 +135,6 @@ def build_parser():
         help="write the predictions here (default: print them)",
     )
     return parser
-
-
-def _c_value(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = np.nan
-    if not value > 0:
-        raise argparse.ArgumentTypeError(
-            f"C must be a positive number or 'inf', got {text!r}"
-        )
-    return value
-
-
-def _iterations(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text!r}")
-    return value
-
-
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = np.nan
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"must be in [0, 1), got {text!r}")
-    return value
-
-
-def _open_fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = np.nan
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"must be a fraction in (0, 1), got {text!r}")
-    return value
-
-
-def _folds(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"must be an integer >= 2, got {text!r}")
-    return value
 
 
 def _add_fit_arguments(parser):
