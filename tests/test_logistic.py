@@ -153,7 +153,7 @@ def test_l1_gives_sparse_coefficients(breast_cancer_standardised):
 def test_demo_runs_and_matches_logistic_regression(capsys):
     assert main(["--repeats", "1", "--cv", "3", "--learning-rates", "auto", "1.0"]) == 0
     out = capsys.readouterr().out
-    assert "LogisticRegression" in out and "best: learning_rate=" in out
+    assert "LogisticRegression" in out and "chosen: learning_rate=" in out
     difference = float(out.split("max |coefficient difference|: ")[1].split()[0])
     assert difference < 1e-3
 
