@@ -254,7 +254,11 @@ def _check_writable(path, what):
 
 
 def _check_plot_path(path):
-    """Fail fast when matplotlib is missing or ``path`` cannot be written."""
+    """The file a plot goes to; fail fast when it cannot be written.
+
+    A path without an extension gets ``.png``, as matplotlib's ``savefig``
+    would add it, so that the message names the file written.
+    """
     try:
         from matplotlib.backend_bases import FigureCanvasBase
     except ImportError:
@@ -266,7 +270,10 @@ def _check_plot_path(path):
             f"{path}: cannot write the plot: unknown image format {extension!r} "
             f"(supported: {', '.join(sorted(formats))})"
         )
+    if not extension and not Path(path).is_dir():
+        path = f"{path}.png"
     _check_writable(path, "plot")
+    return path
 
 
 def _save_learning_rate_plot(cv_results, path):
@@ -311,7 +318,7 @@ def run_demo(args, out=None):
     """Fit both models and print the comparison; returns the result rows."""
     out = sys.stdout if out is None else out
     if args.plot:
-        _check_plot_path(args.plot)  # before the search and fits, not after
+        args.plot = _check_plot_path(args.plot)  # before the search and fits
     data = load_breast_cancer()
     X_train, X_test, y_train, y_test = train_test_split(
         data.data,
@@ -514,7 +521,7 @@ def run_fit(args, out=None):
     if args.model:
         _check_writable(args.model, "model")
     if args.plot:
-        _check_plot_path(args.plot)
+        args.plot = _check_plot_path(args.plot)
     frame = _read_csv(args.data)
     if args.target not in frame.columns:
         columns = [str(name) for name in frame.columns]

@@ -346,7 +346,7 @@ def test_fit_bad_output_path_fails_before_reading_the_data(
 
 def test_demo_plot_write_error_is_one_line(tmp_path, capsys, monkeypatch):
     # An error of savefig itself (the folder vanished after the early check).
-    monkeypatch.setattr(cli, "_check_plot_path", lambda path: None, raising=False)
+    monkeypatch.setattr(cli, "_check_plot_path", lambda path: path, raising=False)
     path = tmp_path / "missing" / "search.png"
     argv = ["--plot", str(path), "--learning-rates", "auto", "--repeats", "1"]
     assert cli.main(argv) == 1
@@ -372,6 +372,13 @@ def test_demo_plot_to_a_read_only_directory_fails_fast(tmp_path, capsys, monkeyp
 
 
 FAST_DEMO = ["--learning-rates", "auto", "--repeats", "1", "--cv", "2"]
+
+
+def test_demo_plot_without_an_extension_is_a_png(tmp_path, capsys):
+    assert cli.main([*FAST_DEMO, "--plot", str(tmp_path / "search")]) == 0
+    written = tmp_path / "search.png"
+    assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert f"learning-rate plot written to {written}" in capsys.readouterr().out
 
 
 def test_demo_says_both_converged_only_when_they_did(capsys):
