@@ -374,6 +374,15 @@ def test_demo_plot_to_a_read_only_directory_fails_fast(tmp_path, capsys, monkeyp
 FAST_DEMO = ["--learning-rates", "auto", "--repeats", "1", "--cv", "2"]
 
 
+def test_demo_explains_coefficients_without_a_minimum(capsys):
+    # Breast cancer is separable: with C=inf no finite coefficients minimise.
+    assert cli.main([*FAST_DEMO, "--C", "inf"]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert "on separable training data the loss has no minimum" in last
+    assert cli.main(FAST_DEMO) == 0
+    assert "no minimum" not in capsys.readouterr().out
+
+
 def test_demo_plot_without_an_extension_is_a_png(tmp_path, capsys):
     assert cli.main([*FAST_DEMO, "--plot", str(tmp_path / "search")]) == 0
     written = tmp_path / "search.png"
