@@ -328,3 +328,30 @@ def test_method_is_the_function():
     X, y = np.asarray(SPECTOR_X, dtype=float), np.asarray(SPECTOR_Y)
     model = BCELogisticRegression(C=np.inf, tol=1e-10, max_iter=100_000).fit(X, y)
     pd.testing.assert_frame_equal(model.coef_table(X, y), coef_table(model, X, y))
+
+
+def test_elastic_net_hessian_penalises_only_the_l2_part():
+    C, l1_ratio = 2.0, 0.25
+    model = BCELogisticRegression(C=C, l1_ratio=l1_ratio, tol=1e-10, max_iter=100_000)
+    model.fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="penalised"):
+        table = coef_table(model, SPECTOR_X, SPECTOR_Y)
+    X1 = np.column_stack([np.ones(len(SPECTOR_X)), SPECTOR_X])
+    p = model.predict_proba(SPECTOR_X)[:, 1]
+    penalty = np.diag([0, 1, 1, 1]) * (1 - l1_ratio) / C
+    hessian = X1.T @ (X1 * (p * (1 - p))[:, None]) + penalty
+    expected = np.sqrt(np.diag(np.linalg.inv(hessian)))
+    assert_allclose(table["std_err"], expected, rtol=1e-8)
+
+
+def test_separation_ignores_samples_of_zero_weight():
+    # A misclassified sample of weight zero does not stop the others from
+    # being perfectly separated.
+    X, y = separated_data()
+    X = np.vstack([X, [[3.0, 0.0]]])
+    y = np.append(y, 0)
+    sample_weight = np.append(np.ones(len(y) - 1), 0.0)
+    model = BCELogisticRegression(C=np.inf).fit(X, y, sample_weight=sample_weight)
+    assert model.predict(X[-1:])[0] == 1
+    with pytest.raises(ValueError, match="separates the two classes perfectly"):
+        coef_table(model, X, y, sample_weight=sample_weight)

@@ -208,3 +208,17 @@ def test_warnings_point_at_the_callers_line(breast_cancer_standardised):
             call()
         assert record, name
         assert {w.filename for w in record} == {__file__}, name
+
+
+def test_warm_start_continues_from_the_coefficients_and_intercept(
+    breast_cancer_standardised,
+):
+    # Plain gradient descent with a fixed step has no other state: 3 + 3
+    # warm-started iterations are 6 iterations.
+    X, y = breast_cancer_standardised
+    params = {"solver": "gd", "learning_rate": 0.5, "tol": 0}
+    model = BCELogisticRegression(warm_start=True, max_iter=3, **params)
+    model.fit(X, y).fit(X, y)
+    six = BCELogisticRegression(max_iter=6, **params).fit(X, y)
+    assert_allclose(model.coef_, six.coef_, rtol=1e-10)
+    assert_allclose(model.intercept_, six.intercept_, rtol=1e-10)

@@ -8,6 +8,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_bce import BCELogisticRegression
+from sklearn_bce._monitor import EarlyStopping
 
 try:  # scikit-learn >= 1.9: the callback API
     from sklearn import callback
@@ -170,3 +171,34 @@ def test_early_stopping_scores_the_last_step_of_a_converging_class(rng):
     assert_allclose(
         log_loss_of(model, X[validation], y[validation]), curve.min(), rtol=1e-10
     )
+
+
+def early_stopping_on_a_line(n_iter_no_change, tol):
+    # One feature, intercept 0: the validation loss falls as w grows to 1.
+    X = np.array([[-1.0], [1.0]])
+    Y = np.array([[0.0], [1.0]])
+    return EarlyStopping(
+        X, Y, np.ones(2), np.zeros((2, 1)), n_iter_no_change, tol, True
+    )
+
+
+def test_early_stopping_needs_improvements_larger_than_tol():
+    monitor = early_stopping_on_a_line(n_iter_no_change=2, tol=1.0)
+    active = np.array([True])
+    stops = [
+        bool(monitor(i, np.array([[w], [0.0]]), None, None, active)[0])
+        for i, w in enumerate([0.1, 0.2], start=1)
+    ]
+    # Each step lowers the loss, by far less than tol: two without change.
+    assert np.diff(monitor.history, axis=0)[0, 0] < 0
+    assert stops == [False, True]
+    assert monitor.best_iteration.tolist() == [2]
+
+
+def test_early_stopping_keeps_the_final_step_of_a_converged_column():
+    monitor = early_stopping_on_a_line(n_iter_no_change=5, tol=0.0)
+    coef = np.array([[0.5], [0.0]])
+    # The step converged: the column is no longer active, but it stepped.
+    monitor(1, coef, None, None, np.array([False]))
+    assert monitor.best_iteration.tolist() == [1]
+    assert_allclose(monitor.best_coef, coef)

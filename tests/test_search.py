@@ -527,3 +527,23 @@ def test_refit_callable_must_choose_a_scored_candidate(choice, error, match):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             search.fit(X, y)
+
+
+def test_loss_curve_averages_the_classes_of_each_fold_model():
+    # A class column that stopped counts with its final objective until the
+    # fold's last column stops: the curve of the fold's own fit, averaged.
+    X, y = data("iris")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], Cs=[1.0], cv=splits, tol=1e-6
+    ).fit(X, y)
+    curves = search.cv_results_["loss_curve"][0]
+    for f, (train, _) in enumerate(splits):
+        model = BCELogisticRegression(tol=1e-6).fit(X[train], y[train])
+        assert len(set(model.n_iter_.tolist())) > 1  # classes stop apart
+        per_class = model.loss_curve_.copy()
+        for k, n in enumerate(model.n_iter_):
+            per_class[k, n:] = per_class[k, n - 1]
+        expected = per_class.mean(axis=0)
+        assert_allclose(curves[f, : len(expected)], expected, rtol=1e-8)
+        assert np.isnan(curves[f, len(expected) :]).all()

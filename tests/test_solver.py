@@ -10,6 +10,7 @@ from sklearn_bce._solver import (
     CholeskyMetric,
     DiagonalMetric,
     ScalarMetric,
+    _Descent,
     _keep_columns,
     accelerated_gradient_descent,
     auto_metric,
@@ -325,3 +326,116 @@ def test_keep_columns_compacts_in_place(shape, cols):
     assert np.array_equal(kept, expected)
     assert np.shares_memory(kept, array)
     assert kept.flags.c_contiguous
+
+
+def test_accelerated_descent_is_fista_with_gradient_restart():
+    # Nesterov/FISTA by hand (Beck & Teboulle's t recursion, O'Donoghue &
+    # Candes's gradient restart) with a fixed step: the engine's iterates.
+    X1 = np.column_stack([X_TINY, np.ones(9)])
+    step, n_iter = 0.5, 25
+
+    def grad(c):
+        p = 1 / (1 + np.exp(-(X1 @ c)))
+        return X1.T @ (p - Y_TINY) / 9 + np.r_[c[:2], 0.0]
+
+    def value(c):
+        z = X1 @ c
+        loss = np.logaddexp(0, z) - Y_TINY * z
+        return loss.mean() + 0.5 * c[:2] @ c[:2]
+
+    x = y = np.zeros(3)
+    t, history, restarts = 1.0, [], 0
+    for _ in range(n_iter):
+        g = grad(y)
+        x_new = y - step * g
+        if g @ (x_new - x) > 0:
+            t, restarts = 1.0, restarts + 1
+        t_next = (1 + np.sqrt(1 + 4 * t**2)) / 2
+        y = x_new + (t - 1) / t_next * (x_new - x)
+        x, t = x_new, t_next
+        history.append(value(x))
+    assert restarts > 0  # both branches of the momentum are exercised
+    result = accelerated_gradient_descent(
+        tiny_objective(),
+        np.zeros((3, 1)),
+        metric=ScalarMetric([step]),
+        max_iter=n_iter,
+        tol=0,
+    )
+    assert_allclose(result.history[:, 0], history, rtol=1e-12)
+    assert_allclose(result.coef[:, 0], x, rtol=1e-10, atol=1e-14)
+
+
+def test_callback_stop_leaves_finished_columns_their_reason():
+    # Column 0 starts at the optimum and converges at once; stopping "every
+    # running column" later must not relabel it.
+    objective = tiny_objective(K=2)
+    start = np.zeros((3, 2))
+    start[:, 0] = SOLUTION_TINY
+    seen = []
+
+    def stop_all_at_third(iteration, coef, value, grad_max, active):
+        seen.append(active.copy())
+        return iteration == 3
+
+    result = gradient_descent(
+        objective,
+        start,
+        metric=lipschitz_metric(objective),
+        max_iter=100,
+        tol=1e-6,
+        callback=stop_all_at_third,
+    )
+    assert seen[0].tolist() == [False, True]
+    assert result.stop_reason.tolist() == ["converged", "stopped by callback"]
+    assert result.converged.tolist() == [True, False]
+    assert result.n_iter.tolist() == [1, 3]
+
+
+@pytest.mark.parametrize("alpha", [1.0, 4.0, 0.25])
+def test_gradient_mapping_is_the_gradient_plus_an_l1_subgradient(rng, alpha):
+    # G = alpha M (y - prox(y - M^-1 g / alpha)) = g + l1 * s with s in
+    # d||x_new||_1, whatever the line search's alpha: G is what the stopping
+    # rule measures.
+    X = rng.normal(size=(50, 6))
+    y = (rng.uniform(size=(50, 2)) < 0.5).astype(float)
+    objective = BCEObjective(X, y, np.ones(50), [0.5, 0.2], 1.0, True)
+    run = _Descent(
+        objective,
+        np.zeros((7, 2)),
+        DiagonalMetric(objective.hessian_bound_diagonal()),
+        True,
+        True,
+    )
+    run.alpha[:] = alpha
+    cols = np.arange(2)
+    point, grad = 0.2 * rng.normal(size=(7, 2)), 0.2 * rng.normal(size=(7, 2))
+    x_new = run.propose(point, grad, cols)
+    mapping = run.gradient_mapping(x_new, point, grad, cols)
+    l1 = objective.l1
+    assert (x_new[:6] == 0).any() and (x_new[:6] != 0).any()
+    expected = grad[:6] + l1 * np.sign(x_new[:6])
+    nonzero = x_new[:6] != 0
+    assert_allclose(mapping[:6][nonzero], expected[nonzero], rtol=1e-10)
+    bound = np.broadcast_to(l1, (6, 2))[~nonzero] * (1 + 1e-10)
+    assert np.all(np.abs(mapping[:6] - grad[:6])[~nonzero] <= bound)
+    assert_allclose(mapping[6], grad[6], rtol=1e-10)
+
+
+def test_nan_objective_counts_as_divergence():
+    # A step so long that the logits overflow to +-inf: the loss is
+    # inf - inf = NaN, which no comparison with the limit catches.
+    objective = tiny_objective(C=np.inf)
+    with np.errstate(all="ignore"):
+        result = gradient_descent(
+            objective,
+            np.zeros((3, 1)),
+            metric=ScalarMetric([1e308]),
+            max_iter=10,
+            tol=0,
+            check_divergence=True,
+        )
+    assert result.stop_reason.tolist() == ["diverged"]
+    assert result.n_iter.tolist() == [0]
+    assert_array_equal(result.coef, 0.0)
+    assert np.isfinite(result.objective).all()

@@ -169,3 +169,29 @@ def test_memmap_is_read_in_place(tmp_path, batch_size):
         batch_size=batch_size, random_state=0, max_iter=20, tol=0
     )
     assert_allclose(model.coef_, reference.fit(X, y).coef_, rtol=1e-10, atol=1e-12)
+
+
+def test_auto_minibatch_steps_are_line_searched():
+    # Strongly correlated features: the first-epoch cap 1/mean(diag B) is
+    # about n_features times the safe step 1/L.  With one batch per epoch,
+    # the line search makes every epoch decrease the objective.
+    rng = np.random.default_rng(0)
+    factor = rng.normal(size=(300, 1))
+    X = factor + 0.05 * rng.normal(size=(300, 20))
+    y = (factor[:, 0] + rng.normal(size=300) > 0).astype(int)
+    model = BCELogisticRegression(batch_size=300, random_state=0, max_iter=20, tol=0)
+    model.fit(X, y)
+    assert np.all(np.diff(model.loss_curve_) <= 1e-12)
+    assert model.loss_curve_[-1] < np.log(2)
+
+
+def test_minibatch_divergence_keeps_the_last_good_epoch(breast_cancer):
+    # The first epoch diverges: the model is its start, zero, not the
+    # overflowing iterate of that epoch.
+    X, y = breast_cancer
+    model = BCELogisticRegression(batch_size=16, learning_rate=1e5, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model.fit(X, y)
+    assert model.n_iter_.tolist() == [0]
+    assert_array_equal(model.coef_, 0.0)
+    assert_array_equal(model.intercept_, 0.0)
