@@ -547,3 +547,24 @@ def test_loss_curve_averages_the_classes_of_each_fold_model():
         expected = per_class.mean(axis=0)
         assert_allclose(curves[f, : len(expected)], expected, rtol=1e-8)
         assert np.isnan(curves[f, len(expected) :]).all()
+
+
+def test_converged_means_every_fold_converged():
+    X, y = data("breast_cancer")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    params = {"learning_rates": [0.5, "auto"], "cv": splits}
+    first = BCELogisticRegressionCV(**params).fit(X, y)
+    iterations = sorted(first.cv_results_[f"split{k}_n_iter"][0] for k in range(3))
+    assert iterations[0] < iterations[-1]  # the folds stop at different times
+    max_iter = int(iterations[0])  # enough for one fold, not for the slowest
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = BCELogisticRegressionCV(max_iter=max_iter, **params).fit(X, y)
+        folds = [
+            BCELogisticRegression(learning_rate=0.5, max_iter=max_iter)
+            .fit(X[train], y[train])
+            .converged_[0]
+            for train, _ in splits
+        ]
+    assert any(folds) and not all(folds)
+    assert search.cv_results_["converged"].tolist() == [False, True]
