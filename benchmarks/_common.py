@@ -319,12 +319,17 @@ def write_json(path, record):
     path.write_text(text + "\n", encoding="utf-8")
 
 
+def with_extension(prefix, extension):
+    """``prefix`` + ``extension``: a dot in the prefix (``run.v2``) is kept."""
+    prefix = Path(prefix)
+    return prefix.with_name(prefix.name + extension)
+
+
 def write_outputs(prefix, rows, env, text):
     """Write ``prefix`` + ``.csv`` (rows), ``.env.json`` (env) and ``.md`` (text)."""
-    prefix = Path(prefix)
-    write_csv(rows, prefix.with_suffix(".csv"))
-    write_json(prefix.with_suffix(".env.json"), env)
-    prefix.with_suffix(".md").write_text(text, encoding="utf-8")
+    write_csv(rows, with_extension(prefix, ".csv"))
+    write_json(with_extension(prefix, ".env.json"), env)
+    with_extension(prefix, ".md").write_text(text, encoding="utf-8")
 
 
 def peak_traced_memory(function):

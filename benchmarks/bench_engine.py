@@ -61,6 +61,7 @@ from _common import (
     overrides_warning,
     peak_traced_memory,
     table,
+    with_extension,
     write_csv,
     write_json,
 )
@@ -109,6 +110,10 @@ def sparse_data(n_samples, n_features, density, seed):
     w = rng.standard_normal(n_features)
     y = (np.asarray(X @ w) + rng.logistic(size=n_samples) > 0).astype(int)
     return X, y
+
+
+#: The named data sets of sections (b) and (d).
+DATASETS = ("dense-100k", "dense-1M", "ill-conditioned", "sparse", "10-classes")
 
 
 def make_dataset(name, seed):
@@ -731,6 +736,15 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     args.sections = [s for s in args.sections.split(",") if s]
     args.datasets = [d for d in args.datasets.split(",") if d]
+    unknown = sorted(set(args.sections) - set("abcd"))
+    if unknown:
+        parser.error(f"--sections: unknown section(s) {unknown}; choose from a,b,c,d")
+    unknown = sorted(set(args.datasets) - set(DATASETS))
+    if unknown:
+        parser.error(
+            f"--datasets: unknown data set(s) {unknown}; choose from "
+            f"{', '.join(DATASETS)}"
+        )
     return args
 
 
@@ -756,9 +770,9 @@ def main(argv=None):
         loads[key] = (before, os.getloadavg()[0])
         write_csv(results[key], args.output.with_name(f"{args.output.name}_{key}.csv"))
     finish_environment(env, load_average_1min_before_after=loads)
-    write_json(args.output.with_suffix(".env.json"), env)
+    write_json(with_extension(args.output, ".env.json"), env)
     text = markdown(results, env, args)
-    args.output.with_suffix(".md").write_text(text + "\n", encoding="utf-8")
+    with_extension(args.output, ".md").write_text(text + "\n", encoding="utf-8")
     print(text)
 
 

@@ -21,7 +21,9 @@ The data are the same in every mode: row chunk ``i`` of ``X`` is drawn from
 It writes ``benchmarks/results/bench_scale.csv`` (one row per mode and size,
 written as the run goes), ``bench_scale.env.json`` next to it (versions,
 thread pools, machine: see ``benchmarks/_common.py``) and, with
-``--markdown``, the markdown it prints.
+``--markdown``, the markdown it prints.  It exits with status 1 when a
+measurement failed (its error is in the ``error`` column); a measurement that
+ran out of ``--timeout`` is a result, not a failure.
 
 Usage (from the repository root)::
 
@@ -434,6 +436,9 @@ def main(argv=None):
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(text, encoding="utf-8")
     log(f"wrote {args.csv}")
+    # A timeout is a result (too slow at that size); an error is a failure.
+    failed = [r for r in results if not r.get("error", "timeout").startswith("timeout")]
+    return 1 if failed else 0
 
 
 def markdown(results, env, args, modes, total_s):
@@ -510,4 +515,4 @@ def markdown(results, env, args, modes, total_s):
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

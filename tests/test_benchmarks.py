@@ -244,17 +244,17 @@ def test_bench_sweep_columns(tmp_path):
         "--columns", "1,3",
         "--dtypes", "float32",
         "--repeats", "1",
-        "--output", tmp_path / "sweep",
+        "--output", tmp_path / "sweep.v2",  # a dot in the prefix is kept
         "--quiet",
     ]  # fmt: skip
     done = run_script("bench_sweep_columns.py", *args, cwd=tmp_path)
-    text = (tmp_path / "sweep.md").read_text(encoding="utf-8")
+    text = (tmp_path / "sweep.v2.md").read_text(encoding="utf-8")
     assert text.strip() in done.stdout
     check_markdown(text)
     _, cells = markdown_table(text, "dtype")
     assert [r[:2] for r in cells] == [["float32", "1"], ["float32", "3"]]
 
-    columns, rows = read_csv(tmp_path / "sweep.csv")
+    columns, rows = read_csv(tmp_path / "sweep.v2.csv")
     assert columns == [
         "dtype",
         "n_samples",
@@ -273,7 +273,7 @@ def test_bench_sweep_columns(tmp_path):
             number(r["sweep_ms"])
         )
         assert r["fold_fit_rows"] == "500"  # half the rows in each of 2 folds
-    read_env(tmp_path / "sweep.env.json", args)
+    read_env(tmp_path / "sweep.v2.env.json", args)
 
 
 @pytest.mark.parametrize("compiler", ["default", "none"])
@@ -441,3 +441,26 @@ def test_make_figures(tmp_path):
     for name in names:
         assert f"wrote {out / name}" in done.stdout
         assert png_size(out / name) == (1000, 400)  # figsize (10, 4) at 100 dpi
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--sections", "x", "unknown section(s) ['x']"),
+        ("--datasets", "nosuch", "unknown data set(s) ['nosuch']"),
+    ],
+)
+def test_bench_engine_refuses_unknown_names(tmp_path, option, value, message):
+    # Section (b) alone and outputs in tmp_path, should the names be taken.
+    args = ["--sections", "b", "--output", tmp_path / "engine", option, value]
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_engine.py"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
