@@ -160,6 +160,12 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
         instead.  A search in which no training part can be fitted raises.
         Diverged candidates score NaN whatever ``error_score`` is.
 
+    return_train_score : bool, default=False
+        As in ``GridSearchCV``: also score every (candidate, fold) model on
+        its training part, in ``cv_results_["split{k}_train_score"]``,
+        ``["mean_train_score"]`` and ``["std_train_score"]`` (to see which
+        candidates overfit; it costs a second round of scoring).
+
     solver, max_iter, tol, l1_ratio, fit_intercept, class_weight, random_state, \
 verbose
         As in :class:`BCELogisticRegression`, for every candidate.  With
@@ -190,7 +196,9 @@ verbose
         ``param_C``, ``param_learning_rate``, ``split{k}_test_score``,
         ``mean_test_score``, ``std_test_score``, ``rank_test_score``,
         ``mean_fit_time``, ``std_fit_time``, ``mean_score_time``,
-        ``std_score_time``; and the descent: ``split{k}_n_iter`` (iterations,
+        ``std_score_time`` (and ``split{k}_train_score``,
+        ``mean_train_score``, ``std_train_score`` with
+        ``return_train_score=True``); and the descent: ``split{k}_n_iter`` (iterations,
         the largest over one-vs-rest classes), ``mean_n_iter``, ``diverged``
         (whether any fold diverged), ``converged`` (whether every fold and
         class converged) and ``loss_curve`` (per candidate an array
@@ -236,6 +244,7 @@ stop_reason_, n_features_in_, feature_names_in_
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "refit": ["boolean", callable],
         "error_score": [StrOptions({"raise"}), Real],
+        "return_train_score": ["boolean"],
         "solver": [StrOptions({"nesterov", "gd"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -255,6 +264,7 @@ stop_reason_, n_features_in_, feature_names_in_
         scoring="neg_log_loss",
         refit=True,
         error_score=np.nan,
+        return_train_score=False,
         solver="nesterov",
         max_iter=1000,
         tol=1e-4,
@@ -270,6 +280,7 @@ stop_reason_, n_features_in_, feature_names_in_
         self.scoring = scoring
         self.refit = refit
         self.error_score = error_score
+        self.return_train_score = return_train_score
         self.solver = solver
         self.max_iter = max_iter
         self.tol = tol
@@ -361,6 +372,19 @@ stop_reason_, n_features_in_, feature_names_in_
         )
         diverged = (stop_reason == DIVERGED).any(axis=2)
         scores[diverged] = np.nan
+        train_scores = None
+        if self.return_train_score:
+            train_scores, _ = self._score_all(
+                X_score,
+                labels,
+                score_params,
+                splits,
+                candidates,
+                coefs,
+                failures,
+                part=0,
+            )
+            train_scores[diverged] = np.nan
         self._warn(candidates, diverged, stop_reason)
         # Over the folds that were fitted.
         converged = np.isin(stop_reason, (CONVERGED, FIT_FAILED)).all(axis=(1, 2))
@@ -373,6 +397,7 @@ stop_reason_, n_features_in_, feature_names_in_
             diverged,
             converged,
             curves,
+            train_scores,
         )
         means = self.cv_results_["mean_test_score"]
         self._warn_non_finite(means, diverged.any(axis=1))
@@ -528,12 +553,16 @@ stop_reason_, n_features_in_, feature_names_in_
             )
         return accept
 
-    def _score_all(self, X, labels, score_params, splits, candidates, coefs, failures):
-        """Held-out score of every (candidate, fold) and the time it took.
+    def _score_all(
+        self, X, labels, score_params, splits, candidates, coefs, failures, part=1
+    ):
+        """Score of every (candidate, fold) and the time it took.
 
-        ``score_params`` are the scorer's metadata for all samples; each fold's
-        scorer gets the held-out rows of those given per sample.  Folds that
-        could not be fitted, and scorers that raise, score ``error_score``.
+        On each split's held-out rows (``part=1``) or training rows
+        (``part=0``).  ``score_params`` are the scorer's metadata for all
+        samples; each fold's scorer gets those rows of the ones given per
+        sample.  Folds that could not be fitted, and scorers that raise, score
+        ``error_score``.
         """
         scorer = self._scorer()
         scores = np.full((len(candidates), len(splits)), float(self._error_value))
@@ -544,11 +573,12 @@ stop_reason_, n_features_in_, feature_names_in_
         if hasattr(self, "feature_names_in_"):
             model.feature_names_in_ = self.feature_names_in_
         n_features = coefs.shape[2] - self.fit_intercept
-        for f, (_, test) in enumerate(splits):
+        for f, split in enumerate(splits):
             if f in failures:
                 continue
-            X_test, y_test = _safe_indexing(X, test), labels[test]
-            kwargs = _rows_of_params(score_params, test, len(labels))
+            rows = split[part]
+            X_test, y_test = _safe_indexing(X, rows), labels[rows]
+            kwargs = _rows_of_params(score_params, rows, len(labels))
             for c, params in enumerate(candidates):
                 model.set_params(**params)
                 model.coef_ = np.ascontiguousarray(coefs[c, f, :n_features].T)
@@ -747,6 +777,7 @@ stop_reason_, n_features_in_, feature_names_in_
         diverged,
         converged,
         curves,
+        train_scores=None,
     ):
         n_cand, n_folds = scores.shape
         results = {"params": candidates}
@@ -757,6 +788,11 @@ stop_reason_, n_features_in_, feature_names_in_
         means = scores.mean(axis=1)
         results["mean_test_score"] = means
         results["std_test_score"] = scores.std(axis=1)
+        if train_scores is not None:
+            for f in range(n_folds):
+                results[f"split{f}_train_score"] = train_scores[:, f]
+            results["mean_train_score"] = train_scores.mean(axis=1)
+            results["std_train_score"] = train_scores.std(axis=1)
         if np.isnan(means).all():
             ranks = np.ones(n_cand, dtype=np.int32)
         else:

@@ -568,3 +568,32 @@ def test_converged_means_every_fold_converged():
         ]
     assert any(folds) and not all(folds)
     assert search.cv_results_["converged"].tolist() == [False, True]
+
+
+def test_train_scores_equal_grid_search(rng):
+    X, y = data("iris")
+    weight = rng.uniform(0.5, 2.0, len(y))
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    grid = {"learning_rate": [0.5, "auto"], "C": [1.0]}
+    params = {"tol": 1e-6, "max_iter": 5000}
+    ours = BCELogisticRegressionCV(
+        learning_rates=grid["learning_rate"],
+        cv=splits,
+        return_train_score=True,
+        **params,
+    ).fit(X, y, sample_weight=weight)
+    theirs = GridSearchCV(
+        BCELogisticRegression(**params),
+        grid,
+        cv=splits,
+        scoring="neg_log_loss",
+        return_train_score=True,
+    ).fit(X, y, sample_weight=weight)
+    for key in ["mean_train_score", "std_train_score"] + [
+        f"split{k}_train_score" for k in range(3)
+    ]:
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+    # Trained on them: better than on the held-out parts.
+    results = ours.cv_results_
+    assert (results["mean_train_score"] > results["mean_test_score"]).all()
+    assert "mean_train_score" not in BCELogisticRegressionCV(cv=3).fit(X, y).cv_results_
