@@ -53,9 +53,9 @@ import numpy as np
 
 from sklearn_bce._loss import (
     _Partial,
-    _single_threaded_blas,
     _Sweep,
     _Workspace,
+    single_threaded_blas,
 )
 
 if str(Path(__file__).resolve().parent) not in sys.path:
@@ -250,7 +250,7 @@ def run(args, log, libraries):
             block_rows = objective._sweep_block_rows(k)
             inputs = (y, folds, index, previous, beta)
             times = []
-            with _single_threaded_blas():
+            with single_threaded_blas():
                 for _ in range(args.repeats + 1):  # the first one warms up
                     logits[:] = previous
                     job = _Sweep(objective, coef, None, beta, prev, logits, False)

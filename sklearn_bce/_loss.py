@@ -257,7 +257,7 @@ def _executor():
 
 
 @contextlib.contextmanager
-def _single_threaded_blas():
+def single_threaded_blas():
     """Limit BLAS to one thread while the sweep's threads share ``X``.
 
     The limit is a setting of the whole process: sweeps running at once in
@@ -572,6 +572,8 @@ def _rowwise(ufunc, array, row, work, name):
     if work is None or not array.flags.c_contiguous or array.shape[1] != work.k:
         return ufunc(array, row, out=array)
     flat = array.reshape(-1)
+    if work.k == 1:  # one column: the row is a scalar (no tiled copy to make)
+        return ufunc(flat, np.asarray(row, dtype=work.dtype).reshape(-1)[0], out=flat)
     return ufunc(flat, work.tiled(name, row, flat.size), out=flat)
 
 
@@ -864,7 +866,7 @@ class BCEObjective(PenalisedColumns):
         """
         chunks = self._chunks
         n_threads = min(sweep_threads(), len(chunks))
-        with _single_threaded_blas():
+        with single_threaded_blas():
             return _run_chunks(lambda c: function(*chunks[c]), len(chunks), n_threads)
 
     @staticmethod

@@ -53,9 +53,9 @@ their columns of the stored logits).
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
+from scipy.linalg import LinAlgError, cho_factor, get_lapack_funcs
 
-from ._loss import soft_threshold
+from ._loss import single_threaded_blas, soft_threshold
 
 #: Objective values this many times above ``max(J(start), 1)`` count as divergence.
 DIVERGENCE_FACTOR = 1e2
@@ -172,9 +172,15 @@ class CholeskyMetric:
             diagonal = bound.diagonal()
             floor = np.finfo(float).eps * max(diagonal.max(), np.finfo(float).tiny)
             bound[np.diag_indices_from(bound)] += 1e-10 * np.maximum(diagonal, floor)
-            self.factors.append(cho_factor(bound, lower=True))
+            self.factors.append(cho_factor(bound, lower=True)[0])
+        # LAPACK's solve with the factors, as cho_solve calls it, without its
+        # checks (tens of microseconds an iteration; a non-finite gradient
+        # gives a non-finite step, which the descent reports as divergence).
+        self._potrs = get_lapack_funcs("potrs", self.factors)
 
     def _by_group(self, array, cols, function):
+        if len(self.factors) == 1:  # one shared bound (a single fit): no masks
+            return function(0, array).astype(array.dtype, copy=False)
         out = np.empty_like(array)
         groups = self.index[cols]
         for group in np.unique(groups):
@@ -183,9 +189,13 @@ class CholeskyMetric:
         return out
 
     def solve(self, grad, cols):
-        return self._by_group(
-            grad, cols, lambda group, g: cho_solve(self.factors[group], g)
-        )
+        return self._by_group(grad, cols, self._solve)
+
+    def _solve(self, group, grad):
+        step, info = self._potrs(self.factors[group], grad, lower=True)
+        if info != 0:  # pragma: no cover - only for invalid arguments
+            raise ValueError(f"LAPACK potrs failed with info={info}")
+        return step
 
     def apply(self, direction, cols):
         return self._by_group(direction, cols, lambda group, d: self.bounds[group] @ d)
@@ -279,6 +289,36 @@ def descent(
     -------
     DescentResult
     """
+    # Every sweep limits BLAS to one thread (see ``_loss``); holding the limit
+    # for the whole run makes those nested limits free: setting it costs
+    # tens of microseconds, which show on small data.
+    with single_threaded_blas():
+        return _descent(
+            objective,
+            coef,
+            metric=metric,
+            accelerated=accelerated,
+            max_iter=max_iter,
+            tol=tol,
+            line_search=line_search,
+            check_divergence=check_divergence,
+            callback=callback,
+        )
+
+
+def _descent(
+    objective,
+    coef,
+    *,
+    metric,
+    accelerated,
+    max_iter,
+    tol,
+    line_search=False,
+    check_divergence=False,
+    callback=None,
+):
+    """:func:`descent` itself, with BLAS limited by the caller."""
     run = _Descent(objective, coef, metric, accelerated, line_search)
     n_problems = coef.shape[1]
     n_iter = np.zeros(n_problems, dtype=int)

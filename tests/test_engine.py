@@ -234,7 +234,7 @@ def two_blas_threads():
 
 def test_overlapping_sweeps_restore_the_blas_threads(two_blas_threads):
     # Two threads' sweeps: the first to enter leaves before the second.
-    first, second = _loss._single_threaded_blas(), _loss._single_threaded_blas()
+    first, second = _loss.single_threaded_blas(), _loss.single_threaded_blas()
     first.__enter__()
     second.__enter__()
     assert blas_threads() == {1}
