@@ -50,6 +50,7 @@ the descent continues on the objective's ``restricted`` copy for them (and on
 their columns of the stored logits).
 """
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -325,12 +326,21 @@ def _descent(
     stop_reason = np.full(n_problems, MAX_ITER, dtype=object)
     active = np.ones(n_problems, dtype=bool)
     f_limit = DIVERGENCE_FACTOR * np.maximum(run.fx, 1.0)
+
+    # A step too large overflows on its way to a non-finite objective, which
+    # is reported as divergence: numpy's own warnings would only repeat it.
+    def quiet():
+        if not check_divergence:
+            return contextlib.nullcontext()
+        return np.errstate(over="ignore", invalid="ignore")
+
     history = []
     for _ in range(max_iter):
         A = np.flatnonzero(active)
         if A.size == 0:
             break
-        step = run.step(A)
+        with quiet():
+            step = run.step(A)
         done = run.grad_max[A] <= tol
         diverged = np.zeros(A.size, dtype=bool)
         if check_divergence:
@@ -351,7 +361,8 @@ def _descent(
             stop = active & np.broadcast_to(np.asarray(stop, dtype=bool), active.shape)
             stop_reason[stop] = STOPPED
             active &= ~stop
-        run.move_to_next_point(step, active[A])
+        with quiet():
+            run.move_to_next_point(step, active[A])
 
     history = np.array(history).reshape(-1, n_problems)[: max(n_iter.max(), 0)]
     return DescentResult(

@@ -5,6 +5,7 @@ rate that is too large (the objective diverges) and max_iter running out.
 """
 
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -334,3 +335,23 @@ def test_c_so_small_that_the_penalty_overflows_is_refused(C):
     y = np.arange(20) % 2
     with pytest.raises(ValueError, match=r"C=.* is too small .* Use a larger C"):
         BCELogisticRegression(C=C).fit(X, y)
+
+
+def test_a_diverging_step_warns_once_without_numpy_overflow_warnings(
+    cancer_standardised,
+):
+    from sklearn_bce import BCELogisticRegressionCV
+
+    X, y = cancer_standardised
+    fits = [
+        lambda: BCELogisticRegression(learning_rate=1e308, solver="gd").fit(X, y),
+        lambda: BCELogisticRegression(learning_rate=1e308).fit(X, y),
+        lambda: BCELogisticRegressionCV(learning_rates=[1e308, "auto"], cv=3).fit(X, y),
+    ]
+    for fit in fits:
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            fit()
+        # The divergence is explained once; no RuntimeWarning repeats it.
+        assert [w.category for w in record] == [ConvergenceWarning]
+        assert "diverged" in str(record[0].message)
