@@ -242,6 +242,10 @@ def accelerated_gradient_descent(objective, coef, *, metric, **kwargs):
     return descent(objective, coef, metric=metric, accelerated=True, **kwargs)
 
 
+# Every sweep limits BLAS to one thread (see ``_loss``); holding the limit for
+# the whole run makes those nested limits free: setting it costs tens of
+# microseconds, which show on small data.
+@single_threaded_blas()
 def descent(
     objective,
     coef,
@@ -290,36 +294,6 @@ def descent(
     -------
     DescentResult
     """
-    # Every sweep limits BLAS to one thread (see ``_loss``); holding the limit
-    # for the whole run makes those nested limits free: setting it costs
-    # tens of microseconds, which show on small data.
-    with single_threaded_blas():
-        return _descent(
-            objective,
-            coef,
-            metric=metric,
-            accelerated=accelerated,
-            max_iter=max_iter,
-            tol=tol,
-            line_search=line_search,
-            check_divergence=check_divergence,
-            callback=callback,
-        )
-
-
-def _descent(
-    objective,
-    coef,
-    *,
-    metric,
-    accelerated,
-    max_iter,
-    tol,
-    line_search=False,
-    check_divergence=False,
-    callback=None,
-):
-    """:func:`descent` itself, with BLAS limited by the caller."""
     run = _Descent(objective, coef, metric, accelerated, line_search)
     n_problems = coef.shape[1]
     n_iter = np.zeros(n_problems, dtype=int)
