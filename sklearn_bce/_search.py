@@ -15,13 +15,14 @@ runs as two such passes.
 import time
 import traceback
 import warnings
-from numbers import Integral, Real
+from contextlib import suppress
+from numbers import Integral, Number, Real
 
 import numpy as np
 from scipy.stats import rankdata
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning, FitFailedWarning
+from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils import _safe_indexing
@@ -74,6 +75,17 @@ def _check_learning_rates(values):
 FIT_FAILED = "fit failed"
 # Attributes of the refitted model only.
 _REFIT_ONLY = ("n_iter_", "loss_curve_", "converged_", "stop_reason_")
+# Attributes of a chosen candidate and its model.
+_CHOSEN_MODEL = (
+    "best_index_",
+    "best_params_",
+    "best_score_",
+    "C_",
+    "learning_rate_",
+    "coef_",
+    "intercept_",
+    *_REFIT_ONLY,
+)
 
 
 def _is_number(value):
@@ -132,17 +144,21 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
         folds, stratified for classifiers.  Splitters that need groups (such
         as ``GroupKFold``) get them from ``fit(X, y, groups=groups)``.
 
-    scoring : str, callable or None, default="neg_log_loss"
+    scoring : str, callable, list, tuple, set, dict or None, \
+default="neg_log_loss"
         A scikit-learn scorer name or a callable ``scorer(estimator, X, y)``;
         greater is better.  Used to choose the candidate and by :meth:`score`.
-        ``None`` is the estimator's own score, the accuracy.
+        ``None`` is the estimator's own score, the accuracy.  Several metrics,
+        as in ``GridSearchCV``: a list, tuple or set of scorer names, a dict
+        of names to scorer names or callables, or a callable returning a dict
+        of named scores; ``refit`` then names the metric that chooses.
         Scorers of probabilities or decision values whose metric takes
         ``labels`` (``neg_log_loss``, ``neg_brier_score``, ...) are given all
         the classes, as in ``LogisticRegressionCV``, so a held-out part that
         lacks a class is still scored (metrics that need every class in it,
         such as ROC AUC, give NaN there, with a warning).
 
-    refit : bool or callable, default=True
+    refit : bool, str or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
         the mean of the best candidate's fold models, as in
         ``LogisticRegressionCV``.  As in ``GridSearchCV``, a callable
@@ -150,7 +166,12 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
         instead of the best mean score (for example the one that needs the
         fewest iterations, ``cv_results_["mean_n_iter"]``, among those
         scoring within a tolerance of the best); ``best_score_`` is then not
-        set.  It must choose a candidate with a finite mean score.
+        set.  It must choose a candidate with a finite mean score (with
+        several metrics: one that did not diverge).  With several metrics in
+        ``scoring``, as in ``GridSearchCV``, ``refit`` is the name of the
+        metric whose best mean score chooses the candidate to refit, a
+        callable, or ``False``: then no metric chooses, and the search stores
+        ``cv_results_`` only, with no model to predict with.
 
     error_score : "raise" or float, default=np.nan
         As in ``GridSearchCV``: the score of a (candidate, fold) pair whose
@@ -182,8 +203,9 @@ verbose
         ``C`` of the best candidate.
 
     best_score_ : float
-        Mean cross-validated score of the best candidate (not set when
-        ``refit`` is a callable).
+        Mean cross-validated score of the best candidate (with several
+        metrics, of the one ``refit`` names; not set when ``refit`` is a
+        callable).
 
     best_index_ : int
         Index of the best candidate in ``cv_results_``.
@@ -206,6 +228,19 @@ verbose
         iteration averaged over one-vs-rest classes, NaN once a fold stopped).
         A fit time is the shared run's time divided among its candidates and
         folds.  Diverged candidates score NaN, rank last and are never chosen.
+        With several metrics, each has its own ``split{k}_test_<name>``,
+        ``mean_test_<name>``, ``std_test_<name>`` and ``rank_test_<name>``
+        (and ``_train_<name>`` keys) in place of the ``_score`` ones, as in
+        ``GridSearchCV``.
+
+    multimetric_ : bool
+        Whether the scores are of several metrics.
+
+    scorer_ : callable or dict
+        The scorer used in ``fit``, or the dict of named scorers for a list
+        or dict ``scoring``, as in ``GridSearchCV`` (scorers of
+        probabilities given all the classes; :meth:`score` uses the current
+        ``scoring``).
 
     n_splits_ : int
         Number of cross-validation folds.
@@ -241,8 +276,16 @@ stop_reason_, n_features_in_, feature_names_in_
         "learning_rates": ["array-like"],
         "Cs": [Interval(Integral, 1, None, closed="left"), "array-like"],
         "cv": ["cv_object"],
-        "scoring": [StrOptions(set(get_scorer_names())), callable, None],
-        "refit": ["boolean", callable],
+        "scoring": [
+            StrOptions(set(get_scorer_names())),
+            callable,
+            list,
+            tuple,
+            set,
+            dict,
+            None,
+        ],
+        "refit": ["boolean", str, callable],
         "error_score": [StrOptions({"raise"}), Real],
         "return_train_score": ["boolean"],
         "solver": [StrOptions({"nesterov", "gd"})],
@@ -350,6 +393,11 @@ stop_reason_, n_features_in_, feature_names_in_
         # names for the model and the scorer), as in GridSearchCV.
         X_score = X_given if hasattr(self, "feature_names_in_") else X
         labels = self.classes_[y_index]
+        scorer, scorers = self._scorer()
+        if not callable(self.scoring):
+            # Before the run; a callable may return one score or a dict.
+            names = ["score"] if scorers is None else list(scorers)
+            self._check_refit(names, multimetric=scorers is not None)
         cv = check_cv(self.cv, labels, classifier=True)
         splits = list(cv.split(X, labels, **split_params))
         self.n_splits_ = len(splits)
@@ -365,26 +413,20 @@ stop_reason_, n_features_in_, feature_names_in_
             X, y_index, sample_weight, splits, candidates
         )
         self._check_failures(failures, len(candidates))
-        if not routing and weighted and self._scorer_takes_weights():
+        if not routing and weighted and self._scorer_takes_weights(scorers):
             score_params = {"sample_weight": sample_weight}
-        scores, score_times = self._score_all(
-            X_score, labels, score_params, splits, candidates, coefs, failures
-        )
+        fitted = (X_score, labels, score_params, splits, candidates, coefs, failures)
+        scores, score_times, multimetric = self._score_all(scorer, scorers, *fitted)
+        if callable(self.scoring):
+            self._check_refit(list(scores), multimetric)
         diverged = (stop_reason == DIVERGED).any(axis=2)
-        scores[diverged] = np.nan
+        for values in scores.values():
+            values[diverged] = np.nan
         train_scores = None
         if self.return_train_score:
-            train_scores, _ = self._score_all(
-                X_score,
-                labels,
-                score_params,
-                splits,
-                candidates,
-                coefs,
-                failures,
-                part=0,
-            )
-            train_scores[diverged] = np.nan
+            train_scores, _, _ = self._score_all(scorer, scorers, *fitted, part=0)
+            for values in train_scores.values():
+                values[diverged] = np.nan
         self._warn(candidates, diverged, stop_reason)
         # Over the folds that were fitted.
         converged = np.isin(stop_reason, (CONVERGED, FIT_FAILED)).all(axis=(1, 2))
@@ -399,11 +441,23 @@ stop_reason_, n_features_in_, feature_names_in_
             curves,
             train_scores,
         )
-        means = self.cv_results_["mean_test_score"]
-        self._warn_non_finite(means, diverged.any(axis=1))
-        if np.isnan(means).all():
-            raise ValueError(self._no_score_reason(diverged.any(axis=1), failures))
-        self.best_index_ = self._choose(means)
+        self.multimetric_ = multimetric
+        self.scorer_ = scorer if scorers is None else scorers
+        diverged = diverged.any(axis=1)
+        self._warn_non_finite(scores, diverged)
+        if multimetric and self.refit is False:
+            # As GridSearchCV: no metric chooses, so there is no model.
+            for name in _CHOSEN_MODEL:
+                self.__dict__.pop(name, None)
+            return self
+        metric = self._refit_metric()
+        if metric is not None:
+            means = self.cv_results_[f"mean_test_{metric}"]
+            if np.isnan(means).all():
+                raise ValueError(self._no_score_reason(diverged, failures, metric))
+        elif diverged.all():
+            raise ValueError(self._no_score_reason(diverged, failures, None))
+        self.best_index_ = self._choose(metric, diverged)
         best = self.best_params_ = dict(candidates[self.best_index_])
         self.C_, self.learning_rate_ = best["C"], best["learning_rate"]
         if callable(self.refit):
@@ -416,17 +470,51 @@ stop_reason_, n_features_in_, feature_names_in_
         self._set_final_model(X, labels, sample_weight, start)
         return self
 
-    def _choose(self, means):
+    def _check_refit(self, names, multimetric):
+        """Refuse a ``refit`` that names no metric of ``scoring``."""
+        if multimetric:
+            if self.refit is False or callable(self.refit) or self.refit in names:
+                return
+            # GridSearchCV's words.
+            raise ValueError(
+                "For multi-metric scoring, the parameter refit must be set to a "
+                "scorer key or a callable to refit an estimator with the best "
+                "parameter setting on the whole data and make the best_* "
+                "attributes available for that metric. If this is not needed, "
+                f"refit should be set to False explicitly. {self.refit!r} was "
+                "passed."
+            )
+        if isinstance(self.refit, str) and self.refit != self.scoring:
+            raise ValueError(
+                f"refit={self.refit!r} names a metric, but scoring="
+                f"{self.scoring!r} is a single metric: use refit=True, or give "
+                "scoring a list or dict of metrics that includes it."
+            )
+
+    def _refit_metric(self):
+        """The metric whose best mean score chooses: None if ``refit`` chooses."""
+        if callable(self.refit):
+            return "score" if not self.multimetric_ else None
+        return self.refit if self.multimetric_ else "score"
+
+    def _choose(self, metric, diverged):
         """Index of the best candidate: the best mean score, or ``refit``'s choice."""
         if not callable(self.refit):
-            return int(np.nanargmax(means))
+            return int(np.nanargmax(self.cv_results_[f"mean_test_{metric}"]))
         index = self.refit(self.cv_results_)
         # GridSearchCV's checks, in its words.
         if not isinstance(index, Integral):
             raise TypeError("best_index_ returned is not an integer")
-        if index < 0 or index >= len(means):
+        if index < 0 or index >= len(diverged):
             raise IndexError("best_index_ index out of range")
-        if np.isnan(means[index]):
+        if metric is None:
+            if diverged[index]:
+                raise ValueError(
+                    f"The refit callable chose candidate {int(index)}, which "
+                    "diverged in at least one fold; choose among the candidates "
+                    "where cv_results_['diverged'] is False."
+                )
+        elif np.isnan(self.cv_results_[f"mean_test_{metric}"][index]):
             raise ValueError(
                 f"The refit callable chose candidate {int(index)}, whose mean "
                 "score is NaN (it diverged or could not be scored); choose "
@@ -539,11 +627,21 @@ stop_reason_, n_features_in_, feature_names_in_
             sample_weight[train], self.class_weight, self.classes_, y_index[train]
         )
 
-    def _scorer_takes_weights(self):
+    def _scorer_takes_weights(self, scorers):
         """Whether held-out scores are weighted, as ``GridSearchCV`` decides."""
-        scorer = self._base_scorer()
-        accept = scorer_accepts_sample_weight(scorer)
-        if not accept:
+        if scorers is None:
+            scorer = self._base_scorer()
+            accept = scorer_accepts_sample_weight(scorer)
+            refusing = [] if accept else [f"{scorer}"]
+        else:
+            # Weighted when any of them takes weights; each refusal is warned.
+            refusing = [
+                f"{name}={scorer}"
+                for name, scorer in scorers.items()
+                if not scorer_accepts_sample_weight(scorer)
+            ]
+            accept = len(refusing) < len(scorers)
+        for scorer in refusing:
             warnings.warn(
                 f"The scoring {scorer} does not support sample_weight, which may "
                 "lead to statistically incorrect results when fitting with "
@@ -554,18 +652,29 @@ stop_reason_, n_features_in_, feature_names_in_
         return accept
 
     def _score_all(
-        self, X, labels, score_params, splits, candidates, coefs, failures, part=1
+        self,
+        scorer,
+        scorers,
+        X,
+        labels,
+        score_params,
+        splits,
+        candidates,
+        coefs,
+        failures,
+        part=1,
     ):
-        """Score of every (candidate, fold) and the time it took.
+        """Scores of every (candidate, fold), the time it took, and whether
+        there are several metrics.
 
         On each split's held-out rows (``part=1``) or training rows
         (``part=0``).  ``score_params`` are the scorer's metadata for all
         samples; each fold's scorer gets those rows of the ones given per
         sample.  Folds that could not be fitted, and scorers that raise, score
-        ``error_score``.
+        ``error_score``.  The scores are a dict: metric name to an array of
+        shape ``(n_candidates, n_splits)``, ``{"score": ...}`` for one metric.
         """
-        scorer = self._scorer()
-        scores = np.full((len(candidates), len(splits)), float(self._error_value))
+        results = {}
         times = np.zeros((len(candidates), len(splits)))
         model = self._estimator()
         model.classes_ = self.classes_
@@ -589,19 +698,44 @@ stop_reason_, n_features_in_, feature_names_in_
                 )
                 start = time.perf_counter()
                 try:
-                    scores[c, f] = scorer(model, X_test, y_test, **kwargs)
+                    value = scorer(model, X_test, y_test, **kwargs)
                 except Exception:
                     if self.error_score == "raise":
                         raise
-                    warnings.warn(
-                        "Scoring failed. The score on this train-test partition "
-                        f"for these parameters will be set to {self.error_score}. "
-                        f"Details: \n{traceback.format_exc()}",
-                        UserWarning,
-                        stacklevel=external_stacklevel(),
-                    )
+                    self._warn_scoring_failed(traceback.format_exc())
+                    value = None
+                else:
+                    value = self._checked_score(value, scorer)
+                results[c, f] = value
                 times[c, f] = time.perf_counter() - start
-        return scores, times
+        names = None if scorers is None else list(scorers)
+        scores, multimetric = _gather_scores(
+            results, (len(candidates), len(splits)), names, self._error_value
+        )
+        return scores, times, multimetric
+
+    def _checked_score(self, value, scorer):
+        """A scorer's result: a number, or a dict of them, as GridSearchCV
+        checks it; the failures a multi-metric scorer reports score
+        ``error_score``."""
+        if not isinstance(value, dict):
+            return _number(value, scorer)
+        checked = {}
+        for name, score in value.items():
+            if isinstance(score, str):
+                # The error text of a multi-metric scorer that did not raise.
+                self._warn_scoring_failed(score)
+                score = self._error_value
+            checked[name] = _number(score, name)
+        return checked
+
+    def _warn_scoring_failed(self, details):
+        warnings.warn(
+            "Scoring failed. The score on this train-test partition for these "
+            f"parameters will be set to {self.error_score}. Details: \n{details}",
+            UserWarning,
+            stacklevel=external_stacklevel(),
+        )
 
     @property
     def _error_value(self):
@@ -632,17 +766,18 @@ stop_reason_, n_features_in_, feature_names_in_
             stacklevel=external_stacklevel(),
         )
 
-    def _warn_non_finite(self, means, diverged):
+    def _warn_non_finite(self, scores, diverged):
         """GridSearchCV's warning for non-finite scores that are not divergence."""
-        if np.isfinite(means[~diverged]).all():
-            return
-        warnings.warn(
-            f"One or more of the test scores are non-finite: {means}",
-            UserWarning,
-            stacklevel=external_stacklevel(),
-        )
+        for name in scores:
+            means = self.cv_results_[f"mean_test_{name}"]
+            if not np.isfinite(means[~diverged]).all():
+                warnings.warn(
+                    f"One or more of the test scores are non-finite: {means}",
+                    UserWarning,
+                    stacklevel=external_stacklevel(),
+                )
 
-    def _no_score_reason(self, diverged, failures):
+    def _no_score_reason(self, diverged, failures, metric):
         """Why no candidate has a mean score, for the error ``fit`` raises."""
         if diverged.all():
             return (
@@ -655,22 +790,43 @@ stop_reason_, n_features_in_, feature_names_in_
                 f"{len(failures)} of {self.n_splits_} training parts could not be "
                 f"fitted and score error_score={self.error_score}"
             )
+        scorer = metric if self.multimetric_ else self.scoring
         reasons.append(
-            f"the scorer {self.scoring!r} gave non-finite scores for the others "
+            f"the scorer {scorer!r} gave non-finite scores for the others "
             "(a held-out part it cannot score, such as one holding a single "
             "class for ROC AUC)"
         )
         return f"No candidate has a finite mean score: {'; '.join(reasons)}."
 
     def _base_scorer(self):
-        """The scorer of ``scoring``; ``None`` is the estimator's accuracy."""
+        """The scorer of ``scoring`` (``None`` is the estimator's accuracy); a
+        multi-metric scorer for several."""
         return check_scoring(
             self, scoring="accuracy" if self.scoring is None else self.scoring
         )
 
     def _scorer(self):
-        """The scorer of ``scoring``, given all the classes when it takes them."""
-        return scorer_with_classes(self._base_scorer(), self.classes_)
+        """The scorer of ``scoring``, given all the classes when it takes them.
+
+        Returns the scorer and, for a list or dict of metrics, the dict of
+        named scorers it combines (else None); a multi-metric scorer returns
+        the failures of its scorers instead of raising unless
+        ``error_score="raise"``.
+        """
+        base = self._base_scorer()  # scikit-learn's checks of the scoring
+        if not isinstance(self.scoring, list | tuple | set | dict):
+            return scorer_with_classes(base, self.classes_), None
+        named = (
+            self.scoring.items()
+            if isinstance(self.scoring, dict)
+            else ((name, name) for name in self.scoring)
+        )
+        scorers = {
+            name: scorer_with_classes(check_scoring(self, scoring=value), self.classes_)
+            for name, value in named
+        }
+        raise_exc = self.error_score == "raise"
+        return check_scoring(self, scoring=scorers, raise_exc=raise_exc), scorers
 
     def score(self, X, y, sample_weight=None, **score_params):
         """Score of the final model on ``X``, ``y`` by the search's ``scoring``.
@@ -700,7 +856,7 @@ stop_reason_, n_features_in_, feature_names_in_
         score : float
             The score; greater is better.
         """
-        check_is_fitted(self)
+        self._check_model("score")
         if _routing_enabled():
             routed = process_routing(
                 self, "score", sample_weight=sample_weight, **score_params
@@ -709,7 +865,38 @@ stop_reason_, n_features_in_, feature_names_in_
         else:
             _reject_params(score_params, self, "score")
             kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
-        return self._scorer()(self, X, y, **kwargs)
+        scorer, scorers = self._scorer()
+        metric = self.refit if isinstance(self.refit, str) else None
+        if scorers is not None:
+            scorer = scorers.get(metric)
+        score = None if scorer is None else scorer(self, X, y, **kwargs)
+        if isinstance(score, dict):
+            score = score.get(metric)
+        if score is None:
+            raise ValueError(
+                "With several metrics in scoring, score uses the one refit "
+                f"names, but refit={self.refit!r} names none of them. Call one "
+                "of the scorers of scorer_ instead."
+            )
+        return score
+
+    def __sklearn_is_fitted__(self):
+        return hasattr(self, "coef_")
+
+    def _check_model(self, method):
+        """Refuse ``method`` without a model, saying why when ``fit`` left none."""
+        if hasattr(self, "cv_results_") and not hasattr(self, "coef_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} has no model to {method} with: "
+                "with several metrics in scoring and refit=False, fit only "
+                "stores cv_results_. Set refit to the metric that chooses the "
+                "candidate."
+            )
+        check_is_fitted(self)
+
+    def _predict_elsewhere(self, X, method):
+        self._check_model(method)
+        return super()._predict_elsewhere(X, method)
 
     def get_metadata_routing(self):
         """Metadata routing of the search: to its splitter and its scorer.
@@ -756,8 +943,9 @@ stop_reason_, n_features_in_, feature_names_in_
             names = [
                 _describe(candidates[c]) for c in np.flatnonzero(unfinished.any(axis=1))
             ]
+            n_fits = int(unfinished.sum())
             warnings.warn(
-                f"{int(unfinished.sum())} candidate fits did not converge in "
+                f"{n_fits} candidate fit{'s' * (n_fits != 1)} did not converge in "
                 f"max_iter={self.max_iter} iterations ({', '.join(names)}); "
                 "scale the data or increase max_iter. Their scores are those "
                 "of unfinished models: where a step makes the loss oscillate "
@@ -779,26 +967,14 @@ stop_reason_, n_features_in_, feature_names_in_
         curves,
         train_scores=None,
     ):
-        n_cand, n_folds = scores.shape
+        n_cand, n_folds = n_iter.shape[:2]
         results = {"params": candidates}
         for name in ("C", "learning_rate"):
             results[f"param_{name}"] = _param_column([c[name] for c in candidates])
-        for f in range(n_folds):
-            results[f"split{f}_test_score"] = scores[:, f]
-        means = scores.mean(axis=1)
-        results["mean_test_score"] = means
-        results["std_test_score"] = scores.std(axis=1)
-        if train_scores is not None:
-            for f in range(n_folds):
-                results[f"split{f}_train_score"] = train_scores[:, f]
-            results["mean_train_score"] = train_scores.mean(axis=1)
-            results["std_train_score"] = train_scores.std(axis=1)
-        if np.isnan(means).all():
-            ranks = np.ones(n_cand, dtype=np.int32)
-        else:
-            filled = np.where(np.isnan(means), np.nanmin(means) - 1, means)
-            ranks = rankdata(-filled, method="min").astype(np.int32)
-        results["rank_test_score"] = ranks
+        for name, values in scores.items():
+            _store_scores(results, f"test_{name}", values)
+            if train_scores is not None:
+                _store_scores(results, f"train_{name}", train_scores[name], rank=False)
         results["mean_fit_time"] = fit_times
         results["std_fit_time"] = np.zeros(n_cand)
         results["mean_score_time"] = score_times.mean(axis=1)
@@ -834,6 +1010,72 @@ stop_reason_, n_features_in_, feature_names_in_
         model.fit(X, labels, sample_weight=sample_weight)
         for name in ("coef_", "intercept_", *_REFIT_ONLY):
             setattr(self, name, getattr(model, name))
+
+
+def _store_scores(results, key, values, rank=True):
+    """``split{k}_<key>``, ``mean_<key>``, ``std_<key>`` (and ``rank_<key>``)
+    of scores of shape ``(n_candidates, n_splits)``, as GridSearchCV stores them."""
+    for f in range(values.shape[1]):
+        results[f"split{f}_{key}"] = values[:, f]
+    means = results[f"mean_{key}"] = values.mean(axis=1)
+    results[f"std_{key}"] = values.std(axis=1)
+    if not rank:
+        return
+    if np.isnan(means).all():
+        ranks = np.ones(len(means), dtype=np.int32)
+    else:
+        # NaN ranks last.
+        filled = np.where(np.isnan(means), np.nanmin(means) - 1, means)
+        ranks = rankdata(-filled, method="min").astype(np.int32)
+    results[f"rank_{key}"] = ranks
+
+
+def _gather_scores(results, shape, names, error_score):
+    """Per metric, the ``(n_candidates, n_splits)`` scores of ``results``.
+
+    ``results`` maps ``(candidate, fold)`` to a score, a dict of named scores,
+    or None for a scorer that raised; pairs missing from it (folds that could
+    not be fitted) and None score ``error_score``.  ``names`` are the metrics
+    of a multi-metric ``scoring``; None takes them from the scores.  Returns
+    the dict of scores (``{"score": ...}`` for one metric) and whether the
+    scores are multi-metric.
+    """
+    dicts = [value for value in results.values() if isinstance(value, dict)]
+    if dicts and len(dicts) < sum(value is not None for value in results.values()):
+        raise ValueError(
+            "The scoring returned a dict of scores for some candidates and folds "
+            "and a single score for others."
+        )
+    multimetric = names is not None or bool(dicts)
+    if names is None:
+        names = list(dicts[0]) if dicts else ["score"]
+    for value in dicts:
+        if sorted(value) != sorted(names):
+            raise ValueError(
+                f"The scoring returned the metrics {sorted(value)} for one "
+                f"candidate and fold and {sorted(names)} for another."
+            )
+    scores = {name: np.full(shape, float(error_score)) for name in names}
+    for (c, f), value in results.items():
+        if value is None:
+            continue
+        for name in names:
+            scores[name][c, f] = value[name] if multimetric else value
+    return scores, multimetric
+
+
+def _number(score, scorer):
+    """``score`` as a Python number, or GridSearchCV's error."""
+    if hasattr(score, "item"):
+        with suppress(ValueError):
+            # A NumPy scalar or one-element array.
+            score = score.item()
+    if not isinstance(score, Number):
+        raise ValueError(
+            f"scoring must return a number, got {score} ({type(score)}) instead. "
+            f"(scorer={scorer})"
+        )
+    return score
 
 
 def _param_column(values):

@@ -234,9 +234,20 @@ def scorer_with_classes(scorer, classes):
     kwargs["labels"] = classes
     if len(classes) == 2 and "pos_label" in parameters and "pos_label" not in kwargs:
         kwargs["pos_label"] = classes[-1]
-    return make_scorer(
+    rebuilt = make_scorer(
         score_func,
         greater_is_better=scorer._sign > 0,
         response_method=response_method,
         **kwargs,
     )
+    if sklearn.get_config().get("enable_metadata_routing", False):
+        # The metadata the scorer requests (set only while routing is on).
+        requests = scorer.get_metadata_routing().score.requests
+        requests = {
+            name: alias
+            for name, alias in requests.items()
+            if alias is not None and name not in kwargs
+        }
+        if requests:
+            rebuilt.set_score_request(**requests)
+    return rebuilt

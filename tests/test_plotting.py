@@ -295,3 +295,21 @@ def test_learning_rate_display_reads_a_list_of_grids_and_several_metrics():
     assert_allclose(display.lines_[0].get_ydata(), scores[[1]])
     assert_allclose(display.lines_[1].get_ydata(), scores[0])
     assert_allclose(display.lines_[2].get_ydata(), scores[[2, 3]])
+
+
+def test_learning_rate_display_reads_a_multi_metric_search():
+    from sklearn_bce import BCELogisticRegressionCV, LearningRateDisplay
+
+    X, y = _search_data()
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto", 0.1, 0.5],
+        cv=3,
+        scoring={"ll": "neg_log_loss", "acc": "accuracy"},
+        refit="ll",
+    ).fit(X, y)
+    display = LearningRateDisplay.from_cv_results(search.cv_results_, metric="acc")
+    assert display.ax_.get_ylabel() == "acc"
+    scores = search.cv_results_["mean_test_acc"]
+    assert_allclose(display.lines_[0].get_ydata(), scores[1:])
+    # The loss curves are the search's own, whatever the metric.
+    assert len(display.curve_lines_) == 3

@@ -12,6 +12,7 @@ from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import (
     ConvergenceWarning,
     FitFailedWarning,
+    NotFittedError,
     UndefinedMetricWarning,
 )
 from sklearn.metrics import accuracy_score, brier_score_loss, get_scorer, log_loss
@@ -215,6 +216,8 @@ def test_bad_grids_are_rejected(params, match):
         BCELogisticRegressionCV(**params).fit(X, y)
 
 
+# On scikit-learn's check data the step 0.5 oscillates or diverges.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_clone_and_estimator_checks():
     search = BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=3)
     assert clone(search).get_params() == search.get_params()
@@ -597,3 +600,203 @@ def test_train_scores_equal_grid_search(rng):
     results = ours.cv_results_
     assert (results["mean_train_score"] > results["mean_test_score"]).all()
     assert "mean_train_score" not in BCELogisticRegressionCV(cv=3).fit(X, y).cv_results_
+
+
+MULTI_METRIC = {
+    "list": (["neg_log_loss", "accuracy"], "accuracy"),
+    "dict": ({"ll": "neg_log_loss", "f1": "f1_macro"}, "f1"),
+}
+
+
+@pytest.mark.parametrize("case", MULTI_METRIC)
+def test_multi_metric_scoring_equals_grid_search(case, rng):
+    X, y = data("iris")
+    weight = rng.uniform(0.5, 2.0, len(y))
+    scoring, refit = MULTI_METRIC[case]
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    grid = {"learning_rate": [0.5, "auto"], "C": [0.1, 1.0]}
+    params = {"tol": 1e-6, "max_iter": 5000}
+    ours = BCELogisticRegressionCV(
+        learning_rates=grid["learning_rate"],
+        Cs=grid["C"],
+        cv=splits,
+        scoring=scoring,
+        refit=refit,
+        return_train_score=True,
+        **params,
+    ).fit(X, y, sample_weight=weight)
+    theirs = GridSearchCV(
+        BCELogisticRegression(**params),
+        grid,
+        cv=splits,
+        scoring=scoring,
+        refit=refit,
+        return_train_score=True,
+    ).fit(X, y, sample_weight=weight)
+    names = list(scoring)
+    keys = [
+        f"{stat}_{part}_{name}"
+        for name in names
+        for part in ("test", "train")
+        for stat in ["mean", "std"] + [f"split{k}" for k in range(3)]
+    ]
+    assert "mean_test_score" not in ours.cv_results_
+    for key in keys:
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+    for name in names:
+        assert_array_equal(
+            ours.cv_results_[f"rank_test_{name}"],
+            theirs.cv_results_[f"rank_test_{name}"],
+        )
+    assert ours.multimetric_ and theirs.multimetric_
+    assert ours.best_index_ == theirs.best_index_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_, abs=1e-8)
+    assert ours.best_score_ == ours.cv_results_[f"mean_test_{refit}"].max()
+    assert sorted(ours.scorer_) == sorted(names)
+    # score is the refit metric's.
+    assert ours.score(X, y) == get_scorer(scoring[refit] if case == "dict" else refit)(
+        ours, X, y
+    )
+
+
+def test_multi_metric_without_refit_keeps_only_the_results():
+    X, y = data("iris")
+    scoring = ["neg_log_loss", "accuracy"]
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring=scoring, refit="accuracy"
+    ).fit(X, y)
+    assert hasattr(search, "coef_") and hasattr(search, "best_index_")
+    search.set_params(refit=False).fit(X, y)
+    # As GridSearchCV: no metric chooses, so no candidate and no model.
+    for name in ("coef_", "intercept_", "best_index_", "best_params_", "C_", "n_iter_"):
+        assert not hasattr(search, name), name
+    assert set(search.cv_results_) >= {"mean_test_accuracy", "mean_test_neg_log_loss"}
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.raises(NotFittedError, match=f"no model to {method}"):
+            getattr(search, method)(X)
+    with pytest.raises(NotFittedError, match="no model to score"):
+        search.score(X, y)
+
+
+@pytest.mark.parametrize(
+    "scoring, refit, match",
+    [
+        (["accuracy", "neg_log_loss"], True, "refit must be set to a scorer key"),
+        ({"a": "accuracy"}, "neg_log_loss", "'neg_log_loss' was passed"),
+        ("accuracy", "f1", "scoring='accuracy' is a single metric"),
+    ],
+)
+def test_refit_must_name_a_metric_of_the_scoring(scoring, refit, match):
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring=scoring, refit=refit
+    )
+    with pytest.raises(ValueError, match=match):
+        search.fit(X, y)
+
+
+def _accuracy_and_confidence(estimator, X, y):
+    proba = estimator.predict_proba(X)
+    return {
+        "accuracy": accuracy_score(y, estimator.predict(X)),
+        "confidence": float(proba.max(axis=1).mean()),
+    }
+
+
+# Learning rate 1e4 diverges.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_callable_returning_a_dict_is_multi_metric_as_in_grid_search():
+    X, y = data("breast_cancer")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    grid = {"learning_rate": [0.1, 1e4, "auto"]}
+    ours = BCELogisticRegressionCV(
+        learning_rates=grid["learning_rate"],
+        cv=splits,
+        scoring=_accuracy_and_confidence,
+        refit="confidence",
+    ).fit(X, y)
+    theirs = GridSearchCV(
+        BCELogisticRegression(),
+        grid,
+        cv=splits,
+        scoring=_accuracy_and_confidence,
+        refit="confidence",
+    ).fit(X, y)
+    assert ours.multimetric_
+    converged = ~ours.cv_results_["diverged"]
+    assert converged.tolist() == [True, False, True]
+    for name in ("accuracy", "confidence"):
+        key = f"mean_test_{name}"
+        assert_allclose(
+            ours.cv_results_[key][converged], theirs.cv_results_[key][converged]
+        )
+        assert np.isnan(ours.cv_results_[key][1])
+    assert ours.best_index_ == theirs.best_index_
+    assert ours.score(X, y) == _accuracy_and_confidence(ours, X, y)["confidence"]
+
+    # A callable refit chooses; a diverged candidate is refused.
+    ours.set_params(refit=lambda results: 0)
+    assert ours.fit(X, y).best_index_ == 0
+    assert not hasattr(ours, "best_score_")
+    with pytest.raises(ValueError, match="score uses the one refit names"):
+        ours.score(X, y)
+    ours.set_params(refit=lambda results: 1)
+    with pytest.raises(ValueError, match="chose candidate 1, which diverged"):
+        ours.fit(X, y)
+
+
+def test_failing_metric_scores_error_score_alone():
+    X, y = data("iris")
+
+    def failing(estimator, X, y):
+        raise ZeroDivisionError("no score")
+
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"],
+        cv=3,
+        scoring={"accuracy": "accuracy", "failing": failing},
+        refit="accuracy",
+        error_score=-1.0,
+    )
+    with pytest.warns(UserWarning, match="(?s)Scoring failed.*no score"):
+        search.fit(X, y)
+    assert_array_equal(search.cv_results_["mean_test_failing"], [-1.0])
+    assert 0.8 < search.cv_results_["mean_test_accuracy"][0] <= 1.0
+    with pytest.raises(ZeroDivisionError):
+        search.set_params(error_score="raise").fit(X, y)
+
+    def not_a_number(estimator, X, y):
+        return "high"
+
+    with pytest.raises(ValueError, match="scoring must return a number, got high"):
+        search.set_params(scoring=not_a_number, refit=True).fit(X, y)
+
+
+def test_multi_metric_scorers_get_the_metadata_they_request(rng):
+    X, y = data("iris")
+    sample_weight = rng.uniform(0.2, 2.0, size=len(y))
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    with sklearn.config_context(enable_metadata_routing=True):
+        scoring = {
+            "weighted": get_scorer("neg_log_loss").set_score_request(
+                sample_weight=True
+            ),
+            "unweighted": get_scorer("neg_log_loss").set_score_request(
+                sample_weight=False
+            ),
+        }
+        ours = BCELogisticRegressionCV(
+            learning_rates=["auto"], cv=splits, scoring=scoring, refit="weighted"
+        ).fit(X, y, sample_weight=sample_weight)
+        theirs = GridSearchCV(
+            BCELogisticRegression().set_fit_request(sample_weight=True),
+            {"learning_rate": ["auto"]},
+            cv=splits,
+            scoring=scoring,
+            refit="weighted",
+        ).fit(X, y, sample_weight=sample_weight)
+    for name in scoring:
+        key = f"mean_test_{name}"
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+    results = ours.cv_results_
+    assert results["mean_test_weighted"] != results["mean_test_unweighted"]
