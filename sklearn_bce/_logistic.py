@@ -312,8 +312,12 @@ class BCELogisticRegression(
 
     solver : {"nesterov", "gd"}, default="nesterov"
         ``"gd"`` is plain gradient descent, exactly the textbook update.
-        ``"nesterov"`` adds Nesterov momentum (FISTA) with a restart whenever
-        the objective goes up, which needs far fewer iterations.
+        ``"nesterov"`` adds Nesterov momentum (FISTA), which needs far fewer
+        iterations.  The momentum restarts when a step goes against the
+        (proximal) gradient at the extrapolated point ``y``,
+        ``<G(y), w_new - w> > 0`` with ``G`` the gradient mapping: the
+        gradient restart of O'Donoghue & Candès (2015), not a test on the
+        objective.
 
     max_iter : int, default=1000
         Maximum number of iterations (passes over the data).  With the default
