@@ -365,8 +365,9 @@ class BCELogisticRegression(
         stopping stops.
 
     random_state : int, RandomState instance or None, default=None
-        Seed of the validation split of early stopping.  Full-batch descent
-        itself is deterministic.
+        Seed of the validation split of early stopping and, with
+        ``batch_size`` set, of the order of the rows in each epoch of
+        mini-batches.  Full-batch descent itself is deterministic.
 
     verbose : int, default=0
         Print the objective and the largest gradient entry every 10
