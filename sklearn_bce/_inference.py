@@ -118,8 +118,10 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     Warns
     -----
     UserWarning
-        If the model is penalised (finite ``C``) or stopped before it
-        converged: the table is then not valid maximum-likelihood inference.
+        If the model is penalised (finite ``C``), was fitted with
+        ``early_stopping=True`` (on part of the data, stopped by a validation
+        score) or stopped before it converged: the table is then not valid
+        maximum-likelihood inference.
 
     See Also
     --------

@@ -312,8 +312,12 @@ class BCELogisticRegression(
 
     solver : {"nesterov", "gd"}, default="nesterov"
         ``"gd"`` is plain gradient descent, exactly the textbook update.
-        ``"nesterov"`` adds Nesterov momentum (FISTA) with a restart whenever
-        the objective goes up, which needs far fewer iterations.
+        ``"nesterov"`` adds Nesterov momentum (FISTA), which needs far fewer
+        iterations.  The momentum restarts when a step goes against the
+        (proximal) gradient at the extrapolated point ``y``,
+        ``<G(y), w_new - w> > 0`` with ``G`` the gradient mapping: the
+        gradient restart of O'Donoghue & Candès (2015), not a test on the
+        objective.
 
     max_iter : int, default=1000
         Maximum number of iterations (passes over the data).  With the default
@@ -361,8 +365,9 @@ class BCELogisticRegression(
         stopping stops.
 
     random_state : int, RandomState instance or None, default=None
-        Seed of the validation split of early stopping.  Full-batch descent
-        itself is deterministic.
+        Seed of the validation split of early stopping and, with
+        ``batch_size`` set, of the order of the rows in each epoch of
+        mini-batches.  Full-batch descent itself is deterministic.
 
     verbose : int, default=0
         Print the objective and the largest gradient entry every 10

@@ -335,7 +335,11 @@ class LearningRateDisplay:
     figure_ : matplotlib Figure
         Figure containing the axes.
     lines_ : list of matplotlib Line2D
-        One score line per ``C``, then the ``"auto"`` markers.
+        Per ``C``, in order of first appearance: the line of mean scores
+        against the float learning rates (when any has a finite score), then
+        a dashed horizontal line at the mean score of each ``"auto"``
+        candidate with a finite score.  Lines alternate per ``C``, e.g.
+        labelled ``["C=0.1", "C=0.1 auto", "C=1", "C=1 auto"]``.
     curve_lines_ : list of matplotlib Line2D
         One loss curve per drawn candidate.
     """
