@@ -84,7 +84,9 @@ def apply_class_weight(sample_weight, class_weight, classes, y_index):
     """Multiply sample weights by the weights of the samples' classes."""
     if class_weight is None:
         return check_weight_sum(sample_weight)
-    present = np.unique(y_index)
+    # "balanced" weighs the classes present (a batch of partial_fit or a
+    # training part may lack some); a dict names its classes, present or not.
+    present = np.unique(y_index) if class_weight == "balanced" else slice(None)
     weights = np.ones(len(classes))
     weights[present] = class_weights(
         class_weight, classes[present], classes[y_index], sample_weight

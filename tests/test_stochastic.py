@@ -122,6 +122,25 @@ def test_partial_fit_multiclass_and_errors():
         )
 
 
+def test_partial_fit_class_weight_may_name_a_class_a_batch_lacks():
+    # As SGDClassifier: weighing a rare class must not fail on the batches
+    # without it (LogisticRegression's dict rules apply to all the classes).
+    X, y = load_iris(return_X_y=True)
+    weighted = BCELogisticRegression(learning_rate=0.1, class_weight={2: 10.0})
+    plain = BCELogisticRegression(learning_rate=0.1)
+    weighted.partial_fit(X[:100], y[:100], classes=[0, 1, 2])  # no class 2
+    plain.partial_fit(X[:100], y[:100], classes=[0, 1, 2])
+    assert_array_equal(weighted.coef_, plain.coef_)
+    weighted.partial_fit(X[90:110], y[90:110])  # classes 1 and 2
+    weight = np.where(y[90:110] == 2, 10.0, 1.0)
+    plain.partial_fit(X[90:110], y[90:110], sample_weight=weight)
+    assert_allclose(weighted.coef_, plain.coef_, rtol=1e-12)
+    with pytest.raises(ValueError, match=r"classes, \[0, 1, 2\], are not in"):
+        BCELogisticRegression(class_weight={5: 1.0}).partial_fit(
+            X[:10], y[:10], classes=[0, 1, 2]
+        )
+
+
 def test_fit_resets_partial_fit_state(breast_cancer):
     X, y = breast_cancer
     model = BCELogisticRegression().partial_fit(X, y, classes=[0, 1])
