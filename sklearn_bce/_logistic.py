@@ -194,7 +194,7 @@ class LinearBCEOutputsMixin:
 
         For two classes, ``[1 - sigmoid(z), sigmoid(z)]``; for more, the
         one-vs-rest probabilities ``sigmoid(z_k)`` normalised to sum to one, as
-        in ``LogisticRegression`` with a one-vs-rest scheme.
+        ``OneVsRestClassifier(LogisticRegression())`` gives them.
 
         Parameters
         ----------
@@ -283,7 +283,9 @@ class BCELogisticRegression(
     the objective of :class:`sklearn.linear_model.LogisticRegression` divided by
     ``C S``: for the same ``C`` and ``l1_ratio`` both estimators have the same
     optimum.  Several classes are fitted one-vs-rest, each class a binary
-    problem, all solved together in one vectorised run.
+    problem, all solved together in one vectorised run: the coefficients of
+    ``OneVsRestClassifier(LogisticRegression())``, not of
+    ``LogisticRegression``'s multinomial model.
 
     Parameters
     ----------
@@ -883,16 +885,16 @@ class BCELogisticRegression(
         names = self._problem_names()
         diverged = result.stop_reason == DIVERGED
         if diverged.any():
-            auto_step = 1.0 / objective.smoothness_bound()[diverged].max()
+            safe_step = 1.0 / objective.smoothness_bound()[diverged].max()
             warnings.warn(
                 f"The objective diverged{names(diverged)} after "
                 f"{result.n_iter[diverged].min()} iterations: learning_rate="
                 f"{self.learning_rate!r} is too large for this data. Fitting "
                 "stopped and kept the last good coefficients. "
-                f"learning_rate='auto' would use a step of {auto_step:.3g} "
-                "(1/L, L the smoothness bound of the loss); use it or a "
-                "smaller learning rate, or standardise the features "
-                "(sklearn.preprocessing.StandardScaler).",
+                f"A fixed step of at most 1/L = {safe_step:.3g} (L the "
+                "smoothness bound of the loss) cannot diverge; use one, or "
+                "learning_rate='auto', which sets its steps from the data, or "
+                "standardise the features (sklearn.preprocessing.StandardScaler).",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
             )

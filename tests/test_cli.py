@@ -454,3 +454,20 @@ def test_fit_trains_on_a_class_of_one_sample_without_a_test_set(bad_inputs):
     assert result.returncode == 0, result.stderr
     assert "6 training and 0 test samples" in result.stdout
     assert "classes [0, 1, 2]" in result.stdout
+
+
+def test_fit_compares_several_classes_with_the_same_objective(tmp_path, capsys):
+    # LogisticRegression fits the multinomial model; ours is one-vs-rest, so
+    # the comparison is with one-vs-rest LogisticRegression: the same optimum.
+    iris_frame().to_csv(tmp_path / "iris.csv", index=False)
+    path = str(tmp_path / "iris.csv")
+    argv = ["fit", path, "--target", "target", "--test-size", "0"]
+    args = cli.build_parser().parse_args(argv)
+    rows = cli.run_fit(args)
+    assert "LogisticRegression (one-vs-rest)" in capsys.readouterr().out
+    ours, theirs = (
+        rows["BCELogisticRegression"],
+        rows["LogisticRegression (one-vs-rest)"],
+    )
+    assert ours["train log-loss"] == pytest.approx(theirs["train log-loss"], abs=1e-3)
+    assert theirs["iterations"] > 1

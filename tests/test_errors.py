@@ -272,7 +272,7 @@ def test_too_large_learning_rate_warns_and_keeps_good_coefficients(
     message = messages[0]
     assert "learning_rate=10000.0 is too large" in message
     assert "StandardScaler" in message
-    step = re.search(r"learning_rate='auto' would use a step of ([0-9.e+-]+)", message)
+    step = re.search(r"A fixed step of at most 1/L = ([0-9.e+-]+)", message)
     assert step is not None, message
     assert float(step.group(1)) == pytest.approx(
         1 / smoothness_bound(X, model.C), rel=5e-3

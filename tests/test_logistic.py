@@ -94,12 +94,12 @@ def test_convergence_report_names_max_iter():
     assert set(model.stop_reason_) == {"max_iter"}
 
 
-def test_divergence_names_classes_and_auto_step():
+def test_divergence_names_classes_and_a_safe_step():
     X, y = load_iris(return_X_y=True)
     model = BCELogisticRegression(solver="gd", learning_rate=1e4)
     with pytest.warns(
         ConvergenceWarning,
-        match=r"diverged for classes \[0, 1, 2\].*'auto' would use a step of",
+        match=r"diverged for classes \[0, 1, 2\].*fixed step of at most 1/L",
     ):
         model.fit(X, y)
     assert np.isfinite(model.coef_).all()
