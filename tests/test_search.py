@@ -800,3 +800,33 @@ def test_multi_metric_scorers_get_the_metadata_they_request(rng):
         assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
     results = ours.cv_results_
     assert results["mean_test_weighted"] != results["mean_test_unweighted"]
+
+
+def test_default_grid_converges_quietly_on_standardised_data():
+    X, y = data("breast_cancer")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        search = BCELogisticRegressionCV(cv=3).fit(X, y)
+    assert search.cv_results_["converged"].all()
+    assert len(search.cv_results_["params"]) == 4
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores:UserWarning")
+@pytest.mark.parametrize("scoring", ["f1", ["f1", "accuracy"]])
+def test_no_score_error_names_the_scorer_error(scoring):
+    # f1's pos_label=1 is no label of "ham"/"spam": every scoring raises.
+    X, y = data("breast_cancer")
+    labels = np.where(y == 1, "spam", "ham")
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"],
+        cv=3,
+        scoring=scoring,
+        refit="f1" if scoring != "f1" else True,
+    )
+    with pytest.warns(UserWarning, match="Scoring failed"):
+        with pytest.raises(
+            ValueError,
+            match=r"'f1' raised an error for 3 \(candidate, fold\) pairs, the "
+            r"first: ValueError: pos_label=1 is not a valid label",
+        ):
+            search.fit(X, labels)
