@@ -341,7 +341,9 @@ class BCELogisticRegression(
         several classes the weights apply to every one-vs-rest problem.
 
     warm_start : bool, default=False
-        Start from the previous fit's coefficients instead of zeros.
+        Start from the previous fit's coefficients instead of zeros (when
+        the numbers of features and classes are unchanged; otherwise from
+        zeros).
 
     batch_size : int, default=None
         ``None`` is full-batch descent.  An int runs epochs over the rows in a

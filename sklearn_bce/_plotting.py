@@ -428,7 +428,7 @@ class LearningRateDisplay:
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.score_name or "validation score")
-        if lines:
+        if any(not line.get_label().startswith("_") for line in lines):
             ax.legend()
         curve_lines = []
         if curves_ax is not None and self.loss_curves is not None:

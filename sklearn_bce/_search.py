@@ -84,8 +84,9 @@ class _Raised(str):
         return cls(lines[-1].strip() if lines else "")
 
 
-# Attributes of the refitted model only.
-_REFIT_ONLY = ("n_iter_", "loss_curve_", "converged_", "stop_reason_")
+# Attributes of the refitted model only, and of the refit.
+_REFIT_MODEL = ("n_iter_", "loss_curve_", "converged_", "stop_reason_")
+_REFIT_ONLY = (*_REFIT_MODEL, "refit_time_")
 # Attributes of a chosen candidate and its model.
 _CHOSEN_MODEL = (
     "best_index_",
@@ -258,6 +259,10 @@ verbose
 
     n_splits_ : int
         Number of cross-validation folds.
+
+    refit_time_ : float
+        Seconds the refit on all the data took, as in ``GridSearchCV`` (only
+        with ``refit`` not ``False``).
 
     classes_, coef_, intercept_, n_iter_, loss_curve_, converged_, \
 stop_reason_, n_features_in_, feature_names_in_
@@ -1039,8 +1044,10 @@ stop_reason_, n_features_in_, feature_names_in_
         )
         model.coef_ = np.ascontiguousarray(start[:n_features].T)
         model.intercept_ = start[n_features].copy() if self.fit_intercept else 0.0
+        start_time = time.perf_counter()
         model.fit(X, labels, sample_weight=sample_weight)
-        for name in ("coef_", "intercept_", *_REFIT_ONLY):
+        self.refit_time_ = time.perf_counter() - start_time
+        for name in ("coef_", "intercept_", *_REFIT_MODEL):
             setattr(self, name, getattr(model, name))
 
 

@@ -1,5 +1,7 @@
 """LossCurveDisplay: the data it draws and scikit-learn's Display conventions."""
 
+import warnings
+
 import matplotlib
 import numpy as np
 import pytest
@@ -231,6 +233,22 @@ def test_learning_rate_display_from_grid_search_over_a_pipeline():
     assert_allclose(
         display.lines_[1].get_ydata(), search.cv_results_["mean_test_score"][0]
     )
+
+
+def test_learning_rate_display_without_labels_draws_no_legend():
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = _search_data()
+    search = GridSearchCV(
+        BCELogisticRegression(), {"learning_rate": [0.1, 1.0]}, cv=3
+    ).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib: "No artists with labels"
+        display = LearningRateDisplay.from_cv_results(search.cv_results_)
+    assert display.ax_.get_legend() is None
+    assert len(display.lines_) == 1
 
 
 def test_learning_rate_display_needs_a_learning_rate():

@@ -165,8 +165,9 @@ def test_refit_false_averages_the_fold_models():
     assert not hasattr(search, "n_iter_")
     # Refitting with refit=False drops what the earlier refit left.
     search.set_params(refit=True).fit(X, y)
+    assert search.refit_time_ > 0
     search.set_params(refit=False, Cs=[1e-3]).fit(X, y)
-    for name in ("n_iter_", "loss_curve_", "converged_", "stop_reason_"):
+    for name in ("n_iter_", "loss_curve_", "converged_", "stop_reason_", "refit_time_"):
         assert not hasattr(search, name)
 
 
