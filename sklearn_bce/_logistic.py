@@ -194,7 +194,11 @@ class LinearBCEOutputsMixin:
 
         For two classes, ``[1 - sigmoid(z), sigmoid(z)]``; for more, the
         one-vs-rest probabilities ``sigmoid(z_k)`` normalised to sum to one, as
-        ``OneVsRestClassifier(LogisticRegression())`` gives them.
+        ``OneVsRestClassifier(LogisticRegression())`` gives them.  Where
+        several classes have logits above about 37 (17 in float32) their
+        sigmoids all round to 1 and their probabilities tie, while
+        :meth:`predict`, as ``OneVsRestClassifier``'s, still compares the
+        logits: ``argmax(predict_proba)`` can then differ from ``predict``.
 
         Parameters
         ----------
