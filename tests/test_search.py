@@ -38,6 +38,29 @@ def grid_search(X, y, grid, splits, **params):
         ).fit(X, y)
 
 
+def both_searches(X, y, grid, splits, sample_weight=None, **params):
+    """Ours and GridSearchCV on the same grid and splits, fitted alike.
+
+    ``params`` are the search's (``scoring``, ``refit``, ...) and, the rest,
+    the estimator's; ``scoring`` defaults to ours', the negated log-loss.
+    """
+    search_names = {"scoring", "refit", "return_train_score", "error_score"}
+    search = {"scoring": "neg_log_loss"}
+    search.update({k: v for k, v in params.items() if k in search_names})
+    estimator = {k: v for k, v in params.items() if k not in search_names}
+    ours = BCELogisticRegressionCV(
+        learning_rates=grid["learning_rate"],
+        Cs=grid.get("C", [1.0]),
+        cv=splits,
+        **search,
+        **estimator,
+    ).fit(X, y, sample_weight=sample_weight)
+    theirs = GridSearchCV(
+        BCELogisticRegression(**estimator), grid, cv=splits, **search
+    ).fit(X, y, sample_weight=sample_weight)
+    return ours, theirs
+
+
 GRIDS = {
     "nesterov": {"learning_rate": [0.05, "auto", 0.5, 2.0], "C": [0.1, 1.0]},
     "gd": {"learning_rate": [0.2, "auto", 0.5], "C": [0.1, 1.0]},
@@ -579,20 +602,9 @@ def test_train_scores_equal_grid_search(rng):
     weight = rng.uniform(0.5, 2.0, len(y))
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
     grid = {"learning_rate": [0.5, "auto"], "C": [1.0]}
-    params = {"tol": 1e-6, "max_iter": 5000}
-    ours = BCELogisticRegressionCV(
-        learning_rates=grid["learning_rate"],
-        cv=splits,
-        return_train_score=True,
-        **params,
-    ).fit(X, y, sample_weight=weight)
-    theirs = GridSearchCV(
-        BCELogisticRegression(**params),
-        grid,
-        cv=splits,
-        scoring="neg_log_loss",
-        return_train_score=True,
-    ).fit(X, y, sample_weight=weight)
+    ours, theirs = both_searches(
+        X, y, grid, splits, weight, return_train_score=True, tol=1e-6, max_iter=5000
+    )
     for key in ["mean_train_score", "std_train_score"] + [
         f"split{k}_train_score" for k in range(3)
     ]:
@@ -616,24 +628,18 @@ def test_multi_metric_scoring_equals_grid_search(case, rng):
     scoring, refit = MULTI_METRIC[case]
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
     grid = {"learning_rate": [0.5, "auto"], "C": [0.1, 1.0]}
-    params = {"tol": 1e-6, "max_iter": 5000}
-    ours = BCELogisticRegressionCV(
-        learning_rates=grid["learning_rate"],
-        Cs=grid["C"],
-        cv=splits,
-        scoring=scoring,
-        refit=refit,
-        return_train_score=True,
-        **params,
-    ).fit(X, y, sample_weight=weight)
-    theirs = GridSearchCV(
-        BCELogisticRegression(**params),
+    ours, theirs = both_searches(
+        X,
+        y,
         grid,
-        cv=splits,
+        splits,
+        weight,
         scoring=scoring,
         refit=refit,
         return_train_score=True,
-    ).fit(X, y, sample_weight=weight)
+        tol=1e-6,
+        max_iter=5000,
+    )
     names = list(scoring)
     keys = [
         f"{stat}_{part}_{name}"
