@@ -466,14 +466,15 @@ def run_demo(args, out=None):
 
 def _print_table(rows, out):
     names = list(rows)
-    print(f"{'':16}" + "".join(f"{name:>24}" for name in names), file=out)
+    # Right-aligned columns, two spaces wider than the longest model name.
+    width = max(24, *(len(name) + 2 for name in names))
+    print(f"{'':16}" + "".join(f"{name:>{width}}" for name in names), file=out)
     for metric in rows[names[0]]:
         cells = []
         for name in names:
             value = rows[name][metric]
-            cells.append(
-                f"{value:>24d}" if isinstance(value, int) else f"{value:>24.4f}"
-            )
+            number = f"{value:d}" if isinstance(value, int) else f"{value:.4f}"
+            cells.append(f"{number:>{width}}")
         print(f"{metric:16}" + "".join(cells), file=out)
 
 

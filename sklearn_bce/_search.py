@@ -451,7 +451,7 @@ stop_reason_, n_features_in_, feature_names_in_
         self._warn(candidates, diverged, stop_reason)
         # Over the folds that were fitted.
         converged = np.isin(stop_reason, (CONVERGED, FIT_FAILED)).all(axis=(1, 2))
-        self._store_results(
+        results = _results(
             candidates,
             scores,
             fit_times,
@@ -462,34 +462,40 @@ stop_reason_, n_features_in_, feature_names_in_
             curves,
             train_scores,
         )
+        diverged = diverged.any(axis=1)
+        self._warn_non_finite(results, scores, diverged)
+        chooses = not (multimetric and self.refit is False)
+        if chooses:
+            # Checked before any attribute changes: a fit that raises here
+            # leaves the previous fit whole.
+            metric = self._refit_metric(multimetric)
+            if metric is not None:
+                means = results[f"mean_test_{metric}"]
+                if np.isnan(means).all():
+                    reason = self._no_score_reason(
+                        diverged, failures, multimetric, metric, raised[metric]
+                    )
+                    raise ValueError(reason)
+            elif diverged.all():
+                reason = self._no_score_reason(diverged, failures, True, None, [])
+                raise ValueError(reason)
+            best_index = self._choose(results, metric, diverged)
+        for name in _CHOSEN_MODEL:
+            self.__dict__.pop(name, None)
+        self.cv_results_ = results
         self.multimetric_ = multimetric
         self.scorer_ = scorer if scorers is None else scorers
-        diverged = diverged.any(axis=1)
-        self._warn_non_finite(scores, diverged)
-        if multimetric and self.refit is False:
+        if not chooses:
             # As GridSearchCV: no metric chooses, so there is no model.
-            for name in _CHOSEN_MODEL:
-                self.__dict__.pop(name, None)
             return self
-        metric = self._refit_metric()
-        if metric is not None:
-            means = self.cv_results_[f"mean_test_{metric}"]
-            if np.isnan(means).all():
-                raise ValueError(
-                    self._no_score_reason(diverged, failures, metric, raised[metric])
-                )
-        elif diverged.all():
-            raise ValueError(self._no_score_reason(diverged, failures, None, []))
-        self.best_index_ = self._choose(metric, diverged)
-        best = self.best_params_ = dict(candidates[self.best_index_])
+        self.best_index_ = best_index
+        best = self.best_params_ = dict(candidates[best_index])
         self.C_, self.learning_rate_ = best["C"], best["learning_rate"]
-        if callable(self.refit):
-            # As in GridSearchCV: the choice is the callable's, not a score's.
-            self.__dict__.pop("best_score_", None)
-        else:
-            self.best_score_ = float(means[self.best_index_])
+        if not callable(self.refit):
+            # As in GridSearchCV, not with a callable: its choice is no score's.
+            self.best_score_ = float(means[best_index])
         # Mean over the folds that were fitted: (n_coef, n_columns).
-        start = np.delete(coefs[self.best_index_], list(failures), axis=0).mean(axis=0)
+        start = np.delete(coefs[best_index], list(failures), axis=0).mean(axis=0)
         self._set_final_model(X, labels, sample_weight, start)
         return self
 
@@ -514,17 +520,17 @@ stop_reason_, n_features_in_, feature_names_in_
                 "scoring a list or dict of metrics that includes it."
             )
 
-    def _refit_metric(self):
+    def _refit_metric(self, multimetric):
         """The metric whose best mean score chooses: None if ``refit`` chooses."""
         if callable(self.refit):
-            return "score" if not self.multimetric_ else None
-        return self.refit if self.multimetric_ else "score"
+            return None if multimetric else "score"
+        return self.refit if multimetric else "score"
 
-    def _choose(self, metric, diverged):
+    def _choose(self, results, metric, diverged):
         """Index of the best candidate: the best mean score, or ``refit``'s choice."""
         if not callable(self.refit):
-            return int(np.nanargmax(self.cv_results_[f"mean_test_{metric}"]))
-        index = self.refit(self.cv_results_)
+            return int(np.nanargmax(results[f"mean_test_{metric}"]))
+        index = self.refit(results)
         # GridSearchCV's checks, in its words.
         if not isinstance(index, Integral):
             raise TypeError("best_index_ returned is not an integer")
@@ -537,7 +543,7 @@ stop_reason_, n_features_in_, feature_names_in_
                     "diverged in at least one fold; choose among the candidates "
                     "where cv_results_['diverged'] is False."
                 )
-        elif np.isnan(self.cv_results_[f"mean_test_{metric}"][index]):
+        elif np.isnan(results[f"mean_test_{metric}"][index]):
             raise ValueError(
                 f"The refit callable chose candidate {int(index)}, whose mean "
                 "score is NaN (it diverged or could not be scored); choose "
@@ -723,7 +729,10 @@ stop_reason_, n_features_in_, feature_names_in_
                 try:
                     value = scorer(model, X_test, y_test, **kwargs)
                 except Exception:
-                    if self.error_score == "raise":
+                    # A multi-metric scorer reports its scorers' errors; what
+                    # it raises is its own (metadata), as GridSearchCV lets
+                    # it through.
+                    if self.error_score == "raise" or scorers is not None:
                         raise
                     details = traceback.format_exc()
                     self._warn_scoring_failed(details)
@@ -791,18 +800,19 @@ stop_reason_, n_features_in_, feature_names_in_
             stacklevel=external_stacklevel(),
         )
 
-    def _warn_non_finite(self, scores, diverged):
-        """GridSearchCV's warning for non-finite scores that are not divergence."""
-        for name in scores:
-            means = self.cv_results_[f"mean_test_{name}"]
-            if not np.isfinite(means[~diverged]).all():
-                warnings.warn(
-                    f"One or more of the test scores are non-finite: {means}",
-                    UserWarning,
-                    stacklevel=external_stacklevel(),
-                )
+    def _warn_non_finite(self, results, scores, diverged):
+        """GridSearchCV's warnings for non-finite scores that are not divergence."""
+        for part in ("test", "train"):
+            for name in scores:
+                means = results.get(f"mean_{part}_{name}")
+                if means is not None and not np.isfinite(means[~diverged]).all():
+                    warnings.warn(
+                        f"One or more of the {part} scores are non-finite: {means}",
+                        UserWarning,
+                        stacklevel=external_stacklevel(),
+                    )
 
-    def _no_score_reason(self, diverged, failures, metric, errors):
+    def _no_score_reason(self, diverged, failures, multimetric, metric, errors):
         """Why no candidate has a mean score, for the error ``fit`` raises."""
         if diverged.all():
             return (
@@ -819,7 +829,7 @@ stop_reason_, n_features_in_, feature_names_in_
                 f"{len(failures)} of {self.n_splits_} training parts could not be "
                 f"fitted and score error_score={self.error_score}"
             )
-        scorer = metric if self.multimetric_ else self.scoring
+        scorer = metric if multimetric else self.scoring
         if errors:
             reasons.append(
                 f"the scorer {scorer!r} raised an error for {len(errors)} "
@@ -918,18 +928,21 @@ stop_reason_, n_features_in_, feature_names_in_
         return score
 
     def __sklearn_is_fitted__(self):
-        return hasattr(self, "coef_")
+        # A model, or the results of a multi-metric search that chose none.
+        return hasattr(self, "coef_") or (
+            hasattr(self, "cv_results_") and not hasattr(self, "best_index_")
+        )
 
     def _check_model(self, method):
         """Refuse ``method`` without a model, saying why when ``fit`` left none."""
-        if hasattr(self, "cv_results_") and not hasattr(self, "coef_"):
+        check_is_fitted(self)
+        if not hasattr(self, "coef_"):
             raise NotFittedError(
                 f"This {type(self).__name__} has no model to {method} with: "
                 "with several metrics in scoring and refit=False, fit only "
                 "stores cv_results_. Set refit to the metric that chooses the "
                 "candidate."
             )
-        check_is_fitted(self)
 
     def _predict_elsewhere(self, X, method):
         self._check_model(method)
@@ -992,41 +1005,6 @@ stop_reason_, n_features_in_, feature_names_in_
                 stacklevel=external_stacklevel(),
             )
 
-    def _store_results(
-        self,
-        candidates,
-        scores,
-        fit_times,
-        score_times,
-        n_iter,
-        diverged,
-        converged,
-        curves,
-        train_scores=None,
-    ):
-        n_cand, n_folds = n_iter.shape[:2]
-        results = {"params": candidates}
-        for name in ("C", "learning_rate"):
-            results[f"param_{name}"] = _param_column([c[name] for c in candidates])
-        for name, values in scores.items():
-            _store_scores(results, f"test_{name}", values)
-            if train_scores is not None:
-                _store_scores(results, f"train_{name}", train_scores[name], rank=False)
-        results["mean_fit_time"] = fit_times
-        results["std_fit_time"] = np.zeros(n_cand)
-        results["mean_score_time"] = score_times.mean(axis=1)
-        results["std_score_time"] = score_times.std(axis=1)
-        longest = n_iter.max(axis=2)
-        for f in range(n_folds):
-            results[f"split{f}_n_iter"] = longest[:, f]
-        results["mean_n_iter"] = longest.mean(axis=1)
-        results["diverged"] = diverged.any(axis=1)
-        results["converged"] = converged
-        loss_curve = np.empty(n_cand, dtype=object)
-        loss_curve[:] = curves
-        results["loss_curve"] = loss_curve
-        self.cv_results_ = results
-
     def _set_final_model(self, X, labels, sample_weight, start):
         n_features = X.shape[1]
         if not self.refit:
@@ -1049,6 +1027,42 @@ stop_reason_, n_features_in_, feature_names_in_
         self.refit_time_ = time.perf_counter() - start_time
         for name in ("coef_", "intercept_", *_REFIT_MODEL):
             setattr(self, name, getattr(model, name))
+
+
+def _results(
+    candidates,
+    scores,
+    fit_times,
+    score_times,
+    n_iter,
+    diverged,
+    converged,
+    curves,
+    train_scores=None,
+):
+    """``cv_results_``: GridSearchCV's keys, then the descent's."""
+    n_cand, n_folds = n_iter.shape[:2]
+    results = {"params": candidates}
+    for name in ("C", "learning_rate"):
+        results[f"param_{name}"] = _param_column([c[name] for c in candidates])
+    for name, values in scores.items():
+        _store_scores(results, f"test_{name}", values)
+        if train_scores is not None:
+            _store_scores(results, f"train_{name}", train_scores[name], rank=False)
+    results["mean_fit_time"] = fit_times
+    results["std_fit_time"] = np.zeros(n_cand)
+    results["mean_score_time"] = score_times.mean(axis=1)
+    results["std_score_time"] = score_times.std(axis=1)
+    longest = n_iter.max(axis=2)
+    for f in range(n_folds):
+        results[f"split{f}_n_iter"] = longest[:, f]
+    results["mean_n_iter"] = longest.mean(axis=1)
+    results["diverged"] = diverged.any(axis=1)
+    results["converged"] = converged
+    loss_curve = np.empty(n_cand, dtype=object)
+    loss_curve[:] = curves
+    results["loss_curve"] = loss_curve
+    return results
 
 
 def _store_scores(results, key, values, rank=True):

@@ -464,7 +464,10 @@ def test_fit_compares_several_classes_with_the_same_objective(tmp_path, capsys):
     argv = ["fit", path, "--target", "target", "--test-size", "0"]
     args = cli.build_parser().parse_args(argv)
     rows = cli.run_fit(args)
-    assert "LogisticRegression (one-vs-rest)" in capsys.readouterr().out
+    header, *lines = capsys.readouterr().out.splitlines()[2:]
+    assert header.split("  ")[-1] == "LogisticRegression (one-vs-rest)"
+    # The columns line up: each value ends under its model's name.
+    assert all(len(line) == len(header) for line in lines if line.strip())
     ours, theirs = (
         rows["BCELogisticRegression"],
         rows["LogisticRegression (one-vs-rest)"],

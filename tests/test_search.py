@@ -14,12 +14,14 @@ from sklearn.exceptions import (
     FitFailedWarning,
     NotFittedError,
     UndefinedMetricWarning,
+    UnsetMetadataPassedError,
 )
 from sklearn.metrics import accuracy_score, brier_score_loss, get_scorer, log_loss
 from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
+from sklearn.utils.validation import check_is_fitted
 
 from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
 
@@ -837,3 +839,70 @@ def test_no_score_error_names_the_scorer_error(scoring):
             r"first: ValueError: pos_label=1 is not a valid label",
         ):
             search.fit(X, labels)
+
+
+def test_multi_metric_scorer_errors_of_its_own_are_raised(rng):
+    # Not a scorer's error (which scores error_score) but the multi-metric
+    # scorer's own: GridSearchCV lets them through, whatever error_score.
+    X, y = data("iris")
+    weight = rng.uniform(0.5, 2.0, len(y))
+
+    def accuracy(estimator, X, y):  # a plain function: no weights request
+        return accuracy_score(y, estimator.predict(X))
+
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"],
+        cv=3,
+        scoring={"ll": "neg_log_loss", "acc": accuracy},
+        refit="ll",
+        error_score=-1.0,
+    )
+    with (
+        pytest.raises(AttributeError, match="_accept_sample_weight"),
+        pytest.warns(UserWarning, match="acc=.* does not support sample_weight"),
+    ):
+        search.fit(X, y, sample_weight=weight)
+    with sklearn.config_context(enable_metadata_routing=True):
+        search.set_params(scoring=["accuracy", "neg_log_loss"], refit="accuracy")
+        with pytest.raises(UnsetMetadataPassedError):
+            search.fit(X, y, sample_weight=weight)
+
+
+def test_multi_metric_results_without_a_model_are_fitted():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring=["accuracy", "f1_macro"], refit=False
+    )
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        search.predict(X)
+    search.fit(X, y)
+    check_is_fitted(search)  # as GridSearchCV(refit=False)
+
+
+def test_a_failed_fit_leaves_the_previous_fit_whole():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3).fit(X, y)
+    results, coef = search.cv_results_, search.coef_.copy()
+    search.set_params(learning_rates=[1e5, 1e6])
+    with pytest.raises(ValueError, match="Every candidate diverged"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            search.fit(1e3 * X, y)
+    assert search.cv_results_ is results and search.best_index_ == 0
+    assert search.learning_rate_ == "auto"
+    assert_array_equal(search.coef_, coef)
+
+
+def test_non_finite_train_scores_are_warned_as_in_grid_search():
+    X, y = data("iris")
+
+    def sometimes_nan(estimator, X, y):
+        # The training parts (100 rows) score NaN, the held-out ones 1.
+        return np.nan if len(y) > 60 else 1.0
+
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring=sometimes_nan, return_train_score=True
+    )
+    with pytest.warns(UserWarning, match=r"train scores are non-finite: \[nan\]"):
+        search.fit(X, y)
+    assert search.best_score_ == 1.0
