@@ -86,7 +86,7 @@ class _Raised(str):
 
 # Attributes of the refitted model only, and of the refit.
 _REFIT_MODEL = ("n_iter_", "loss_curve_", "converged_", "stop_reason_")
-_REFIT_ONLY = (*_REFIT_MODEL, "refit_time_")
+_REFIT_ONLY = (*_REFIT_MODEL, "refit_time_", "best_estimator_")
 # Attributes of a chosen candidate and its model.
 _CHOSEN_MODEL = (
     "best_index_",
@@ -263,6 +263,12 @@ verbose
     refit_time_ : float
         Seconds the refit on all the data took, as in ``GridSearchCV`` (only
         with ``refit`` not ``False``).
+
+    best_estimator_ : BCELogisticRegression
+        The refitted model as a :class:`BCELogisticRegression` with the
+        chosen ``C`` and ``learning_rate``, as in ``GridSearchCV`` (only with
+        ``refit`` not ``False``; the search predicts with the same
+        coefficients).
 
     classes_, coef_, intercept_, n_iter_, loss_curve_, converged_, \
 stop_reason_, n_features_in_, feature_names_in_
@@ -1014,8 +1020,6 @@ stop_reason_, n_features_in_, feature_names_in_
                 if self.fit_intercept
                 else np.zeros(start.shape[1], dtype=start.dtype)
             )
-            for name in _REFIT_ONLY:
-                self.__dict__.pop(name, None)
             return
         model = self._estimator(
             C=self.C_, learning_rate=self.learning_rate_, warm_start=True
@@ -1027,6 +1031,11 @@ stop_reason_, n_features_in_, feature_names_in_
         self.refit_time_ = time.perf_counter() - start_time
         for name in ("coef_", "intercept_", *_REFIT_MODEL):
             setattr(self, name, getattr(model, name))
+        # As GridSearchCV's: the chosen estimator, as if fitted on its own.
+        model.set_params(warm_start=False)
+        if hasattr(self, "feature_names_in_"):
+            model.feature_names_in_ = self.feature_names_in_
+        self.best_estimator_ = model
 
 
 def _results(

@@ -115,6 +115,13 @@ def test_refit_is_the_best_candidate_on_all_data():
     assert search.converged_.all()
     # Warm-started from the fold solutions: fewer iterations than from zero.
     assert search.n_iter_.max() < best.n_iter_.max()
+    # As GridSearchCV's, the refitted model as an estimator of its own.
+    model = search.best_estimator_
+    assert type(model) is BCELogisticRegression
+    expected = {"C": search.C_, "learning_rate": search.learning_rate_}
+    assert {name: model.get_params()[name] for name in expected} == expected
+    assert not model.warm_start and model.tol == 1e-9
+    assert_array_equal(model.predict_proba(X), search.predict_proba(X))
 
 
 def test_class_and_sample_weight_equal_grid_search(rng):
@@ -192,7 +199,8 @@ def test_refit_false_averages_the_fold_models():
     search.set_params(refit=True).fit(X, y)
     assert search.refit_time_ > 0
     search.set_params(refit=False, Cs=[1e-3]).fit(X, y)
-    for name in ("n_iter_", "loss_curve_", "converged_", "stop_reason_", "refit_time_"):
+    refit_only = ["n_iter_", "loss_curve_", "converged_", "stop_reason_"]
+    for name in [*refit_only, "refit_time_", "best_estimator_"]:
         assert not hasattr(search, name)
 
 
@@ -434,6 +442,9 @@ def test_dataframe_is_scored_with_its_column_names():
         search.set_params(scoring=scorer).fit(frame, y)
     assert seen == [["a", "b", "c", "d"]] * 6
     assert_array_equal(search.feature_names_in_, ["a", "b", "c", "d"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        search.best_estimator_.predict(frame)
 
 
 def test_training_part_with_one_class_fails_as_in_grid_search():
