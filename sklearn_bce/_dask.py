@@ -24,7 +24,12 @@ The descent itself is the one of the numpy fit
 (:func:`sklearn_bce._logistic.run_solver`: the same metrics, line search,
 momentum restart and stopping rules), so a dask fit takes the same steps as
 a numpy fit of the same data and reaches the same coefficients up to the
-rounding of the sums, whose order differs.
+rounding of the sums, whose order differs.  One exception: with
+``solver="gd"`` and ``learning_rate="auto"`` on 1001 to 2000 coefficients,
+the step ``1/L`` comes from the exact largest eigenvalue here and from
+Lanczos iterations (enlarged by 1%) in numpy, so the steps differ by about
+1% (one pass over ``X`` for the Gram matrix instead of one per Lanczos
+iteration).
 
 Each iteration reads ``X`` once (twice when the line search retries), so
 ``X`` should be held in the cluster's memory: call ``X = X.persist()`` before
@@ -39,6 +44,7 @@ import numpy as np
 from scipy.linalg import eigh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from sklearn.exceptions import DataConversionWarning
+from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -202,6 +208,7 @@ def _chunk_class_weight(weight, y_index, *, per_class):
 
 def _chunk_predict(X, *, coef, intercept, classes, method):
     """The numpy prediction ``method`` of a fitted model on one chunk."""
+    assert_all_finite(X, input_name="X")  # as the numpy prediction checks
     scores = np.asarray(X @ coef.T) + intercept
     if scores.shape[1] == 1:
         scores = scores[:, 0]
@@ -484,13 +491,17 @@ class DaskBCEObjective(PenalisedColumns):
 
 
 # -- validation -------------------------------------------------------------------
-def _as_row_chunked(X, name):
-    """``X`` as a 2-D float32/float64 dask array with one chunk of columns."""
+def _as_row_chunked(X, name, row_counts=True):
+    """``X`` as a 2-D float32/float64 dask array with one chunk of columns.
+
+    ``row_counts``: unknown chunk sizes are computed (a pass over ``X``),
+    which fitting needs; predicting does not.
+    """
     if X.ndim != 2:
         raise ValueError(
             f"Expected a 2D dask array for {name}, got {X.ndim}D of shape {X.shape}."
         )
-    if np.isnan(X.shape[0]):
+    if row_counts and np.isnan(X.shape[0]):
         X = X.compute_chunk_sizes()
     if X.dtype not in (np.float32, np.float64):
         if X.dtype.kind not in "biuf":
@@ -631,12 +642,19 @@ def fit_dask(estimator, X, y, sample_weight=None):
             f"but the data contains only one class: {classes[0]!r}"
         )
     n_classes = len(classes)
-    y_index = y.map_blocks(_chunk_labels, classes=classes, dtype=np.intp)
+    # Labels and weights are held in the cluster's memory once computed: each
+    # check below reads them again, and a graph computed in several calls is
+    # fused differently each time (distributed warns of "different run_spec").
+    (y_index,) = dask.persist(
+        y.map_blocks(_chunk_labels, classes=classes, dtype=np.intp)
+    )
 
     if sample_weight is None:
         weight = da.ones(X.shape[0], chunks=(X.chunks[0],), dtype=dtype)
     else:
-        weight = _rows_like(sample_weight, X, "sample_weight", dtype=dtype)
+        (weight,) = dask.persist(
+            _rows_like(sample_weight, X, "sample_weight", dtype=dtype)
+        )
         finite, smallest, positive = _compute(
             da.isfinite(weight).all(), weight.min(), (weight > 0).any()
         )
@@ -665,8 +683,10 @@ def fit_dask(estimator, X, y, sample_weight=None):
                 "class_weight must give finite, non-negative sample weights; got "
                 f"class weights {described}."
             )
-        weight = da.map_blocks(
-            _chunk_class_weight, weight, y_index, per_class=per_class, dtype=dtype
+        (weight,) = dask.persist(
+            da.map_blocks(
+                _chunk_class_weight, weight, y_index, per_class=per_class, dtype=dtype
+            )
         )
     total, positive, finite = _compute(
         weight.sum(dtype=np.float64), (weight > 0).any(), da.isfinite(weight).all()
@@ -748,7 +768,7 @@ def predict_dask(estimator, X, method):
     if method not in methods:
         raise ValueError(f"method must be one of {methods}; got {method!r}.")
     check_is_fitted(estimator)
-    X = _as_row_chunked(X, "X")
+    X = _as_row_chunked(X, "X", row_counts=False)
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(
             f"X has {X.shape[1]} features, but {type(estimator).__name__} is "

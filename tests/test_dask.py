@@ -311,3 +311,53 @@ def test_accelerated_descent_keeps_no_logits_for_dask(client):
         len(y),
         1,
     )
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_predicting_non_finite_X_raises_as_numpy(bad):
+    X, y, _ = make_data(2)
+    model = BCELogisticRegression().fit(X, y)
+    X[1234, 2] = bad
+    match = "Input X contains " + ("NaN" if np.isnan(bad) else "infinity")
+    with pytest.raises(ValueError, match=match):
+        model.predict(X)
+    for method in ("predict", "predict_proba", "decision_function"):
+        lazy = getattr(model, method)(as_dask(X))  # raised when computed
+        with pytest.raises(ValueError, match=match):
+            lazy.compute(scheduler="sync")
+
+
+def test_predicting_rows_of_unknown_count_stays_lazy(monkeypatch):
+    X, y, _ = make_data(3)
+    model = BCELogisticRegression().fit(X, y)
+    X_dask = as_dask(X)
+    selected = X_dask[X_dask[:, 0] > 0]  # chunks of unknown size
+    monkeypatch.setattr(
+        da.Array, "compute_chunk_sizes", lambda self: pytest.fail("computed X")
+    )
+    proba = model.predict_proba(selected)
+    assert np.isnan(proba.shape[0])
+    expected = model.predict_proba(X[X[:, 0] > 0])
+    np.testing.assert_allclose(proba.compute(scheduler="sync"), expected, rtol=1e-12)
+
+
+def test_weights_are_computed_once_for_the_scheduler(client):
+    # Weights read by several computations are persisted once: computed in
+    # separate calls, their graph was fused differently each time and the
+    # distributed scheduler warned of "different run_spec" for their keys.
+    import logging
+
+    X, y, weight = make_data(2, seed=3)
+    X_dask, y_dask = as_dask(X).persist(), as_dask(y)
+    messages = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = lambda record: messages.append(record.getMessage())
+    logger = logging.getLogger("distributed.scheduler")
+    logger.addHandler(handler)
+    try:
+        BCELogisticRegression(class_weight="balanced").fit(X_dask, y_dask)
+        BCELogisticRegression(class_weight={0: 2.0, 1: 1.0}).fit(X_dask, y_dask)
+        BCELogisticRegression().fit(X_dask, y_dask, sample_weight=weight)
+    finally:
+        logger.removeHandler(handler)
+    assert not [message for message in messages if "run_spec" in message]
