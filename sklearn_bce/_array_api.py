@@ -855,7 +855,9 @@ def fit_array_api(estimator, X, y, sample_weight, namespace):
         "tol": estimator.tol,
     }
     if estimator.verbose:
-        options["callback"] = ProgressPrinter(1 if estimator.verbose >= 2 else 10)
+        options["callback"] = ProgressPrinter(
+            1 if estimator.verbose >= 2 else 10, last=estimator.max_iter
+        )
     if isinstance(estimator.learning_rate, str):
         options["metric"] = auto_metric(objective, estimator.solver)
         options["line_search"] = estimator.solver == "nesterov"

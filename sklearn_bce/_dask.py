@@ -729,7 +729,9 @@ def fit_dask(estimator, X, y, sample_weight=None):
     coef = estimator._initial_coef(objective)
     callback = None
     if estimator.verbose:
-        callback = ProgressPrinter(1 if estimator.verbose >= 2 else 10)
+        callback = ProgressPrinter(
+            1 if estimator.verbose >= 2 else 10, last=estimator.max_iter
+        )
     result = run_solver(
         objective,
         coef,

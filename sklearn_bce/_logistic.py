@@ -358,7 +358,11 @@ class BCELogisticRegression(
         (so it never overshoots), capped by ``1 / mean(diag B)`` over
         ``sqrt(1 + epoch)``.  Steps are plain gradient steps whatever
         ``solver``; ``n_iter_`` counts epochs, and ``tol`` is checked on the
-        full gradient after each epoch.
+        full gradient after each epoch.  Each batch's mean loss counts with
+        the batch's share of the total weight over its share of the rows (an
+        unbiased estimate of the full gradient, whatever the weights).  A
+        ``batch_size`` not smaller than the number of samples fits
+        full-batch, with a warning.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
@@ -557,6 +561,18 @@ class BCELogisticRegression(
             validation = self._validation_rows(y_index)
             fit_weight = sample_weight.copy()
             fit_weight[validation] = 0
+            for part, weight in [
+                ("validation", sample_weight[validation]),
+                ("training", fit_weight),
+            ]:
+                if not np.any(weight > 0):
+                    raise ValueError(
+                        f"early_stopping: the {part} part of the data has no "
+                        "sample with a positive weight (the validation part, "
+                        f"validation_fraction={self.validation_fraction}, is "
+                        "drawn without regard to the weights). Give more "
+                        "samples a positive weight or set early_stopping=False."
+                    )
         else:
             fit_weight = sample_weight
         objective = BCEObjective(
@@ -575,11 +591,23 @@ class BCELogisticRegression(
             )
         bridge = self._callback_bridge(X, self.classes_[y_index], sample_weight, coef)
         progress = (
-            ProgressPrinter(1 if self.verbose >= 2 else 10) if self.verbose else None
+            ProgressPrinter(1 if self.verbose >= 2 else 10, last=self.max_iter)
+            if self.verbose
+            else None
         )
         callback = combine([early_stopping, bridge, progress])
+        batch_size = self.batch_size
+        if batch_size is not None and batch_size >= X.shape[0]:
+            warnings.warn(
+                f"batch_size={batch_size} is not smaller than the {X.shape[0]} "
+                "samples: fitting with full-batch descent, as batch_size=None "
+                "does (one batch per epoch would only add a shrinking step).",
+                UserWarning,
+                stacklevel=external_stacklevel(),
+            )
+            batch_size = None
         try:
-            if self.batch_size is None:
+            if batch_size is None:
                 result = run_solver(
                     objective,
                     coef,
@@ -645,16 +673,28 @@ class BCELogisticRegression(
 
         For data that arrive in pieces or do not fit in memory: each call
         takes one (proximal) gradient step on the objective of the given batch,
-        whose penalty is that of ``fit`` on the batch alone.  The step is
-        ``learning_rate``, or with ``"auto"`` the batch's safe step ``1/L``
-        (so each step descends on its batch).  A constant step leaves the
-        model wandering near the optimum by an amount that shrinks with the
-        step and with larger batches; ``fit`` (or ``batch_size``) reaches it.
-        ``n_iter_`` counts the calls since the last ``fit`` and ``loss_curve_``
-        holds each batch's objective after its step (a call after ``fit``
-        continues from its coefficients and starts both afresh);
-        ``converged_`` is False and ``stop_reason_`` ``"max_iter"``: one step
-        does not meet ``tol``.
+        as ``fit`` defines it on the batch alone: the batch's weighted mean
+        loss plus the penalty over ``C`` times the batch's total weight.  The
+        penalty is therefore relative to each batch, as ``MLPClassifier``
+        scales ``alpha`` by the batch size: a stream of batches of ``b`` of
+        ``n`` samples approaches the optimum of ``fit`` with ``C * b / n``,
+        not ``C`` (pass ``C * n / b`` to approach ``fit`` with ``C``), and
+        sample and class weights are relative within a batch (a factor
+        shared by all of a batch, such as the class weight of a batch of one
+        class, cancels).  The step is ``learning_rate``, or with ``"auto"``
+        the batch's safe step ``1/L`` (so each step descends on its batch); a
+        fixed step that makes the batch's objective diverge is not taken
+        (``ConvergenceWarning``, ``stop_reason_`` ``"diverged"``).  A
+        constant step leaves the model wandering near the optimum by an
+        amount that shrinks with the step and with larger batches; ``fit``
+        (or ``batch_size``, whose epochs see every batch with the whole
+        data's penalty) reaches it.  ``early_stopping`` and ``batch_size``
+        do not apply.  ``n_iter_`` counts the calls since the last ``fit``
+        and ``loss_curve_`` holds each batch's objective after its step (a
+        call after ``fit`` continues from its coefficients and starts both
+        afresh);
+        ``converged_`` is False and ``stop_reason_`` ``"max_iter"`` (one step
+        does not meet ``tol``) unless the step diverged.
 
         Parameters
         ----------
@@ -750,8 +790,27 @@ class BCELogisticRegression(
         else:
             step = np.full(objective.n_problems, float(self.learning_rate))
         result = gradient_descent(
-            objective, coef, metric=ScalarMetric(step), max_iter=1, tol=0
+            objective,
+            coef,
+            metric=ScalarMetric(step),
+            max_iter=1,
+            tol=0,
+            check_divergence=self.learning_rate != "auto",
         )
+        diverged = result.stop_reason == DIVERGED
+        if diverged.any():
+            safe_step = 1.0 / objective.smoothness_bound()[diverged].max()
+            names = self._problem_names()
+            warnings.warn(
+                f"The step on this batch made the objective diverge"
+                f"{names(diverged)}: learning_rate={self.learning_rate!r} is too "
+                "large for this data. The coefficients were kept as they were. "
+                f"A fixed step of at most 1/L = {safe_step:.3g} (L the smoothness "
+                "bound of this batch's loss) cannot diverge; use one, or "
+                "learning_rate='auto', or standardise the features.",
+                ConvergenceWarning,
+                stacklevel=external_stacklevel(),
+            )
         self._n_partial_steps = steps_so_far + 1
         self._set_coef(result.coef, objective)
         self.n_iter_ = np.full(objective.n_problems, self._n_partial_steps, np.int32)
@@ -866,6 +925,11 @@ class BCELogisticRegression(
             # attribute in the namespace and on the device of X.
             for name in ("n_iter_", "converged_", "loss_curve_"):
                 setattr(self, name, objective.from_numpy(getattr(self, name)))
+
+    def __sklearn_is_fitted__(self):
+        # A first partial_fit that fails on its labels leaves classes_ and
+        # n_features_in_ behind, but no model.
+        return hasattr(self, "coef_")
 
     @property
     def stop_reason_(self):

@@ -86,17 +86,20 @@ class EarlyStopping:
 class ProgressPrinter:
     """Print the objective and largest gradient entry every few iterations.
 
-    With ``columns=True`` (a search's run of many columns) also the number
-    of columns still running, and the largest objective and gradient entry
-    among those; a last line when all have stopped.
+    Also at iteration ``last`` (``max_iter``: a run it stops is shown to its
+    end) and when every column has stopped.  With ``columns=True`` (a
+    search's run of many columns) also the number of columns still running,
+    and the largest objective and gradient entry among those; a last line
+    when all have stopped.
     """
 
-    def __init__(self, every, columns=False):
+    def __init__(self, every, columns=False, last=None):
         self.every = every
         self.columns = columns
+        self.last = last
 
     def __call__(self, iteration, coef, objective, grad_max, active):
-        if iteration % self.every and active.any():
+        if iteration % self.every and active.any() and iteration != self.last:
             return False
         if self.columns and not active.any():
             print(f"Iteration {iteration}, all {active.size} columns stopped")

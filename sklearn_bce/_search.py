@@ -631,7 +631,11 @@ stop_reason_, n_features_in_, feature_names_in_
                 max_iter=self.max_iter,
                 tol=self.tol,
                 callback=(
-                    ProgressPrinter(1 if self.verbose >= 2 else 10, columns=True)
+                    ProgressPrinter(
+                        1 if self.verbose >= 2 else 10,
+                        columns=True,
+                        last=self.max_iter,
+                    )
                     if self.verbose
                     else None
                 ),

@@ -1,8 +1,10 @@
 """Mini-batch (stochastic) gradient descent on the objective of ``_loss``.
 
 An epoch visits the rows in a fresh random order, ``batch_size`` at a time.
-Each batch gives an estimate of the gradient of the full objective ``J`` (its
-data term averaged over the batch's weights, the penalty at full strength) and
+Each batch gives an unbiased estimate of the gradient of the full objective
+``J`` (its data term: the batch's weighted mean loss times the batch's share
+of the total weight over its share of the rows, so that weights keep their
+meaning across batches; the penalty at full strength) and
 one proximal step of size at most ``step_k = step / sqrt(1 + k)`` in epoch
 ``k``: the decreasing schedule that stochastic steps need to settle.  With a
 line search (``learning_rate="auto"``) each batch's step is halved until it
@@ -23,20 +25,26 @@ from ._solver import CONVERGED, DIVERGED, DIVERGENCE_FACTOR, STOPPED, DescentRes
 STEP_GROWTH = 2.0
 
 
-def _batch_step(part, coef, l2, l1, eta, line_search):
+def _batch_step(part, coef, l2, l1, eta, line_search, scale=None):
     """One proximal gradient step on a batch; ``eta`` is updated in place.
 
-    ``part`` holds the batch's data term; the penalty enters at full strength
-    (``l2``, ``l1``), so the batch gradient estimates the full one.
+    ``part`` holds the batch's data term, times ``scale`` (per column, None
+    for 1); the penalty enters at full strength (``l2``, ``l1``), so the
+    batch gradient estimates the full one.
     """
     n_features = part.n_features
     raw = part.raw_prediction(coef)
     grad = part.gradient(raw, coef)
+    if scale is not None:
+        grad *= scale.astype(coef.dtype)
     grad[:n_features] += l2.astype(coef.dtype) * coef[:n_features]
 
     def smooth(c, z):
         w = c[:n_features].astype(np.float64)
-        return part.objective(z, c) + 0.5 * l2 * (w**2).sum(axis=0)
+        data = part.objective(z, c)
+        if scale is not None:
+            data = data * scale
+        return data + 0.5 * l2 * (w**2).sum(axis=0)
 
     def proposal():
         new = coef - eta.astype(coef.dtype) * grad
@@ -135,6 +143,10 @@ def minibatch_descent(
     x = np.array(coef, copy=True)
     value = objective.objective(objective.raw_prediction(x), x)
     limit = DIVERGENCE_FACTOR * np.maximum(value, 1.0)
+    # A batch's mean loss estimates the full one only under equal weights;
+    # otherwise it is scaled by the batch's share of the weight (the weights
+    # sum to 1) over its share of the rows.
+    equal_weights = bool(np.all(weights == weights[:1]))
     n_iter = np.zeros(n_problems, dtype=int)
     grad_max = np.full(n_problems, np.nan)
     stop_reason = np.full(n_problems, "max_iter", dtype=object)
@@ -164,7 +176,11 @@ def minibatch_descent(
                 0.0,
                 objective.fit_intercept,
             )
-            x[:, A] = _batch_step(part, x[:, A], l2[A], l1[A], eta, line_search)
+            scale = None
+            if not equal_weights:
+                share = batch_weight.sum(axis=0, dtype=np.float64)
+                scale = np.broadcast_to(share * n_samples / len(batch), A.shape)
+            x[:, A] = _batch_step(part, x[:, A], l2[A], l1[A], eta, line_search, scale)
             if line_search:
                 eta = np.minimum(eta * STEP_GROWTH, cap)
         raw = objective.raw_prediction(x[:, A], A)

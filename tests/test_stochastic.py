@@ -1,16 +1,20 @@
 """Mini-batch descent, partial_fit and fitting a memory-mapped X."""
 
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris, make_classification
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import gen_batches
 
 from sklearn_bce import BCELogisticRegression
+from sklearn_bce._loss import BCEObjective
+from sklearn_bce._stochastic import auto_step_cap, minibatch_descent
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +47,27 @@ def test_minibatch_is_reproducible_and_seeded(breast_cancer):
     assert not np.array_equal(a.coef_, c.coef_)
 
 
+def one_batch_descent(X, y, C, max_iter, step=None):
+    """The mini-batch engine with one batch per epoch (which ``fit`` runs
+    full-batch instead): fixed ``step``, or the line-searched "auto" one."""
+    objective = BCEObjective(
+        X, y[:, None].astype(np.float64), np.ones(len(y)), C, 0.0, True
+    )
+    return minibatch_descent(
+        objective,
+        np.zeros((X.shape[1] + 1, 1)),
+        batch_size=len(y),
+        step=np.array([step if step else auto_step_cap(objective)[0]]),
+        max_iter=max_iter,
+        tol=0,
+        random_state=np.random.RandomState(0),
+        line_search=step is None,
+    )
+
+
 def test_minibatch_with_one_batch_is_full_batch_gradient_descent(breast_cancer):
     X, y = breast_cancer
-    params = {"learning_rate": 0.5, "max_iter": 3, "tol": 0, "C": 0.5}
-    one_batch = BCELogisticRegression(batch_size=len(y), random_state=0, **params)
-    full = BCELogisticRegression(solver="gd", **params)
-    full.fit(X, y)
-    one_batch.fit(X, y)
+    result = one_batch_descent(X, y, C=0.5, max_iter=3, step=0.5)
     # The schedule divides epoch k's step by sqrt(1 + k); redo it by hand.
     w, b = np.zeros(X.shape[1]), 0.0
     for epoch in range(3):
@@ -58,8 +76,8 @@ def test_minibatch_with_one_batch_is_full_batch_gradient_descent(breast_cancer):
         grad_b = np.mean(p - y)
         eta = 0.5 / np.sqrt(1 + epoch)
         w, b = w - eta * grad_w, b - eta * grad_b
-    assert_allclose(one_batch.coef_[0], w, rtol=1e-10)
-    assert_allclose(one_batch.intercept_[0], b, rtol=1e-10)
+    assert_allclose(result.coef[:-1, 0], w, rtol=1e-10)
+    assert_allclose(result.coef[-1, 0], b, rtol=1e-10)
 
 
 def test_minibatch_multiclass_and_l1():
@@ -198,10 +216,10 @@ def test_auto_minibatch_steps_are_line_searched():
     factor = rng.normal(size=(300, 1))
     X = factor + 0.05 * rng.normal(size=(300, 20))
     y = (factor[:, 0] + rng.normal(size=300) > 0).astype(int)
-    model = BCELogisticRegression(batch_size=300, random_state=0, max_iter=20, tol=0)
-    model.fit(X, y)
-    assert np.all(np.diff(model.loss_curve_) <= 1e-12)
-    assert model.loss_curve_[-1] < np.log(2)
+    curve = one_batch_descent(X, y, C=1.0, max_iter=20).history[:, 0]
+    assert len(curve) == 20
+    assert np.all(np.diff(curve) <= 1e-12)
+    assert curve[-1] < np.log(2)
 
 
 def test_minibatch_divergence_keeps_the_last_good_epoch(breast_cancer):
@@ -214,3 +232,70 @@ def test_minibatch_divergence_keeps_the_last_good_epoch(breast_cancer):
     assert model.n_iter_.tolist() == [0]
     assert_array_equal(model.coef_, 0.0)
     assert_array_equal(model.intercept_, 0.0)
+
+
+def test_minibatch_weights_count_as_in_the_full_objective():
+    # Each batch's loss is weighed by the batch's share of the total weight:
+    # a batch's mean loss alone would make the weights of a batch of one
+    # class (or of one sample) cancel.
+    X, y = make_classification(400, 3, n_informative=2, n_redundant=0, random_state=0)
+    params = {"C": 1.0, "class_weight": {0: 1, 1: 10}}
+    full = BCELogisticRegression(tol=1e-8, **params).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mini = BCELogisticRegression(
+            batch_size=8, max_iter=300, random_state=0, **params
+        ).fit(X, y)
+    assert np.abs(mini.coef_ - full.coef_).max() < 0.05
+    assert np.abs(mini.intercept_ - full.intercept_).max() < 0.1
+    # Equal weights are left as they are: the same steps as without weights.
+    plain = BCELogisticRegression(
+        C=np.inf, batch_size=50, max_iter=5, tol=0, random_state=0
+    )
+    weighted = clone(plain).fit(X, y, sample_weight=np.full(len(y), 3.0))
+    assert_array_equal(plain.fit(X, y).coef_, weighted.coef_)
+
+
+def test_partial_fit_refuses_a_diverging_step(breast_cancer):
+    X, y = breast_cancer
+    model = BCELogisticRegression(learning_rate=1e300)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            model.partial_fit(1e3 * X[:50], y[:50], classes=[0, 1])
+    assert [w.category for w in record] == [ConvergenceWarning] * 3
+    assert "made the objective diverge" in str(record[0].message)
+    assert_array_equal(model.coef_, 0.0)  # every step refused
+    assert model.stop_reason_.tolist() == ["diverged"]
+    assert np.isfinite(model.predict_proba(X)).all()
+
+
+def test_failed_first_partial_fit_is_not_fitted():
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression()
+    with pytest.raises(ValueError, match="not in classes"):
+        model.partial_fit(X[:10], y[:10] + 5, classes=[0, 1, 2])
+    with pytest.raises(NotFittedError):
+        model.predict(X[:2])
+
+
+def test_early_stopping_needs_weight_on_both_parts():
+    X, y = make_classification(200, 5, random_state=0)
+    model = BCELogisticRegression(early_stopping=True, random_state=0)
+    validation = model._validation_rows(y)
+    for part, rows in [("validation", validation), ("training", None)]:
+        weight = np.ones(len(y))
+        if rows is None:
+            weight[:] = 0
+            weight[validation] = 1
+        else:
+            weight[rows] = 0
+        with pytest.raises(ValueError, match=f"the {part} part of the data has no"):
+            model.fit(X, y, sample_weight=weight)
+
+
+def test_batch_size_of_all_the_samples_fits_full_batch(breast_cancer):
+    X, y = breast_cancer
+    with pytest.warns(UserWarning, match="batch_size=1000 is not smaller than"):
+        model = BCELogisticRegression(batch_size=1000).fit(X, y)
+    assert_array_equal(model.coef_, BCELogisticRegression().fit(X, y).coef_)
