@@ -685,15 +685,14 @@ class BCELogisticRegression(
         the batch's safe step ``1/L`` (so each step descends on its batch); a
         fixed step that makes the batch's objective diverge is not taken
         (``ConvergenceWarning``, ``stop_reason_`` ``"diverged"``).  A
-        constant step leaves the model wandering near the optimum by an
+        constant step leaves the model wandering near that optimum by an
         amount that shrinks with the step and with larger batches; ``fit``
-        (or ``batch_size``, whose epochs see every batch with the whole
-        data's penalty) reaches it.  ``early_stopping`` and ``batch_size``
-        do not apply.  ``n_iter_`` counts the calls since the last ``fit``
-        and ``loss_curve_`` holds each batch's objective after its step (a
-        call after ``fit`` continues from its coefficients and starts both
-        afresh);
-        ``converged_`` is False and ``stop_reason_`` ``"max_iter"`` (one step
+        reaches its own optimum (with ``batch_size`` too, whose batches count
+        against the whole data).  ``early_stopping`` and ``batch_size`` do
+        not apply.  ``n_iter_`` counts the calls since the last ``fit`` and
+        ``loss_curve_`` holds each batch's objective after its step (a call
+        after ``fit`` continues from its coefficients and starts both
+        afresh); ``converged_`` is False and ``stop_reason_`` ``"max_iter"`` (one step
         does not meet ``tol``) unless the step diverged.
 
         Parameters
