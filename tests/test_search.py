@@ -873,10 +873,28 @@ def test_multi_metric_scorer_errors_of_its_own_are_raised(rng):
         pytest.warns(UserWarning, match="acc=.* does not support sample_weight"),
     ):
         search.fit(X, y, sample_weight=weight)
+    # Weights no scorer requests: GridSearchCV raises from scikit-learn 1.9.
+    splits = list(StratifiedKFold(3).split(X, y))
+    scoring = ["accuracy", "neg_log_loss"]
+    search.set_params(scoring=scoring, refit="accuracy", cv=splits)
+    outcomes = []
     with sklearn.config_context(enable_metadata_routing=True):
-        search.set_params(scoring=["accuracy", "neg_log_loss"], refit="accuracy")
-        with pytest.raises(UnsetMetadataPassedError):
-            search.fit(X, y, sample_weight=weight)
+        grid = GridSearchCV(
+            BCELogisticRegression().set_fit_request(sample_weight=True),
+            {"learning_rate": ["auto"]},
+            cv=splits,
+            scoring=scoring,
+            refit="accuracy",
+            error_score=-1.0,
+        )
+        for estimator in (search, grid):
+            try:
+                estimator.fit(X, y, sample_weight=weight)
+            except UnsetMetadataPassedError:
+                outcomes.append("raised")
+            else:
+                outcomes.append(estimator.cv_results_["mean_test_accuracy"].tolist())
+    assert outcomes[0] == outcomes[1]
 
 
 def test_multi_metric_results_without_a_model_are_fitted():
