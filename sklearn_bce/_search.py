@@ -401,6 +401,17 @@ stop_reason_, n_features_in_, feature_names_in_
         self : object
             The fitted search.
         """
+        # A fit that raises (say, no candidate with a finite score) leaves
+        # the previous fit whole, not its model beside new classes_.
+        previous = dict(self.__dict__)
+        try:
+            return self._fit(X, y, sample_weight, params)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
+
+    def _fit(self, X, y, sample_weight, params):
         check_numpy_only(self, X, f"{type(self).__name__}.fit")
         learning_rates = _check_learning_rates(self.learning_rates)
         Cs = _check_Cs(self.Cs)
@@ -472,8 +483,6 @@ stop_reason_, n_features_in_, feature_names_in_
         self._warn_non_finite(results, scores, diverged)
         chooses = not (multimetric and self.refit is False)
         if chooses:
-            # Checked before any attribute changes: a fit that raises here
-            # leaves the previous fit whole.
             metric = self._refit_metric(multimetric)
             if metric is not None:
                 means = results[f"mean_test_{metric}"]

@@ -911,15 +911,18 @@ def test_multi_metric_results_without_a_model_are_fitted():
 def test_a_failed_fit_leaves_the_previous_fit_whole():
     X, y = data("iris")
     search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3).fit(X, y)
-    results, coef = search.cv_results_, search.coef_.copy()
+    before = dict(vars(search))
+    X_binary, y_binary = data("breast_cancer")  # other classes and features
     search.set_params(learning_rates=[1e5, 1e6])
     with pytest.raises(ValueError, match="Every candidate diverged"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            search.fit(1e3 * X, y)
-    assert search.cv_results_ is results and search.best_index_ == 0
-    assert search.learning_rate_ == "auto"
-    assert_array_equal(search.coef_, coef)
+            search.fit(1e3 * X_binary, y_binary)
+    assert vars(search).keys() == before.keys()
+    for name, value in before.items():
+        if name.endswith("_"):  # the fitted attributes, as they were
+            assert vars(search)[name] is value, name
+    assert_array_equal(search.predict(X), before["best_estimator_"].predict(X))
 
 
 def test_non_finite_train_scores_are_warned_as_in_grid_search():
