@@ -80,13 +80,18 @@ def validate_training_data(estimator, X, y, sample_weight):
     return X, encoder.transform(y), check_sample_weight(sample_weight, X)
 
 
-def apply_class_weight(sample_weight, class_weight, classes, y_index):
-    """Multiply sample weights by the weights of the samples' classes."""
+def apply_class_weight(sample_weight, class_weight, classes, y_index, declared=False):
+    """Multiply sample weights by the weights of the samples' classes.
+
+    The weights are those of the classes present in ``y_index``, as a fit on
+    these samples alone computes them (a search's training part may lack a
+    class); with ``declared`` (``partial_fit``, whose ``classes`` are declared
+    on the first call and a batch may lack some), a dict's are those of all
+    of ``classes``, as in ``SGDClassifier.partial_fit``.
+    """
     if class_weight is None:
         return check_weight_sum(sample_weight)
-    # "balanced" weighs the classes present (a batch of partial_fit or a
-    # training part may lack some); a dict names its classes, present or not.
-    present = np.unique(y_index) if class_weight == "balanced" else slice(None)
+    present = slice(None) if declared else np.unique(y_index)
     weights = np.ones(len(classes))
     weights[present] = class_weights(
         class_weight, classes[present], classes[y_index], sample_weight
@@ -539,6 +544,17 @@ class BCELogisticRegression(
         self : object
             The fitted estimator.
         """
+        # A fit that raises after validating the data leaves the previous
+        # fit whole, not its model beside new classes_.
+        previous = dict(self.__dict__)
+        try:
+            return self._fit(X, y, sample_weight)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(previous)
+            raise
+
+    def _fit(self, X, y, sample_weight):
         if is_dask_array(X):
             result, objective = fit_dask(self, X, y, sample_weight)
             self._set_fitted(result, objective, None)
@@ -763,6 +779,7 @@ class BCELogisticRegression(
             self.class_weight,
             self.classes_,
             y_index,
+            declared=True,
         )
         objective = BCEObjective(
             X,

@@ -185,7 +185,11 @@ class CallbackBridge:
 
 
 def combine(callbacks):
-    """One solver callback that calls each of ``callbacks``; None if empty."""
+    """One solver callback that calls each of ``callbacks``; None if empty.
+
+    Each callback sees as stopped the columns that the ones before it stop
+    (early stopping's, for the progress printer's last line).
+    """
     callbacks = [callback for callback in callbacks if callback is not None]
     if not callbacks:
         return None
@@ -193,8 +197,12 @@ def combine(callbacks):
     def combined(iteration, coef, objective, grad_max, active):
         stop = np.zeros(active.shape, dtype=bool)
         for callback in callbacks:
-            stop |= np.asarray(
-                callback(iteration, coef, objective, grad_max, active), dtype=bool
+            stop |= np.broadcast_to(
+                np.asarray(
+                    callback(iteration, coef, objective, grad_max, active & ~stop),
+                    dtype=bool,
+                ),
+                active.shape,
             )
         return stop
 

@@ -12,6 +12,7 @@ those with a fixed step need different step rules, so a grid that mixes them
 runs as two such passes.
 """
 
+import copy
 import time
 import traceback
 import warnings
@@ -1043,7 +1044,8 @@ stop_reason_, n_features_in_, feature_names_in_
         model.fit(X, labels, sample_weight=sample_weight)
         self.refit_time_ = time.perf_counter() - start_time
         for name in ("coef_", "intercept_", *_REFIT_MODEL):
-            setattr(self, name, getattr(model, name))
+            # Copies: best_estimator_ keeps its own.
+            setattr(self, name, copy.copy(getattr(model, name)))
         # As GridSearchCV's: the chosen estimator, as if fitted on its own.
         model.set_params(warm_start=False)
         if hasattr(self, "feature_names_in_"):

@@ -28,9 +28,10 @@ STEP_GROWTH = 2.0
 def _batch_step(part, coef, l2, l1, eta, line_search, scale=None):
     """One proximal gradient step on a batch; ``eta`` is updated in place.
 
-    ``part`` holds the batch's data term, times ``scale`` (per column, None
-    for 1); the penalty enters at full strength (``l2``, ``l1``), so the
-    batch gradient estimates the full one.
+    ``part`` holds the batch's data term (its weighted mean loss), which the
+    step multiplies by ``scale`` (per column; None for 1); the penalty enters
+    at full strength (``l2``, ``l1``), so the batch gradient estimates the
+    full one.
     """
     n_features = part.n_features
     raw = part.raw_prediction(coef)
@@ -143,10 +144,12 @@ def minibatch_descent(
     x = np.array(coef, copy=True)
     value = objective.objective(objective.raw_prediction(x), x)
     limit = DIVERGENCE_FACTOR * np.maximum(value, 1.0)
-    # A batch's mean loss estimates the full one only under equal weights;
+    # A batch's mean loss estimates the full one when the weights are equal
+    # (zeros aside: rows left out, such as early stopping's validation rows);
     # otherwise it is scaled by the batch's share of the weight (the weights
     # sum to 1) over its share of the rows.
-    equal_weights = bool(np.all(weights == weights[:1]))
+    largest = weights.max(axis=0)
+    equal_weights = bool(np.all((weights == 0) | (weights == largest)))
     n_iter = np.zeros(n_problems, dtype=int)
     grad_max = np.full(n_problems, np.nan)
     stop_reason = np.full(n_problems, "max_iter", dtype=object)

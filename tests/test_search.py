@@ -122,6 +122,7 @@ def test_refit_is_the_best_candidate_on_all_data():
     assert {name: model.get_params()[name] for name in expected} == expected
     assert not model.warm_start and model.tol == 1e-9
     assert_array_equal(model.predict_proba(X), search.predict_proba(X))
+    assert not np.shares_memory(model.coef_, search.coef_)  # its own copy
 
 
 def test_class_and_sample_weight_equal_grid_search(rng):
@@ -938,3 +939,20 @@ def test_non_finite_train_scores_are_warned_as_in_grid_search():
     with pytest.warns(UserWarning, match=r"train scores are non-finite: \[nan\]"):
         search.fit(X, y)
     assert search.best_score_ == 1.0
+
+
+def test_class_weight_naming_a_class_a_training_part_lacks_fails_that_part():
+    # As its single fit (and GridSearchCV): "The classes ... are not in
+    # class_weight"; partial_fit alone takes a dict over declared classes.
+    X, y = data("iris")
+    lacking = np.arange(100, 150)  # class 2 held out: trained on 0 and 1
+    rows = np.arange(150)
+    splits = [(np.arange(100), lacking), (rows[::2], rows[1::2])]
+    grid = {"learning_rate": ["auto"]}
+    with pytest.warns(FitFailedWarning, match="not in class_weight"):
+        ours, theirs = both_searches(
+            X, y, grid, splits, class_weight={2: 5.0}, error_score=-10.0
+        )
+    for key in ("split0_test_score", "split1_test_score"):
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+    assert_array_equal(ours.cv_results_["split0_test_score"], [-10.0])

@@ -299,3 +299,48 @@ def test_batch_size_of_all_the_samples_fits_full_batch(breast_cancer):
     with pytest.warns(UserWarning, match="batch_size=1000 is not smaller than"):
         model = BCELogisticRegression(batch_size=1000).fit(X, y)
     assert_array_equal(model.coef_, BCELogisticRegression().fit(X, y).coef_)
+
+
+def test_early_stopping_error_leaves_the_previous_fit_whole():
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(early_stopping=True, random_state=0).fit(X, y)
+    before = dict(vars(model))
+    X_binary, y_binary = make_classification(200, 5, random_state=0)
+    weight = np.ones(len(y_binary))
+    weight[model._validation_rows(y_binary)] = 0
+    with pytest.raises(ValueError, match="validation part of the data has no"):
+        model.fit(X_binary, y_binary, sample_weight=weight)
+    assert vars(model).keys() == before.keys()
+    for name, value in before.items():
+        assert vars(model)[name] is value, name
+    assert model.predict_proba(X).shape == (150, 3)
+
+
+def test_verbose_shows_the_last_line_when_early_stopping_ends_the_fit(capsys):
+    X, y = make_classification(200, 5, flip_y=0.3, random_state=0)
+    model = BCELogisticRegression(
+        early_stopping=True, n_iter_no_change=2, random_state=0, verbose=1, tol=0
+    ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and lines[-1].startswith(f"Iteration {model.n_iter_[0]},")
+
+
+def test_minibatch_with_zero_weights_steps_on_each_batch_mean():
+    # Weights equal but for zeros (rows left out, like early stopping's
+    # validation rows): each batch steps on the mean over its other rows.
+    X, y = make_classification(200, 5, random_state=0)
+    weight = np.ones(len(y))
+    weight[::7] = 0
+    model = BCELogisticRegression(
+        C=np.inf, batch_size=16, learning_rate=0.5, max_iter=1, tol=0, random_state=0
+    ).fit(X, y, sample_weight=weight)
+    w, b = np.zeros(X.shape[1]), 0.0
+    order = np.random.RandomState(0).permutation(len(y))
+    for batch in np.array_split(order, -(-len(y) // 16)):
+        rows = np.sort(batch)[weight[np.sort(batch)] > 0]
+        p = 1 / (1 + np.exp(-(X[rows] @ w + b)))
+        w = w - 0.5 * X[rows].T @ (p - y[rows]) / len(rows)
+        b = b - 0.5 * np.mean(p - y[rows])
+    assert_allclose(model.coef_[0], w, rtol=1e-10)
+    assert_allclose(model.intercept_[0], b, rtol=1e-10)
