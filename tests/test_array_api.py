@@ -608,6 +608,17 @@ def test_warm_start_continues_from_the_fitted_coefficients(name):
     assert to_numpy(model.n_iter_)[0] <= 2
 
 
+def test_a_tensor_that_records_gradients_is_fitted_on_its_values():
+    torch = pytest.importorskip("torch")
+    X, y = make_problem("binary", "float64")
+    with dispatch():
+        plain = BCELogisticRegression().fit(torch.asarray(X), y)
+        recording = torch.asarray(X).requires_grad_(True)
+        model = BCELogisticRegression().fit(recording, y)
+    assert not model.coef_.requires_grad
+    assert_array_equal(to_numpy(model.coef_), to_numpy(plain.coef_))
+
+
 def test_verbose_prints_the_progress(capsys):
     X, y = make_problem("binary", "float64")
     with dispatch():
