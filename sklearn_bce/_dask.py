@@ -549,18 +549,24 @@ def _rows_like(array, X, name, dtype=None):
         if array.ndim == 0:
             array = np.full(X.shape[0], array)
         array = da.from_array(array, chunks=-1)
-    if array.ndim == 2 and array.shape[1] == 1:
-        if name == "y":
-            warnings.warn(
-                "A column-vector y was passed when a 1d array was expected. "
-                "Please change the shape of y to (n_samples,), for example "
-                "using ravel().",
-                DataConversionWarning,
-                stacklevel=external_stacklevel(),
-            )
+    if array.ndim == 2 and array.shape[1] == 1 and name == "y":
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. "
+            "Please change the shape of y to (n_samples,), for example "
+            "using ravel().",
+            DataConversionWarning,
+            stacklevel=external_stacklevel(),
+        )
         array = array[:, 0]
     if array.ndim != 1:
-        raise ValueError(f"{name} must be 1D; got shape {array.shape}.")
+        # scikit-learn's words for sample weights (a column is refused too).
+        raise ValueError(
+            "Sample weights must be 1D array or scalar, got "
+            f"{array.ndim}D array. Expected either a scalar value or a 1D "
+            f"array of length {X.shape[0]}."
+            if name == "sample_weight"
+            else f"{name} must be 1D; got shape {array.shape}."
+        )
     if np.isnan(array.shape[0]):
         array = array.compute_chunk_sizes()
     if array.shape[0] != X.shape[0]:

@@ -259,6 +259,9 @@ def test_bad_labels_and_weights_raise(client):
         )
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         BCELogisticRegression().fit(X_dask, y_dask[:-1])
+    # A column of weights, as numpy input: scikit-learn's error, not a fit.
+    with pytest.raises(ValueError, match="Sample weights must be 1D array or scalar"):
+        BCELogisticRegression().fit(X_dask, y_dask, sample_weight=weight[:, None])
     with pytest.raises(ValueError, match="batch_size"):
         BCELogisticRegression(batch_size=100).fit(X_dask, y_dask)
     with pytest.raises(ValueError, match="early_stopping"):
