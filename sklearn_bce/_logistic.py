@@ -45,6 +45,7 @@ from ._validation import (
     check_weight_sum,
     class_weights,
     external_stacklevel,
+    previous_fit_on_error,
     validate_data,
 )
 
@@ -544,15 +545,8 @@ class BCELogisticRegression(
         self : object
             The fitted estimator.
         """
-        # A fit that raises after validating the data leaves the previous
-        # fit whole, not its model beside new classes_.
-        previous = dict(self.__dict__)
-        try:
+        with previous_fit_on_error(self):
             return self._fit(X, y, sample_weight)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
 
     def _fit(self, X, y, sample_weight):
         if is_dask_array(X):

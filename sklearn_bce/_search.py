@@ -51,6 +51,7 @@ from ._validation import (
     StrOptions,
     _fit_context,
     external_stacklevel,
+    previous_fit_on_error,
     scorer_accepts_sample_weight,
     scorer_with_classes,
 )
@@ -403,14 +404,9 @@ stop_reason_, n_features_in_, feature_names_in_
             The fitted search.
         """
         # A fit that raises (say, no candidate with a finite score) leaves
-        # the previous fit whole, not its model beside new classes_.
-        previous = dict(self.__dict__)
-        try:
+        # the previous fit whole.
+        with previous_fit_on_error(self):
             return self._fit(X, y, sample_weight, params)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous)
-            raise
 
     def _fit(self, X, y, sample_weight, params):
         check_numpy_only(self, X, f"{type(self).__name__}.fit")

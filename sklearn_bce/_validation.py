@@ -4,6 +4,7 @@ Everything else imports them from here, so a change of scikit-learn's private
 API is mended in this file alone.
 """
 
+import contextlib
 import inspect
 import os
 
@@ -163,6 +164,23 @@ def class_weights(class_weight, classes, y, sample_weight):
             class_weight, classes=classes, y=y, sample_weight=sample_weight
         )
     return compute_class_weight(class_weight, classes=classes, y=y)
+
+
+@contextlib.contextmanager
+def previous_fit_on_error(estimator):
+    """Restore every attribute of ``estimator`` if the block raises.
+
+    A ``fit`` that fails after validating the data (which resets
+    ``classes_`` and ``n_features_in_``) then leaves the previous fit whole,
+    not its model beside the new data's classes.
+    """
+    previous = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(previous)
+        raise
 
 
 # -- warnings ---------------------------------------------------------------------
