@@ -74,6 +74,7 @@ from ._validation import (
     ARRAY_API_HELPERS,
     check_finite_products,
     check_sample_weight,
+    dense_coef,
     get_namespace,
     get_namespace_and_device,
     indexing_dtype,
@@ -171,7 +172,9 @@ def check_numpy_only(estimator, X, method):
     """Raise for array API input, or a model fitted on it, in a numpy-only method."""
     namespace = array_api_namespace(X)
     coef = getattr(estimator, "coef_", None)
-    if namespace is None and (coef is None or isinstance(coef, np.ndarray)):
+    if namespace is None and (
+        coef is None or isinstance(coef, np.ndarray) or sp.issparse(coef)
+    ):
         return
     where = (
         f"array API namespace {namespace[0].__name__}"
@@ -767,7 +770,7 @@ def _initial_coef(estimator, objective):
     if not (estimator.warm_start and previous is not None and previous.shape == (K, n)):
         return objective.zeros_coef()
     coef = np.zeros((objective.n_coef, K))
-    coef[:n] = to_numpy(previous).T
+    coef[:n] = to_numpy(dense_coef(previous)).T
     if objective.fit_intercept:
         coef[n] = np.broadcast_to(to_numpy(estimator.intercept_), (K,))
     return objective.from_numpy(coef, objective.dtype)

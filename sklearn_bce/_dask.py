@@ -60,6 +60,7 @@ from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
     check_weight_sum,
     class_weights,
+    dense_coef,
     external_stacklevel,
 )
 
@@ -782,7 +783,7 @@ def predict_dask(estimator, X, method):
             f"X has {X.shape[1]} features, but {type(estimator).__name__} is "
             f"expecting {estimator.n_features_in_} features as input."
         )
-    coef = np.asarray(estimator.coef_)
+    coef = np.asarray(dense_coef(estimator.coef_))
     intercept = np.asarray(estimator.intercept_)
     classes = np.asarray(estimator.classes_)
     n_classes = len(classes)

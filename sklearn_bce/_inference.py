@@ -33,6 +33,7 @@ from ._array_api import check_numpy_only
 from ._validation import (
     check_sample_weight,
     class_weights,
+    dense_coef,
     external_stacklevel,
     validate_data,
 )
@@ -187,7 +188,7 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         s = s * weights[y01.astype(int)]
 
     _warn_if_not_inference(estimator)
-    coef = np.asarray(estimator.coef_[0], dtype=np.float64)
+    coef = np.asarray(dense_coef(estimator.coef_)[0], dtype=np.float64)
     intercept = float(estimator.intercept_[0])
     z = np.asarray(X @ coef).ravel() + intercept
     if np.isinf(estimator.C):

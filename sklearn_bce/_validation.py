@@ -66,6 +66,7 @@ __all__ = [
     "check_sample_weight",
     "check_weight_sum",
     "class_weights",
+    "dense_coef",
     "get_namespace",
     "get_namespace_and_device",
     "indexing_dtype",
@@ -116,6 +117,11 @@ def check_weight_sum(sample_weight):
             "rescale them."
         )
     return sample_weight
+
+
+def dense_coef(coef):
+    """``coef_`` as an array: that of a model made sparse by ``sparsify`` densified."""
+    return coef.toarray() if sp.issparse(coef) else coef
 
 
 def check_finite_products(X):

@@ -595,6 +595,20 @@ def test_callbacks_partial_fit_and_coef_table_raise():
         model.fit(X_xp, y)
 
 
+def test_sparsify_refuses_array_api_models_and_warm_starts_them():
+    X, y = make_problem("binary", "float64")
+    with dispatch():
+        model = BCELogisticRegression().fit(as_input(X, "array_api_strict"), y)
+    with pytest.raises(ValueError, match="fitted on array API arrays"):
+        model.sparsify()
+    assert not isinstance(model.coef_, np.ndarray)
+    # A sparsified numpy model warm-starts an array API fit.
+    model = BCELogisticRegression(tol=1e-8, warm_start=True).fit(X, y).sparsify()
+    with dispatch():
+        model.fit(as_input(X, "array_api_strict"), y)
+    assert to_numpy(model.n_iter_)[0] <= 2
+
+
 # -- warm start, float32, verbose ------------------------------------------------------
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_warm_start_continues_from_the_fitted_coefficients(name):

@@ -170,6 +170,15 @@ def test_predictions_are_dask_arrays_equal_to_numpy(client, n_classes):
             np.testing.assert_allclose(computed, expected, rtol=1e-12, atol=1e-14)
 
 
+def test_a_sparsified_model_predicts_dask_arrays(client):
+    X, y, _ = make_data(3)
+    model = BCELogisticRegression(l1_ratio=1.0, C=0.05).fit(X, y)
+    expected = model.predict_proba(X)
+    model.sparsify()
+    result = model.predict_proba(as_dask(X)).compute()
+    np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-14)
+
+
 def test_multiclass_probabilities_do_not_underflow(client):
     X, y, _ = make_data(3)
     model = BCELogisticRegression().fit(X, y)

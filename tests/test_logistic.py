@@ -1,15 +1,17 @@
 """Estimator behaviour beyond the common checks: textbook loop, curves, output."""
 
+import pickle
 import subprocess
 import sys
 import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose
 from scipy.special import expit
 from sklearn.datasets import load_iris
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_bce import BCELogisticRegression
@@ -153,6 +155,49 @@ def test_l1_gives_sparse_coefficients(breast_cancer_standardised):
     sparse = BCELogisticRegression(C=0.1, l1_ratio=1.0).fit(X, y)
     assert np.count_nonzero(dense.coef_) == X.shape[1]
     assert 0 < np.count_nonzero(sparse.coef_) < X.shape[1] // 2
+
+
+def test_sparsify_keeps_the_model_and_every_method_accepts_it(
+    breast_cancer_standardised,
+):
+    X, y = breast_cancer_standardised
+    model = BCELogisticRegression(C=0.1, l1_ratio=1.0, tol=1e-6).fit(X, y)
+    dense_coef = model.coef_.copy()
+    expected = {
+        name: getattr(model, name)(X)
+        for name in ("decision_function", "predict_proba", "predict_log_proba")
+    }
+    with pytest.warns(UserWarning, match="penalised"):
+        table = model.coef_table(X, y)
+    assert model.sparsify() is model
+    assert sp.issparse(model.coef_) and model.coef_.format == "csr"
+    assert model.coef_.nnz == np.count_nonzero(dense_coef)
+    for name, values in expected.items():
+        for data in (X, sp.csr_matrix(X), sp.csc_matrix(X)):
+            assert_allclose(getattr(model, name)(data), values, rtol=1e-12, atol=1e-14)
+    with pytest.warns(UserWarning, match="penalised"):
+        assert_allclose(model.coef_table(X, y).to_numpy(), table.to_numpy())
+    restored = pickle.loads(pickle.dumps(model))
+    assert sp.issparse(restored.coef_)
+    np.testing.assert_array_equal(restored.predict(X), model.predict(X))
+    assert model.densify() is model and isinstance(model.coef_, np.ndarray)
+    np.testing.assert_array_equal(model.coef_, dense_coef)
+    assert model.densify() is model  # no-op on a dense coef_
+
+    # Warm start and partial_fit continue from the sparsified coefficients.
+    model.sparsify().set_params(warm_start=True).fit(X, y)
+    assert isinstance(model.coef_, np.ndarray)
+    assert model.n_iter_[0] <= 2
+    assert_allclose(model.coef_, dense_coef, atol=1e-5)
+    model.sparsify().partial_fit(X, y)
+    assert isinstance(model.coef_, np.ndarray)
+    assert_allclose(model.coef_, dense_coef, atol=1e-3)
+
+
+@pytest.mark.parametrize("method", ["sparsify", "densify"])
+def test_sparsify_and_densify_need_a_fitted_model(method):
+    with pytest.raises(NotFittedError, match="must be fitted before"):
+        getattr(BCELogisticRegression(), method)()
 
 
 def test_demo_runs_and_matches_logistic_regression(capsys):
