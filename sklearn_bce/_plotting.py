@@ -1,5 +1,7 @@
 """Plots of the fitted objective, following scikit-learn's Display API."""
 
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -44,8 +46,11 @@ class LossCurveDisplay:
 
     validation_loss_curve : ndarray of shape (n_iter,) or (n_classes, n_iter), \
             default=None
-        Objective on held-out data after each iteration, with the same shape
-        convention as ``loss_curve``.  ``None`` draws no validation curve.
+        Loss on held-out data after each iteration, with the same shape
+        convention as ``loss_curve``: the ``validation_loss_curve_`` of an
+        early-stopped fit, the log-loss *without* the penalty, so it is
+        labelled "validation log-loss" beside the "training objective".
+        ``None`` draws no validation curve.
 
     class_names : array-like of shape (n_classes,), default=None
         Names of the rows of a 2-D ``loss_curve``, used in the legend.
@@ -53,6 +58,11 @@ class LossCurveDisplay:
 
     estimator_name : str, default=None
         Name of the estimator, used in the legend.  ``None`` leaves it out.
+
+    stop_reason : array-like of shape (n_classes,), default=None
+        Why each curve ended (``stop_reason_``); the curves of problems that
+        diverged are labelled "diverged", and a warning says when one has
+        nothing to draw (a fit that diverged at its first step).
 
     Attributes
     ----------
@@ -99,11 +109,13 @@ class LossCurveDisplay:
         validation_loss_curve=None,
         class_names=None,
         estimator_name=None,
+        stop_reason=None,
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.class_names = class_names
         self.estimator_name = estimator_name
+        self.stop_reason = stop_reason
 
     def plot(self, ax=None, *, log_gap=False, **kwargs):
         """Plot the loss curves.
@@ -153,10 +165,33 @@ class LossCurveDisplay:
                     f"{len(train)} rows."
                 )
 
+        diverged = np.zeros(len(train), dtype=bool)
+        if self.stop_reason is not None:
+            reasons = np.asarray(self.stop_reason).ravel()
+            if len(reasons) != len(train):
+                raise ValueError(
+                    f"stop_reason has {len(reasons)} entries, but loss_curve has "
+                    f"{len(train)} rows."
+                )
+            diverged = reasons == "diverged"
+        empty = [row for row, curve in enumerate(train) if not np.isfinite(curve).any()]
+        if empty:
+            which = "" if not multiclass else f" of class {[names[r] for r in empty]}"
+            why = (
+                ": the fit diverged at its first step"
+                if diverged[empty].all() and self.stop_reason is not None
+                else ""
+            )
+            warnings.warn(
+                f"The loss curve{which} has no finite value to draw{why}.",
+                UserWarning,
+                stacklevel=2,
+            )
+
         if ax is None:
             import matplotlib.pyplot as plt
 
-            _, ax = plt.subplots()
+            _, ax = plt.subplots(layout="constrained")
 
         def label(row, kind):
             parts = [] if self.estimator_name is None else [self.estimator_name]
@@ -164,18 +199,21 @@ class LossCurveDisplay:
                 parts.append(f"class {names[row]}")
             if validation is not None:
                 parts.append(kind)
+            if diverged[row] and kind != "validation log-loss":
+                parts.append("diverged")
             return ", ".join(str(part) for part in parts) or None
 
         lines = []
         for row, curve in enumerate(train):
             x, y = self._points(curve, log_gap)
-            (line,) = ax.plot(x, y, **{"label": label(row, "training"), **kwargs})
+            defaults = {"label": label(row, "training objective")}
+            (line,) = ax.plot(x, y, **{**defaults, **kwargs})
             lines.append(line)
         if validation is not None:
             for row, curve in enumerate(validation):
                 x, y = self._points(curve, log_gap)
                 defaults = {
-                    "label": label(row, "validation"),
+                    "label": label(row, "validation log-loss"),
                     "color": lines[row].get_color(),
                     "linestyle": "--",
                 }
@@ -185,9 +223,13 @@ class LossCurveDisplay:
         ax.set_xlabel("iteration")
         if log_gap:
             ax.set_yscale("log")
-            ax.set_ylabel("objective - min(objective)")
+            ax.set_ylabel(
+                "objective - min(objective)"
+                if validation is None
+                else "gap to the minimum of each curve"
+            )
         else:
-            ax.set_ylabel("objective")
+            ax.set_ylabel("objective" if validation is None else "objective, log-loss")
         if any(
             line.get_label() and not line.get_label().startswith("_") for line in lines
         ):
@@ -270,6 +312,7 @@ class LossCurveDisplay:
                 getattr(estimator, "classes_", None) if loss_curve.ndim == 2 else None
             ),
             estimator_name=type(estimator).__name__,
+            stop_reason=getattr(estimator, "stop_reason_", None),
         )
         return display.plot(ax=ax, log_gap=log_gap, **kwargs)
 
@@ -285,6 +328,35 @@ def _find_param(cv_results, suffix):
     if len(keys) > 1:
         raise ValueError(f"cv_results has several {suffix} parameters: {keys}.")
     return keys[0] if keys else None
+
+
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+_DASHES = ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
+
+
+def _line_style(index):
+    """Colour, marker and dash pattern of line ``index``: distinct for 40 lines."""
+    cycle = index // 10
+    return {
+        "color": f"C{index % 10}",
+        "marker": _MARKERS[cycle % len(_MARKERS)],
+        "dashes": _DASHES[cycle % len(_DASHES)],
+    }
+
+
+def _group_name(C, params, *, with_C):
+    """Legend name of a line: its ``C`` and other parameters, ``""`` if none."""
+    parts = []
+    if with_C:
+        parts.append("default C" if C is None else f"C={_format_value(C)}")
+    parts += [f"{key}={_format_value(value)}" for key, value in params.items()]
+    return ", ".join(parts)
+
+
+def _format_value(value):
+    if isinstance(value, (float, np.floating)):
+        return f"{value:g}"
+    return str(value)
 
 
 def _mean_of_stopped_curves(curves):
@@ -313,15 +385,24 @@ class LearningRateDisplay:
         (NaN for diverged candidates, which are not drawn).
 
     Cs : array-like of shape (n_candidates,), default=None
-        ``C`` of each candidate; one line is drawn per value, in the colours
-        of the property cycle (an entry ``None`` is the estimator's default
-        ``C``).  ``None`` draws a single line.
+        ``C`` of each candidate; one line is drawn per value (an entry
+        ``None`` is the estimator's default ``C``).  ``None`` draws a single
+        line, unless ``params`` splits it.
+
+    params : sequence of dict, default=None
+        Per candidate, the other parameters the search varied (a solver, a
+        preprocessing step's option): one line is drawn per combination of
+        ``C`` and these, labelled with them, so candidates that differ in
+        anything but the learning rate are never joined.  Lines take the
+        colours of the property cycle, then, past its ten colours, other
+        markers (and dash patterns for ``"auto"``).
 
     loss_curves : sequence of ndarray, default=None
         Per candidate, the training objective after each iteration, one row
-        per fold (``cv_results_["loss_curve"]`` of
+        per fold (and one-vs-rest class: ``cv_results_["loss_curve"]`` of
         :class:`~sklearn_bce.BCELogisticRegressionCV`).  When given,
-        :meth:`plot` draws their mean over folds in a second panel.
+        :meth:`plot` draws their mean over the rows in a second panel, each
+        row held at its final value once it stopped.
 
     score_name : str, default=None
         Label of the score axis.
@@ -335,11 +416,13 @@ class LearningRateDisplay:
     figure_ : matplotlib Figure
         Figure containing the axes.
     lines_ : list of matplotlib Line2D
-        Per ``C``, in order of first appearance: the line of mean scores
-        against the float learning rates (when any has a finite score), then
-        a dashed horizontal line at the mean score of each ``"auto"``
-        candidate with a finite score.  Lines alternate per ``C``, e.g.
-        labelled ``["C=0.1", "C=0.1 auto", "C=1", "C=1 auto"]``.
+        Per ``C`` (and combination of ``params``), in order of first
+        appearance: the line of mean scores against the float learning rates
+        (when any has a finite score; the spread across folds, one standard
+        deviation, is shaded), then a dashed horizontal line at the mean score
+        of each ``"auto"`` candidate with a finite score (its spread is not
+        drawn).  Lines alternate per group, e.g. labelled ``["C=0.1",
+        "C=0.1 auto", "C=1", "C=1 auto"]``.
     curve_lines_ : list of matplotlib Line2D
         One loss curve per drawn candidate.
     """
@@ -351,6 +434,7 @@ class LearningRateDisplay:
         mean_scores,
         std_scores,
         Cs=None,
+        params=None,
         loss_curves=None,
         score_name=None,
     ):
@@ -358,10 +442,11 @@ class LearningRateDisplay:
         self.mean_scores = mean_scores
         self.std_scores = std_scores
         self.Cs = Cs
+        self.params = params
         self.loss_curves = loss_curves
         self.score_name = score_name
 
-    def plot(self, ax=None, *, curves_ax=None):
+    def plot(self, ax=None, *, curves_ax=None, **kwargs):
         """Plot the scores (and the loss curves when the display has them).
 
         Parameters
@@ -374,6 +459,11 @@ class LearningRateDisplay:
             Axes for the loss curves when ``ax`` is given; ``None`` then skips
             them.
 
+        **kwargs : dict
+            Keyword arguments passed to :meth:`matplotlib.axes.Axes.plot` for
+            the lines of scores against the learning rate; they override the
+            defaults (``marker``, ``color``, ``label``).
+
         Returns
         -------
         display : LearningRateDisplay
@@ -384,28 +474,36 @@ class LearningRateDisplay:
         mean = np.asarray(self.mean_scores, dtype=float)
         std = np.asarray(self.std_scores, dtype=float)
         Cs = [None] * len(rates) if self.Cs is None else list(self.Cs)
-        if not len(rates) == len(mean) == len(std) == len(Cs):
+        params = [{}] * len(rates) if self.params is None else list(self.params)
+        if not len(rates) == len(mean) == len(std) == len(Cs) == len(params):
             raise ValueError(
-                "learning_rates, mean_scores, std_scores and Cs must have one "
-                "entry per candidate."
+                "learning_rates, mean_scores, std_scores, Cs and params must "
+                "have one entry per candidate."
             )
+        # The line of each candidate, named by its C and other parameters.
+        names = [
+            _group_name(C, candidate, with_C=self.Cs is not None)
+            for C, candidate in zip(Cs, params, strict=True)
+        ]
         if ax is None:
             import matplotlib.pyplot as plt
 
             panels = 2 if self.loss_curves is not None else 1
-            _, axes = plt.subplots(1, panels, figsize=(5.5 * panels, 4), squeeze=False)
+            _, axes = plt.subplots(
+                1,
+                panels,
+                figsize=(5.5 * panels, 4),
+                squeeze=False,
+                layout="constrained",
+            )
             ax = axes[0, 0]
             curves_ax = axes[0, 1] if panels == 2 else None
         lines = []
-        grouped = self.Cs is not None
-        # One colour of the property cycle per C, shared by its "auto" line.
-        for g, C in enumerate(dict.fromkeys(Cs)):
-            if not grouped:
-                label = ""
-            else:
-                label = "default C" if C is None else f"C={C:g}"
-            color = f"C{g}"
-            rows = [i for i, c in enumerate(Cs) if c == C]
+        # One colour of the property cycle per line, shared by its "auto"
+        # lines; past ten lines, other markers and dash patterns.
+        for g, name in enumerate(dict.fromkeys(names)):
+            style = _line_style(g)
+            rows = [i for i, other in enumerate(names) if other == name]
             fixed = sorted(
                 (float(rates[i]), mean[i], std[i])
                 for i in rows
@@ -413,16 +511,21 @@ class LearningRateDisplay:
             )
             if fixed:
                 x, m, s = (np.array(v) for v in zip(*fixed, strict=True))
-                (line,) = ax.plot(x, m, marker="o", color=color, label=label or None)
-                ax.fill_between(x, m - s, m + s, alpha=0.2, color=color)
+                defaults = {
+                    "marker": style["marker"],
+                    "color": style["color"],
+                    "label": name or None,
+                }
+                (line,) = ax.plot(x, m, **{**defaults, **kwargs})
+                ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
                 lines.append(line)
             for i in rows:
                 if isinstance(rates[i], str) and np.isfinite(mean[i]):
                     line = ax.axhline(
                         mean[i],
-                        linestyle="--",
-                        color=color,
-                        label=f"{label} auto".strip(),
+                        linestyle=style["dashes"],
+                        color=style["color"],
+                        label=f"{name} auto".strip(),
                     )
                     lines.append(line)
         ax.set_xscale("log")
@@ -436,17 +539,21 @@ class LearningRateDisplay:
                 if not np.isfinite(mean[i]):
                     continue
                 curve = _mean_of_stopped_curves(curves)
-                label = f"lr={rates[i]}"
-                if grouped:
-                    label += ", default C" if Cs[i] is None else f", C={Cs[i]:g}"
+                label = ", ".join(part for part in (f"lr={rates[i]}", names[i]) if part)
+                style = _line_style(len(curve_lines))
                 (line,) = curves_ax.plot(
-                    np.arange(1, len(curve) + 1), curve, label=label
+                    np.arange(1, len(curve) + 1),
+                    curve,
+                    color=style["color"],
+                    linestyle=style["dashes"] if len(curve_lines) >= 10 else "-",
+                    label=label,
                 )
                 curve_lines.append(line)
             curves_ax.set_xscale("log")
             curves_ax.set_xlabel("iteration")
             curves_ax.set_ylabel("training objective (mean over folds)")
-            curves_ax.legend(fontsize="small")
+            if curve_lines:
+                curves_ax.legend(fontsize="small")
         self.ax_ = ax
         self.curves_ax_ = curves_ax
         self.figure_ = ax.figure
@@ -462,12 +569,14 @@ class LearningRateDisplay:
 
         Parameters
         ----------
-        cv_results : dict
+        cv_results : dict or pandas.DataFrame
             ``cv_results_`` of :class:`~sklearn_bce.BCELogisticRegressionCV`,
             or of a ``GridSearchCV``/``RandomizedSearchCV`` over
-            ``learning_rate`` (and ``C``) of a
-            :class:`~sklearn_bce.BCELogisticRegression`, alone or as a
-            pipeline step.
+            ``learning_rate`` of a :class:`~sklearn_bce.BCELogisticRegression`,
+            alone or as a pipeline step (or a ``pandas.DataFrame`` of it).
+            Its ``C`` is the ``C`` of the same step; one line is drawn per
+            value of ``C`` and of every other parameter the search varied
+            (any step's), labelled with them.
 
         ax, curves_ax : matplotlib Axes, default=None
             See :meth:`plot`.
@@ -481,7 +590,8 @@ class LearningRateDisplay:
             Label of the score axis; ``None`` is ``metric``, if given.
 
         Candidates of a list of grids that leave ``learning_rate`` out are not
-        drawn; those that leave ``C`` out are drawn as "default C".
+        drawn; those that leave ``C`` out are drawn as "default C", and those
+        that leave another parameter out as ``<name>=default``.
 
         Returns
         -------
@@ -506,7 +616,9 @@ class LearningRateDisplay:
         rate_key = _find_param(cv_results, "learning_rate")
         if rate_key is None:
             raise ValueError("cv_results has no learning_rate parameter.")
-        C_key = _find_param(cv_results, "C")
+        # The C of the same step: "param_C", or "param_<step>__C".
+        prefix = rate_key[: -len("learning_rate")]
+        C_key = f"{prefix}C" if f"{prefix}C" in cv_results else None
         name = "score" if metric is None else metric
         if f"mean_test_{name}" not in cv_results:
             metrics = sorted(
@@ -521,7 +633,17 @@ class LearningRateDisplay:
         # A list of grids masks the parameters a candidate's grid leaves out.
         rates = _unmasked(cv_results[rate_key])
         keep = [i for i, rate in enumerate(rates) if rate is not None]
+        others = {}
+        for key in cv_results:
+            if not key.startswith("param_") or key in (rate_key, C_key):
+                continue
+            values = _unmasked(cv_results[key])
+            if len({repr(values[i]) for i in keep}) > 1:
+                # Named without the learning rate's step, other steps in full.
+                label = key[len(prefix) :] if key.startswith(prefix) else key[6:]
+                others[label] = values
         curves = cv_results.get("loss_curve")
+        curves = None if curves is None else list(curves)
         display = cls(
             learning_rates=[rates[i] for i in keep],
             mean_scores=np.asarray(cv_results[f"mean_test_{name}"])[keep],
@@ -529,6 +651,15 @@ class LearningRateDisplay:
             Cs=None
             if C_key is None
             else [_unmasked(cv_results[C_key])[i] for i in keep],
+            params=None
+            if not others
+            else [
+                {
+                    label: "default" if values[i] is None else values[i]
+                    for label, values in others.items()
+                }
+                for i in keep
+            ],
             loss_curves=None if curves is None else [curves[i] for i in keep],
             score_name=metric if score_name is None else score_name,
         )
@@ -536,9 +667,16 @@ class LearningRateDisplay:
 
 
 def _unmasked(column):
-    """A ``param_*`` column as a list, with ``None`` where it is masked."""
+    """A ``param_*`` column as a list, with ``None`` where it is masked.
+
+    In a ``pandas.DataFrame`` of ``cv_results_`` a masked entry is NaN.
+    """
     mask = np.ma.getmaskarray(column)
     return [
-        None if masked else value
+        None if masked or _is_nan(value) else value
         for value, masked in zip(np.ma.getdata(column), mask, strict=True)
     ]
+
+
+def _is_nan(value):
+    return isinstance(value, (float, np.floating)) and np.isnan(value)

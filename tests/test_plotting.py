@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_iris
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -121,9 +121,33 @@ def test_validation_curves_are_dashed_in_the_training_colour():
     for k in range(2):
         assert validation[k].get_linestyle() == "--"
         assert validation[k].get_color() == training[k].get_color()
-        assert validation[k].get_label() == f"class {'xy'[k]}, validation"
-        assert training[k].get_label() == f"class {'xy'[k]}, training"
+        # The validation curve is the log-loss without the penalty.
+        assert validation[k].get_label() == f"class {'xy'[k]}, validation log-loss"
+        assert training[k].get_label() == f"class {'xy'[k]}, training objective"
     assert_array_equal(validation[1].get_ydata(), [2.5, 2.0])
+    assert display.ax_.get_ylabel() == "objective, log-loss"
+
+
+def test_a_diverged_fit_is_labelled_and_an_empty_curve_warned_about(
+    breast_cancer_standardised,
+):
+    X, y = breast_cancer_standardised
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model = BCELogisticRegression(learning_rate=1e6, solver="gd").fit(X, y)
+    assert model.loss_curve_.size == 0
+    with pytest.warns(UserWarning, match="no finite value.*diverged at its first"):
+        display = LossCurveDisplay.from_estimator(model)
+    assert display.lines_[0].get_label() == "BCELogisticRegression, diverged"
+    # A curve that diverged later is drawn up to where it did, and labelled.
+    display = LossCurveDisplay(
+        loss_curve=[[3.0, 2.0, 1.0], [2.0, 9.0, np.nan]],
+        class_names=["a", "b"],
+        stop_reason=["converged", "diverged"],
+    ).plot()
+    labels = [line.get_label() for line in display.lines_]
+    assert labels == ["class a", "class b, diverged"]
+    with pytest.raises(ValueError, match="stop_reason has 1 entries"):
+        LossCurveDisplay(loss_curve=[[1.0], [2.0]], stop_reason=["converged"]).plot()
 
 
 def test_from_estimator_reads_a_validation_curve(binary_model):
@@ -331,3 +355,132 @@ def test_learning_rate_display_reads_a_multi_metric_search():
     assert_allclose(display.lines_[0].get_ydata(), scores[1:])
     # The loss curves are the search's own, whatever the metric.
     assert len(display.curve_lines_) == 3
+
+
+def test_learning_rate_display_draws_a_line_per_other_searched_parameter():
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = _search_data()
+    search = GridSearchCV(
+        make_pipeline(StandardScaler(), BCELogisticRegression(max_iter=30)),
+        {
+            "bcelogisticregression__learning_rate": ["auto", 0.1, 1.0],
+            "bcelogisticregression__solver": ["gd", "nesterov"],
+        },
+        cv=3,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    results = search.cv_results_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        display = LearningRateDisplay.from_cv_results(results, metric=None)
+    labels = [line.get_label() for line in display.lines_]
+    assert labels == ["solver=gd", "solver=gd auto", "solver=nesterov",
+                      "solver=nesterov auto"]  # fmt: skip
+    for solver, line in zip(["gd", "nesterov"], display.lines_[::2], strict=True):
+        rows = [
+            i
+            for i, p in enumerate(results["params"])
+            if p["bcelogisticregression__solver"] == solver
+            and p["bcelogisticregression__learning_rate"] != "auto"
+        ]
+        assert_allclose(line.get_xdata(), [0.1, 1.0])
+        assert_allclose(line.get_ydata(), results["mean_test_score"][rows])
+
+
+def test_learning_rate_display_takes_C_from_the_learning_rate_step():
+    from sklearn.feature_selection import SelectFromModel
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.svm import LinearSVC
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = _search_data()
+    pipeline = make_pipeline(
+        StandardScaler(), SelectFromModel(LinearSVC()), BCELogisticRegression()
+    )
+    search = GridSearchCV(
+        pipeline,
+        {
+            "selectfrommodel__estimator__C": [0.01, 1.0],
+            "bcelogisticregression__learning_rate": [0.1, 1.0],
+            "bcelogisticregression__C": [0.5],
+        },
+        cv=3,
+    ).fit(X, y)
+    display = LearningRateDisplay.from_cv_results(search.cv_results_)
+    labels = [line.get_label() for line in display.lines_]
+    assert labels == [
+        "C=0.5, selectfrommodel__estimator__C=0.01",
+        "C=0.5, selectfrommodel__estimator__C=1",
+    ]
+
+
+def test_learning_rate_display_reads_a_dataframe_of_a_list_of_grids():
+    pd = pytest.importorskip("pandas")
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = _search_data()
+    grids = [{"learning_rate": ["auto", 0.5]}, {"learning_rate": [0.5], "C": [0.1]}]
+    results = GridSearchCV(BCELogisticRegression(), grids, cv=3).fit(X, y).cv_results_
+    from_dict = LearningRateDisplay.from_cv_results(results)
+    from_frame = LearningRateDisplay.from_cv_results(pd.DataFrame(results))
+    labels = [line.get_label() for line in from_frame.lines_]
+    assert labels == ["default C", "default C auto", "C=0.1"]
+    assert labels == [line.get_label() for line in from_dict.lines_]
+    for ours, theirs in zip(from_frame.lines_, from_dict.lines_, strict=True):
+        assert_allclose(ours.get_ydata(), theirs.get_ydata())
+
+
+def test_learning_rate_display_lines_stay_distinct_past_ten_colours():
+    from sklearn_bce import LearningRateDisplay
+
+    n = 12
+    display = LearningRateDisplay(
+        learning_rates=[0.1] * n,
+        mean_scores=np.linspace(0, 1, n),
+        std_scores=[0.0] * n,
+        Cs=list(np.logspace(-2, 2, n)),
+        loss_curves=[np.array([[1.0, 0.5]])] * n,
+    ).plot()
+    styles = {(line.get_color(), line.get_marker()) for line in display.lines_}
+    assert len(styles) == n
+    curve_styles = {
+        (line.get_color(), str(line.get_linestyle())) for line in display.curve_lines_
+    }
+    assert len(curve_styles) == n
+    # The default figure leaves room for its labels.
+    assert display.figure_.get_layout_engine() is not None
+
+
+def test_learning_rate_display_passes_keywords_to_the_score_lines():
+    from sklearn_bce import LearningRateDisplay
+
+    display = LearningRateDisplay(
+        learning_rates=[0.1, 1.0, "auto"],
+        mean_scores=[0.1, 0.2, 0.3],
+        std_scores=[0.0] * 3,
+    ).plot(color="k", linewidth=3)
+    assert display.lines_[0].get_color() == "k"
+    assert display.lines_[0].get_linewidth() == 3
+
+
+def test_learning_rate_display_with_nothing_finite_draws_no_curve_legend():
+    from sklearn_bce import LearningRateDisplay
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib: "No artists with labels"
+        display = LearningRateDisplay(
+            learning_rates=[0.1, 1.0],
+            mean_scores=[np.nan, np.nan],
+            std_scores=[np.nan, np.nan],
+            loss_curves=[np.array([[1.0]]), np.array([[1.0]])],
+        ).plot()
+    assert display.lines_ == [] and display.curve_lines_ == []
+    assert display.curves_ax_.get_legend() is None
