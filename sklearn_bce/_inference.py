@@ -20,22 +20,27 @@ here; for ``C = inf`` it is ``I`` itself.
 """
 
 import warnings
+from numbers import Real
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigh
+from scipy.optimize import linprog
 from scipy.special import expit
 from scipy.stats import norm
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import check_is_fitted
 
 from ._array_api import check_numpy_only
+from ._loss import l1_subgradient_residual
 from ._validation import (
+    Interval,
     check_sample_weight,
     class_weights,
     dense_coef,
     external_stacklevel,
     validate_data,
+    validate_parameter_constraints,
 )
 
 __all__ = ["coef_table"]
@@ -46,9 +51,14 @@ __all__ = ["coef_table"]
 MAX_CONDITION = 1e12
 
 #: Smallest share of the information the data could carry (at p = 1/2 for every
-#: sample) that the fit may keep in any direction before its fitted
-#: probabilities count as numerically 0 or 1.
+#: sample) that the fit may keep in any direction before the data are checked
+#: for quasi-complete separation (a linear program).
 MIN_RELATIVE_INFORMATION = 1e-8
+
+#: Largest margin (of a direction scaled to [-1, 1] on data scaled to [-1, 1])
+#: that counts as zero in the separation check, and the largest violation of a
+#: margin, relative to the largest margin, that still counts as separation.
+SEPARATION_TOL = 1e-6
 
 COLUMNS = ["coef", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
 
@@ -76,8 +86,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
 
     Parameters
     ----------
-    estimator : BCELogisticRegression
-        A fitted binary model (two classes).
+    estimator : BCELogisticRegression or BCELogisticRegressionCV
+        A fitted binary model (two classes); a search's refitted model,
+        ``best_estimator_``.
 
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The training data the model was fitted on.
@@ -98,17 +109,19 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         One row per coefficient: ``"intercept"`` first when
         ``fit_intercept=True``, then the features, named by
         ``feature_names_in_`` when the model was fitted on a DataFrame with
-        string column names and ``"x0"``, ``"x1"``, ... otherwise.  Columns:
+        string column names and ``"x0"``, ``"x1"``, ... otherwise (the
+        intercept's row is ``"(intercept)"`` when a feature is named
+        ``"intercept"``).  Columns:
         ``coef``, ``std_err``, ``z``, ``p_value``, ``ci_lower`` and ``ci_upper``.
 
     Raises
     ------
     ValueError
         If the model has more than two classes; if the data are perfectly
-        separated by the fitted unpenalised model (the maximum-likelihood
-        estimate does not exist); if the fitted probabilities are numerically
-        0 or 1 (quasi-separation); or if the information matrix is singular or
-        too ill-conditioned to invert, for example for collinear features.
+        separated by the fitted unpenalised model, or quasi-completely
+        separated (the maximum-likelihood estimate does not exist; see the
+        notes); or if the information matrix is singular or too
+        ill-conditioned to invert, for example for collinear features.
 
     ImportError
         If pandas is not installed.
@@ -121,7 +134,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     UserWarning
         If the model is penalised (finite ``C``), was fitted with
         ``early_stopping=True`` (on part of the data, stopped by a validation
-        score) or stopped before it converged: the table is then not valid
+        score) or stopped before it converged (with ``tol=0``, which runs
+        ``max_iter`` iterations: when the largest entry of the gradient is
+        above the default ``tol``, 1e-4): the table is then not valid
         maximum-likelihood inference.
 
     See Also
@@ -134,9 +149,13 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     Perfect separation is detected exactly: when the fitted unpenalised model
     classifies every sample of positive weight correctly, the likelihood has
     no maximum.  Quasi-complete separation (classes separated up to samples
-    on the boundary) is detected once the fit has driven some fitted
-    probabilities to numerically 0 or 1 (a small ``tol``); with a looser
-    ``tol`` it shows as very large standard errors.
+    on the boundary) is suspected once the fit has driven the information
+    along some direction below 1e-8 of what it would be at probabilities of
+    1/2 (a small ``tol``), and then decided exactly by a linear program (is
+    there a direction on which every sample of positive weight lies on its
+    class's side?): fits of rare events, whose probabilities are all small
+    without any separation, get their table.  With a looser ``tol``
+    quasi-separation shows as very large standard errors.
 
     Examples
     --------
@@ -158,16 +177,17 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         import pandas as pd
     except ImportError as exc:
         raise ImportError("coef_table needs pandas: pip install pandas") from exc
-    check_is_fitted(estimator)
+    validate_parameter_constraints(
+        {"confidence_level": [Interval(Real, 0, 1, closed="neither")]},
+        {"confidence_level": confidence_level},
+        caller_name="coef_table",
+    )
+    estimator = _fitted_model(estimator)
     check_numpy_only(estimator, X, "coef_table")
     if len(estimator.classes_) != 2:
         raise ValueError(
             "coef_table supports binary models only; this model has "
             f"{len(estimator.classes_)} classes, fitted one-vs-rest."
-        )
-    if not 0 < confidence_level < 1:
-        raise ValueError(
-            f"confidence_level must be in (0, 1), got {confidence_level!r}."
         )
     X = validate_data(
         estimator, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
@@ -187,10 +207,10 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         weights = class_weights(estimator.class_weight, estimator.classes_, y, s)
         s = s * weights[y01.astype(int)]
 
-    _warn_if_not_inference(estimator)
     coef = np.asarray(dense_coef(estimator.coef_)[0], dtype=np.float64)
     intercept = float(estimator.intercept_[0])
     z = np.asarray(X @ coef).ravel() + intercept
+    _warn_if_not_inference(estimator, X, y01, s, z, coef)
     if np.isinf(estimator.C):
         _check_not_separated(z, y01, s)
     # p (1 - p), accurate where p is close to 0 or 1.
@@ -198,7 +218,18 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     penalty = (1.0 - estimator.l1_ratio) / estimator.C
     information = _weighted_gram(X, curvature, estimator.fit_intercept, penalty)
     bound = _weighted_gram(X, s / 4.0, estimator.fit_intercept, penalty)
-    covariance = _inverse(information, bound)
+    if penalty == 0:
+        advice = (
+            "Fit with a finite C and l1_ratio < 1, or remove the separating features."
+            if np.isinf(estimator.C)
+            else "Its L1 penalty adds no curvature: fit with l1_ratio < 1, or "
+            "remove the separating features."
+        )
+        if _relative_information(information, bound) < MIN_RELATIVE_INFORMATION:
+            _check_not_quasi_separated(X, y01, s, estimator.fit_intercept, advice)
+    else:
+        advice = "Fit with a smaller C."
+    covariance = _inverse(information, bound, advice)
 
     values = np.concatenate([[intercept], coef]) if estimator.fit_intercept else coef
     std_err = np.sqrt(np.diag(covariance))
@@ -207,7 +238,8 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     names = getattr(estimator, "feature_names_in_", None)
     if names is None:
         names = [f"x{j}" for j in range(X.shape[1])]
-    index = ["intercept", *names] if estimator.fit_intercept else list(names)
+    intercept_name = "(intercept)" if "intercept" in list(names) else "intercept"
+    index = [intercept_name, *names] if estimator.fit_intercept else list(names)
     return pd.DataFrame(
         {
             "coef": values,
@@ -222,7 +254,22 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     )
 
 
-def _warn_if_not_inference(estimator):
+def _fitted_model(estimator):
+    """The fitted BCELogisticRegression of ``estimator`` (a search's refit)."""
+    from ._search import BCELogisticRegressionCV
+
+    check_is_fitted(estimator)
+    if isinstance(estimator, BCELogisticRegressionCV):
+        if not hasattr(estimator, "best_estimator_"):
+            raise ValueError(
+                "coef_table needs the search's refitted model, which "
+                "refit=False does not keep: fit with refit=True."
+            )
+        return estimator.best_estimator_
+    return estimator
+
+
+def _warn_if_not_inference(estimator, X, y01, s, z, coef):
     """Warn where the table is not maximum-likelihood inference."""
     if np.isfinite(estimator.C):
         l1 = (
@@ -250,7 +297,19 @@ def _warn_if_not_inference(estimator):
             stacklevel=external_stacklevel(),
         )
     reason = str(estimator.stop_reason_[0])
-    if reason != "converged":
+    if reason == "max_iter" and estimator.tol == 0:
+        # tol=0 asks for max_iter iterations: judge them by the default tol.
+        gradient = _largest_gradient_entry(estimator, X, y01, s, z, coef)
+        if gradient > 1e-4:
+            warnings.warn(
+                f"The fit ran max_iter={estimator.max_iter} iterations with "
+                f"tol=0 and its largest gradient entry is {gradient:.3g} > "
+                "1e-4: the coefficients are not the optimum, and the table is "
+                "not valid inference. Increase max_iter and fit again.",
+                UserWarning,
+                stacklevel=external_stacklevel(),
+            )
+    elif reason != "converged":
         warnings.warn(
             f"The fit stopped before it converged (stop_reason_={reason!r}): "
             "the coefficients are not the optimum, and the table is not valid "
@@ -258,6 +317,20 @@ def _warn_if_not_inference(estimator):
             UserWarning,
             stacklevel=external_stacklevel(),
         )
+
+
+def _largest_gradient_entry(estimator, X, y01, s, z, coef):
+    """Largest absolute entry of the gradient of the fit's objective at ``coef``."""
+    residual = s * (expit(z) - y01)
+    total = s.sum()
+    gradient = np.asarray(X.T @ residual).ravel() / total
+    if np.isfinite(estimator.C):
+        gradient += (1 - estimator.l1_ratio) * coef / (estimator.C * total)
+        l1 = np.array([estimator.l1_ratio / (estimator.C * total)])
+        gradient = l1_subgradient_residual(coef[:, None], gradient[:, None], l1)[:, 0]
+    if estimator.fit_intercept:
+        gradient = np.append(gradient, residual.sum() / total)
+    return float(np.max(np.abs(gradient)))
 
 
 def _check_not_separated(z, y01, s):
@@ -301,13 +374,76 @@ def _weighted_gram(X, weights, fit_intercept, penalty):
     return gram
 
 
-def _inverse(information, bound):
-    """Invert the information matrix, or say why it cannot be inverted.
+def _relative_information(information, bound):
+    """Smallest eigenvalue of ``information`` relative to ``bound``.
 
     ``bound`` is the information the data would carry if every fitted
-    probability were 1/2 (its largest value): it is singular exactly when the
-    columns of the design are collinear, and ``information`` is small
-    compared with it where the fitted probabilities are close to 0 or 1.
+    probability were 1/2 (its largest value); where the probabilities are
+    close to 0 or 1 along some direction, the ratio is small there.  Returns
+    0 when ``bound`` is not positive definite (collinear columns, which
+    :func:`_inverse` reports).
+    """
+    try:
+        relative = eigh(information, bound, eigvals_only=True, subset_by_index=[0, 0])
+    except LinAlgError:
+        return 0.0
+    return float(relative[0])
+
+
+def _check_not_quasi_separated(X, y01, s, fit_intercept, advice):
+    """Raise if a direction puts every sample on its class's side (or on it).
+
+    Quasi-complete separation: ``(2 y - 1) x1 . d >= 0`` for every sample of
+    positive weight and ``> 0`` for some, for a direction ``d`` of the design
+    ``x1`` (with a column of ones for the intercept).  Then the likelihood
+    grows along ``d`` without bound.  Decided by the linear program
+    ``max sum_i m_i`` over ``d`` in ``[-1, 1]`` subject to ``m = A d >= 0``,
+    with ``A`` the signed design, its columns scaled to ``[-1, 1]``: its
+    optimum is 0 unless the data are separated.
+    """
+    positive = s > 0
+    sign = 2.0 * y01[positive] - 1.0
+    if sp.issparse(X):
+        A = sp.csr_array(X)[positive].multiply(sign[:, None]).tocsc()
+        if fit_intercept:
+            A = sp.hstack([sp.csc_array(sign[:, None]), A], format="csc")
+        scale = np.asarray(abs(A).max(axis=0).toarray()).ravel()
+        scale[scale == 0] = 1.0
+        A = A @ sp.diags_array(1.0 / scale)
+    else:
+        A = X[positive] * sign[:, None]
+        if fit_intercept:
+            A = np.column_stack([sign, A])
+        scale = np.abs(A).max(axis=0)
+        scale[scale == 0] = 1.0
+        A = A / scale
+    result = linprog(
+        -np.asarray(A.sum(axis=0)).ravel(),
+        A_ub=-A,
+        b_ub=np.zeros(A.shape[0]),
+        bounds=(-1, 1),
+        method="highs",
+    )
+    if result.status != 0:  # pragma: no cover - a bounded, feasible program
+        return
+    margins = np.asarray(A @ result.x).ravel()
+    largest = margins.max()
+    if largest > SEPARATION_TOL and margins.min() >= -SEPARATION_TOL * largest:
+        raise ValueError(
+            "The classes are quasi-completely separated: along some direction "
+            "of X every sample lies on its class's side or on the boundary, so "
+            "the fitted probabilities go to 0 or 1 there, the maximum-likelihood "
+            "estimate does not exist and the information matrix is singular. " + advice
+        )
+
+
+def _inverse(information, bound, advice):
+    """Invert the information matrix, or say why it cannot be inverted.
+
+    ``bound`` is the information at probabilities of 1/2 (see
+    :func:`_relative_information`): it is singular exactly when the columns of
+    the design are collinear.  ``advice`` ends the message of an information
+    matrix too ill-conditioned to invert.
     """
     diagonal = np.diag(bound)
     if np.any(diagonal <= 0) or not np.all(np.isfinite(bound)):
@@ -325,23 +461,27 @@ def _inverse(information, bound):
             f"{condition:.3g} after scaling). Remove redundant features or add an "
             "L2 penalty (a finite C with l1_ratio < 1)."
         )
-    relative = eigh(information, bound, eigvals_only=True, subset_by_index=[0, 0])
-    if not relative[0] >= MIN_RELATIVE_INFORMATION:
+    # Scaled to a unit diagonal, so that the scales of the features (and the
+    # overall size of p (1 - p), small for rare events) do not cost accuracy:
+    # inv(I) = D inv(D I D) D.
+    diagonal = np.diag(information)
+    scaled = None
+    if np.all(diagonal > 0) and np.all(np.isfinite(information)):
+        scale = 1.0 / np.sqrt(diagonal)
+        scaled = information * scale[:, None] * scale
+        eigenvalues = np.linalg.eigvalsh(scaled)
+        condition = eigenvalues[-1] / eigenvalues[0] if eigenvalues[0] > 0 else np.inf
+    if scaled is None or not condition <= MAX_CONDITION:
         raise ValueError(
             "The information matrix is numerically singular: fitted "
-            "probabilities are numerically 0 or 1 (the classes are separated, "
-            "or nearly so, along some direction of X; the maximum-likelihood "
-            "estimate may not exist). Fit with a finite C or remove the "
-            "separating features."
+            "probabilities are numerically 0 or 1 along some direction of X "
+            "(the classes are separated there, or nearly so). " + advice
         )
-    # Scaled to a unit diagonal, so that the scales of the features do not
-    # cost accuracy: inv(I) = D inv(D I D) D.
-    scale = 1.0 / np.sqrt(np.diag(information))
     try:
-        factor = cho_factor(information * scale[:, None] * scale)
-    except LinAlgError as exc:
+        factor = cho_factor(scaled)
+    except LinAlgError as exc:  # pragma: no cover - positive definite above
         raise ValueError(
             "The information matrix is numerically singular: its Cholesky "
-            "factorisation failed."
+            "factorisation failed. " + advice
         ) from exc
     return cho_solve(factor, np.diag(scale)) * scale[:, None]

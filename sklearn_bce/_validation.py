@@ -13,7 +13,11 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.base import _fit_context
 from sklearn.metrics import make_scorer
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
@@ -76,6 +80,7 @@ __all__ = [
     "scorer_accepts_sample_weight",
     "scorer_with_classes",
     "validate_data",
+    "validate_parameter_constraints",
 ]
 
 

@@ -14,10 +14,12 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import logit
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_bce import BCELogisticRegression
+from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
 from sklearn_bce._inference import coef_table
 
 # Spector and Mazzeo (1980): GPA, TUCE, PSI -> GRADE.
@@ -229,6 +231,20 @@ def test_unconverged_model_warns():
         coef_table(model, SPECTOR_X, SPECTOR_Y)
 
 
+def test_tol_zero_is_judged_by_its_gradient():
+    # tol=0 runs max_iter iterations (stop_reason_ "max_iter"): enough of them
+    # reach the optimum, and the table does not claim otherwise.
+    model = BCELogisticRegression(C=np.inf, tol=0, max_iter=2000)
+    model.fit(SPECTOR_X, SPECTOR_Y)
+    assert model.stop_reason_[0] == "max_iter"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        coef_table(model, SPECTOR_X, SPECTOR_Y)
+    model.set_params(max_iter=3).fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match=r"tol=0 and its largest gradient entry"):
+        coef_table(model, SPECTOR_X, SPECTOR_Y)
+
+
 def separated_data():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 2))
@@ -247,20 +263,49 @@ def test_perfect_separation_raises():
     assert np.isfinite(table.to_numpy()).all()
 
 
-def test_fitted_probabilities_at_zero_or_one_raise():
+def quasi_separated_data():
     # Quasi-complete separation: x > 0 is class 1, x < 0 class 0, and x = 0
     # holds both; the likelihood grows along x without bound.
     rng = np.random.default_rng(0)
     x = np.r_[np.linspace(0.5, 2, 10), -np.linspace(0.5, 2, 10), np.zeros(6)]
     y = np.r_[np.ones(10), np.zeros(10), np.tile([0, 1], 3)].astype(int)
-    X = np.column_stack([x, rng.normal(size=len(x))])
+    return np.column_stack([x, rng.normal(size=len(x))]), y
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_quasi_complete_separation_raises(sparse):
+    X, y = quasi_separated_data()
     model = BCELogisticRegression(C=np.inf).fit(X, y)
-    assert coef_table(model, X, y)["std_err"]["x0"] > 10  # not yet singular
+    assert coef_table(model, X, y)["std_err"]["x0"] > 10  # not yet suspected
     # Further along the direction of separation, as a longer fit would go:
     # the separated samples get fitted probabilities of 0 or 1.
     model.coef_[0, 0] = 80.0
-    with pytest.raises(ValueError, match="numerically 0 or 1"):
-        coef_table(model, X, y)
+    data = sp.csr_matrix(X) if sparse else X
+    with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
+        coef_table(model, data, y)
+    # An L1 penalty alone adds no curvature: the advice is an L2 part.
+    model.set_params(C=1e6, l1_ratio=1.0)
+    with pytest.warns(UserWarning, match="penalised"):
+        with pytest.raises(ValueError, match=r"separated.*fit with l1_ratio < 1"):
+            coef_table(model, data, y)
+
+
+def test_rare_events_are_not_taken_for_separation():
+    # 1 event in 1e9 trials against 5 in 1e9, as frequency weights: every
+    # fitted probability is about 1e-9, without any separation.  statsmodels'
+    # GLM(freq_weights) gives these standard errors: sqrt(1/a + 1/b) per group
+    # (to 1e-3: a gradient below tol relative to the total weight, 2e9).
+    X = np.array([[0.0], [0.0], [1.0], [1.0]])
+    y = np.array([0, 1, 0, 1])
+    counts = np.array([1e9 - 1, 1, 1e9 - 5, 5])
+    model = BCELogisticRegression(C=np.inf, tol=1e-12, max_iter=100_000)
+    model.fit(X, y, sample_weight=counts)
+    table = coef_table(model, X, y, sample_weight=counts)
+    logit0, logit1 = logit(1 / 1e9), logit(5 / 1e9)
+    assert_allclose(table["coef"], [logit0, logit1 - logit0], rtol=1e-3)
+    se0 = np.sqrt(1 / 1 + 1 / (1e9 - 1))
+    se1 = np.sqrt(se0**2 + 1 / 5 + 1 / (1e9 - 5))
+    assert_allclose(table["std_err"], [se0, se1], rtol=1e-3)
 
 
 @pytest.mark.parametrize("kind", ["collinear", "constant"])
@@ -301,11 +346,37 @@ def test_bad_data_raises():
         coef_table(model, SPECTOR_X, np.where(SPECTOR_Y == 1, 2, 0))
 
 
-@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1])
+@pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, "0.9", None, [0.9, 0.95]])
 def test_bad_confidence_level_raises(level):
     model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
-    with pytest.raises(ValueError, match="confidence_level"):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"The 'confidence_level' parameter of coef_table must be a float "
+        r"in the range \(0.0, 1.0\)",
+    ):
         coef_table(model, SPECTOR_X, SPECTOR_Y, confidence_level=level)
+
+
+def test_a_feature_named_intercept_keeps_the_rows_apart():
+    X = pd.DataFrame(SPECTOR_X, columns=["intercept", "tuce", "psi"])
+    model = BCELogisticRegression(**TIGHT).fit(X, SPECTOR_Y)
+    table = coef_table(model, X, SPECTOR_Y)
+    assert table.index.tolist() == ["(intercept)", "intercept", "tuce", "psi"]
+    assert_allclose(table.loc["(intercept)", "coef"], model.intercept_[0])
+    assert_allclose(table.loc["intercept", "coef"], model.coef_[0, 0])
+
+
+def test_a_search_gives_the_table_of_its_refitted_model():
+    search = BCELogisticRegressionCV(learning_rates=["auto"], Cs=[10.0], cv=3)
+    search.fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="penalised"):
+        table = coef_table(search, SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="penalised"):
+        expected = coef_table(search.best_estimator_, SPECTOR_X, SPECTOR_Y)
+    pd.testing.assert_frame_equal(table, expected)
+    search.set_params(refit=False).fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.raises(ValueError, match="refit=False does not keep"):
+        coef_table(search, SPECTOR_X, SPECTOR_Y)
 
 
 def test_missing_pandas_raises_import_error(monkeypatch):
