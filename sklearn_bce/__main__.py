@@ -5,7 +5,7 @@
 prints them side by side.
 
 ``fit DATA.csv --target COL`` fits a ``StandardScaler`` +
-``BCELogisticRegression`` pipeline on the numeric columns of a CSV file,
+``BCELogisticRegression`` pipeline on a CSV file of numeric features,
 compares it with ``LogisticRegression`` and can save the model (skops format)
 and a picture of its loss curve; ``predict MODEL.skops DATA.csv`` loads such a
 model, trusting only types of this package, scikit-learn and numpy, and writes
@@ -32,6 +32,7 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_sp
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils.multiclass import type_of_target
 
 from . import (
     BCELogisticRegression,
@@ -77,6 +78,9 @@ _open_fraction = _option_value(
     float, lambda value: 0 < value < 1, "must be a fraction in (0, 1)"
 )
 _folds = _option_value(int, lambda value: value >= 2, "must be an integer >= 2")
+_seed = _option_value(
+    int, lambda value: 0 <= value < 2**32, "must be an integer in [0, 2**32 - 1]"
+)
 
 
 def build_parser():
@@ -94,22 +98,23 @@ def build_parser():
         help="compare with LogisticRegression on bundled data (the default)",
         description=(
             "Split scikit-learn's breast-cancer data into stratified train and "
-            "test sets. On the training set, choose the learning rate of a "
-            "StandardScaler + BCELogisticRegressionCV pipeline by cross-validated "
-            "log-loss (every candidate and fold in one gradient-descent run, C "
-            "fixed; of the candidates within 1e-4 of the best log-loss, the one "
-            "with the fewest iterations); the same search by GridSearchCV, one "
-            "BCELogisticRegression "
-            "fit at a time, is run only to compare its time. Then fit "
+            "test sets. On the standardised training set, choose the learning "
+            "rate of BCELogisticRegressionCV by cross-validated log-loss (every "
+            "candidate and fold in one gradient-descent run, C fixed; of the "
+            "candidates that converged within 1e-4 of the best log-loss, the "
+            "one with the fewest iterations); the same search by GridSearchCV "
+            "on the same data, one BCELogisticRegression fit at a time, is run "
+            "to compare its time and scores. Then fit "
             "BCELogisticRegression with the chosen learning rate and "
             "LogisticRegression with the same C and tol, and print their test "
-            "scores, iterations and median fit times side by side."
+            "scores, iterations, final gradients and median fit times side by "
+            "side."
         ),
     )
     _add_demo_arguments(demo)
     fit = commands.add_parser(
         "fit",
-        help="fit a model on the numeric columns of a CSV file",
+        help="fit a model on a CSV file of numeric features",
         description=(
             "Read DATA.csv, split it into train and test sets, fit a "
             "StandardScaler + BCELogisticRegression pipeline and "
@@ -175,7 +180,7 @@ def _add_fit_arguments(parser):
     )
     parser.add_argument(
         "--random-state",
-        type=int,
+        type=_seed,
         default=0,
         metavar="N",
         help="split seed (default: 0)",
@@ -228,7 +233,7 @@ def _add_demo_arguments(parser):
     parser.add_argument(
         "--cv", type=_folds, default=5, help="cross-validation folds (at least 2)"
     )
-    parser.add_argument("--random-state", type=int, default=0, help="split seed")
+    parser.add_argument("--random-state", type=_seed, default=0, help="split seed")
     parser.add_argument(
         "--plot",
         metavar="SEARCH.png",
@@ -304,16 +309,36 @@ SCORE_TOLERANCE = 1e-4
 
 
 def fewest_iterations_near_the_best(cv_results, tolerance=SCORE_TOLERANCE):
-    """``refit`` of the demo's search: among the candidates whose mean score
-    is within ``tolerance`` of the best, the one with the fewest iterations.
+    """``refit`` of the demo's search: among the candidates that converged on
+    every fold and whose mean score is within ``tolerance`` of the best of
+    them, the one with the fewest iterations.
 
     Learning rates that converge reach the same optimum, so their scores
     differ by the stopping tolerance only; the best score alone would pick a
-    step by that noise.
+    step by that noise.  A step stopped by ``max_iter`` is not at the optimum
+    (its score can even be better, by under-fitting): it is chosen only when
+    no candidate converged, by its score.
     """
     means = np.asarray(cv_results["mean_test_score"], dtype=float)
-    near = np.flatnonzero(means >= np.nanmax(means) - tolerance)
+    converged = np.asarray(cv_results["converged"], dtype=bool) & np.isfinite(means)
+    if not converged.any():
+        return int(np.nanargmax(means))
+    best = means[converged].max()
+    near = np.flatnonzero(converged & (means >= best - tolerance))
     return int(near[np.argmin(np.asarray(cv_results["mean_n_iter"])[near])])
+
+
+def largest_gradient_entry(model, X, y):
+    """Largest absolute entry of the gradient of the shared objective ``J``.
+
+    ``J(w, b) = mean BCE + ||w||^2 / (2 C n)`` at the fitted binary
+    ``model``'s coefficients, on the data it was fitted on (``y`` in {0, 1}):
+    how close each estimator stopped to the optimum, judged the same way.
+    """
+    w, b = np.ravel(model.coef_), float(np.ravel(model.intercept_)[0])
+    error = 1.0 / (1.0 + np.exp(-(X @ w + b))) - y
+    gradient = np.append(X.T @ error / len(y) + w / (model.C * len(y)), error.mean())
+    return float(np.abs(gradient).max())
 
 
 def run_demo(args, out=None):
@@ -331,32 +356,39 @@ def run_demo(args, out=None):
     )
     folds = StratifiedKFold(args.cv)
     shared = {"solver": args.solver, "max_iter": args.max_iter, "tol": args.tol}
-    search = make_pipeline(
-        StandardScaler(),
-        BCELogisticRegressionCV(
-            learning_rates=args.learning_rates,
-            Cs=[args.C],
-            cv=folds,
-            refit=fewest_iterations_near_the_best,
-            **shared,
-        ),
+    # Both searches run on the same standardised training set (the scaler is
+    # fitted once, before the folds, as for LogisticRegressionCV in a
+    # pipeline), so they are the same search and score alike.
+    X_scaled = StandardScaler().fit_transform(X_train)
+    search = BCELogisticRegressionCV(
+        learning_rates=args.learning_rates,
+        Cs=[args.C],
+        cv=folds,
+        refit=fewest_iterations_near_the_best,
+        **shared,
     )
     grid = GridSearchCV(
-        make_pipeline(StandardScaler(), BCELogisticRegression(C=args.C, **shared)),
-        {"bcelogisticregression__learning_rate": args.learning_rates},
+        BCELogisticRegression(C=args.C, **shared),
+        {"learning_rate": args.learning_rates},
         scoring="neg_log_loss",
         cv=folds,
+        refit=False,
     )
     search_seconds = {}
     with warnings.catch_warnings():
-        # Too large learning rates diverge on purpose: the table reports them.
+        # Too large learning rates diverge on purpose, too small ones stop at
+        # max_iter: the table reports them.
         warnings.simplefilter("ignore", ConvergenceWarning)
         for name, model in [("batched", search), ("GridSearchCV", grid)]:
             start = time.perf_counter()
-            model.fit(X_train, y_train)
+            model.fit(X_scaled, y_train)
             search_seconds[name] = time.perf_counter() - start
-    results = search[-1].cv_results_
-    best_rate = search[-1].learning_rate_
+    results = search.cv_results_
+    best_rate = search.learning_rate_
+    both = np.isfinite(results["mean_test_score"]) & results["converged"]
+    score_difference = np.abs(
+        results["mean_test_score"] - grid.cv_results_["mean_test_score"]
+    )[both]
     print(
         f"Breast cancer: {len(y_train)} training and {len(y_test)} test samples, "
         f"{X_train.shape[1]} features, C={args.C}.",
@@ -367,29 +399,46 @@ def run_demo(args, out=None):
         "(BCELogisticRegressionCV: every candidate and fold in one run):",
         file=out,
     )
-    for params, score, n_iter, diverged in zip(
+    for params, score, n_iter, diverged, converged in zip(
         results["params"],
         results["mean_test_score"],
         results["mean_n_iter"],
         results["diverged"],
+        results["converged"],
         strict=True,
     ):
         rate = f"  learning_rate={params['learning_rate']!s:>6}"
         if diverged:
             print(f"{rate}  diverged (too large a step)", file=out)
         else:
-            print(f"{rate}  log-loss {-score:.5f}  {n_iter:7.1f} iterations", file=out)
+            stopped = "" if converged else f" (stopped at max_iter={args.max_iter})"
+            print(
+                f"{rate}  log-loss {-score:.5f}  {n_iter:7.1f} iterations{stopped}",
+                file=out,
+            )
     by_score = results["params"][int(np.nanargmax(results["mean_test_score"]))]
+    if results["converged"].any():
+        how = (
+            f"the fewest iterations among the converged within "
+            f"{SCORE_TOLERANCE:g} of their best log-loss"
+        )
+    else:
+        how = "no learning rate converged: the best log-loss"
     print(
-        f"  chosen: learning_rate={best_rate}, the fewest iterations within "
-        f"{SCORE_TOLERANCE:g} of the best log-loss (by log-loss alone: "
+        f"  chosen: learning_rate={best_rate}, {how} (by log-loss alone: "
         f"{by_score['learning_rate']})",
         file=out,
+    )
+    same = (
+        f"; the mean log-losses of converged candidates differ by at most "
+        f"{score_difference.max():.1e}"
+        if score_difference.size
+        else ""
     )
     print(
         f"  search time {1e3 * search_seconds['batched']:.0f} ms; the same search "
         f"by GridSearchCV, one fit at a time: "
-        f"{1e3 * search_seconds['GridSearchCV']:.0f} ms\n",
+        f"{1e3 * search_seconds['GridSearchCV']:.0f} ms{same}\n",
         file=out,
     )
     if args.plot:
@@ -426,39 +475,39 @@ def run_demo(args, out=None):
                 model.fit(X_train, y_train)
                 seconds.append(time.perf_counter() - start)
         _print_warnings(caught)
-        if model is ours:
-            converged = bool(np.all(model[-1].converged_))
-        else:  # lbfgs's verdict: it warns when it stops at max_iter or fails
-            converged = not any(
-                issubclass(w.category, ConvergenceWarning) for w in caught
-            )
-        if not converged:
-            unconverged.append(f"{name} (max_iter={model[-1].max_iter})")
+        # Judged the same way for both: lbfgs may also stop on its own
+        # criteria (a small relative decrease) without a warning.
+        gradient = largest_gradient_entry(
+            model[-1], model[0].transform(X_train), y_train
+        )
+        if not gradient <= args.tol:
+            unconverged.append(f"{name} ({gradient:.2g})")
         rows[name] = {
             "test accuracy": accuracy_score(y_test, model.predict(X_test)),
             "test log-loss": log_loss(y_test, model.predict_proba(X_test)),
             "iterations": int(np.max(model[-1].n_iter_)),
+            "max |gradient|": gradient,
             "fit time (ms)": 1e3 * float(np.median(seconds)),
         }
     difference = np.abs(ours[-1].coef_ - theirs[-1].coef_).max()
     _print_table(rows, out)
     if unconverged:
         stops = (
-            f"{' and '.join(unconverged)} did not converge to max |gradient| <= "
-            f"tol={args.tol:g}, so the coefficients differ for that reason"
+            f"{' and '.join(unconverged)} stopped above max |gradient| <= "
+            f"tol={args.tol:g}, so the coefficients differ for that reason too"
         )
     else:
         stops = f"both stop at max |gradient| <= tol={args.tol:g}"
-    if np.isinf(args.C) and np.array_equal(ours.predict(X_train), y_train):
-        # Separable training data: the unpenalised loss has no minimiser.
-        stops += (
-            "; without a penalty (C=inf) on separable training data the loss "
-            "has no minimum, so each model stops wherever its gradient first "
-            "falls below tol"
-        )
+        if np.isinf(args.C) and np.array_equal(ours.predict(X_train), y_train):
+            # Separable training data: the unpenalised loss has no minimiser.
+            stops += (
+                "; without a penalty (C=inf) on separable training data the "
+                "loss has no minimum, so each model stops wherever its gradient "
+                "first falls below tol"
+            )
     print(
         f"\nmax |coefficient difference|: {difference:.2e} "
-        f"({stops}; median of {args.repeats} fits)",
+        f"({stops}; fit time: median of {args.repeats} fits)",
         file=out,
     )
     return rows
@@ -473,7 +522,12 @@ def _print_table(rows, out):
         cells = []
         for name in names:
             value = rows[name][metric]
-            number = f"{value:d}" if isinstance(value, int) else f"{value:.4f}"
+            if isinstance(value, int):
+                number = f"{value:d}"
+            elif "gradient" in metric:
+                number = f"{value:.1e}"
+            else:
+                number = f"{value:.4f}"
             cells.append(f"{number:>{width}}")
         print(f"{metric:16}" + "".join(cells), file=out)
 
@@ -515,6 +569,22 @@ def _check_numeric(frame, path):
         )
 
 
+def _check_scalable(frame, path):
+    """Refuse columns whose variance overflows: StandardScaler turns them to NaN."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        variance = frame.to_numpy(dtype=np.float64).var(axis=0)
+    bad = [
+        str(name)
+        for name, value in zip(frame.columns, variance, strict=True)
+        if np.isinf(value)
+    ]
+    if bad:
+        raise CommandError(
+            f"{path}: feature column(s) {', '.join(map(repr, bad))} have values "
+            "too large to standardise (their variance overflows); rescale them"
+        )
+
+
 def _plain(value):
     """A numpy scalar as the Python value it holds: ``0``, not ``np.int64(0)``."""
     return value.item() if isinstance(value, np.generic) else value
@@ -530,6 +600,10 @@ def run_fit(args, out=None):
     out = sys.stdout if out is None else out
     if args.model:
         _check_writable(args.model, "model")
+        try:
+            import skops.io  # noqa: F401
+        except ImportError:
+            raise CommandError("--model needs skops: pip install skops") from None
     if args.plot:
         args.plot = _check_plot_path(args.plot)
     frame = _read_csv(args.data)
@@ -549,6 +623,13 @@ def run_fit(args, out=None):
     if X.shape[1] == 0:
         raise CommandError(f"{args.data}: no feature columns besides the target")
     _check_numeric(X, args.data)
+    _check_scalable(X, args.data)
+    kind = type_of_target(y)
+    if kind not in ("binary", "multiclass"):
+        raise CommandError(
+            f"{args.data}: the target column {args.target!r} holds {kind} values, "
+            "not class labels; a classifier needs a column of classes"
+        )
     counts = y.value_counts()
     if len(counts) < 2:
         raise CommandError(
@@ -757,8 +838,12 @@ def run_predict(args, out=None):
             )
         frame = frame[list(names)]
     _check_numeric(frame, args.data)
-    proba = model.predict_proba(frame)
-    result = pd.DataFrame({"prediction": model.predict(frame)})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        proba = model.predict_proba(frame)
+        labels = model.predict(frame)
+    _print_warnings(caught)
+    result = pd.DataFrame({"prediction": labels})
     for k, label in enumerate(model.classes_):
         result[f"proba_{label}"] = proba[:, k]
     if args.output:
@@ -794,8 +879,9 @@ def main(argv=None):
         return 1
     except ImportError as exc:
         print(
-            f"{parser.prog}: error: {args.command} needs pandas and skops "
-            f"({_one_line(exc)}): pip install 'sklearn-bce[cli]'",
+            f"{parser.prog}: error: {args.command} needs "
+            f"{exc.name or 'pandas and skops'} ({_one_line(exc)}): "
+            "pip install 'sklearn-bce[cli]'",
             file=sys.stderr,
         )
         return 1

@@ -185,6 +185,10 @@ def bad_inputs(tmp_path_factory):
         folder / "rare2.csv", index=False
     )
     rare.assign(t=[0, 0, 0, 1, 1, 1]).to_csv(folder / "six.csv", index=False)
+    rare.assign(t=np.linspace(0.1, 0.6, 6)).to_csv(folder / "real.csv", index=False)
+    rare.assign(a=[1e308, -1e308, 1.0, 2.0, 3.0, 4.0], t=[0, 1] * 3).to_csv(
+        folder / "huge.csv", index=False
+    )
     X, y = frame.drop(columns="target"), frame["target"]
     sio.dump(make_pipeline(BCELogisticRegression()).fit(X, y), folder / "model.skops")
     evil = make_pipeline(FunctionTransformer(operator.neg), BCELogisticRegression())
@@ -220,6 +224,14 @@ FAILURES = {
         "six.csv: cannot split 6 samples of 2 classes into train and test sets",
     ),
     "missing values": (["fit", "nan.csv", "--target", "target"], "NaN"),
+    "a continuous target": (
+        ["fit", "real.csv", "--target", "t"],
+        "real.csv: the target column 't' holds continuous values, not class labels",
+    ),
+    "values too large to standardise": (
+        ["fit", "huge.csv", "--target", "t"],
+        "huge.csv: feature column(s) 'a' have values too large to standardise",
+    ),
     "unwritable model": (
         ["fit", "data.csv", "--target", "target", "--model", "no/dir/m.skops"],
         "cannot write the model",
@@ -289,6 +301,14 @@ DEMO_OPTION_ERRORS = {
     "test-size one": (["--test-size", "1"], "--test-size: must be a fraction in"),
     "test-size text": (["--test-size", "x"], "--test-size: must be a fraction in"),
     "cv one": (["--cv", "1"], "--cv: must be an integer >= 2"),
+    "random-state negative": (
+        ["--random-state", "-1"],
+        "--random-state: must be an integer in [0, 2**32 - 1]",
+    ),
+    "random-state too large": (
+        ["--random-state", str(2**32)],
+        "--random-state: must be an integer in [0, 2**32 - 1]",
+    ),
     "cv text": (["--cv", "five"], "--cv: must be an integer >= 2"),
 }
 
@@ -344,6 +364,37 @@ def test_fit_bad_output_path_fails_before_reading_the_data(
     assert "no such directory" in lines[0]
 
 
+def test_fit_without_skops_fails_before_reading_the_data(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    monkeypatch.setattr(cli, "_read_csv", lambda path: pytest.fail("read"))
+    argv = ["fit", "data.csv", "--target", "t", "--model", str(tmp_path / "m.skops")]
+    assert cli.main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == ["sklearn-bce: error: --model needs skops: pip install skops"]
+
+
+def test_fit_random_state_out_of_range_is_an_option_error(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["fit", "data.csv", "--target", "t", "--random-state", "-1"])
+    assert exit_info.value.code == 2
+    assert "--random-state: must be an integer in" in capsys.readouterr().err
+
+
+def test_predict_reports_warnings_in_one_line(bad_inputs, tmp_path):
+    # A model fitted on an array, given named columns: scikit-learn warns.
+    frame = breast_cancer_frame()
+    X, y = frame.drop(columns="target"), frame["target"]
+    sio.dump(BCELogisticRegression().fit(X.to_numpy(), y), tmp_path / "plain.skops")
+    X.head(5).to_csv(tmp_path / "rows.csv", index=False)
+    result = run("predict", "plain.skops", "rows.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip().splitlines() == [
+        "sklearn-bce: warning: X has feature names, but BCELogisticRegression "
+        "was fitted without feature names"
+    ]
+
+
 def test_demo_plot_write_error_is_one_line(tmp_path, capsys, monkeypatch):
     # An error of savefig itself (the folder vanished after the early check).
     monkeypatch.setattr(cli, "_check_plot_path", lambda path: path, raising=False)
@@ -390,12 +441,21 @@ def test_demo_plot_without_an_extension_is_a_png(tmp_path, capsys):
     assert f"learning-rate plot written to {written}" in capsys.readouterr().out
 
 
+def _gradients(out):
+    """The demo's "max |gradient|" row: ours, LogisticRegression's."""
+    (row,) = [line for line in out.splitlines() if line.startswith("max |gradient|")]
+    return [float(value) for value in row.split()[2:]]
+
+
 def test_demo_says_both_converged_only_when_they_did(capsys):
     assert cli.main(FAST_DEMO) == 0
     captured = capsys.readouterr()
     last = captured.out.strip().splitlines()[-1]
     assert last.startswith("max |coefficient difference|: ")
-    assert "(both stop at max |gradient| <= tol=1e-06; median of 1 fits)" in last
+    assert (
+        "(both stop at max |gradient| <= tol=1e-06; fit time: median of 1 fits)"
+    ) in last
+    assert all(gradient <= 1e-6 for gradient in _gradients(captured.out))
     assert captured.err == ""
 
 
@@ -404,9 +464,11 @@ def test_demo_names_the_model_that_did_not_converge(capsys):
     captured = capsys.readouterr()
     last = captured.out.strip().splitlines()[-1]
     assert "both stop" not in last
+    ours, _ = _gradients(captured.out)
+    assert ours > 1e-6
     assert (
-        "(BCELogisticRegression (max_iter=50) did not converge to max |gradient| "
-        "<= tol=1e-06, so the coefficients differ for that reason; median of 1 fits)"
+        f"(BCELogisticRegression ({ours:.2g}) stopped above max |gradient| "
+        "<= tol=1e-06, so the coefficients differ for that reason too;"
     ) in last
     # The ConvergenceWarning is one clean line, not Python's two-line warning.
     warning_lines = captured.err.strip().splitlines()
@@ -417,11 +479,32 @@ def test_demo_names_the_model_that_did_not_converge(capsys):
 def test_demo_names_both_models_when_neither_converged(capsys, monkeypatch):
     monkeypatch.setattr(cli, "LOGISTIC_REGRESSION_MAX_ITER", 3, raising=False)
     assert cli.main([*FAST_DEMO, "--max-iter", "50"]) == 0
-    last = capsys.readouterr().out.strip().splitlines()[-1]
+    out = capsys.readouterr().out
+    ours, theirs = _gradients(out)
     assert (
-        "(BCELogisticRegression (max_iter=50) and LogisticRegression (max_iter=3) "
-        "did not converge"
-    ) in last
+        f"(BCELogisticRegression ({ours:.2g}) and LogisticRegression ({theirs:.2g}) "
+        "stopped above"
+    ) in out.strip().splitlines()[-1]
+
+
+def test_demo_judges_lbfgs_by_its_gradient_not_its_silence(capsys):
+    # At tol=1e-12 lbfgs stops on its own criterion (a small relative
+    # decrease) well above the tolerance, without a ConvergenceWarning.
+    assert cli.main([*FAST_DEMO, "--tol", "1e-12"]) == 0
+    captured = capsys.readouterr()
+    ours, theirs = _gradients(captured.out)
+    assert ours <= 1e-12 < theirs
+    last = captured.out.strip().splitlines()[-1]
+    assert f"(LogisticRegression ({theirs:.2g}) stopped above" in last
+    assert "both stop" not in last
+
+
+def test_demo_runs_the_same_search_twice(capsys):
+    assert cli.main([*FAST_DEMO, "--learning-rates", "auto", "1.0", "3.0"]) == 0
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if "search time" in line]
+    difference = float(line.rsplit("differ by at most ", 1)[1])
+    assert difference < 1e-8
 
 
 def test_demo_chooses_the_fewest_iterations_near_the_best_score(capsys):
@@ -429,23 +512,44 @@ def test_demo_chooses_the_fewest_iterations_near_the_best_score(capsys):
     assert cli.main([*FAST_DEMO, *rates]) == 0
     out = capsys.readouterr().out
     # Converged steps score alike; "auto" needs the fewest iterations.
-    assert "chosen: learning_rate=auto, the fewest iterations within 0.0001" in out
+    assert (
+        "chosen: learning_rate=auto, the fewest iterations among the converged "
+        "within 0.0001 of their best log-loss"
+    ) in out
     results = {
         "mean_test_score": np.array([-0.50, -0.30002, np.nan, -0.30005, -0.3]),
         "mean_n_iter": np.array([5.0, 40.0, 1.0, 20.0, 90.0]),
+        "converged": np.array([True, True, False, True, True]),
     }
     assert cli.fewest_iterations_near_the_best(results) == 3
     assert cli.fewest_iterations_near_the_best(results, tolerance=1e-5) == 4
+    # A step stopped by max_iter is not at the optimum: never chosen for its
+    # score, unless no candidate converged.
+    results["mean_test_score"][0] = -0.1
+    results["converged"][0] = False
+    assert cli.fewest_iterations_near_the_best(results) == 3
+    results["converged"][:] = False
+    assert cli.fewest_iterations_near_the_best(results) == 0
+
+
+def test_demo_does_not_choose_a_step_stopped_by_max_iter(capsys):
+    # With plain gradient descent the smallest step stops at max_iter with a
+    # better (under-fitted) held-out log-loss than the optimum's.
+    rates = ["--learning-rates", "0.03", "3.0", "--solver", "gd"]
+    assert cli.main([*FAST_DEMO, *rates, "--max-iter", "1000"]) == 0
+    out = capsys.readouterr().out
+    assert "learning_rate=  0.03" in out and "(stopped at max_iter=1000)" in out
+    assert "(by log-loss alone: 0.03)" in out
+    assert "chosen: learning_rate=3.0" in out
 
 
 def test_demo_help_says_how_the_learning_rate_is_chosen(capsys):
     with pytest.raises(SystemExit):
         cli.main(["demo", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "StandardScaler + BCELogisticRegressionCV pipeline" in text
-    assert "within 1e-4 of the best log-loss" in text
-    assert "the same search by GridSearchCV" in text
-    assert "only to compare its time" in text
+    assert "On the standardised training set" in text
+    assert "candidates that converged within 1e-4 of the best log-loss" in text
+    assert "the same search by GridSearchCV on the same data" in text
     assert "pipeline by GridSearchCV" not in text
 
 
