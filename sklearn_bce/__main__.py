@@ -24,6 +24,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -336,7 +337,7 @@ def largest_gradient_entry(model, X, y):
     how close each estimator stopped to the optimum, judged the same way.
     """
     w, b = np.ravel(model.coef_), float(np.ravel(model.intercept_)[0])
-    error = 1.0 / (1.0 + np.exp(-(X @ w + b))) - y
+    error = expit(X @ w + b) - y
     gradient = np.append(X.T @ error / len(y) + w / (model.C * len(y)), error.mean())
     return float(np.abs(gradient).max())
 

@@ -542,8 +542,9 @@ def descent(
         Backtrack on ``alpha`` as the numpy engine does (only accelerated).
     check_divergence : bool, default=False
         Stop a column whose objective becomes non-finite or more than
-        ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping its last
-        good coefficients.
+        ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping the
+        coefficients of the lowest objective it reached (the start's, if no
+        iterate was lower).
     callback : callable, default=None
         Called on the host after each iteration, once its block has been
         read back, as ``callback(iteration, None, objective, grad_max,
@@ -598,6 +599,13 @@ def descent(
     f_start = objective.value(Z, exp_z, x)
     fx = to_numpy(f_start).astype(np.float64)
     f_limit = DIVERGENCE_FACTOR * np.maximum(fx, 1.0)
+    # The iterate of the lowest objective before any divergence, per column,
+    # kept on the device (and its objective on the host): what a diverged
+    # column ends with.
+    best_x, best_f = x, f_start
+    best_fx = fx.copy()
+    f_limit_device = xp.asarray(f_limit, dtype=f_start.dtype, device=objective.device)
+    alive = ones(xp.bool)
     y, grad, f_y = x, objective.gradient(Z, exp_z, x), f_start
     momentum = ones(dtype)
     alpha = ones(sum_dtype)
@@ -678,6 +686,11 @@ def descent(
                 x, Z, y, grad = x_new, Z_new, y_next, grad_next
                 if accelerated:
                     momentum = t_next
+                if check_divergence:
+                    alive = alive & xp.isfinite(f_new) & (f_new <= f_limit_device)
+                    lower = alive & (f_new < best_f)
+                    best_f = xp.where(lower, f_new, best_f)
+                    best_x = xp.where(lower[None, :], x_new, best_x)
             iterates.append(x)
         # The block's one read to the host.
         block = to_numpy(xp.stack(records)).astype(np.float64)
@@ -701,13 +714,14 @@ def descent(
             ok = active & accepted & ~diverged
             n_iter[ok] += 1
             fx[ok] = f_new[ok]
+            best_fx[ok] = np.minimum(best_fx[ok], f_new[ok])
             for k in np.flatnonzero(ok):
                 curves[k].append(f_new[k])
             done = ok & (grad_max <= tol)
             out_of_iterations = ok & ~done & (n_iter >= max_iter)
-            # Diverged columns keep their last good coefficients.
             for k in np.flatnonzero(diverged):
-                final[k] = iterates[j][:, k]
+                final[k] = best_x[:, k]
+                fx[k] = best_fx[k]
             for k in np.flatnonzero(done | out_of_iterations):
                 final[k] = iterates[j + 1][:, k]
             stop_reason[diverged] = DIVERGED

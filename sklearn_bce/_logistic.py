@@ -368,9 +368,11 @@ class BCELogisticRegression(
     learning_rate : "auto" or float, default="auto"
         The step size.  A float ``eta > 0`` is the textbook fixed step:
         ``w <- w - eta * grad_w J`` and ``b <- b - eta * grad_b J``.  Too large a
-        step makes the objective blow up; the fit then stops with the last good
-        coefficients and a :class:`~sklearn.exceptions.ConvergenceWarning`
-        naming the step ``"auto"`` would use.  ``"auto"`` never diverges:
+        step makes the objective blow up; the fit then stops with the
+        coefficients of the lowest objective it reached (the starting ones if
+        none was lower) and a :class:`~sklearn.exceptions.ConvergenceWarning`
+        naming a fixed step that cannot diverge (``1/L``, below).  ``"auto"``
+        never diverges:
         with ``solver="gd"`` it is the step ``1/L`` from the smoothness bound
         ``L`` of the gradient; with ``solver="nesterov"`` the step is
         preconditioned by the matrix that bounds the Hessian of ``J``
@@ -1024,7 +1026,8 @@ class BCELogisticRegression(
                 f"The objective diverged{names(diverged)} after "
                 f"{result.n_iter[diverged].min()} iterations: learning_rate="
                 f"{self.learning_rate!r} is too large for this data. Fitting "
-                "stopped and kept the last good coefficients. "
+                "stopped and kept the coefficients of the lowest objective it "
+                "reached (the starting ones if none was lower). "
                 f"A fixed step of at most 1/L = {safe_step:.3g} (L the "
                 "smoothness bound of the loss) cannot diverge; use one, or "
                 "learning_rate='auto', which sets its steps from the data, or "

@@ -353,7 +353,14 @@ def _dot(A, B, out=None):
 
 
 def _squared_entries(X):
-    """A sparse matrix of ``X``'s structure holding its squared entries."""
+    """A sparse matrix of ``X``'s structure holding its squared entries.
+
+    Duplicate entries (a matrix not in canonical format) are summed first:
+    the square of an entry is that of their sum.
+    """
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
     return _sparse(X.__class__, X.data**2, X.indices, X.indptr, X.shape)
 
 

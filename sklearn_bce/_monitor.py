@@ -61,7 +61,7 @@ class EarlyStopping:
     def __call__(self, iteration, coef, objective, grad_max, active):
         # A column that converged at this iteration took its last step: its
         # final coefficients are candidates for the best too (a diverged
-        # one's are the last good ones, already scored).
+        # one's are those of its lowest objective, already scored).
         stepped = self.running
         loss = np.where(stepped, self.loss(coef), np.nan)
         self.history.append(loss)

@@ -89,8 +89,8 @@ class DescentResult:
     Attributes
     ----------
     coef : ndarray of shape (n_coef, K)
-        Final coefficients; for a diverged column, the last iterate whose
-        objective was finite and not far above the start.
+        Final coefficients; for a diverged column, the iterate of the lowest
+        objective it reached (the start, if no iterate was lower).
     objective : ndarray of shape (K,)
         Objective at ``coef``.
     n_iter : ndarray of shape (K,)
@@ -280,8 +280,9 @@ def descent(
         Double a column's ``alpha`` until its step satisfies sufficient decrease.
     check_divergence : bool, default=False
         Stop a column whose objective becomes non-finite or more than
-        ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping the last good
-        coefficients.
+        ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping the
+        coefficients of the lowest objective it reached (the start's, if no
+        iterate was lower).
     callback : callable, default=None
         Called after every iteration as ``callback(iteration, coef, objective,
         grad_max, active)``: ``coef`` of shape ``(n_coef, K)`` (read-only use),
@@ -300,6 +301,9 @@ def descent(
     stop_reason = np.full(n_problems, MAX_ITER, dtype=object)
     active = np.ones(n_problems, dtype=bool)
     f_limit = DIVERGENCE_FACTOR * np.maximum(run.fx, 1.0)
+    # The iterate of the lowest objective so far, which a diverged column keeps.
+    best = run.x.copy() if check_divergence else None
+    best_f = run.fx.copy()
 
     # A step too large overflows on its way to a non-finite objective, which
     # is reported as divergence: numpy's own warnings would only repeat it.
@@ -327,8 +331,14 @@ def descent(
         stop_reason[A[diverged]] = DIVERGED
         stop_reason[A[done & ok]] = CONVERGED
         active[A[diverged | done]] = False
-        # Diverged columns keep their last good coefficients.
         run.accept(step, ok)
+        if check_divergence:
+            lower = A[ok & (step.f_new < best_f[A])]
+            best[:, lower] = run.x[:, lower]
+            best_f[lower] = run.fx[lower]
+            gone = A[diverged]
+            run.x[:, gone] = best[:, gone]
+            run.fx[gone] = best_f[gone]
 
         if callback is not None:
             stop = callback(len(history), run.x, run.fx, run.grad_max, active.copy())

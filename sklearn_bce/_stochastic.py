@@ -16,6 +16,8 @@ Rows are read batch by batch (``X[batch]``), so a memory-mapped ``X`` is never
 loaded whole.
 """
 
+import contextlib
+
 import numpy as np
 
 from ._loss import BCEObjective, l1_subgradient_residual, soft_threshold
@@ -77,6 +79,19 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None):
     return new
 
 
+def _penalty_step(W, l2, l1, eta):
+    """A proximal step on the penalty alone (a batch without weight).
+
+    ``W <- prox_{eta l1}(W - eta l2 W)``, its shrink factor kept in ``[0, 1]``
+    (a step longer than ``1 / l2`` would overshoot the penalty's minimum, 0).
+    """
+    shrink = 1.0 - np.minimum(eta * l2, 1.0)
+    W = W * shrink.astype(W.dtype)
+    if np.any(l1 > 0):
+        W = soft_threshold(W, (eta * l1).astype(W.dtype))
+    return W
+
+
 def step_schedule(step, epoch):
     """Step size of epoch ``epoch`` (0-based): ``step / sqrt(1 + epoch)``."""
     return step / np.sqrt(1.0 + epoch)
@@ -136,6 +151,42 @@ def minibatch_descent(
     DescentResult
         With ``n_iter`` counting epochs.
     """
+    # A step too large overflows on its way to a non-finite objective, which
+    # is reported as divergence: numpy's own warnings would only repeat it.
+    quiet = (
+        np.errstate(over="ignore", invalid="ignore")
+        if check_divergence
+        else contextlib.nullcontext()
+    )
+    with quiet:
+        return _epochs(
+            objective,
+            coef,
+            batch_size=batch_size,
+            step=step,
+            max_iter=max_iter,
+            tol=tol,
+            random_state=random_state,
+            line_search=line_search,
+            check_divergence=check_divergence,
+            callback=callback,
+        )
+
+
+def _epochs(
+    objective,
+    coef,
+    *,
+    batch_size,
+    step,
+    max_iter,
+    tol,
+    random_state,
+    line_search,
+    check_divergence,
+    callback,
+):
+    """The epochs of :func:`minibatch_descent`."""
     X, Y = objective.X, objective.Y
     weights = objective._scaled_weight  # (n_samples, 1) or (n_samples, K)
     n_samples, n_features = X.shape
@@ -144,6 +195,8 @@ def minibatch_descent(
     x = np.array(coef, copy=True)
     value = objective.objective(objective.raw_prediction(x), x)
     limit = DIVERGENCE_FACTOR * np.maximum(value, 1.0)
+    # The epoch's iterate of the lowest objective, which a diverged column keeps.
+    best, best_value = (x.copy(), value.copy()) if check_divergence else (None, None)
     # A batch's mean loss estimates the full one when the weights are equal
     # (zeros aside: rows left out, such as early stopping's validation rows);
     # otherwise it is scaled by the batch's share of the weight (the weights
@@ -159,7 +212,6 @@ def minibatch_descent(
         A = np.flatnonzero(active)
         if A.size == 0:
             break
-        previous = x[:, A].copy()
         cap = step_schedule(step[A], epoch)
         eta = cap.copy()
         for batch in np.array_split(
@@ -170,6 +222,12 @@ def minibatch_descent(
                 weights[batch][:, 0] if weights.shape[1] == 1 else weights[batch][:, A]
             )
             if not np.any(batch_weight > 0):
+                if not equal_weights:
+                    # The batch's data term is zero, not unknown: a step on
+                    # the penalty alone keeps the epoch's gradient unbiased.
+                    x[:n_features, A] = _penalty_step(
+                        x[:n_features, A], l2[A], l1[A], eta
+                    )
                 continue
             part = BCEObjective(
                 X[batch],
@@ -196,7 +254,11 @@ def minibatch_descent(
         diverged = np.zeros(A.size, dtype=bool)
         if check_divergence:
             diverged = ~np.isfinite(value_A) | (value_A > limit[A])
-            x[:, A[diverged]] = previous[:, diverged]
+            lower = ~diverged & (value_A < best_value[A])
+            best[:, A[lower]] = x[:, A[lower]]
+            best_value[A[lower]] = value_A[lower]
+            x[:, A[diverged]] = best[:, A[diverged]]
+            value[A[diverged]] = best_value[A[diverged]]
         ok = ~diverged
         row = np.full(n_problems, np.nan)
         row[A[ok]] = value_A[ok]

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_iris, make_classification
+from sklearn.datasets import load_breast_cancer, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
 
@@ -607,6 +607,20 @@ def test_sparsify_refuses_array_api_models_and_warm_starts_them():
     with dispatch():
         model.fit(as_input(X, "array_api_strict"), y)
     assert to_numpy(model.n_iter_)[0] <= 2
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_divergence_midway_keeps_the_numpy_fits_lowest_objective_iterate(name):
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    params = {"learning_rate": 100.0, "solver": "nesterov"}
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        expected = BCELogisticRegression(**params).fit(X, y)
+    assert np.argmin(expected.loss_curve_) < expected.n_iter_[0] - 1
+    with dispatch(), pytest.warns(ConvergenceWarning, match="diverged"):
+        model = BCELogisticRegression(**params).fit(as_input(X, name), y)
+    assert_array_equal(to_numpy(model.n_iter_), expected.n_iter_)
+    assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-8, atol=1e-10)
 
 
 # -- warm start, float32, verbose ------------------------------------------------------

@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -424,6 +424,26 @@ def test_hessian_bounds_of_sparse_x_match_dense(rng):
         assert_allclose(
             other.hessian_bound_diagonal(), dense.hessian_bound_diagonal(), rtol=1e-12
         )
+
+
+@pytest.mark.parametrize("kind", ["csr", "csc"])
+def test_duplicate_sparse_entries_count_as_their_sum(kind, rng):
+    # A matrix not in canonical format: every entry stored as two halves.
+    X = rng.normal(size=(200, 5))
+    y = (X @ [1.0, -1.0, 0.5, 0.0, 0.0] + rng.normal(size=200) > 0).astype(int)
+    halves = np.hstack([X / 2, X / 2]).ravel()
+    columns = np.tile(np.r_[np.arange(5), np.arange(5)], 200)
+    duplicated = sp.csr_matrix((halves, columns, np.arange(0, 2001, 10)), X.shape)
+    duplicated = duplicated if kind == "csr" else duplicated.T.tocsr().T
+    assert not duplicated.has_canonical_format
+    assert abs(duplicated - sp.csr_matrix(X)).max() == 0
+    # The L1 (diagonal) metric and the mini-batch step read the squared
+    # entries: squaring the halves made both smaller than X's.
+    for params in [{"l1_ratio": 0.5}, {"batch_size": 20, "max_iter": 5, "tol": 0}]:
+        expected = BCELogisticRegression(random_state=0, **params).fit(X, y)
+        model = BCELogisticRegression(random_state=0, **params).fit(duplicated, y)
+        assert_array_equal(model.n_iter_, expected.n_iter_)
+        assert_allclose(model.coef_, expected.coef_, rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("layout", ["dense", "csr", "csc"])

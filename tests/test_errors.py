@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from numpy.testing import assert_array_equal
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.preprocessing import StandardScaler
@@ -285,19 +286,40 @@ def test_too_large_learning_rate_warns_and_keeps_good_coefficients(
     assert objective(model, X, y) <= np.log(2) + 1e-12
 
 
-def test_divergence_midway_keeps_the_last_accepted_iterate(cancer_standardised):
-    # Momentum with a step ~300 times the safe one: the objective blows up
-    # after some accepted iterations, not at once.
+def test_divergence_midway_keeps_the_iterate_of_the_lowest_objective(
+    cancer_standardised,
+):
+    # Momentum with a step ~300 times the safe one: the objective falls for a
+    # few iterations, then blows up after some more accepted ones.
     X, y = cancer_standardised
     model = BCELogisticRegression(learning_rate=100.0, solver="nesterov")
-    with pytest.warns(ConvergenceWarning, match="diverged after"):
+    with pytest.warns(ConvergenceWarning, match="kept the coefficients of the lowest"):
         model.fit(X, y)
     assert list(model.stop_reason_) == ["diverged"]
     assert model.n_iter_[0] == len(model.loss_curve_) > 0
     assert np.isfinite(model.coef_).all()
     assert np.isfinite(model.loss_curve_).all()
-    # coef_ is the last iterate whose objective was recorded.
-    assert objective(model, X, y) == pytest.approx(model.loss_curve_[-1], rel=1e-10)
+    best = int(np.argmin(model.loss_curve_))
+    assert 0 < best < len(model.loss_curve_) - 1
+    assert model.loss_curve_[best] < 0.3 < 20 < model.loss_curve_[-1]
+    # coef_ is the iterate of the lowest recorded objective, not the last one.
+    assert objective(model, X, y) == pytest.approx(model.loss_curve_[best], rel=1e-10)
+    assert model.score(X, y) > 0.9
+
+
+def test_divergence_that_never_improves_keeps_the_start():
+    # Every iterate of this fixed step is worse than the start (log 2), and
+    # the last one before the limit classifies worse than chance.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    y = (X @ [1.0, -1.0, 0.5, 0.0] + rng.normal(size=60) > 0).astype(int)
+    model = BCELogisticRegression(solver="gd", learning_rate=100.0)
+    with pytest.warns(ConvergenceWarning, match="the starting ones if none was lower"):
+        model.fit(X, y)
+    assert list(model.stop_reason_) == ["diverged"]
+    assert len(model.loss_curve_) > 0 and model.loss_curve_.min() > np.log(2)
+    assert_array_equal(model.coef_, 0.0)
+    assert_array_equal(model.intercept_, 0.0)
 
 
 def test_running_out_of_iterations_suggests_standard_scaler():
@@ -347,6 +369,7 @@ def test_a_diverging_step_warns_once_without_numpy_overflow_warnings(
         lambda: BCELogisticRegression(learning_rate=1e308, solver="gd").fit(X, y),
         lambda: BCELogisticRegression(learning_rate=1e308).fit(X, y),
         lambda: BCELogisticRegressionCV(learning_rates=[1e308, "auto"], cv=3).fit(X, y),
+        lambda: BCELogisticRegression(batch_size=1, learning_rate=1e6).fit(X, y),
     ]
     for fit in fits:
         with warnings.catch_warnings(record=True) as record:

@@ -188,7 +188,7 @@ def test_cholesky_metric_rejects_l1():
         )
 
 
-def test_divergence_keeps_last_good_coefficients():
+def test_divergence_keeps_the_coefficients_of_the_lowest_objective():
     objective = tiny_objective(K=2)
     step = np.array([1e-2, 1e4])  # column 1 blows up at once
     result = gradient_descent(

@@ -222,7 +222,7 @@ def test_auto_minibatch_steps_are_line_searched():
     assert curve[-1] < np.log(2)
 
 
-def test_minibatch_divergence_keeps_the_last_good_epoch(breast_cancer):
+def test_minibatch_divergence_keeps_the_epoch_of_the_lowest_objective(breast_cancer):
     # The first epoch diverges: the model is its start, zero, not the
     # overflowing iterate of that epoch.
     X, y = breast_cancer
@@ -232,6 +232,28 @@ def test_minibatch_divergence_keeps_the_last_good_epoch(breast_cancer):
     assert model.n_iter_.tolist() == [0]
     assert_array_equal(model.coef_, 0.0)
     assert_array_equal(model.intercept_, 0.0)
+
+
+def test_minibatch_rows_of_zero_weight_leave_the_optimum_where_it_is():
+    # Rows of zero weight do not change J.  Batches holding only such rows
+    # still take their penalty step (their data term is zero): skipping them
+    # applied the penalty less often than the data, as if C were larger.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    y = (X @ [1.0, -1.0] + rng.normal(size=20) > 0).astype(int)
+    weight = np.r_[np.ones(10), 2 * np.ones(10)]
+    padded_X = np.vstack([X, rng.normal(size=(60, 2))])
+    padded_y = np.r_[y, rng.integers(0, 2, 60)]
+    padded_weight = np.r_[weight, np.zeros(60)]
+    full = BCELogisticRegression(tol=1e-10).fit(X, y, sample_weight=weight)
+    params = {"batch_size": 1, "learning_rate": 0.05, "max_iter": 2000}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mini = BCELogisticRegression(random_state=0, **params).fit(
+            padded_X, padded_y, sample_weight=padded_weight
+        )
+    assert_allclose(mini.coef_, full.coef_, atol=0.02)
+    assert_allclose(mini.intercept_, full.intercept_, atol=0.02)
 
 
 def test_minibatch_weights_count_as_in_the_full_objective():
