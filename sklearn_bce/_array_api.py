@@ -458,9 +458,10 @@ class MatrixMetric:
         bound = objective.hessian_bound()
         tiny = xp.finfo(bound.dtype).smallest_normal
         diagonal = xp.linalg.diagonal(bound)
-        # All-zero columns get a floor instead of a division by zero.
+        # All-zero columns get a floor instead of a division by zero; small
+        # entries keep their own scale (an intercept beside a huge penalty).
         floor = xp.finfo(bound.dtype).eps * xp.max(diagonal) + tiny
-        scale = 1.0 / xp.sqrt(xp.where(diagonal > floor, diagonal, floor))
+        scale = 1.0 / xp.sqrt(xp.where(diagonal > 0, diagonal, floor))
         values, vectors = xp.linalg.eigh(bound * scale[:, None] * scale[None, :])
         relative = max(1e-10, 16 * float(xp.finfo(objective.dtype).eps))
         floor = relative * xp.max(values) + tiny

@@ -168,11 +168,15 @@ class CholeskyMetric:
             bound = bound.copy()
             # Each diagonal entry raised by 1e-10 of itself: the jitter of the
             # diagonally scaled bound, blind to the scales of the features (a
-            # jitter relative to the largest entry swamps small-scale ones).
-            # The floor keeps all-zero columns factorable.
+            # jitter relative to the largest entry swamps small-scale ones,
+            # such as the intercept's beside a penalty of C=1e-30).  Only a
+            # zero entry (an all-zero column) is raised relative to the
+            # largest, to keep it factorable.
             diagonal = bound.diagonal()
             floor = np.finfo(float).eps * max(diagonal.max(), np.finfo(float).tiny)
-            bound[np.diag_indices_from(bound)] += 1e-10 * np.maximum(diagonal, floor)
+            bound[np.diag_indices_from(bound)] += 1e-10 * np.where(
+                diagonal > 0, diagonal, floor
+            )
             self.factors.append(cho_factor(bound, lower=True)[0])
         # LAPACK's solve with the factors, as cho_solve calls it, without its
         # checks (tens of microseconds an iteration; a non-finite gradient

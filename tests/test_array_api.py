@@ -623,6 +623,17 @@ def test_divergence_midway_keeps_the_numpy_fits_lowest_objective_iterate(name):
     assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-8, atol=1e-10)
 
 
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_a_penalty_that_dwarfs_the_data_leaves_the_intercept_exact(name):
+    X, y = make_problem("binary", "float64")
+    with dispatch():
+        model = BCELogisticRegression(C=1e-100, tol=1e-8).fit(as_input(X, name), y)
+    assert_allclose(
+        to_numpy(model.intercept_), [np.log(y.mean() / (1 - y.mean()))], rtol=1e-6
+    )
+    assert np.abs(to_numpy(model.coef_)).max() < 1e-15
+
+
 # -- warm start, float32, verbose ------------------------------------------------------
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_warm_start_continues_from_the_fitted_coefficients(name):

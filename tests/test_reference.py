@@ -227,3 +227,22 @@ def test_multiclass_l1_equals_one_vs_rest_saga():
     assert_allclose(
         ours.coef_, np.vstack([e.coef_ for e in theirs.estimators_]), atol=1e-5
     )
+
+
+@pytest.mark.parametrize(
+    "C, sample_weight", [(1e-20, 1.0), (1e-100, 1.0), (1.0, 1e-100)]
+)
+def test_a_penalty_that_dwarfs_the_data_leaves_the_intercept_exact(C, sample_weight):
+    # The weights are penalised to about zero; the unpenalised intercept is
+    # still the log-odds of the (weighted) classes.  Its curvature is some
+    # 1e20 to 1e100 times smaller than the weights': the step must not be
+    # shrunk by a jitter relative to the largest curvature.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = (rng.random(100) < 0.65).astype(int)
+    weight = np.full(100, sample_weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # converges, no warning
+        model = BCELogisticRegression(C=C, tol=1e-8).fit(X, y, sample_weight=weight)
+    assert_allclose(model.intercept_, [np.log(y.mean() / (1 - y.mean()))], rtol=1e-6)
+    assert np.abs(model.coef_).max() < 1e-15
