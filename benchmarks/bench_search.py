@@ -566,8 +566,8 @@ def markdown(rows, candidates, env, args, total_s):
         "LRCV = LogisticRegressionCV with as many values of C as the grid has "
         "candidates (its own C grid, so its best score is a reference, not an "
         "equivalence check).  Diverged candidates score NaN in ours and never "
-        "win; GridSearchCV scores their last good coefficients (the 'NaN in one "
-        "only' column).  'fits at max_iter' counts (candidate, fold) pairs of "
+        "win; GridSearchCV scores the coefficients its estimator keeps (the 'NaN "
+        "in one only' column).  'fits at max_iter' counts (candidate, fold) pairs of "
         "ours that stopped at max_iter without diverging.  ConvergenceWarnings: "
         "ours warns once per kind for the whole search, GridSearchCV once per "
         "fit; n_jobs=2 workers' warnings are not counted.",

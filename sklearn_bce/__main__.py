@@ -8,7 +8,8 @@ prints them side by side.
 ``BCELogisticRegression`` pipeline on a CSV file of numeric features,
 compares it with ``LogisticRegression`` and can save the model (skops format)
 and a picture of its loss curve; ``predict MODEL.skops DATA.csv`` loads such a
-model, trusting only types of this package, scikit-learn and numpy, and writes
+model, trusting only types of this package, scikit-learn, numpy and
+scipy.sparse (a model made sparse by ``sparsify``), and writes
 its predictions and probabilities.  Bad input ends with a one-line
 ``sklearn-bce: error: ...`` on stderr and exit status 1; a bad option or
 option value, as argparse reports it, with the usage and exit status 2.
@@ -129,10 +130,10 @@ def build_parser():
         "predict",
         help="predict with a model saved by 'fit --model'",
         description=(
-            "Load MODEL.skops (trusting only types of sklearn_bce, scikit-learn "
-            "and numpy), predict the rows of DATA.csv and write the predicted "
-            "class and the probability of each class (columns proba_<class>) "
-            "as CSV."
+            "Load MODEL.skops (trusting only types of sklearn_bce, scikit-learn, "
+            "numpy and scipy.sparse), predict the rows of DATA.csv and write "
+            "the predicted class and the probability of each class (columns "
+            "proba_<class>) as CSV."
         ),
     )
     predict.add_argument("model", metavar="MODEL.skops", help="model file")
@@ -763,14 +764,18 @@ def _save_plot(model, path):
         raise CommandError(f"{path}: cannot write the plot: {_one_line(exc)}") from None
 
 
-#: Top-level packages whose classes a model file may contain.
-TRUSTED_PACKAGES = ("sklearn_bce", "sklearn", "numpy")
+#: Packages whose classes a model file may contain: scipy.sparse holds the
+#: coefficients of a model made sparse by ``sparsify``.
+TRUSTED_PACKAGES = ("sklearn_bce", "sklearn", "numpy", "scipy.sparse")
 
 
 def _is_trusted_class(name):
     """Whether ``name`` ("module.Class") is a class of a trusted package."""
     module_name, _, attribute = name.rpartition(".")
-    if module_name.split(".")[0] not in TRUSTED_PACKAGES:
+    if not any(
+        module_name == package or module_name.startswith(f"{package}.")
+        for package in TRUSTED_PACKAGES
+    ):
         return False
     try:
         found = importlib.import_module(module_name)
@@ -782,7 +787,7 @@ def _is_trusted_class(name):
 
 
 def load_model(path):
-    """Load a skops file, trusting only classes of sklearn_bce, sklearn, numpy.
+    """Load a skops file, trusting only classes of :data:`TRUSTED_PACKAGES`.
 
     Parameters
     ----------
@@ -810,8 +815,8 @@ def load_model(path):
     if refused:
         raise CommandError(
             f"{path}: refusing to load a model with untrusted types "
-            f"{', '.join(refused)} (only classes of sklearn_bce, scikit-learn and "
-            "numpy are trusted)"
+            f"{', '.join(refused)} (only classes of sklearn_bce, scikit-learn, "
+            "numpy and scipy.sparse are trusted)"
         )
     try:
         model = sio.load(path, trusted=untrusted)

@@ -423,9 +423,11 @@ class DiagonalMetric:
     def __init__(self, objective):
         xp = objective.xp
         diagonal = objective.hessian_bound_diagonal()
-        # An all-zero column of X gives a zero entry (and a zero gradient).
+        # An all-zero column of X gives a zero entry (and a zero gradient);
+        # small entries keep their own scale (an intercept beside a huge
+        # penalty).
         floor = 1e-12 * xp.max(diagonal) + xp.finfo(diagonal.dtype).smallest_normal
-        diagonal = xp.where(diagonal > floor, diagonal, floor)
+        diagonal = xp.where(diagonal > 0, diagonal, floor)
         self.diagonal = xp.astype(diagonal, objective.dtype, copy=False)
         self.n_features = objective.n_features
 

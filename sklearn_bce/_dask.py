@@ -41,7 +41,6 @@ import sys
 import warnings
 
 import numpy as np
-from scipy.linalg import eigh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import assert_all_finite
@@ -55,6 +54,7 @@ from ._loss import (
     _weighted_column_sums,
     class_log_probabilities,
     class_probabilities,
+    largest_eigenvalue,
 )
 from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
@@ -458,13 +458,7 @@ class DaskBCEObjective(PenalisedColumns):
         """
         if self.n_coef <= MAX_GRAM_COEF:
             bounds, index = self.hessian_bound()
-            top = np.array(
-                [
-                    eigh(b, eigvals_only=True, subset_by_index=[len(b) - 1] * 2)[0]
-                    for b in bounds
-                ]
-            )
-            return top[index]
+            return np.array([largest_eigenvalue(b) for b in bounds])[index]
         # Adding l2 on the features only can raise lambda_max by at most l2.
         return self._lanczos_bound() / 4.0 + self.l2
 

@@ -282,8 +282,10 @@ class LinearBCEOutputsMixin:
 
         With an L1 or elastic-net penalty (``l1_ratio > 0``) many coefficients
         are exactly zero, and a sparse ``coef_`` takes less memory, pickles
-        smaller and is multiplied faster.  When fewer than about half of the
-        entries are zero (``(coef_ == 0).sum()``) it takes *more* memory.
+        smaller and is multiplied faster: a stored entry takes 12 bytes (a
+        value and its column) against 8 dense, so it saves memory only when
+        more than about a third of the entries are zero (``(coef_ == 0)``),
+        and much only when most are.
         ``intercept_`` stays dense.  Predictions are unchanged (to rounding:
         the products are summed in another order), on NumPy, sparse and Dask
         input; a warm-started ``fit``, ``partial_fit`` and ``coef_table`` of

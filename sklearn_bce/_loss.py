@@ -80,7 +80,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.linalg import eigh
+from scipy.linalg import LinAlgError, eigh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from scipy.special import expit
 from threadpoolctl import ThreadpoolController
@@ -350,6 +350,19 @@ def _dot(A, B, out=None):
     if _contiguous(A) and _contiguous(B):
         return np.dot(A, B, out=out)
     return np.matmul(A, B, out=out)
+
+
+def largest_eigenvalue(matrix):
+    """The largest eigenvalue of a symmetric matrix.
+
+    LAPACK's subset solver (MRRR) fails ("Internal Error") on some matrices
+    whose eigenvalues span a huge range, such as a Hessian bound beside a
+    penalty of ``C=1e-100``; the full solver then gives it.
+    """
+    try:
+        return eigh(matrix, eigvals_only=True, subset_by_index=[len(matrix) - 1] * 2)[0]
+    except LinAlgError:
+        return np.linalg.eigvalsh(matrix)[-1]
 
 
 def _squared_entries(X):
@@ -1172,13 +1185,7 @@ class BCEObjective(PenalisedColumns):
         """
         if self.n_coef <= 1000:
             bounds, index = self.hessian_bound()
-            top = np.array(
-                [
-                    eigh(b, eigvals_only=True, subset_by_index=[len(b) - 1] * 2)[0]
-                    for b in bounds
-                ]
-            )
-            return top[index]
+            return np.array([largest_eigenvalue(b) for b in bounds])[index]
         columns, weight_index = self._weight_columns()
         top = np.empty(len(columns))
         for j, column in enumerate(columns):

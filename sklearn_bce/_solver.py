@@ -141,9 +141,11 @@ class DiagonalMetric:
 
     def __init__(self, diagonal):
         diagonal = np.asarray(diagonal, dtype=np.float64)
-        # An all-zero column of X gives a zero entry (and a zero gradient).
+        # An all-zero column of X gives a zero entry (and a zero gradient);
+        # small entries keep their own scale (an intercept beside a huge
+        # penalty), as in CholeskyMetric.
         floor = 1e-12 * np.maximum(diagonal.max(axis=0), np.finfo(float).tiny)
-        self.diagonal = np.maximum(diagonal, floor)
+        self.diagonal = np.where(diagonal > 0, diagonal, floor)
 
     def solve(self, grad, cols):
         return grad / self.diagonal[:, cols].astype(grad.dtype)

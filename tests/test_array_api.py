@@ -325,7 +325,7 @@ def test_divergence_of_a_huge_step_is_detected_and_warned(name, solver):
     assert set(model.stop_reason_) == {"diverged"}
     assert_array_equal(to_numpy(model.n_iter_), expected.n_iter_)
     coef = to_numpy(model.coef_)
-    # The last good coefficients, never NaN.
+    # The coefficients of the lowest objective, never NaN.
     assert np.all(np.isfinite(coef))
     assert_allclose(coef, expected.coef_, rtol=1e-8, atol=1e-10)
 
@@ -623,11 +623,13 @@ def test_divergence_midway_keeps_the_numpy_fits_lowest_objective_iterate(name):
     assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-8, atol=1e-10)
 
 
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])  # full and diagonal metrics
 @pytest.mark.parametrize("name", NAMESPACES)
-def test_a_penalty_that_dwarfs_the_data_leaves_the_intercept_exact(name):
+def test_a_penalty_that_dwarfs_the_data_leaves_the_intercept_exact(name, l1_ratio):
     X, y = make_problem("binary", "float64")
+    model = BCELogisticRegression(C=1e-100, tol=1e-8, l1_ratio=l1_ratio)
     with dispatch():
-        model = BCELogisticRegression(C=1e-100, tol=1e-8).fit(as_input(X, name), y)
+        model.fit(as_input(X, name), y)
     assert_allclose(
         to_numpy(model.intercept_), [np.log(y.mean() / (1 - y.mean()))], rtol=1e-6
     )

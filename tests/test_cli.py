@@ -15,7 +15,7 @@ import skops.io as sio
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import FunctionTransformer
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 import sklearn_bce.__main__ as cli
 from sklearn_bce import BCELogisticRegression
@@ -379,6 +379,29 @@ def test_fit_random_state_out_of_range_is_an_option_error(capsys):
         cli.main(["fit", "data.csv", "--target", "t", "--random-state", "-1"])
     assert exit_info.value.code == 2
     assert "--random-state: must be an integer in" in capsys.readouterr().err
+
+
+def test_predict_loads_a_sparsified_model(tmp_path):
+    frame = breast_cancer_frame()
+    X, y = frame.drop(columns="target"), frame["target"]
+    model = make_pipeline(
+        StandardScaler(), BCELogisticRegression(C=0.05, l1_ratio=1.0)
+    ).fit(X, y)
+    expected = model.predict_proba(X.head(5))
+    model[-1].sparsify()
+    sio.dump(model, tmp_path / "sparse.skops")
+    assert "scipy.sparse" in " ".join(
+        sio.get_untrusted_types(file=tmp_path / "sparse.skops")
+    )
+    X.head(5).to_csv(tmp_path / "rows.csv", index=False)
+    result = run("predict", "sparse.skops", "rows.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    predictions = pd.read_csv(io.StringIO(result.stdout))
+    assert_allclose(predictions.iloc[:, 1:], expected, rtol=1e-10)
+    # A class of another scipy module is still refused.
+    assert not cli._is_trusted_class("scipy.optimize.OptimizeResult")
+    assert not cli._is_trusted_class("scipy_sparse_lookalike.Thing")
+    assert cli._is_trusted_class("scipy.sparse.csr_matrix")
 
 
 def test_predict_reports_warnings_in_one_line(bad_inputs, tmp_path):

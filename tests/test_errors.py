@@ -378,3 +378,18 @@ def test_a_diverging_step_warns_once_without_numpy_overflow_warnings(
         # The divergence is explained once; no RuntimeWarning repeats it.
         assert [w.category for w in record] == [ConvergenceWarning]
         assert "diverged" in str(record[0].message)
+
+
+@pytest.mark.parametrize("n_features", [3, 300])
+def test_plain_descent_beside_a_huge_penalty_warns_instead_of_failing(n_features):
+    # The Hessian bound's eigenvalues span 1e98 to 1e-2: LAPACK's subset
+    # eigensolver fails on it ("Internal Error"); the full one gives 1/L, a
+    # step far too short for the intercept, which the warning reports.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, n_features))
+    y = (rng.random(100) < 0.65).astype(int)
+    model = BCELogisticRegression(solver="gd", C=1e-100, max_iter=20)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        model.fit(X, y)
+    assert list(model.stop_reason_) == ["max_iter"]
+    assert np.isfinite(model.intercept_).all()

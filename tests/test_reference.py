@@ -232,17 +232,29 @@ def test_multiclass_l1_equals_one_vs_rest_saga():
 @pytest.mark.parametrize(
     "C, sample_weight", [(1e-20, 1.0), (1e-100, 1.0), (1.0, 1e-100)]
 )
-def test_a_penalty_that_dwarfs_the_data_leaves_the_intercept_exact(C, sample_weight):
+@pytest.mark.parametrize(
+    "metric, params",
+    [
+        ("full", {}),
+        ("diagonal: L1", {"l1_ratio": 0.5}),
+        ("diagonal: wide", {"n_features": 300}),
+    ],
+)
+def test_a_penalty_that_dwarfs_the_data_leaves_the_intercept_exact(
+    C, sample_weight, metric, params
+):
     # The weights are penalised to about zero; the unpenalised intercept is
     # still the log-odds of the (weighted) classes.  Its curvature is some
     # 1e20 to 1e100 times smaller than the weights': the step must not be
     # shrunk by a jitter relative to the largest curvature.
+    params = dict(params)
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(100, 3))
+    X = rng.normal(size=(100, params.pop("n_features", 3)))
     y = (rng.random(100) < 0.65).astype(int)
     weight = np.full(100, sample_weight)
+    model = BCELogisticRegression(C=C, tol=1e-8, **params)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # converges, no warning
-        model = BCELogisticRegression(C=C, tol=1e-8).fit(X, y, sample_weight=weight)
+        model.fit(X, y, sample_weight=weight)
     assert_allclose(model.intercept_, [np.log(y.mean() / (1 - y.mean()))], rtol=1e-6)
     assert np.abs(model.coef_).max() < 1e-15

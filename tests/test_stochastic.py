@@ -234,6 +234,22 @@ def test_minibatch_divergence_keeps_the_epoch_of_the_lowest_objective(breast_can
     assert_array_equal(model.intercept_, 0.0)
 
 
+def test_minibatch_divergence_after_some_epochs_keeps_the_lowest_objective(
+    breast_cancer,
+):
+    # Six epochs, every one above the start (log 2), then divergence: the
+    # model is the start, not the last epoch below the divergence limit.
+    X, y = breast_cancer
+    model = BCELogisticRegression(
+        batch_size=4, learning_rate=300.0, random_state=1, max_iter=30
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model.fit(X, y)
+    assert len(model.loss_curve_) > 1 and model.loss_curve_.min() > np.log(2)
+    assert_array_equal(model.coef_, 0.0)
+    assert_array_equal(model.intercept_, 0.0)
+
+
 def test_minibatch_rows_of_zero_weight_leave_the_optimum_where_it_is():
     # Rows of zero weight do not change J.  Batches holding only such rows
     # still take their penalty step (their data term is zero): skipping them
