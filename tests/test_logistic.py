@@ -200,6 +200,33 @@ def test_sparsify_and_densify_need_a_fitted_model(method):
         getattr(BCELogisticRegression(), method)()
 
 
+def test_a_logit_of_zero_predicts_the_first_class_as_logistic_regression():
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.array([[-1.0], [1.0], [0.0]])
+    y = np.array(["no", "yes", "yes"])
+    ours = BCELogisticRegression().fit(X, y)
+    theirs = LogisticRegression().fit(X, y)
+    for model in (ours, theirs):
+        model.coef_[:] = 1.0
+        model.intercept_[:] = 0.0
+    # The last row has a logit of exactly 0 (probability 1/2): a tie.
+    assert ours.decision_function(X)[-1] == 0.0
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+    assert ours.predict(X)[-1] == "no"
+
+
+def test_tol_zero_stops_where_the_gradient_is_exactly_zero():
+    # Two identical rows of opposite classes: at the start (all zeros) every
+    # probability is 1/2 and the gradient is exactly zero.
+    X = np.array([[1.0, 2.0], [1.0, 2.0]])
+    y = np.array([0, 1])
+    model = BCELogisticRegression(tol=0, max_iter=50).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert model.n_iter_[0] == 1
+    np.testing.assert_array_equal(model.coef_, 0.0)
+
+
 def test_demo_runs_and_matches_logistic_regression(capsys):
     assert main(["--repeats", "1", "--cv", "3", "--learning-rates", "auto", "1.0"]) == 0
     out = capsys.readouterr().out

@@ -4,9 +4,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose
+from scipy.sparse.linalg import ArpackNoConvergence
 from scipy.special import expit
 from sklearn.metrics import log_loss
 
+from sklearn_bce import _loss
 from sklearn_bce._loss import BCEObjective, bce, l1_subgradient_residual, soft_threshold
 
 
@@ -300,3 +302,30 @@ def test_identical_weight_columns_share_one_bound(rng):
     objective = BCEObjective(X, Y, sw, 1.0, 0.0, True)
     bounds, index = objective.hessian_bound()
     assert len(bounds) == 2 and index[0] == index[1] != index[2] == index[3]
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("arpack", ["converges", "fails"])
+def test_smoothness_bound_of_wide_data_bounds_the_largest_eigenvalue(
+    fit_intercept, arpack, monkeypatch
+):
+    # Above 1000 coefficients the bound comes from Lanczos iterations (or,
+    # when they fail, the trace); it must bound lambda_max of the Hessian
+    # bound from above, or a step of 1/L could diverge.
+    rng = np.random.default_rng(0)
+    X = 0.01 * rng.normal(size=(60, 1100))  # the intercept column dominates
+    y = (rng.random(60) < 0.5).astype(float)[:, None]
+    weight = rng.uniform(0.5, 2.0, size=60)
+    objective = BCEObjective(X, y, weight, 10.0, 0.0, fit_intercept)
+    (bound,), _ = objective.hessian_bound()
+    exact = np.linalg.eigvalsh(bound)[-1]
+    if arpack == "fails":
+
+        def no_convergence(*args, **kwargs):
+            raise ArpackNoConvergence("no convergence", [], [])
+
+        monkeypatch.setattr(_loss, "eigsh", no_convergence)
+    L = objective.smoothness_bound()[0]
+    assert exact <= L
+    if arpack == "converges":
+        assert L <= 1.02 * exact

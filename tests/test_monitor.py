@@ -64,6 +64,27 @@ def test_early_stopping_keeps_the_best_validation_coefficients(rng):
     assert model.n_iter_[0] == best + 5
 
 
+def test_early_stopping_weighs_the_validation_loss(rng):
+    X, y = noisy_data(rng)
+    weight = rng.uniform(0.1, 5.0, size=len(y))
+    model = BCELogisticRegression(
+        C=np.inf,
+        early_stopping=True,
+        validation_fraction=0.25,
+        random_state=3,
+        n_iter_no_change=5,
+        solver="gd",
+        learning_rate=0.5,
+    ).fit(X, y, sample_weight=weight)
+    validation = validation_split(y, 0.25, 3)
+    p = model.predict_proba(X[validation])[:, 1]
+    yv, wv = y[validation], weight[validation]
+    weighted = -np.sum(wv * (yv * np.log(p) + (1 - yv) * np.log(1 - p))) / wv.sum()
+    best = model.best_iteration_[0]
+    assert_allclose(model.validation_loss_curve_[best - 1], weighted, rtol=1e-10)
+    assert not np.isclose(weighted, log_loss_of(model, X[validation], yv), rtol=1e-3)
+
+
 def test_early_stopping_trains_on_the_other_rows_only(rng):
     X, y = noisy_data(rng)
     params = {"C": 1.0, "tol": 1e-8, "validation_fraction": 0.2, "random_state": 0}

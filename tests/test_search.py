@@ -956,3 +956,38 @@ def test_class_weight_naming_a_class_a_training_part_lacks_fails_that_part():
     for key in ("split0_test_score", "split1_test_score"):
         assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
     assert_array_equal(ours.cv_results_["split0_test_score"], [-10.0])
+
+
+def test_multiclass_iterations_and_divergence_count_every_class():
+    # Iris with squared features: with a fixed step the one-vs-rest classes
+    # stop at different iterations, and a large step diverges for some
+    # classes only.  A (candidate, fold) takes as many iterations as its
+    # slowest class and diverged if any class did.
+    X, y = data("iris")
+    X = np.hstack([X, X**2])
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    params = {"solver": "gd", "tol": 0.05, "max_iter": 30}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = BCELogisticRegressionCV(
+            learning_rates=[10.0, 80.0], cv=splits, **params
+        ).fit(X, y)
+        fold_fits = [
+            [
+                BCELogisticRegression(learning_rate=rate, **params).fit(
+                    X[train], y[train]
+                )
+                for train, _ in splits
+            ]
+            for rate in (10.0, 80.0)
+        ]
+    results = search.cv_results_
+    for i, fits in enumerate(fold_fits):
+        for k, fit in enumerate(fits):
+            assert results[f"split{k}_n_iter"][i] == fit.n_iter_.max()
+    slow = fold_fits[0][0].n_iter_
+    assert slow.min() < slow.max()  # the classes stop apart
+    partly = [fit.stop_reason_ for fit in fold_fits[1]]
+    assert all("diverged" in r and set(r) != {"diverged"} for r in partly)
+    assert results["diverged"].tolist() == [False, True]
+    assert np.isnan(results["mean_test_score"][1])

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import expit
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -332,10 +333,12 @@ def test_early_stopping_needs_weight_on_both_parts():
             model.fit(X, y, sample_weight=weight)
 
 
-def test_batch_size_of_all_the_samples_fits_full_batch(breast_cancer):
+@pytest.mark.parametrize("extra", [0, 431])  # exactly n_samples, and more
+def test_batch_size_of_all_the_samples_fits_full_batch(breast_cancer, extra):
     X, y = breast_cancer
-    with pytest.warns(UserWarning, match="batch_size=1000 is not smaller than"):
-        model = BCELogisticRegression(batch_size=1000).fit(X, y)
+    batch_size = len(y) + extra
+    with pytest.warns(UserWarning, match=f"batch_size={batch_size} is not smaller"):
+        model = BCELogisticRegression(batch_size=batch_size).fit(X, y)
     assert_array_equal(model.coef_, BCELogisticRegression().fit(X, y).coef_)
 
 
@@ -382,3 +385,26 @@ def test_minibatch_with_zero_weights_steps_on_each_batch_mean():
         b = b - 0.5 * np.mean(p - y[rows])
     assert_allclose(model.coef_[0], w, rtol=1e-10)
     assert_allclose(model.intercept_[0], b, rtol=1e-10)
+
+
+def test_minibatch_l1_converges_by_the_proximal_gradient(breast_cancer):
+    # Converged means the smallest subgradient of the full L1-penalised
+    # objective is within tol: zero coefficients may keep a raw gradient up
+    # to the L1 weight.
+    X, y = breast_cancer
+    C, tol = 0.1, 0.01
+    model = BCELogisticRegression(
+        C=C, l1_ratio=1.0, batch_size=128, tol=tol, max_iter=500, random_state=0
+    ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    w, n = model.coef_[0], len(y)
+    error = expit(X @ w + model.intercept_[0]) - y
+    gradient = X.T @ error / n
+    l1 = 1.0 / (C * n)
+    zero = w == 0
+    assert zero.sum() >= 5
+    assert np.abs(gradient[zero]).max() > tol  # the raw gradient is not the test
+    smallest = np.where(
+        zero, np.maximum(np.abs(gradient) - l1, 0), gradient + l1 * np.sign(w)
+    )
+    assert max(np.abs(smallest).max(), abs(error.mean())) <= tol
