@@ -409,7 +409,7 @@ def _check_not_quasi_separated(X, y01, s, fit_intercept, advice):
             A = sp.hstack([sp.csc_array(sign[:, None]), A], format="csc")
         scale = np.asarray(abs(A).max(axis=0).toarray()).ravel()
         scale[scale == 0] = 1.0
-        A = A @ sp.diags_array(1.0 / scale)
+        A = sp.csc_array(A.multiply(1.0 / scale[None, :]))
     else:
         A = X[positive] * sign[:, None]
         if fit_intercept:
