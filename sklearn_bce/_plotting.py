@@ -671,10 +671,14 @@ def _unmasked(column):
 
     In a ``pandas.DataFrame`` of ``cv_results_`` a masked entry is NaN.
     """
-    mask = np.ma.getmaskarray(column)
+    if isinstance(column, np.ma.MaskedArray):
+        values, mask = column.data, np.ma.getmaskarray(column)
+    else:  # a list, an array, a pandas Series
+        values = np.asarray(column, dtype=object)
+        mask = np.zeros(len(values), dtype=bool)
     return [
         None if masked or _is_nan(value) else value
-        for value, masked in zip(np.ma.getdata(column), mask, strict=True)
+        for value, masked in zip(values, mask, strict=True)
     ]
 
 
