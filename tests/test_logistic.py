@@ -299,3 +299,12 @@ def test_warm_start_continues_from_the_coefficients_and_intercept(
     six = BCELogisticRegression(max_iter=6, **params).fit(X, y)
     assert_allclose(model.coef_, six.coef_, rtol=1e-10)
     assert_allclose(model.intercept_, six.intercept_, rtol=1e-10)
+
+
+def test_warm_start_with_other_features_starts_afresh(breast_cancer_standardised):
+    X, y = breast_cancer_standardised
+    model = BCELogisticRegression(warm_start=True).fit(X[:, :5], y)
+    model.fit(X, y)
+    cold = BCELogisticRegression().fit(X, y)
+    np.testing.assert_array_equal(model.coef_, cold.coef_)
+    np.testing.assert_array_equal(model.n_iter_, cold.n_iter_)

@@ -991,3 +991,15 @@ def test_multiclass_iterations_and_divergence_count_every_class():
     assert all("diverged" in r and set(r) != {"diverged"} for r in partly)
     assert results["diverged"].tolist() == [False, True]
     assert np.isnan(results["mean_test_score"][1])
+
+
+def test_elastic_net_search_refits_the_elastic_net():
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], Cs=[0.1], l1_ratio=0.5, tol=1e-8, cv=3
+    ).fit(X, y)
+    assert search.best_estimator_.l1_ratio == 0.5
+    single = BCELogisticRegression(C=0.1, l1_ratio=0.5, tol=1e-8).fit(X, y)
+    assert np.count_nonzero(single.coef_) < X.shape[1]  # the L1 part zeroes some
+    assert_array_equal(search.coef_ == 0, single.coef_ == 0)
+    assert_allclose(search.coef_, single.coef_, atol=1e-6)
