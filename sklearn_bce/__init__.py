@@ -1,9 +1,10 @@
 """Logistic regression by batch gradient descent on the binary cross-entropy.
 
 ``BCELogisticRegression`` is a scikit-learn classifier that minimises the same
-objective as ``sklearn.linear_model.LogisticRegression`` for the same ``C``,
-by the textbook algorithm: logits, sigmoid, cross-entropy, its gradient and
-batch gradient descent with a learning rate.
+objective as ``sklearn.linear_model.LogisticRegression`` for the same ``C``
+(with several classes, that of ``OneVsRestClassifier(LogisticRegression())``:
+it fits one-vs-rest), by the textbook algorithm: logits, sigmoid,
+cross-entropy, its gradient and batch gradient descent with a learning rate.
 """
 
 from ._inference import coef_table

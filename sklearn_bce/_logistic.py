@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -41,6 +41,7 @@ from ._validation import (
     Interval,
     StrOptions,
     _fit_context,
+    _safe_indexing,
     check_finite_products,
     check_same_namespace,
     check_sample_weight,
@@ -152,7 +153,7 @@ class LinearBCEOutputsMixin:
 
     # -- prediction --------------------------------------------------------------
     def decision_function(self, X):
-        """Logits ``X @ coef_.T + intercept_``.
+        """Compute the logits ``X @ coef_.T + intercept_``.
 
         Parameters
         ----------
@@ -405,8 +406,11 @@ class BCELogisticRegression(
 
     class_weight : dict or "balanced", default=None
         Weights ``{class_label: weight}`` that multiply the sample weights;
-        ``"balanced"`` uses ``n_samples / (n_classes * np.bincount(y))``.  With
-        several classes the weights apply to every one-vs-rest problem.
+        ``"balanced"`` uses ``n_samples / (n_classes * np.bincount(y))``, or,
+        when ``sample_weight`` is given, its weighted equivalent (each class
+        counted by its total sample weight), as ``LogisticRegression`` does
+        with scikit-learn 1.9 (1.8 counts the samples).  With several classes
+        the weights apply to every one-vs-rest problem.
 
     warm_start : bool, default=False
         Start from the previous fit's coefficients instead of zeros (when
@@ -496,16 +500,18 @@ class BCELogisticRegression(
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when ``X`` has string column names.
 
+    See Also
+    --------
+    sklearn.linear_model.LogisticRegression : The same model, fitted by
+        quasi-Newton and other solvers.
+
+    Notes
+    -----
     After a fit on array API arrays (PyTorch, CuPy, ...) with
     ``sklearn.set_config(array_api_dispatch=True)``, ``coef_``,
     ``intercept_``, ``n_iter_``, ``loss_curve_`` and ``converged_`` are arrays
     of the namespace and device of ``X``, as in scikit-learn's array API
     estimators.
-
-    See Also
-    --------
-    sklearn.linear_model.LogisticRegression : The same model, fitted by
-        quasi-Newton and other solvers.
 
     Examples
     --------
@@ -892,7 +898,7 @@ class BCELogisticRegression(
         return self
 
     def coef_table(self, X, y, sample_weight=None, confidence_level=0.95):
-        """Coefficients with standard errors, z-tests and confidence intervals.
+        """Tabulate coefficients with standard errors, z-tests and intervals.
 
         Classical maximum-likelihood inference for a fitted binary model, from
         the inverse Fisher information at the fitted coefficients; valid for

@@ -425,6 +425,27 @@ class LearningRateDisplay:
         "C=0.1 auto", "C=1", "C=1 auto"]``.
     curve_lines_ : list of matplotlib Line2D
         One loss curve per drawn candidate.
+
+    See Also
+    --------
+    sklearn_bce.BCELogisticRegressionCV : The search whose ``cv_results_``
+        this draws.
+    sklearn.model_selection.ValidationCurveDisplay : Scores against any one
+        parameter, one fit per value and fold.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")  # draw off-screen
+    >>> from sklearn_bce import LearningRateDisplay
+    >>> display = LearningRateDisplay(
+    ...     learning_rates=["auto", 0.1, 1.0, "auto", 0.1, 1.0],
+    ...     mean_scores=[-0.08, -0.12, -0.08, -0.09, -0.14, -0.09],
+    ...     std_scores=[0.02, 0.03, 0.02, 0.02, 0.03, 0.02],
+    ...     Cs=[1.0, 1.0, 1.0, 0.1, 0.1, 0.1],
+    ... ).plot()
+    >>> [line.get_label() for line in display.lines_]
+    ['C=1', 'C=1 auto', 'C=0.1', 'C=0.1 auto']
     """
 
     def __init__(
@@ -576,7 +597,10 @@ class LearningRateDisplay:
             alone or as a pipeline step (or a ``pandas.DataFrame`` of it).
             Its ``C`` is the ``C`` of the same step; one line is drawn per
             value of ``C`` and of every other parameter the search varied
-            (any step's), labelled with them.
+            (any step's), labelled with them.  Candidates of a list of grids
+            that leave ``learning_rate`` out are not drawn; those that leave
+            ``C`` out are drawn as "default C", and those that leave another
+            parameter out as ``<name>=default``.
 
         ax, curves_ax : matplotlib Axes, default=None
             See :meth:`plot`.
@@ -589,13 +613,10 @@ class LearningRateDisplay:
         score_name : str, default=None
             Label of the score axis; ``None`` is ``metric``, if given.
 
-        Candidates of a list of grids that leave ``learning_rate`` out are not
-        drawn; those that leave ``C`` out are drawn as "default C", and those
-        that leave another parameter out as ``<name>=default``.
-
         Returns
         -------
         display : LearningRateDisplay
+            Object that stores the plotted lines.
 
         Examples
         --------

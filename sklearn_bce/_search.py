@@ -26,7 +26,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
-from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -50,6 +49,7 @@ from ._validation import (
     Interval,
     StrOptions,
     _fit_context,
+    _safe_indexing,
     external_stacklevel,
     previous_fit_on_error,
     scorer_accepts_sample_weight,
@@ -75,6 +75,9 @@ def _check_learning_rates(values):
 
 
 FIT_FAILED = "fit failed"
+# A class column a fold does not train: its class is missing from the
+# training part, or the fold has two classes and trains one column.
+NOT_TRAINED = "not trained"
 
 
 class _Raised(str):
@@ -161,19 +164,29 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
         folds, stratified for classifiers.  Splitters that need groups (such
         as ``GroupKFold``) get them from ``fit(X, y, groups=groups)``.
 
-    scoring : str, callable, list, tuple, set, dict or None, \
+    scoring : str, callable, list, tuple, dict or None, \
 default="neg_log_loss"
         A scikit-learn scorer name or a callable ``scorer(estimator, X, y)``;
         greater is better.  Used to choose the candidate and by :meth:`score`.
-        ``None`` is the estimator's own score, the accuracy.  Several metrics,
-        as in ``GridSearchCV``: a list, tuple or set of scorer names, a dict
+        ``None`` is the estimator's own score, the accuracy.  Each scorer gets
+        the model of the (candidate, fold), a fitted
+        :class:`BCELogisticRegression` with its ``n_iter_``,
+        ``converged_``, ``stop_reason_`` and ``loss_curve_``, and the
+        held-out ``X`` and ``y`` as given to :meth:`fit`.  Several metrics,
+        as in ``GridSearchCV``: a list or tuple of scorer names, a dict
         of names to scorer names or callables, or a callable returning a dict
         of named scores; ``refit`` then names the metric that chooses.
         Scorers of probabilities or decision values whose metric takes
         ``labels`` (``neg_log_loss``, ``neg_brier_score``, ...) are given all
         the classes, as in ``LogisticRegressionCV``, so a held-out part that
         lacks a class is still scored (metrics that need every class in it,
-        such as ROC AUC, give NaN there, with a warning).
+        such as ROC AUC, give NaN there, with a warning).  A class missing
+        from a fold's training part (a rare class) is not trained in that
+        fold, as in the fold's single fit; the fold model gives it
+        probability 0, so the log-loss of its held-out samples is that of
+        scikit-learn's clipped zero probability, the same for every
+        candidate (``GridSearchCV``'s fold model lacks the class and its
+        log-loss is NaN).
 
     refit : bool, str or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
@@ -195,7 +208,9 @@ default="neg_log_loss"
         training part cannot be fitted (it holds one class only, or its
         weights leave nothing to fit), with a ``FitFailedWarning``, or whose
         scorer raises, with a ``UserWarning``; ``"raise"`` raises the error
-        instead.  A search in which no training part can be fitted raises.
+        instead.  A search in which no training part can be fitted raises,
+        and so does one in which no candidate has a finite mean score, saying
+        why (``GridSearchCV`` would refit the first candidate).
         Diverged candidates score NaN whatever ``error_score`` is.
 
     return_train_score : bool, default=False
@@ -204,9 +219,36 @@ default="neg_log_loss"
         ``["mean_train_score"]`` and ``["std_train_score"]`` (to see which
         candidates overfit; it costs a second round of scoring).
 
-    solver, max_iter, tol, l1_ratio, fit_intercept, class_weight, random_state, \
-verbose
-        As in :class:`BCELogisticRegression`, for every candidate.  With
+    solver : {"nesterov", "gd"}, default="nesterov"
+        As in :class:`BCELogisticRegression`, for every candidate.
+
+    max_iter : int, default=1000
+        As in :class:`BCELogisticRegression`: the most iterations of every
+        (candidate, fold) fit and of the refit.
+
+    tol : float, default=1e-4
+        As in :class:`BCELogisticRegression`, for every candidate.
+
+    l1_ratio : float, default=0.0
+        As in :class:`BCELogisticRegression`, for every candidate.
+
+    fit_intercept : bool, default=True
+        As in :class:`BCELogisticRegression`, for every candidate.
+
+    class_weight : dict or "balanced", default=None
+        As in :class:`BCELogisticRegression`; ``"balanced"`` weighs the
+        classes of each training part by their counts in that part, as the
+        fit of a ``GridSearchCV`` does.
+
+    random_state : int, RandomState instance or None, default=None
+        Passed to the refitted :class:`BCELogisticRegression`.  Full-batch
+        descent uses no randomness, so it changes no result: as in
+        ``LogisticRegressionCV``, it does not shuffle the folds (give ``cv``
+        a splitter such as ``StratifiedKFold(shuffle=True,
+        random_state=0)``).
+
+    verbose : int, default=0
+        As in :class:`BCELogisticRegression` for the refit.  With
         ``verbose >= 1`` the search also prints its size and, every 10
         iterations (every one with ``verbose >= 2``), how many columns are
         still running and their largest objective and gradient entry.
@@ -276,7 +318,7 @@ verbose
 stop_reason_, n_features_in_, feature_names_in_
         The final model, as in :class:`BCELogisticRegression` (``n_iter_``,
         ``loss_curve_``, ``converged_`` and ``stop_reason_`` only with
-        ``refit=True``).
+        ``refit`` not ``False``).
 
     See Also
     --------
@@ -308,7 +350,6 @@ stop_reason_, n_features_in_, feature_names_in_
             callable,
             list,
             tuple,
-            set,
             dict,
             None,
         ],
@@ -420,11 +461,12 @@ stop_reason_, n_features_in_, feature_names_in_
             _reject_params(params, self, "fit", allow={"groups"})
             split_params, score_params = {"groups": params.get("groups")}, {}
         weighted = sample_weight is not None
-        X_given = X
+        X_given, y_given = X, y
         X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
-        # Held-out parts are scored as given (a DataFrame keeps its column
-        # names for the model and the scorer), as in GridSearchCV.
+        # The splitter and the scorer get the data as given (a DataFrame keeps
+        # its column names, a Series its index), as in GridSearchCV.
         X_score = X_given if hasattr(self, "feature_names_in_") else X
+        y_score = y_given if hasattr(y_given, "iloc") else self.classes_[y_index]
         labels = self.classes_[y_index]
         scorer, scorers = self._scorer()
         if not callable(self.scoring):
@@ -432,7 +474,19 @@ stop_reason_, n_features_in_, feature_names_in_
             names = ["score"] if scorers is None else list(scorers)
             self._check_refit(names, multimetric=scorers is not None)
         cv = check_cv(self.cv, labels, classifier=True)
-        splits = list(cv.split(X, labels, **split_params))
+        n_splits = cv.get_n_splits(X_score, y_score, **split_params)
+        splits = list(cv.split(X_score, y_score, **split_params))
+        # GridSearchCV's checks, in its words.
+        if not splits:
+            raise ValueError(
+                "No fits were performed. Was the CV iterator empty? Were there no "
+                "candidates?"
+            )
+        if len(splits) != n_splits:
+            raise ValueError(
+                "cv.split and cv.get_n_splits return inconsistent results. "
+                f"Expected {n_splits} splits, got {len(splits)}"
+            )
         self.n_splits_ = len(splits)
         candidates = list(ParameterGrid({"C": Cs, "learning_rate": learning_rates}))
         if self.verbose:
@@ -442,13 +496,21 @@ stop_reason_, n_features_in_, feature_names_in_
                 "as the columns of one run per kind of step"
             )
 
-        coefs, n_iter, stop_reason, curves, fit_times, failures = self._train_all(
+        coefs, n_iter, stop_reason, histories, fit_times, failures = self._train_all(
             X, y_index, sample_weight, splits, candidates
         )
         self._check_failures(failures, len(candidates))
         if not routing and weighted and self._scorer_takes_weights(scorers):
             score_params = {"sample_weight": sample_weight}
-        fitted = (X_score, labels, score_params, splits, candidates, coefs, failures)
+        fitted = (
+            X_score,
+            y_score,
+            score_params,
+            splits,
+            candidates,
+            (coefs, n_iter, stop_reason, histories),
+            failures,
+        )
         scores, score_times, multimetric, raised = self._score_all(
             scorer, scorers, *fitted
         )
@@ -464,7 +526,13 @@ stop_reason_, n_features_in_, feature_names_in_
                 values[diverged] = np.nan
         self._warn(candidates, diverged, stop_reason)
         # Over the folds that were fitted.
-        converged = np.isin(stop_reason, (CONVERGED, FIT_FAILED)).all(axis=(1, 2))
+        converged = np.isin(stop_reason, (CONVERGED, FIT_FAILED, NOT_TRAINED)).all(
+            axis=(1, 2)
+        )
+        curves = [
+            _average_over_classes(history, n_iter[c], stop_reason[c] != NOT_TRAINED)
+            for c, history in enumerate(histories)
+        ]
         results = _results(
             candidates,
             scores,
@@ -485,11 +553,16 @@ stop_reason_, n_features_in_, feature_names_in_
                 means = results[f"mean_test_{metric}"]
                 if np.isnan(means).all():
                     reason = self._no_score_reason(
-                        diverged, failures, multimetric, metric, raised[metric]
+                        diverged,
+                        failures,
+                        multimetric,
+                        metric,
+                        raised[metric],
+                        scores[metric],
                     )
                     raise ValueError(reason)
             elif diverged.all():
-                reason = self._no_score_reason(diverged, failures, True, None, [])
+                reason = self._no_score_reason(diverged, failures, True, None, [], None)
                 raise ValueError(reason)
             best_index = self._choose(results, metric, diverged)
         for name in _CHOSEN_MODEL:
@@ -506,8 +579,8 @@ stop_reason_, n_features_in_, feature_names_in_
         if not callable(self.refit):
             # As in GridSearchCV, not with a callable: its choice is no score's.
             self.best_score_ = float(means[best_index])
-        # Mean over the folds that were fitted: (n_coef, n_columns).
-        start = np.delete(coefs[best_index], list(failures), axis=0).mean(axis=0)
+        # Mean over the folds that trained each column: (n_coef, n_columns).
+        start = _mean_over_folds(np.delete(coefs[best_index], list(failures), axis=0))
         self._set_final_model(X, labels, sample_weight, start)
         return self
 
@@ -567,6 +640,12 @@ stop_reason_, n_features_in_, feature_names_in_
     def _train_all(self, X, y_index, sample_weight, splits, candidates):
         """One K-column run per step rule; per (candidate, fold) results.
 
+        Each fold trains the columns its single ``BCELogisticRegression`` fit
+        would: one per class of its training part (one column for two
+        classes); a class missing from the training part is not trained (its
+        coefficients stay NaN) and, with two classes left, the first one's
+        column is the negated second, as the binary model predicts them.
+
         Also returns, per fold whose training part cannot be fitted (one
         class, or weights that leave nothing to fit), the error a single
         ``BCELogisticRegression`` fit would raise; such folds are not run.
@@ -575,22 +654,30 @@ stop_reason_, n_features_in_, feature_names_in_
         Y = one_vs_rest_targets(y_index, n_classes, X.dtype)
         n_columns = Y.shape[1]
         n_cand, n_folds = len(candidates), len(splits)
-        failures, weights = {}, []
+        failures, weights, present = {}, [], []
         for f, (train, _) in enumerate(splits):
             try:
                 weights.append(self._fold_weights(y_index, sample_weight, train))
             except ValueError as exc:
                 failures[f] = exc
+            else:
+                present.append(np.unique(y_index[train]))
         trained = np.array([f for f in range(n_folds) if f not in failures], dtype=int)
         fold_weights = np.zeros((X.shape[0], trained.size), dtype=X.dtype)
         for j, (f, w) in enumerate(zip(trained, weights, strict=True)):
-            fold_weights[splits[f][0], j] = w
+            # A row listed k times (a bootstrap) weighs k times, as in X[train].
+            np.add.at(fold_weights[:, j], splits[f][0], w)
+        # The class columns each trained fold runs.
+        columns = [
+            [0] if n_columns == 1 else list(p[1:] if p.size == 2 else p)
+            for p in present
+        ]
         n_coef = X.shape[1] + self.fit_intercept
         coefs = np.full((n_cand, n_folds, n_coef, n_columns), np.nan, dtype=X.dtype)
         n_iter = np.zeros((n_cand, n_folds, n_columns), dtype=int)
-        stop_reason = np.full((n_cand, n_folds, n_columns), MAX_ITER, dtype=object)
+        stop_reason = np.full((n_cand, n_folds, n_columns), NOT_TRAINED, dtype=object)
         stop_reason[:, list(failures)] = FIT_FAILED
-        curves = [None] * n_cand
+        histories = [None] * n_cand
         fit_times = np.zeros(n_cand)
         is_auto = np.array([c["learning_rate"] == "auto" for c in candidates])
         n_trained = trained.size
@@ -598,9 +685,19 @@ stop_reason_, n_features_in_, feature_names_in_
             if group.size == 0 or n_trained == 0:
                 continue
             # Columns ordered (candidate, fold, class).
-            cand = np.repeat(group, n_trained * n_columns)
-            fold = np.tile(np.repeat(np.arange(n_trained), n_columns), group.size)
-            klass = np.tile(np.arange(n_columns), group.size * n_trained)
+            member, fold, klass = (
+                np.array(index, dtype=int)
+                for index in zip(
+                    *(
+                        (i, j, k)
+                        for i in range(group.size)
+                        for j in range(n_trained)
+                        for k in columns[j]
+                    ),
+                    strict=True,
+                )
+            )
+            cand = group[member]
             # Two classes: one target column for all, as a view (no copy).
             targets = (
                 np.broadcast_to(Y, (len(Y), klass.size))
@@ -625,8 +722,13 @@ stop_reason_, n_features_in_, feature_names_in_
             if self.verbose:
                 print(
                     f"{'auto' if is_auto[group[0]] else 'fixed'} steps: "
-                    f"{group.size} candidate(s) x {n_trained} folds x {n_columns} "
-                    f"class column(s) = {len(cand)} columns"
+                    f"{group.size} candidate(s) x {n_trained} folds x "
+                    + (
+                        f"{len(columns[0])} class column(s)"
+                        if len({len(c) for c in columns}) == 1
+                        else "the class columns of each fold's classes"
+                    )
+                    + f" = {len(cand)} columns"
                 )
             start = time.perf_counter()
             result = run_solver(
@@ -647,22 +749,31 @@ stop_reason_, n_features_in_, feature_names_in_
                 ),
             )
             fit_times[group] = (time.perf_counter() - start) / (group.size * n_trained)
-            shape = (group.size, n_trained, n_columns)
-            rows = np.ix_(group, trained)
-            coefs[rows] = np.moveaxis(result.coef.reshape(n_coef, *shape), 0, 2)
-            n_iter[rows] = result.n_iter.reshape(shape)
-            stop_reason[rows] = result.stop_reason.reshape(shape)
+            folds = trained[fold]
+            coefs[cand, folds, :, klass] = result.coef.T
+            n_iter[cand, folds, klass] = result.n_iter
+            stop_reason[cand, folds, klass] = result.stop_reason
             history = np.full(
                 (group.size, n_folds, n_columns, len(result.history)), np.nan
             )
-            history[:, trained] = result.history.T.reshape(*shape, -1)
+            history[member, folds, klass] = result.history.T
             for i, c in enumerate(group):
-                curves[c] = _average_over_classes(history[i], n_iter[c])
-        return coefs, n_iter, stop_reason, curves, fit_times, failures
+                histories[c] = history[i]
+        for j, p in enumerate(present):
+            if n_columns > 1 and p.size == 2:
+                # The binary model of two classes: the first's logit is -z.
+                coefs[:, trained[j], :, p[0]] = -coefs[:, trained[j], :, p[1]]
+        return coefs, n_iter, stop_reason, histories, fit_times, failures
 
     def _fold_weights(self, y_index, sample_weight, train):
         """Weights of a fold's training rows, as its single fit would use them."""
         present = np.unique(y_index[train])
+        if present.size == 0:
+            # The error of the fold's single fit, in scikit-learn's words.
+            raise ValueError(
+                f"Found array with 0 sample(s) (shape=(0, {self.n_features_in_})) "
+                "while a minimum of 1 is required by BCELogisticRegression."
+            )
         if present.size < 2:
             raise ValueError(
                 "This solver needs samples of at least 2 classes in the data, "
@@ -701,11 +812,11 @@ stop_reason_, n_features_in_, feature_names_in_
         scorer,
         scorers,
         X,
-        labels,
+        y,
         score_params,
         splits,
         candidates,
-        coefs,
+        fits,
         failures,
         part=1,
     ):
@@ -713,7 +824,10 @@ stop_reason_, n_features_in_, feature_names_in_
         are several metrics, and per metric how many scorings raised.
 
         On each split's held-out rows (``part=1``) or training rows
-        (``part=0``).  ``score_params`` are the scorer's metadata for all
+        (``part=0``), each (candidate, fold) by its own model (see
+        :meth:`_fold_model`; ``fits`` holds the per-(candidate, fold)
+        coefficients, iterations, stop reasons and loss histories).
+        ``score_params`` are the scorer's metadata for all
         samples; each fold's scorer gets those rows of the ones given per
         sample.  Folds that could not be fitted, and scorers that raise, score
         ``error_score``.  The scores are a dict: metric name to an array of
@@ -721,26 +835,15 @@ stop_reason_, n_features_in_, feature_names_in_
         """
         results = {}
         times = np.zeros((len(candidates), len(splits)))
-        model = self._estimator()
-        model.classes_ = self.classes_
-        model.n_features_in_ = self.n_features_in_
-        if hasattr(self, "feature_names_in_"):
-            model.feature_names_in_ = self.feature_names_in_
-        n_features = coefs.shape[2] - self.fit_intercept
+        n_samples = len(y)
         for f, split in enumerate(splits):
             if f in failures:
                 continue
             rows = split[part]
-            X_test, y_test = _safe_indexing(X, rows), labels[rows]
-            kwargs = _rows_of_params(score_params, rows, len(labels))
+            X_test, y_test = _safe_indexing(X, rows), _safe_indexing(y, rows)
+            kwargs = _rows_of_params(score_params, rows, n_samples)
             for c, params in enumerate(candidates):
-                model.set_params(**params)
-                model.coef_ = np.ascontiguousarray(coefs[c, f, :n_features].T)
-                model.intercept_ = (
-                    coefs[c, f, n_features].copy()
-                    if self.fit_intercept
-                    else np.zeros(coefs.shape[-1], dtype=coefs.dtype)
-                )
+                model = self._fold_model(params, *(a[c][f] for a in fits))
                 start = time.perf_counter()
                 try:
                     value = scorer(model, X_test, y_test, **kwargs)
@@ -762,6 +865,44 @@ stop_reason_, n_features_in_, feature_names_in_
             results, (len(candidates), len(splits)), names, self._error_value
         )
         return scores, times, multimetric, raised
+
+    def _fold_model(self, params, coef, n_iter, stop_reason, history):
+        """The model of one (candidate, fold), as its scorer sees it.
+
+        A fitted ``BCELogisticRegression`` with the search's classes: a class
+        missing from the fold's training part has probability 0 (coefficients
+        0, intercept ``-inf``); a column mirrored from its partner (two
+        classes left) reports its partner's iterations.
+        """
+        model = self._estimator(**params)
+        model.classes_ = self.classes_
+        model.n_features_in_ = self.n_features_in_
+        if hasattr(self, "feature_names_in_"):
+            model.feature_names_in_ = self.feature_names_in_
+        n_features = coef.shape[0] - self.fit_intercept
+        absent = np.isnan(coef).all(axis=0)
+        model.coef_ = np.ascontiguousarray(np.where(absent, 0, coef[:n_features]).T)
+        intercept = (
+            coef[n_features].copy()
+            if self.fit_intercept
+            else np.zeros(coef.shape[1], dtype=coef.dtype)
+        )
+        intercept[absent] = -np.inf
+        model.intercept_ = intercept
+        n_iter, stop_reason = n_iter.copy(), stop_reason.copy()
+        ran = stop_reason != NOT_TRAINED
+        mirrored = ~ran & ~absent
+        if mirrored.any():
+            n_iter[mirrored] = n_iter[ran][0]
+            stop_reason[mirrored] = stop_reason[ran][0]
+        model.n_iter_ = n_iter.astype(np.int32)
+        model.converged_ = stop_reason == CONVERGED
+        model.stop_reason_ = stop_reason
+        curve = history[:, : int(n_iter.max())].copy()
+        if mirrored.any():
+            curve[mirrored] = curve[ran][0]
+        model.loss_curve_ = curve[0] if len(curve) == 1 else curve
+        return model
 
     def _checked_score(self, value, scorer):
         """A scorer's result: a number, or a dict of them, as GridSearchCV
@@ -828,8 +969,11 @@ stop_reason_, n_features_in_, feature_names_in_
                         stacklevel=external_stacklevel(),
                     )
 
-    def _no_score_reason(self, diverged, failures, multimetric, metric, errors):
-        """Why no candidate has a mean score, for the error ``fit`` raises."""
+    def _no_score_reason(self, diverged, failures, multimetric, metric, errors, values):
+        """Why no candidate has a mean score, for the error ``fit`` raises.
+
+        ``values``: the metric's scores, ``(n_candidates, n_splits)``.
+        """
         if diverged.all():
             return (
                 "Every candidate diverged in at least one fold; use smaller "
@@ -846,7 +990,11 @@ stop_reason_, n_features_in_, feature_names_in_
                 f"fitted and score error_score={self.error_score}"
             )
         scorer = metric if multimetric else self.scoring
-        if errors:
+        fitted = [f for f in range(self.n_splits_) if f not in failures]
+        if failures and np.isfinite(values[~diverged][:, fitted]).all():
+            # The failed training parts explain it all.
+            pass
+        elif errors:
             reasons.append(
                 f"the scorer {scorer!r} raised an error for {len(errors)} "
                 f"(candidate, fold) pairs, the first: {errors[0]} (the 'Scoring "
@@ -877,7 +1025,7 @@ stop_reason_, n_features_in_, feature_names_in_
         ``error_score="raise"``.
         """
         base = self._base_scorer()  # scikit-learn's checks of the scoring
-        if not isinstance(self.scoring, list | tuple | set | dict):
+        if not isinstance(self.scoring, list | tuple | dict):
             return scorer_with_classes(base, self.classes_), None
         named = (
             self.scoring.items()
@@ -1062,17 +1210,20 @@ def _results(
 ):
     """``cv_results_``: GridSearchCV's keys, then the descent's."""
     n_cand, n_folds = n_iter.shape[:2]
-    results = {"params": candidates}
+    results = {
+        "mean_fit_time": fit_times,
+        # One shared run: every fold of a candidate gets the same share.
+        "std_fit_time": np.zeros(n_cand),
+        "mean_score_time": score_times.mean(axis=1),
+        "std_score_time": score_times.std(axis=1),
+    }
     for name in ("C", "learning_rate"):
         results[f"param_{name}"] = _param_column([c[name] for c in candidates])
+    results["params"] = candidates
     for name, values in scores.items():
         _store_scores(results, f"test_{name}", values)
         if train_scores is not None:
             _store_scores(results, f"train_{name}", train_scores[name], rank=False)
-    results["mean_fit_time"] = fit_times
-    results["std_fit_time"] = np.zeros(n_cand)
-    results["mean_score_time"] = score_times.mean(axis=1)
-    results["std_score_time"] = score_times.std(axis=1)
     longest = n_iter.max(axis=2)
     for f in range(n_folds):
         results[f"split{f}_n_iter"] = longest[:, f]
@@ -1213,23 +1364,36 @@ def _describe(params):
     return f"C={params['C']:g}, learning_rate={params['learning_rate']!r}"
 
 
-def _average_over_classes(history, n_iter):
+def _mean_over_folds(coefs):
+    """Mean of ``(n_folds, n_coef, n_columns)`` coefficients over the folds
+    that trained each column (NaN where one did not); 0 where none did."""
+    trained = ~np.isnan(coefs)
+    count = trained.sum(axis=0)
+    total = np.where(trained, coefs, 0).sum(axis=0)
+    return (total / np.maximum(count, 1)).astype(coefs.dtype, copy=False)
+
+
+def _average_over_classes(history, n_iter, ran):
     """Per fold, the objective per iteration averaged over one-vs-rest columns.
 
     ``history`` has shape ``(n_folds, n_columns, n_iterations)`` with NaN after
-    a column stopped; a stopped column counts with its final value until the
-    fold's last column stops.
+    a column stopped; only the columns ``ran`` (a fold's trained columns)
+    count, a stopped one with its final value until the fold's last column
+    stops.  ``None`` (no fold was trained) gives no curve.
     """
-    n_folds, n_columns, _ = history.shape
+    if history is None:
+        return np.full((len(n_iter), 0), np.nan)
+    n_folds = history.shape[0]
     curves = np.full((n_folds, max(int(n_iter.max()), 0)), np.nan)
     for f in range(n_folds):
         last = int(n_iter[f].max())
         if last == 0:
             continue
-        filled = np.empty((n_columns, last))
-        for k in range(n_columns):
+        columns = np.flatnonzero(ran[f])
+        filled = np.empty((columns.size, last))
+        for row, k in enumerate(columns):
             done = int(n_iter[f, k])
-            filled[k, :done] = history[f, k, :done]
-            filled[k, done:] = history[f, k, done - 1] if done else np.nan
+            filled[row, :done] = history[f, k, :done]
+            filled[row, done:] = history[f, k, done - 1] if done else np.nan
         curves[f, :last] = filled.mean(axis=0)
     return curves

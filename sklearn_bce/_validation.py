@@ -13,6 +13,7 @@ import scipy.sparse as sp
 import sklearn
 from sklearn.base import _fit_context
 from sklearn.metrics import make_scorer
+from sklearn.utils import _safe_indexing  # noqa: F401 (re-exported)
 from sklearn.utils._param_validation import (
     Interval,
     StrOptions,

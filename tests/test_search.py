@@ -1003,3 +1003,168 @@ def test_elastic_net_search_refits_the_elastic_net():
     assert np.count_nonzero(single.coef_) < X.shape[1]  # the L1 part zeroes some
     assert_array_equal(search.coef_ == 0, single.coef_ == 0)
     assert_allclose(search.coef_, single.coef_, atol=1e-6)
+
+
+def test_bootstrap_splits_count_repeated_rows_as_grid_search():
+    # A row listed k times in a training part weighs k times, as in X[train].
+    X, y = data("iris")
+    rng = np.random.default_rng(3)
+    rows = np.arange(len(y))
+    splits = []
+    for _ in range(3):
+        train = rng.integers(0, len(y), len(y))
+        splits.append((train, np.setdiff1d(rows, train)))
+    grid = {"learning_rate": ["auto", 0.5]}
+    ours, theirs = both_searches(X, y, grid, splits, tol=1e-7, max_iter=5000)
+    assert ours.cv_results_["converged"].all()
+    for k in range(3):
+        key = f"split{k}_test_score"
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+
+
+def test_training_part_lacking_a_class_trains_as_its_single_fit():
+    # Split 0 trains on classes 0 and 1 only and holds out some of them: its
+    # fold fit is binary.  Split 1 also holds out class 2, which its model
+    # never saw: probability 0 (the log-loss clips it), the same for every
+    # candidate, where GridSearchCV's fold model cannot score it.
+    X, y = data("iris")
+    splits = [
+        (np.r_[0:40, 50:90], np.r_[40:50, 90:100]),
+        (np.r_[0:100:2], np.r_[1:100:2, 100:150]),
+    ]
+    grid = {"learning_rate": ["auto", 1.0]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # GridSearchCV's NaN
+        ours, theirs = both_searches(X, y, grid, splits, tol=1e-8, max_iter=5000)
+    results = ours.cv_results_
+    assert results["converged"].all()
+    assert_allclose(
+        results["split0_test_score"], theirs.cv_results_["split0_test_score"], atol=1e-8
+    )
+    model = BCELogisticRegression(tol=1e-8, max_iter=5000).fit(
+        X[splits[0][0]], y[splits[0][0]]
+    )
+    assert model.coef_.shape[0] == 1  # binary
+    assert results["split0_n_iter"][0] == model.n_iter_[0]
+    # Split 1: the held-out class 2 rows get the clipped zero probability.
+    held_out = splits[1][1]
+    eps = np.finfo(X.dtype).eps
+    for c, params in enumerate(results["params"]):
+        single = BCELogisticRegression(tol=1e-8, max_iter=5000, **params).fit(
+            X[splits[1][0]], y[splits[1][0]]
+        )
+        proba = np.zeros((held_out.size, 3))
+        proba[:, :2] = single.predict_proba(X[held_out])
+        expected = -log_loss(y[held_out], np.clip(proba, eps, None), labels=[0, 1, 2])
+        assert results["split1_test_score"][c] == pytest.approx(expected, abs=1e-8)
+    assert np.isnan(theirs.cv_results_["split1_test_score"]).all()
+    assert ours.coef_.shape == (3, X.shape[1]) and np.isfinite(ours.coef_).all()
+
+
+def test_empty_training_part_fails_as_in_grid_search():
+    X, y = data("iris")
+    rows = np.arange(150)
+    splits = [
+        (np.array([], dtype=int), rows[:50]),
+        (rows[::2], rows[1::2]),
+        (rows[1::2], rows[::2]),
+    ]
+    with pytest.warns(FitFailedWarning, match="0 sample"):
+        ours, theirs = both_searches(
+            X, y, {"learning_rate": ["auto"]}, splits, error_score=-10.0
+        )
+    for k in range(3):
+        key = f"split{k}_test_score"
+        assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+    assert ours.cv_results_["split0_test_score"][0] == -10.0
+
+
+@pytest.mark.parametrize(
+    "cv, match",
+    [
+        ([], "No fits were performed"),
+        (
+            type("Five", (StratifiedKFold,), {"get_n_splits": lambda *a, **k: 5})(3),
+            "inconsistent results. Expected 5 splits, got 3",
+        ),
+    ],
+)
+def test_cv_without_splits_or_inconsistent_is_refused_as_in_grid_search(cv, match):
+    X, y = data("iris")
+    for search in (
+        BCELogisticRegressionCV(learning_rates=["auto"], cv=cv),
+        GridSearchCV(BCELogisticRegression(), {"learning_rate": ["auto"]}, cv=cv),
+    ):
+        with pytest.raises(ValueError, match=match):
+            search.fit(X, y)
+
+
+def test_scorer_gets_each_fold_model_fitted_as_grid_search():
+    X, y = data("iris")
+    seen = []
+
+    def iterations(estimator, X, y):
+        seen.append(estimator)
+        assert estimator.loss_curve_.shape == (3, estimator.n_iter_.max())
+        assert estimator.converged_.all()
+        assert_array_equal(estimator.stop_reason_, "converged")
+        return -float(estimator.n_iter_.max())
+
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    ours, theirs = both_searches(
+        X, y, {"learning_rate": ["auto", 1.0]}, splits, scoring=iterations
+    )
+    assert_array_equal(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"]
+    )
+    assert len({id(model) for model in seen}) == len(seen) == 2 * 6
+
+
+def test_results_keys_in_grid_search_order():
+    X, y = data("iris")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    ours, theirs = both_searches(
+        X,
+        y,
+        {"learning_rate": ["auto"], "C": [1.0]},
+        splits,
+        scoring=["accuracy", "neg_log_loss"],
+        refit="accuracy",
+        return_train_score=True,
+    )
+    keys = list(ours.cv_results_)
+    assert keys[: len(theirs.cv_results_)] == list(theirs.cv_results_)
+
+
+def test_splitter_and_scorer_get_the_data_as_given():
+    pd = pytest.importorskip("pandas")
+    X, y = data("iris")
+    X, y = (
+        pd.DataFrame(X, columns=list("abcd")),
+        pd.Series(y, index=y.size - np.arange(150)),
+    )
+    seen = []
+
+    class Recording(StratifiedKFold):
+        def split(self, X, y=None, groups=None):
+            seen.append(("split", type(X).__name__, type(y).__name__))
+            return super().split(X, y, groups)
+
+    def scorer(estimator, X, y):
+        seen.append(("score", type(X).__name__, type(y).__name__))
+        return accuracy_score(y, estimator.predict(X))
+
+    BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=Recording(3), scoring=scorer
+    ).fit(X, y)
+    assert set(seen) == {
+        ("split", "DataFrame", "Series"),
+        ("score", "DataFrame", "Series"),
+    }
+
+
+def test_scoring_set_is_refused_as_in_grid_search():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(scoring={"accuracy", "neg_log_loss"})
+    with pytest.raises(ValueError, match="'scoring' parameter"):
+        search.fit(X, y)
