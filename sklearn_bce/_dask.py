@@ -434,21 +434,23 @@ class DaskBCEObjective(PenalisedColumns):
 
         One pass over ``X``, whatever its width.
         """
-        if self._gram is not None:
-            squares = self._gram.diagonal().copy()
-        else:
-            (squares,) = _compute(
-                _row_sums(
-                    _chunk_squares,
-                    (self.X, self._weight),
-                    self.n_coef,
-                    fit_intercept=self.fit_intercept,
-                )
-            )
-            squares = squares / self.sw_sum[0]
-        diag = np.repeat(squares[:, None] / 4.0, self.n_problems, axis=1)
+        diag = np.repeat(self._gram_diagonal()[:, None] / 4.0, self.n_problems, axis=1)
         diag[: self.n_features] += self.l2
         return diag
+
+    def _gram_diagonal(self):
+        """Diagonal of the weighted Gram matrix ``X1^T S X1 / S``, in float64."""
+        if self._gram is not None:
+            return self._gram.diagonal().copy()
+        (squares,) = _compute(
+            _row_sums(
+                _chunk_squares,
+                (self.X, self._weight),
+                self.n_coef,
+                fit_intercept=self.fit_intercept,
+            )
+        )
+        return squares / self.sw_sum[0]
 
     def smoothness_bound(self):
         """Lipschitz constant ``L_k = lambda_max(B_k)`` of each gradient, ``(K,)``.
@@ -481,8 +483,8 @@ class DaskBCEObjective(PenalisedColumns):
             value = eigsh(op, k=1, which="LA", tol=1e-4, return_eigenvectors=False)
             return 1.01 * float(value[0])
         except ArpackNoConvergence:
-            # The trace bounds lambda_max from above.
-            return float(self.hessian_bound_diagonal()[:, 0].sum() * 4.0)
+            # The trace bounds lambda_max from above (as the numpy engine's).
+            return float(self._gram_diagonal().sum())
 
 
 # -- validation -------------------------------------------------------------------
@@ -499,8 +501,10 @@ def _as_row_chunked(X, name, row_counts=True):
     if row_counts and np.isnan(X.shape[0]):
         X = X.compute_chunk_sizes()
     if X.dtype not in (np.float32, np.float64):
-        if X.dtype.kind not in "biuf":
+        if X.dtype.kind not in "biufO":
             raise ValueError(f"{name} must hold numbers; got dtype {X.dtype}.")
+        # Objects (a dask DataFrame's mixed columns) are cast as numpy's
+        # check_array casts them; one that is not a number fails there.
         X = X.astype(np.float64)
     if X.numblocks[1] != 1:
         X = X.rechunk({1: -1})
@@ -635,7 +639,15 @@ def fit_dask(estimator, X, y, sample_weight=None):
     y = _rows_like(y, X, "y")
     _check_values(X)
 
-    (classes,) = _compute(da.unique(y))
+    try:
+        (classes,) = _compute(da.unique(y))
+    except TypeError as exc:
+        # Labels of several types cannot be sorted: scikit-learn's error.
+        raise ValueError(
+            "Unknown label type: unknown. Maybe you are trying to fit a "
+            "classifier, which expects discrete classes on a regression target "
+            "with continuous values."
+        ) from exc
     check_classification_targets(classes)
     if len(classes) < 2:
         raise ValueError(

@@ -33,6 +33,7 @@ from ._solver import (
     auto_metric,
     gradient_descent,
     lipschitz_metric,
+    safe_step,
 )
 from ._stochastic import auto_step_cap, minibatch_descent
 from ._validation import (
@@ -752,10 +753,12 @@ class BCELogisticRegression(
         penalty is therefore relative to each batch, as ``MLPClassifier``
         scales ``alpha`` by the batch size: a stream of batches of ``b`` of
         ``n`` samples approaches the optimum of ``fit`` with ``C * b / n``,
-        not ``C`` (pass ``C * n / b`` to approach ``fit`` with ``C``), and
-        sample and class weights are relative within a batch (a factor
-        shared by all of a batch, such as the class weight of a batch of one
-        class, cancels).  The step is ``learning_rate``, or with ``"auto"``
+        not ``C`` (pass ``C * n / b`` to approach ``fit`` with ``C``).
+        Sample and class weights weigh the samples of a batch against each
+        other and, through the batch's total weight, against the penalty: a
+        factor shared by all of a batch (such as the class weight of a batch
+        of one class) acts as that factor on ``C`` for that step, as scaling
+        every weight does in ``fit``.  The step is ``learning_rate``, or with ``"auto"``
         the batch's safe step ``1/L`` (so each step descends on its batch); a
         fixed step that makes the batch's objective diverge is not taken
         (``ConvergenceWarning``, ``stop_reason_`` ``"diverged"``).  A
@@ -767,12 +770,15 @@ class BCELogisticRegression(
         ``loss_curve_`` holds each batch's objective after its step (a call
         after ``fit`` continues from its coefficients and starts both
         afresh); ``converged_`` is False and ``stop_reason_`` ``"max_iter"`` (one step
-        does not meet ``tol``) unless the step diverged.
+        does not meet ``tol``), unless the batch's gradient is exactly zero
+        (``"converged"``) or the step diverged.
 
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            A batch of training data.
+            A batch of training data.  The first call (or ``fit``) sets the
+            model's precision, float32 or float64; later batches are cast to
+            it, as its coefficients are kept in it.
 
         y : array-like of shape (n_samples,)
             Its labels.
@@ -814,7 +820,10 @@ class BCELogisticRegression(
             X,
             y,
             accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
+            # Later batches take the model's precision, whatever theirs.
+            dtype=[np.float64, np.float32]
+            if first
+            else np.asarray(self.intercept_).dtype,
             reset=first,
         )
         check_classification_targets(y)
@@ -860,7 +869,7 @@ class BCELogisticRegression(
             else np.empty((objective.n_problems, 0))
         )
         if self.learning_rate == "auto":
-            step = 1.0 / objective.smoothness_bound()
+            step = safe_step(objective.smoothness_bound())
         else:
             step = np.full(objective.n_problems, float(self.learning_rate))
         result = gradient_descent(
@@ -873,13 +882,13 @@ class BCELogisticRegression(
         )
         diverged = result.stop_reason == DIVERGED
         if diverged.any():
-            safe_step = 1.0 / objective.smoothness_bound()[diverged].max()
+            longest = safe_step(objective.smoothness_bound()[diverged]).min()
             names = self._problem_names()
             warnings.warn(
                 f"The step on this batch made the objective diverge"
                 f"{names(diverged)}: learning_rate={self.learning_rate!r} is too "
                 "large for this data. The coefficients were kept as they were. "
-                f"A fixed step of at most 1/L = {safe_step:.3g} (L the smoothness "
+                f"A fixed step of at most 1/L = {longest:.3g} (L the smoothness "
                 "bound of this batch's loss) cannot diverge; use one, or "
                 "learning_rate='auto', or standardise the features.",
                 ConvergenceWarning,
@@ -1029,14 +1038,14 @@ class BCELogisticRegression(
         names = self._problem_names()
         diverged = result.stop_reason == DIVERGED
         if diverged.any():
-            safe_step = 1.0 / objective.smoothness_bound()[diverged].max()
+            longest = safe_step(objective.smoothness_bound()[diverged]).min()
             warnings.warn(
                 f"The objective diverged{names(diverged)} after "
                 f"{result.n_iter[diverged].min()} iterations: learning_rate="
                 f"{self.learning_rate!r} is too large for this data. Fitting "
                 "stopped and kept the coefficients of the lowest objective it "
                 "reached (the starting ones if none was lower). "
-                f"A fixed step of at most 1/L = {safe_step:.3g} (L the "
+                f"A fixed step of at most 1/L = {longest:.3g} (L the "
                 "smoothness bound of the loss) cannot diverge; use one, or "
                 "learning_rate='auto', which sets its steps from the data, or "
                 "standardise the features (sklearn.preprocessing.StandardScaler).",

@@ -143,8 +143,10 @@ class DiagonalMetric:
         diagonal = np.asarray(diagonal, dtype=np.float64)
         # An all-zero column of X gives a zero entry (and a zero gradient);
         # small entries keep their own scale (an intercept beside a huge
-        # penalty), as in CholeskyMetric.
-        floor = 1e-12 * np.maximum(diagonal.max(axis=0), np.finfo(float).tiny)
+        # penalty), as in CholeskyMetric.  A column without any curvature
+        # (all-zero X, no intercept, no L2 term) is flat: unit curvature.
+        largest = diagonal.max(axis=0)
+        floor = np.where(largest > 0, 1e-12 * largest, 1.0)
         self.diagonal = np.where(diagonal > 0, diagonal, floor)
 
     def solve(self, grad, cols):
@@ -175,7 +177,10 @@ class CholeskyMetric:
             # zero entry (an all-zero column) is raised relative to the
             # largest, to keep it factorable.
             diagonal = bound.diagonal()
-            floor = np.finfo(float).eps * max(diagonal.max(), np.finfo(float).tiny)
+            largest = diagonal.max()
+            # A bound without any curvature (all-zero X, no intercept, no L2
+            # term: a flat objective) becomes the identity.
+            floor = np.finfo(float).eps * largest if largest > 0 else 1e10
             bound[np.diag_indices_from(bound)] += 1e-10 * np.where(
                 diagonal > 0, diagonal, floor
             )
@@ -211,9 +216,20 @@ class CholeskyMetric:
         raise TypeError("a Cholesky metric has no separable proximal operator")
 
 
+def safe_step(bound):
+    """``1 / bound``, and 1 where the bound is 0.
+
+    A zero curvature bound (all-zero ``X``, no intercept, no L2 term) means a
+    flat smooth part with a zero gradient: any step is safe there, and a unit
+    one keeps the arithmetic finite.
+    """
+    bound = np.asarray(bound, dtype=np.float64)
+    return 1.0 / np.where(bound > 0, bound, 1.0)
+
+
 def lipschitz_metric(objective):
     """The textbook safe step ``1 / L`` for every column (a :class:`ScalarMetric`)."""
-    return ScalarMetric(1.0 / objective.smoothness_bound())
+    return ScalarMetric(safe_step(objective.smoothness_bound()))
 
 
 def auto_metric(objective, max_dense=256):

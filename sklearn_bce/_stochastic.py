@@ -21,7 +21,14 @@ import contextlib
 import numpy as np
 
 from ._loss import BCEObjective, l1_subgradient_residual, soft_threshold
-from ._solver import CONVERGED, DIVERGED, DIVERGENCE_FACTOR, STOPPED, DescentResult
+from ._solver import (
+    CONVERGED,
+    DIVERGED,
+    DIVERGENCE_FACTOR,
+    STOPPED,
+    DescentResult,
+    safe_step,
+)
 
 #: Growth of a line-searched step from one batch to the next.
 STEP_GROWTH = 2.0
@@ -104,7 +111,7 @@ def auto_step_cap(objective):
     the inverse of its average curvature (one pass over ``X``).  It can be
     too long for some batches; the line search shortens it there.
     """
-    return 1.0 / objective.hessian_bound_diagonal().mean(axis=0)
+    return safe_step(objective.hessian_bound_diagonal().mean(axis=0))
 
 
 def minibatch_descent(

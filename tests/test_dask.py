@@ -373,3 +373,50 @@ def test_weights_are_computed_once_for_the_scheduler(client):
     finally:
         logger.removeHandler(handler)
     assert not [message for message in messages if "run_spec" in message]
+
+
+def test_labels_of_several_types_and_object_X_as_numpy(client):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 2))
+    mixed = np.array([0, "a"] * 3, dtype=object)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        BCELogisticRegression().fit(X, mixed)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        BCELogisticRegression().fit(
+            da.from_array(X, chunks=(3, 2)), da.from_array(mixed, chunks=3)
+        )
+    # Numbers as objects (a dask DataFrame's mixed columns) are cast.
+    y = np.array([0, 1] * 3)
+    numbers = X.astype(object)
+    dask_model = BCELogisticRegression().fit(da.from_array(numbers, chunks=(3, 2)), y)
+    numpy_model = BCELogisticRegression().fit(numbers, y)
+    np.testing.assert_allclose(dask_model.coef_, numpy_model.coef_, atol=1e-12)
+
+
+def test_trace_fallback_bound_equals_numpy(client, monkeypatch):
+    # Above MAX_GRAM_COEF coefficients, when Lanczos fails, both engines
+    # bound lambda_max by the Gram matrix's trace: the same step 1/L.
+    from scipy.sparse.linalg import ArpackNoConvergence
+
+    from sklearn_bce import _dask, _loss
+
+    def no_convergence(*args, **kwargs):
+        raise ArpackNoConvergence("no convergence", [], [])
+
+    monkeypatch.setattr(_dask, "eigsh", no_convergence)
+    monkeypatch.setattr(_loss, "eigsh", no_convergence)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, _dask.MAX_GRAM_COEF + 100))
+    y = (rng.random(60) < 0.5).astype(float)[:, None]
+    weight = rng.uniform(0.5, 2.0, 60)
+    for C in (1.0, 0.01):
+        numpy_bound = _loss.BCEObjective(X, y, weight, C, 0.0, True).smoothness_bound()
+        dask_bound = _dask.DaskBCEObjective(
+            da.from_array(X, chunks=(30, -1)),
+            da.from_array(y, chunks=(30, 1)),
+            da.from_array(weight, chunks=30),
+            C,
+            0.0,
+            True,
+        ).smoothness_bound()
+        np.testing.assert_allclose(dask_bound, numpy_bound, rtol=1e-10)

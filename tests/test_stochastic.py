@@ -408,3 +408,51 @@ def test_minibatch_l1_converges_by_the_proximal_gradient(breast_cancer):
         zero, np.maximum(np.abs(gradient) - l1, 0), gradient + l1 * np.sign(w)
     )
     assert max(np.abs(smallest).max(), abs(error.mean())) <= tol
+
+
+FLAT = {
+    "no penalty": {"C": np.inf},
+    "L1 only": {"l1_ratio": 1.0},
+}
+
+
+@pytest.mark.parametrize("penalty", FLAT.values(), ids=FLAT.keys())
+def test_batches_without_curvature_keep_the_model_finite(penalty):
+    # All-zero rows, no intercept and no L2 term: the batch's objective is
+    # flat (curvature bound 0), so "auto"'s step 1/L was infinite and the
+    # model NaN for good.  Now the step is safe: the same model as fit's.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = np.r_[np.zeros(20, dtype=int), np.ones(20, dtype=int)]
+    zeros = np.zeros_like(X)
+    params = {"fit_intercept": False, **penalty}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        full = BCELogisticRegression(**params).fit(zeros, y)
+        first = BCELogisticRegression(**params).partial_fit(
+            zeros[:4], y[:4], classes=[0, 1]
+        )
+        batched = BCELogisticRegression(batch_size=8, random_state=0, **params).fit(
+            zeros, y
+        )
+        gd = BCELogisticRegression(solver="gd", **params).fit(zeros, y)
+        later = BCELogisticRegression(**params).partial_fit(X, y, classes=[0, 1])
+        before = later.coef_.copy()
+        later.partial_fit(zeros[:4], y[:4])
+    for model in (full, first, batched, gd):
+        assert_array_equal(model.coef_, np.zeros((1, 3)))
+    assert np.isfinite(later.coef_).all()
+    if penalty.get("l1_ratio"):
+        # The batch's objective is the L1 penalty alone: its step shrinks.
+        assert (np.abs(later.coef_) <= np.abs(before)).all()
+    else:
+        assert_array_equal(later.coef_, before)
+
+
+@pytest.mark.parametrize("dtypes", [(np.float64, np.float32), (np.float32, np.float64)])
+def test_partial_fit_keeps_the_precision_of_the_model(dtypes):
+    model_dtype, batch_dtype = dtypes
+    X, y = make_classification(200, 4, random_state=0)
+    model = BCELogisticRegression().fit(X.astype(model_dtype), y)
+    model.partial_fit(X[:5].astype(batch_dtype), y[:5])
+    assert model.coef_.dtype == model.intercept_.dtype == model_dtype
