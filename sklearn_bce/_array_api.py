@@ -425,8 +425,14 @@ class DiagonalMetric:
         diagonal = objective.hessian_bound_diagonal()
         # An all-zero column of X gives a zero entry (and a zero gradient);
         # small entries keep their own scale (an intercept beside a huge
-        # penalty).
-        floor = 1e-12 * xp.max(diagonal) + xp.finfo(diagonal.dtype).smallest_normal
+        # penalty); without any curvature (all-zero X, no intercept, no L2
+        # term: a flat objective), unit curvature.
+        largest = float(xp.max(diagonal))
+        floor = (
+            1e-12 * largest + xp.finfo(diagonal.dtype).smallest_normal
+            if largest > 0
+            else 1.0
+        )
         diagonal = xp.where(diagonal > 0, diagonal, floor)
         self.diagonal = xp.astype(diagonal, objective.dtype, copy=False)
         self.n_features = objective.n_features
@@ -460,6 +466,11 @@ class MatrixMetric:
         bound = objective.hessian_bound()
         tiny = xp.finfo(bound.dtype).smallest_normal
         diagonal = xp.linalg.diagonal(bound)
+        if not float(xp.max(diagonal)) > 0:
+            # No curvature at all (all-zero X, no intercept, no L2 term): the
+            # objective is flat, and the identity is as good a metric.
+            bound = xp.eye(bound.shape[0], dtype=bound.dtype, device=objective.device)
+            diagonal = xp.linalg.diagonal(bound)
         # All-zero columns get a floor instead of a division by zero; small
         # entries keep their own scale (an intercept beside a huge penalty).
         floor = xp.finfo(bound.dtype).eps * xp.max(diagonal) + tiny
@@ -495,7 +506,9 @@ def auto_metric(objective, solver):
     no L1 term, its diagonal otherwise.
     """
     if solver == "gd":
-        return ScalarMetric(1.0 / float(objective.smoothness_bound()[0]))
+        bound = float(objective.smoothness_bound()[0])
+        # A flat objective (no curvature at all): any step is safe.
+        return ScalarMetric(1.0 / bound if bound > 0 else 1.0)
     if objective.n_coef <= MAX_DENSE_METRIC and objective.l1_value == 0:
         return MatrixMetric(objective)
     return DiagonalMetric(objective)
@@ -730,8 +743,11 @@ def descent(
             stop_reason[diverged] = DIVERGED
             stop_reason[done] = CONVERGED
             active &= ~(diverged | done | out_of_iterations)
-            if callback is not None and (n_iter.max() > reported or not active.any()):
-                reported = int(n_iter.max())
+            # A diverged trial counts as its column's pass, as in the numpy
+            # engine's history.
+            passes = int((n_iter + diverged).max())
+            if callback is not None and (passes > reported or not active.any()):
+                reported = passes
                 callback(reported, None, fx, grad_max, active.copy())
     history = np.full((max(n_iter.max(), 0), n_problems), np.nan)
     for k, curve in enumerate(curves):

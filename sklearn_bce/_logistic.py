@@ -625,7 +625,10 @@ class BCELogisticRegression(
             self._set_fitted(result, objective, None)
             self._warn(result, objective)
             return self
+        weighted = sample_weight is not None
         X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
+        # Callbacks get the weights given, as LogisticRegression's do.
+        given_weight = sample_weight if weighted else None
         sample_weight = apply_class_weight(
             sample_weight, self.class_weight, self.classes_, y_index
         )
@@ -664,7 +667,7 @@ class BCELogisticRegression(
                 self.tol,
                 self.fit_intercept,
             )
-        bridge = self._callback_bridge(X, self.classes_[y_index], sample_weight, coef)
+        bridge = self._callback_bridge(X, self.classes_[y_index], given_weight, coef)
         progress = (
             ProgressPrinter(1 if self.verbose >= 2 else 10, last=self.max_iter)
             if self.verbose
@@ -715,11 +718,15 @@ class BCELogisticRegression(
         return np.sort(validation)
 
     def _callback_bridge(self, X, y, sample_weight, coef):
-        """Report iterations to callbacks set with ``set_callbacks``, if any."""
-        if not hasattr(self, "_init_callback_context"):
+        """Report iterations to callbacks set with ``set_callbacks``, if any.
+
+        Without callbacks (or before scikit-learn 1.9) there is no bridge and
+        no cost per iteration, as in ``LogisticRegression``.
+        """
+        if not hasattr(self, "_skl_callbacks"):
             return None
         context = self._init_callback_context(max_subtasks=self.max_iter + 1)
-        metadata = {"sample_weight": sample_weight}
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         return CallbackBridge(context, self, X, y, metadata, coef, self.fit_intercept)
 

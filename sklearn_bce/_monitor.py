@@ -143,7 +143,9 @@ class CallbackBridge:
             else np.zeros(coef.shape[1], coef.dtype)
         )
         return {
-            "coef_": np.ascontiguousarray(coef[:n_features].T),
+            # A copy: the descent updates its coefficients in place, and a
+            # callback may keep this iteration's model.
+            "coef_": np.array(coef[:n_features].T, order="C"),
             "intercept_": intercept,
         }
 

@@ -178,6 +178,9 @@ def class_weights(class_weight, classes, y, sample_weight):
     return compute_class_weight(class_weight, classes=classes, y=y)
 
 
+_CALLBACK_FIT_ATTRIBUTES = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+
 @contextlib.contextmanager
 def previous_fit_on_error(estimator):
     """Restore every attribute of ``estimator`` if the block raises.
@@ -190,8 +193,16 @@ def previous_fit_on_error(estimator):
     try:
         yield
     except BaseException:
+        # scikit-learn's callback machinery tears the callbacks down after
+        # the fit, from the context the fit set up: that stays.
+        running = {
+            name: estimator.__dict__[name]
+            for name in _CALLBACK_FIT_ATTRIBUTES
+            if name in estimator.__dict__
+        }
         estimator.__dict__.clear()
         estimator.__dict__.update(previous)
+        estimator.__dict__.update(running)
         raise
 
 

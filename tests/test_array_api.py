@@ -727,3 +727,57 @@ def test_array_api_input_without_the_helpers_is_a_clear_error(monkeypatch):
     X, y = make_problem("binary", "float64")
     with dispatch(), pytest.raises(ValueError, match=r"need scikit-learn >= 1\.9"):
         BCELogisticRegression().fit(as_input(X, "array_api_strict"), y)
+
+
+FLAT = {
+    "gd": ({"solver": "gd", "C": np.inf}, "float64"),
+    "nesterov": ({"C": np.inf}, "float64"),
+    "L1 float32": ({"l1_ratio": 1.0}, "float32"),
+}
+
+
+@pytest.mark.parametrize("case", FLAT.values(), ids=FLAT.keys())
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_flat_objective_is_fitted_as_numpy(name, case):
+    # All-zero X, no intercept, no L2 term: no curvature at all.  The numpy
+    # engine's zeros, converged at once (was a ZeroDivisionError, or NaN).
+    params, dtype = case
+    X = np.zeros((20, 3), dtype=dtype)
+    y = np.arange(20) % 2
+    params = {"fit_intercept": False, **params}
+    expected = BCELogisticRegression(**params).fit(X, y)
+    xp, device = namespace_and_device(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with dispatch():
+            model = BCELogisticRegression(**params).fit(
+                as_input(X, name), xp.asarray(y, device=device)
+            )
+    assert_array_equal(to_numpy(model.coef_), expected.coef_)
+    assert_array_equal(to_numpy(model.n_iter_), expected.n_iter_)
+    assert (
+        model.stop_reason_.tolist() == expected.stop_reason_.tolist() == ["converged"]
+    )
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_verbose_numbers_a_diverged_step_as_numpy(name, capsys):
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    params = {"learning_rate": 100.0, "verbose": 2}
+    with pytest.warns(ConvergenceWarning):
+        BCELogisticRegression(**params).fit(X, y)
+    expected = capsys.readouterr().out
+    xp, device = namespace_and_device(name)
+    with pytest.warns(ConvergenceWarning), dispatch():
+        BCELogisticRegression(**params).fit(
+            as_input(X, name), xp.asarray(y, device=device)
+        )
+    lines = capsys.readouterr().out.splitlines()
+    numbers = [line.split(",")[0] for line in lines if line.startswith("Iteration")]
+    assert numbers == [
+        line.split(",")[0]
+        for line in expected.splitlines()
+        if line.startswith("Iteration")
+    ]
+    assert len(set(numbers)) == len(numbers)

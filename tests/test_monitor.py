@@ -1,5 +1,7 @@
 """Early stopping, progress and scikit-learn's callback API."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
@@ -223,3 +225,87 @@ def test_early_stopping_keeps_the_final_step_of_a_converged_column():
     monitor(1, coef, None, None, np.array([False]))
     assert monitor.best_iteration.tolist() == [1]
     assert_allclose(monitor.best_coef, coef)
+
+
+class KeepingCallback(CountingCallback):
+    """Keeps each iteration's model and a copy of its coefficients then."""
+
+    def __init__(self, fail=False):
+        super().__init__()
+        self.fail = fail
+        self.kept = []
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if fitted_estimator is not None and context.task_name == "iteration":
+            self.kept.append((fitted_estimator, fitted_estimator.coef_.copy()))
+            if self.fail:
+                raise RuntimeError("the callback failed")
+        return False
+
+
+@needs_callbacks
+def test_iteration_models_keep_their_coefficients():
+    # The descent updates its coefficients in place; each model handed to a
+    # callback is a snapshot (binary and mini-batch alike).
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    for params in ({}, {"batch_size": 100, "random_state": 0, "tol": 1e-3}):
+        keeping = KeepingCallback()
+        BCELogisticRegression(**params).set_callbacks(keeping).fit(X, y)
+        assert len(keeping.kept) > 2
+        for model, coef in keeping.kept:
+            assert_allclose(model.coef_, coef, rtol=0, atol=0)
+
+
+@needs_callbacks
+@pytest.mark.parametrize("failure", ["convergence warning", "callback"])
+def test_callbacks_are_torn_down_when_the_fit_fails(failure):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    previous = BCELogisticRegression().fit(X[:100, :5], y[:100])
+    keeping = KeepingCallback(fail=failure == "callback")
+    previous.set_params(max_iter=3).set_callbacks(keeping)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises((ConvergenceWarning, RuntimeError)):
+            previous.fit(X, y)
+    assert keeping.torn_down
+    # The previous fit is whole; nothing of the failed one's callbacks stays.
+    assert previous.n_features_in_ == 5 and not hasattr(previous, "_callback_fit_ctx")
+
+
+@needs_callbacks
+def test_callbacks_get_the_sample_weights_given():
+    # As LogisticRegression: no weights given, no metadata (a plain scorer
+    # works); class weights are the model's, not the metric's.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    y = y.copy()
+    y[:150] = 1
+
+    def accuracy(estimator, X, y):
+        return {"acc": float(np.mean(estimator.predict(X) == y))}
+
+    monitor = callback.ScoringMonitor(scoring=accuracy)
+    model = BCELogisticRegression().set_callbacks(monitor).fit(X, y)
+    log = monitor.get_logs().data_as_pandas
+    assert_allclose(log[log["task_name"] == "fit"]["acc"], [model.score(X, y)])
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    model = BCELogisticRegression(class_weight="balanced", C=0.01)
+    model.set_callbacks(monitor).fit(X, y)
+    log = monitor.get_logs().data_as_pandas
+    assert_allclose(log[log["task_name"] == "fit"]["accuracy"], [model.score(X, y)])
+
+
+@needs_callbacks
+def test_no_callback_machinery_without_callbacks(monkeypatch):
+    # As LogisticRegression: nothing per iteration when no callback is set.
+    def refuse(*args, **kwargs):
+        raise AssertionError("callback context built without callbacks")
+
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression()
+    monkeypatch.setattr(model, "_init_callback_context", refuse, raising=False)
+    model.fit(StandardScaler().fit_transform(X), y)
