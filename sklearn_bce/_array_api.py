@@ -427,11 +427,12 @@ class DiagonalMetric:
         # small entries keep their own scale (an intercept beside a huge
         # penalty); without any curvature (all-zero X, no intercept, no L2
         # term: a flat objective), unit curvature.
-        largest = float(xp.max(diagonal))
-        floor = (
-            1e-12 * largest + xp.finfo(diagonal.dtype).smallest_normal
-            if largest > 0
-            else 1.0
+        # (On the device: no read to the host.)
+        largest = xp.max(diagonal)
+        floor = xp.where(
+            largest > 0,
+            1e-12 * largest + xp.finfo(diagonal.dtype).smallest_normal,
+            xp.ones_like(largest),
         )
         diagonal = xp.where(diagonal > 0, diagonal, floor)
         self.diagonal = xp.astype(diagonal, objective.dtype, copy=False)
@@ -466,11 +467,12 @@ class MatrixMetric:
         bound = objective.hessian_bound()
         tiny = xp.finfo(bound.dtype).smallest_normal
         diagonal = xp.linalg.diagonal(bound)
-        if not float(xp.max(diagonal)) > 0:
-            # No curvature at all (all-zero X, no intercept, no L2 term): the
-            # objective is flat, and the identity is as good a metric.
-            bound = xp.eye(bound.shape[0], dtype=bound.dtype, device=objective.device)
-            diagonal = xp.linalg.diagonal(bound)
+        # No curvature at all (all-zero X, no intercept, no L2 term): the
+        # objective is flat, and the identity is as good a metric (chosen on
+        # the device: no read to the host).
+        identity = xp.eye(bound.shape[0], dtype=bound.dtype, device=objective.device)
+        bound = xp.where(xp.max(diagonal) > 0, bound, identity)
+        diagonal = xp.linalg.diagonal(bound)
         # All-zero columns get a floor instead of a division by zero; small
         # entries keep their own scale (an intercept beside a huge penalty).
         floor = xp.finfo(bound.dtype).eps * xp.max(diagonal) + tiny

@@ -984,9 +984,22 @@ class BCELogisticRegression(
             and previous is not None
             and previous.shape == (objective.n_problems, objective.n_features)
         ):
-            coef[: objective.n_features] = np.asarray(to_numpy(dense_coef(previous))).T
+            try:
+                previous = np.asarray(to_numpy(dense_coef(previous)))
+                intercept = np.asarray(to_numpy(self.intercept_))
+            except (RuntimeError, TypeError, ValueError) as exc:
+                # Device arrays that NumPy cannot read without dispatch.
+                raise ValueError(
+                    "warm_start=True: this model was fitted on array API arrays "
+                    "whose device NumPy cannot read. Fit with "
+                    "sklearn.set_config(array_api_dispatch=True) and arrays of "
+                    "that namespace and device, or move the model to NumPy first "
+                    "with sklearn.utils._array_api.move_estimator_to(model, "
+                    "numpy, 'cpu')."
+                ) from exc
+            coef[: objective.n_features] = previous.T
             if objective.fit_intercept:
-                coef[-1] = np.asarray(to_numpy(self.intercept_))
+                coef[-1] = intercept
         return coef
 
     def _set_fitted(self, result, objective, early_stopping):

@@ -781,3 +781,15 @@ def test_verbose_numbers_a_diverged_step_as_numpy(name, capsys):
         if line.startswith("Iteration")
     ]
     assert len(set(numbers)) == len(numbers)
+
+
+def test_warm_start_on_numpy_from_a_device_model_says_what_to_do():
+    X, y = make_problem("binary", "float64")
+    xp, device = namespace_and_device("array_api_strict")  # NumPy cannot read it
+    model = BCELogisticRegression(warm_start=True)
+    with dispatch():
+        model.fit(as_input(X, "array_api_strict"), xp.asarray(y, device=device))
+    coef = to_numpy(model.coef_)
+    with pytest.raises(ValueError, match=r"warm_start=True.*move_estimator_to"):
+        model.fit(X, y)
+    assert_array_equal(to_numpy(model.coef_), coef)  # the model is kept
