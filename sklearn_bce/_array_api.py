@@ -449,17 +449,17 @@ class DiagonalMetric:
 
 
 class MatrixMetric:
-    """``M = B``, through ``B^-1`` from the eigendecomposition of ``B``.
+    """``M = B + r D``, through its inverse (``D = diag(B)``).
 
     Both are applied in :attr:`ArrayAPIObjective.sum_dtype` (float64 where
     the device has it): a nearly singular ``B`` (collinear features, no
     penalty) has a large inverse, whose product with the gradient loses all
-    accuracy in float32.  Eigenvalues below ``max(1e-10, 16 eps)`` (``eps``
-    of the dtype of ``X``, whose rounding makes smaller ones noise) times the
-    largest are raised to it, in the diagonally scaled ``D^-1/2 B D^-1/2``
-    (``D = diag(B)``), so that a feature on a large scale does not swamp the
-    others': the metric stays above ``B``, so its step still never increases
-    the objective.  No proximal operator: no L1 term.
+    accuracy in float32.  ``r = max(1e-10, 16 eps)`` (``eps`` of the dtype of
+    ``X``, whose rounding makes smaller curvatures noise) keeps ``M``
+    invertible; it is added to the diagonally scaled ``D^-1/2 B D^-1/2``, so
+    that a feature on a large scale does not swamp the others', and ``M``
+    stays above ``B``, so its step still never increases the objective.  No
+    proximal operator: no L1 term.
     """
 
     def __init__(self, objective):
@@ -477,13 +477,17 @@ class MatrixMetric:
         # entries keep their own scale (an intercept beside a huge penalty).
         floor = xp.finfo(bound.dtype).eps * xp.max(diagonal) + tiny
         scale = 1.0 / xp.sqrt(xp.where(diagonal > 0, diagonal, floor))
-        values, vectors = xp.linalg.eigh(bound * scale[:, None] * scale[None, :])
+        outer = scale[:, None] * scale[None, :]
+        # The scaled bound has a unit diagonal: raising it by ``relative``
+        # raises each diagonal entry of B by that much of itself, as the
+        # numpy engine's Cholesky metric does.  Its inverse by elimination
+        # keeps the small entries between the intercept and the features of
+        # a huge penalty accurate to their own scale (an eigendecomposition's
+        # vectors mix them at the rounding of the largest).
         relative = max(1e-10, 16 * float(xp.finfo(objective.dtype).eps))
-        floor = relative * xp.max(values) + tiny
-        values = xp.where(values > floor, values, floor)
-        scaled_vectors = scale[:, None] * vectors
-        self.inverse = (scaled_vectors / values) @ scaled_vectors.T
-        self.bound = bound
+        scaled = bound * outer + relative * identity
+        self.inverse = xp.linalg.inv(scaled) * outer
+        self.bound = scaled / outer
         self.xp, self.dtype = xp, objective.dtype
 
     def _times(self, matrix, array):
