@@ -848,11 +848,13 @@ def fit_array_api(estimator, X, y, sample_weight, namespace):
     xp, device = namespace
     _check_estimator(estimator, xp)
     y_original = y
-    y, sample_weight = to_numpy(y), to_numpy(sample_weight)
+    # Tensors that record gradients (say, a network's output or weights): the
+    # fit needs their values only, and host reads of them would fail.
     if getattr(X, "requires_grad", False):
-        # A tensor that records gradients (say, a network's output): the fit
-        # needs its values only, and host reads of it would fail.
         X = X.detach()
+    if getattr(sample_weight, "requires_grad", False):
+        sample_weight = sample_weight.detach()
+    y, sample_weight = to_numpy(y), to_numpy(sample_weight)
     X, y = validate_data(estimator, X, y, dtype=[xp.float64, xp.float32])
     check_classification_targets(y)
     check_finite_products(X)

@@ -676,8 +676,18 @@ def test_a_tensor_that_records_gradients_is_fitted_on_its_values():
         plain = BCELogisticRegression().fit(torch.asarray(X), y)
         recording = torch.asarray(X).requires_grad_(True)
         model = BCELogisticRegression().fit(recording, y)
+        weight = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+        weighted = BCELogisticRegression().fit(
+            torch.asarray(X), y, sample_weight=torch.asarray(weight)
+        )
+        weighted_recording = BCELogisticRegression().fit(
+            torch.asarray(X),
+            y,
+            sample_weight=torch.asarray(weight).requires_grad_(True),
+        )
     assert not model.coef_.requires_grad
     assert_array_equal(to_numpy(model.coef_), to_numpy(plain.coef_))
+    assert_array_equal(to_numpy(weighted_recording.coef_), to_numpy(weighted.coef_))
 
 
 def test_verbose_prints_the_progress(capsys):
