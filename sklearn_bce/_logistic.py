@@ -411,7 +411,12 @@ class BCELogisticRegression(
         when ``sample_weight`` is given, its weighted equivalent (each class
         counted by its total sample weight), as ``LogisticRegression`` does
         with scikit-learn 1.9 (1.8 counts the samples).  With several classes
-        the weights apply to every one-vs-rest problem.
+        the weights apply to every one-vs-rest problem: ``"balanced"``
+        balances the classes of the multiclass problem, as
+        ``LogisticRegression`` does, where
+        ``OneVsRestClassifier(LogisticRegression(class_weight="balanced"))``
+        balances each binary problem (its class against the rest), so that
+        its coefficients differ; a dict gives the same coefficients as it.
 
     warm_start : bool, default=False
         Start from the previous fit's coefficients instead of zeros (when

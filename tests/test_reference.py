@@ -196,6 +196,29 @@ def test_multiclass_equals_one_vs_rest_logistic_regression(load, C):
     assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), atol=1e-6)
 
 
+def test_multiclass_balanced_weights_balance_the_multiclass_problem():
+    # "balanced" weighs each class by n / (n_classes * count), in every
+    # one-vs-rest problem: LogisticRegression per class with those sample
+    # weights, not OneVsRestClassifier's per-problem balancing.
+    X, y = load_wine(return_X_y=True)
+    keep = np.r_[0:59, 59:100, 130:140]  # classes of 59, 41 and 10 samples
+    X, y = StandardScaler().fit_transform(X[keep]), y[keep]
+    counts = np.bincount(y)
+    weights = (len(y) / (len(counts) * counts))[y]
+    ours = BCELogisticRegression(class_weight="balanced", **TIGHT).fit(X, y)
+    for k in range(3):
+        theirs = LogisticRegression(tol=1e-10, max_iter=10_000).fit(
+            X, y == k, sample_weight=weights
+        )
+        assert_allclose(ours.coef_[k], theirs.coef_[0], atol=1e-5)
+        assert_allclose(ours.intercept_[k], theirs.intercept_[0], atol=1e-5)
+    per_problem = OneVsRestClassifier(
+        LogisticRegression(class_weight="balanced", tol=1e-10, max_iter=10_000)
+    ).fit(X, y)
+    other = np.hstack([e.intercept_ for e in per_problem.estimators_])
+    assert np.abs(ours.intercept_ - other).max() > 0.1
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 @pytest.mark.parametrize("solver", ["nesterov", "gd"])
 def test_l1_and_elastic_net_equal_saga(l1_ratio, solver):
