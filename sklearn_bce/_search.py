@@ -26,6 +26,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedError
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
+from sklearn.utils import indexable
 from sklearn.utils.metadata_routing import (
     MetadataRouter,
     MethodMapping,
@@ -78,6 +79,13 @@ FIT_FAILED = "fit failed"
 # A class column a fold does not train: its class is missing from the
 # training part, or the fold has two classes and trains one column.
 NOT_TRAINED = "not trained"
+# The logit of a class a model never saw: the log of the smallest normal
+# number, a probability of 0 to any metric's rounding (1e-308 in float64,
+# 1e-38 in float32) and a finite decision value.
+_ABSENT_LOGIT = {
+    dtype: np.log(np.finfo(dtype).tiny).astype(dtype)
+    for dtype in (np.float32, np.float64)
+}
 
 
 class _Raised(str):
@@ -183,25 +191,28 @@ default="neg_log_loss"
         such as ROC AUC, give NaN there, with a warning).  A class missing
         from a fold's training part (a rare class) is not trained in that
         fold, as in the fold's single fit; the fold model gives it
-        probability 0, so the log-loss of its held-out samples is that of
-        scikit-learn's clipped zero probability, the same for every
-        candidate (``GridSearchCV``'s fold model lacks the class and its
-        log-loss is NaN).
+        probability 0 (to rounding: its decision value is the log of the
+        smallest normal number, about -708, -87 in float32), so the log-loss
+        of its held-out samples is that of scikit-learn's clipped zero
+        probability, the same for every candidate (``GridSearchCV``'s fold
+        model lacks the class and its log-loss is NaN).
 
     refit : bool, str or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
         the mean of the best candidate's fold models, as in
-        ``LogisticRegressionCV``.  As in ``GridSearchCV``, a callable
-        ``refit(cv_results_)`` returns the index of the candidate to refit
-        instead of the best mean score (for example the one that needs the
-        fewest iterations, ``cv_results_["mean_n_iter"]``, among those
-        scoring within a tolerance of the best); ``best_score_`` is then not
-        set.  It must choose a candidate with a finite mean score (with
-        several metrics: one that did not diverge).  With several metrics in
-        ``scoring``, as in ``GridSearchCV``, ``refit`` is the name of the
-        metric whose best mean score chooses the candidate to refit, a
-        callable, or ``False``: then no metric chooses, and the search stores
-        ``cv_results_`` only, with no model to predict with.
+        ``LogisticRegressionCV`` (each class's coefficients over the folds that
+        trained it; a class no training part held has probability 0).  As in
+        ``GridSearchCV``, a callable ``refit(cv_results_)`` returns the index
+        of the candidate to refit instead of the best mean score (for example
+        the one that needs the fewest iterations,
+        ``cv_results_["mean_n_iter"]``, among those scoring within a tolerance
+        of the best); ``best_score_`` is then not set.  It must choose a
+        candidate with a finite mean score (with several metrics: one that did
+        not diverge).  With several metrics in ``scoring``, as in
+        ``GridSearchCV``, ``refit`` is the name of the metric whose best mean
+        score chooses the candidate to refit, a callable, or ``False``: then no
+        metric chooses, and the search stores ``cv_results_`` only, with no
+        model to predict with.
 
     error_score : "raise" or float, default=np.nan
         As in ``GridSearchCV``: the score of a (candidate, fold) pair whose
@@ -464,9 +475,9 @@ stop_reason_, n_features_in_, feature_names_in_
         X_given, y_given = X, y
         X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
         # The splitter and the scorer get the data as given (a DataFrame keeps
-        # its column names, a Series its index), as in GridSearchCV.
-        X_score = X_given if hasattr(self, "feature_names_in_") else X
-        y_score = y_given if hasattr(y_given, "iloc") else self.classes_[y_index]
+        # its column names, a Series its index), made indexable as
+        # GridSearchCV makes them.
+        X_score, y_score = indexable(X_given, y_given)
         labels = self.classes_[y_index]
         scorer, scorers = self._scorer()
         if not callable(self.scoring):
@@ -580,8 +591,10 @@ stop_reason_, n_features_in_, feature_names_in_
             # As in GridSearchCV, not with a callable: its choice is no score's.
             self.best_score_ = float(means[best_index])
         # Mean over the folds that trained each column: (n_coef, n_columns).
-        start = _mean_over_folds(np.delete(coefs[best_index], list(failures), axis=0))
-        self._set_final_model(X, labels, sample_weight, start)
+        fitted = np.delete(coefs[best_index], list(failures), axis=0)
+        start = _mean_over_folds(fitted)
+        untrained = np.isnan(fitted).all(axis=(0, 1))
+        self._set_final_model(X, labels, sample_weight, start, untrained)
         return self
 
     def _check_refit(self, names, multimetric):
@@ -666,7 +679,9 @@ stop_reason_, n_features_in_, feature_names_in_
         fold_weights = np.zeros((X.shape[0], trained.size), dtype=X.dtype)
         for j, (f, w) in enumerate(zip(trained, weights, strict=True)):
             # A row listed k times (a bootstrap) weighs k times, as in X[train].
-            np.add.at(fold_weights[:, j], splits[f][0], w)
+            fold_weights[:, j] = np.bincount(
+                splits[f][0], weights=w, minlength=X.shape[0]
+            )
         # The class columns each trained fold runs.
         columns = [
             [0] if n_columns == 1 else list(p[1:] if p.size == 2 else p)
@@ -870,8 +885,9 @@ stop_reason_, n_features_in_, feature_names_in_
         """The model of one (candidate, fold), as its scorer sees it.
 
         A fitted ``BCELogisticRegression`` with the search's classes: a class
-        missing from the fold's training part has probability 0 (coefficients
-        0, intercept ``-inf``); a column mirrored from its partner (two
+        missing from the fold's training part has probability 0 to rounding
+        (coefficients 0, intercept :data:`_ABSENT_LOGIT`, finite so that
+        decision values stay finite); a column mirrored from its partner (two
         classes left) reports its partner's iterations.
         """
         model = self._estimator(**params)
@@ -887,7 +903,7 @@ stop_reason_, n_features_in_, feature_names_in_
             if self.fit_intercept
             else np.zeros(coef.shape[1], dtype=coef.dtype)
         )
-        intercept[absent] = -np.inf
+        intercept[absent] = _ABSENT_LOGIT[coef.dtype.type]
         model.intercept_ = intercept
         n_iter, stop_reason = n_iter.copy(), stop_reason.copy()
         ran = stop_reason != NOT_TRAINED
@@ -1169,7 +1185,13 @@ stop_reason_, n_features_in_, feature_names_in_
                 stacklevel=external_stacklevel(),
             )
 
-    def _set_final_model(self, X, labels, sample_weight, start):
+    def _set_final_model(self, X, labels, sample_weight, start, untrained):
+        """The refit from ``start``, or with ``refit=False`` ``start`` itself.
+
+        ``untrained``: the class columns no training part had; the mean fold
+        model gives them probability 0, as each fold model does (the refit
+        starts them from zeros).
+        """
         n_features = X.shape[1]
         if not self.refit:
             self.coef_ = np.ascontiguousarray(start[:n_features].T)
@@ -1178,6 +1200,7 @@ stop_reason_, n_features_in_, feature_names_in_
                 if self.fit_intercept
                 else np.zeros(start.shape[1], dtype=start.dtype)
             )
+            self.intercept_[untrained] = _ABSENT_LOGIT[start.dtype.type]
             return
         model = self._estimator(
             C=self.C_, learning_rate=self.learning_rate_, warm_start=True

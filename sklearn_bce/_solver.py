@@ -146,7 +146,9 @@ class DiagonalMetric:
         # penalty), as in CholeskyMetric.  A column without any curvature
         # (all-zero X, no intercept, no L2 term) is flat: unit curvature.
         largest = diagonal.max(axis=0)
-        floor = np.where(largest > 0, 1e-12 * largest, 1.0)
+        floor = np.where(
+            largest > 0, 1e-12 * np.maximum(largest, np.finfo(float).tiny), 1.0
+        )
         self.diagonal = np.where(diagonal > 0, diagonal, floor)
 
     def solve(self, grad, cols):
@@ -180,7 +182,11 @@ class CholeskyMetric:
             largest = diagonal.max()
             # A bound without any curvature (all-zero X, no intercept, no L2
             # term: a flat objective) becomes the identity.
-            floor = np.finfo(float).eps * largest if largest > 0 else 1e10
+            floor = (
+                np.finfo(float).eps * max(largest, np.finfo(float).tiny)
+                if largest > 0
+                else 1e10
+            )
             bound[np.diag_indices_from(bound)] += 1e-10 * np.where(
                 diagonal > 0, diagonal, floor
             )

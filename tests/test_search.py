@@ -1136,31 +1136,42 @@ def test_results_keys_in_grid_search_order():
     assert keys[: len(theirs.cv_results_)] == list(theirs.cv_results_)
 
 
-def test_splitter_and_scorer_get_the_data_as_given():
+@pytest.mark.parametrize("given", ["named DataFrame", "DataFrame", "lists"])
+def test_splitter_and_scorer_get_the_data_as_given(given):
     pd = pytest.importorskip("pandas")
     X, y = data("iris")
-    X, y = (
-        pd.DataFrame(X, columns=list("abcd")),
-        pd.Series(y, index=y.size - np.arange(150)),
-    )
-    seen = []
+    if given == "lists":
+        X, y = X.tolist(), y.tolist()
+    else:
+        columns = list("abcd") if given == "named DataFrame" else None
+        X = pd.DataFrame(X, columns=columns)
+        y = pd.Series(y, index=y.size - np.arange(150))
+    seen = {}
 
     class Recording(StratifiedKFold):
         def split(self, X, y=None, groups=None):
-            seen.append(("split", type(X).__name__, type(y).__name__))
+            seen.setdefault("split", set()).add((type(X).__name__, type(y).__name__))
             return super().split(X, y, groups)
 
-    def scorer(estimator, X, y):
-        seen.append(("score", type(X).__name__, type(y).__name__))
-        return accuracy_score(y, estimator.predict(X))
+    def scorer(name):
+        def score(estimator, X, y):
+            seen.setdefault(name, set()).add((type(X).__name__, type(y).__name__))
+            return accuracy_score(y, estimator.predict(X))
+
+        return score
 
     BCELogisticRegressionCV(
-        learning_rates=["auto"], cv=Recording(3), scoring=scorer
+        learning_rates=["auto"], cv=Recording(3), scoring=scorer("ours")
     ).fit(X, y)
-    assert set(seen) == {
-        ("split", "DataFrame", "Series"),
-        ("score", "DataFrame", "Series"),
-    }
+    our_split = seen.pop("split")
+    GridSearchCV(
+        BCELogisticRegression(),
+        {"learning_rate": ["auto"]},
+        cv=Recording(3),
+        scoring=scorer("theirs"),
+    ).fit(X, y)
+    assert our_split == seen["split"] and seen["ours"] == seen["theirs"]
+    assert len(seen["ours"]) == 1
 
 
 def test_scoring_set_is_refused_as_in_grid_search():
@@ -1168,3 +1179,43 @@ def test_scoring_set_is_refused_as_in_grid_search():
     search = BCELogisticRegressionCV(scoring={"accuracy", "neg_log_loss"})
     with pytest.raises(ValueError, match="'scoring' parameter"):
         search.fit(X, y)
+
+
+def test_missing_class_keeps_decision_values_finite():
+    # Split 0 never trains class 2: its fold model gives it probability 0
+    # with a finite decision value, so decision-value scorers score it.
+    X, y = data("iris")
+    splits = [
+        (np.r_[0:40, 50:90], np.r_[40:50, 90:150]),
+        (np.r_[0:150:2], np.r_[1:150:2]),
+    ]
+    seen = []
+
+    def finite_decisions(estimator, X, y):
+        decision = estimator.decision_function(X)
+        seen.append(np.isfinite(decision).all())
+        return float(estimator.predict_proba(X)[:, 2].max())
+
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"],
+        cv=splits,
+        scoring={"top_k": "top_k_accuracy", "p2": finite_decisions},
+        refit="top_k",
+        error_score="raise",
+    ).fit(X, y)
+    assert all(seen) and len(seen) == 2
+    assert np.isfinite(search.cv_results_["split0_test_top_k"]).all()
+    assert search.cv_results_["split0_test_p2"][0] < 1e-300
+
+
+def test_refit_false_gives_a_class_no_fold_trained_no_probability():
+    X, y = data("iris")
+    splits = [  # class 2 is never trained
+        (np.r_[0:50:2, 50:100:2], np.r_[1:50:2, 51:100:2, 100:150]),
+        (np.r_[1:50:2, 51:100:2], np.r_[0:50:2, 50:100:2, 100:150]),
+    ]
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=splits, refit=False, scoring="accuracy"
+    ).fit(X, y)
+    assert search.predict_proba(X)[:, 2].max() < 1e-300
+    assert np.isfinite(search.decision_function(X)).all()

@@ -1,8 +1,11 @@
 """The descent engines on problems with known answers, without the estimator."""
 
+import warnings
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_bce import BCELogisticRegression
 from sklearn_bce._loss import BCEObjective, l1_subgradient_residual
@@ -439,3 +442,20 @@ def test_nan_objective_counts_as_divergence():
     assert result.n_iter.tolist() == [0]
     assert_array_equal(result.coef, 0.0)
     assert np.isfinite(result.objective).all()
+
+
+@pytest.mark.parametrize("params", [{"l1_ratio": 1.0}, {"C": np.inf}])
+def test_tiny_curvatures_beside_an_all_zero_column_stay_finite(params):
+    # Features of 1e-158: the largest curvature is subnormal, and the floor
+    # of the all-zero column's must not round to 0 (a division by zero).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 3)) * 1e-158
+    X[:, 2] = 0
+    y = (rng.rand(50) > 0.5).astype(int)
+    with warnings.catch_warnings():
+        # Steps of 1e300 and more overflow on the way, as they may.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = BCELogisticRegression(fit_intercept=False, **params).fit(X, y)
+    assert np.isfinite(model.coef_).all()
+    assert model.coef_[0, 2] == 0
