@@ -700,18 +700,15 @@ stop_reason_, n_features_in_, feature_names_in_
             if group.size == 0 or n_trained == 0:
                 continue
             # Columns ordered (candidate, fold, class).
-            member, fold, klass = (
-                np.array(index, dtype=int)
-                for index in zip(
-                    *(
-                        (i, j, k)
-                        for i in range(group.size)
-                        for j in range(n_trained)
-                        for k in columns[j]
-                    ),
-                    strict=True,
-                )
-            )
+            member, fold, klass = np.array(
+                [
+                    (i, j, k)
+                    for i in range(group.size)
+                    for j in range(n_trained)
+                    for k in columns[j]
+                ],
+                dtype=int,
+            ).T
             cand = group[member]
             # Two classes: one target column for all, as a view (no copy).
             targets = (
@@ -1007,17 +1004,16 @@ stop_reason_, n_features_in_, feature_names_in_
             )
         scorer = metric if multimetric else self.scoring
         fitted = [f for f in range(self.n_splits_) if f not in failures]
-        if failures and np.isfinite(values[~diverged][:, fitted]).all():
-            # The failed training parts explain it all.
-            pass
-        elif errors:
+        # The scorer is to blame unless the failed training parts explain it.
+        blamed = not (failures and np.isfinite(values[~diverged][:, fitted]).all())
+        if blamed and errors:
             reasons.append(
                 f"the scorer {scorer!r} raised an error for {len(errors)} "
                 f"(candidate, fold) pairs, the first: {errors[0]} (the 'Scoring "
                 "failed' warnings have the tracebacks; error_score='raise' "
                 "raises the first)"
             )
-        else:
+        elif blamed:
             reasons.append(
                 f"the scorer {scorer!r} gave non-finite scores for the others "
                 "(a held-out part it cannot score, such as one holding a single "
@@ -1402,10 +1398,8 @@ def _average_over_classes(history, n_iter, ran):
     ``history`` has shape ``(n_folds, n_columns, n_iterations)`` with NaN after
     a column stopped; only the columns ``ran`` (a fold's trained columns)
     count, a stopped one with its final value until the fold's last column
-    stops.  ``None`` (no fold was trained) gives no curve.
+    stops.
     """
-    if history is None:
-        return np.full((len(n_iter), 0), np.nan)
     n_folds = history.shape[0]
     curves = np.full((n_folds, max(int(n_iter.max()), 0)), np.nan)
     for f in range(n_folds):

@@ -1219,3 +1219,15 @@ def test_refit_false_gives_a_class_no_fold_trained_no_probability():
     ).fit(X, y)
     assert search.predict_proba(X)[:, 2].max() < 1e-300
     assert np.isfinite(search.decision_function(X)).all()
+
+
+@pytest.mark.filterwarnings("ignore:One or more of the test scores:UserWarning")
+def test_no_score_error_blames_failed_training_parts_alone():
+    X, y = data("iris")
+    rows = np.arange(150)
+    splits = [(np.array([], dtype=int), rows[:50]), (rows[::2], rows[1::2])]
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=splits)
+    with pytest.warns(FitFailedWarning), pytest.raises(ValueError) as error:
+        search.fit(X, y)
+    assert "1 of 2 training parts could not be fitted" in str(error.value)
+    assert "scorer" not in str(error.value)
