@@ -41,17 +41,21 @@ def log_loss_of(model, X, y):
     return -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
 
 
+# Unpenalised fixed steps on noisy data: the validation loss turns up.
+OVERFITTING = {
+    "C": np.inf,
+    "early_stopping": True,
+    "validation_fraction": 0.25,
+    "random_state": 3,
+    "n_iter_no_change": 5,
+    "solver": "gd",
+    "learning_rate": 0.5,
+}
+
+
 def test_early_stopping_keeps_the_best_validation_coefficients(rng):
     X, y = noisy_data(rng)
-    model = BCELogisticRegression(
-        C=np.inf,
-        early_stopping=True,
-        validation_fraction=0.25,
-        random_state=3,
-        n_iter_no_change=5,
-        solver="gd",
-        learning_rate=0.5,
-    ).fit(X, y)
+    model = BCELogisticRegression(**OVERFITTING).fit(X, y)
     assert model.stop_reason_.tolist() == ["early stopped"]
     curve = model.validation_loss_curve_
     assert curve.shape == model.loss_curve_.shape == (model.n_iter_[0],)
@@ -69,15 +73,7 @@ def test_early_stopping_keeps_the_best_validation_coefficients(rng):
 def test_early_stopping_weighs_the_validation_loss(rng):
     X, y = noisy_data(rng)
     weight = rng.uniform(0.1, 5.0, size=len(y))
-    model = BCELogisticRegression(
-        C=np.inf,
-        early_stopping=True,
-        validation_fraction=0.25,
-        random_state=3,
-        n_iter_no_change=5,
-        solver="gd",
-        learning_rate=0.5,
-    ).fit(X, y, sample_weight=weight)
+    model = BCELogisticRegression(**OVERFITTING).fit(X, y, sample_weight=weight)
     validation = validation_split(y, 0.25, 3)
     p = model.predict_proba(X[validation])[:, 1]
     yv, wv = y[validation], weight[validation]
