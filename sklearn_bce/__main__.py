@@ -18,6 +18,7 @@ option value, as argparse reports it, with the usage and exit status 2.
 import argparse
 import importlib
 import os
+import shutil
 import sys
 import time
 import warnings
@@ -279,6 +280,16 @@ def _check_plot_path(path):
             f"{path}: cannot write the plot: unknown image format {extension!r} "
             f"(supported: {', '.join(sorted(formats))})"
         )
+    if extension == "pgf":
+        from matplotlib import rcParams
+
+        # matplotlib lists pgf whether or not the TeX it runs is installed.
+        tex = rcParams["pgf.texsystem"]
+        if shutil.which(tex) is None:
+            raise CommandError(
+                f"{path}: cannot write the plot: the pgf format needs {tex}, "
+                "which is not installed"
+            )
     if not extension and not Path(path).is_dir():
         path = f"{path}.png"
     _check_writable(path, "plot")
@@ -302,7 +313,7 @@ def _save_learning_rate_plot(cv_results, path):
     )
     try:
         figure.savefig(path, dpi=110)
-    except (OSError, ValueError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
         raise CommandError(f"{path}: cannot write the plot: {_one_line(exc)}") from None
 
 
@@ -760,7 +771,7 @@ def _save_plot(model, path):
     LossCurveDisplay.from_estimator(model, ax=figure.subplots(), log_gap=True)
     try:
         figure.savefig(path, dpi=100)
-    except (OSError, ValueError) as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
         raise CommandError(f"{path}: cannot write the plot: {_one_line(exc)}") from None
 
 

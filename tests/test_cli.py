@@ -429,6 +429,36 @@ def test_demo_plot_write_error_is_one_line(tmp_path, capsys, monkeypatch):
     assert "Traceback" not in "\n".join(lines)
 
 
+def test_demo_pgf_plot_without_tex_fails_before_the_search(
+    tmp_path, capsys, monkeypatch
+):
+    # matplotlib lists pgf among its formats whether or not TeX is installed.
+    monkeypatch.setattr(cli.shutil, "which", lambda name: None)
+    monkeypatch.setattr(cli, "load_breast_cancer", lambda: pytest.fail("fitted"))
+    assert cli.main(["--plot", str(tmp_path / "x.pgf")]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "cannot write the plot: the pgf format needs" in lines[0]
+    assert "which is not installed" in lines[0]
+
+
+def test_demo_plot_runtime_error_of_savefig_is_one_line(tmp_path, capsys, monkeypatch):
+    # A backend failing at save time (pgf's TeX run, for one) raises RuntimeError.
+    from matplotlib.figure import Figure
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the backend failed")
+
+    monkeypatch.setattr(Figure, "savefig", fail)
+    path = tmp_path / "search.png"
+    argv = ["--plot", str(path), "--learning-rates", "auto", "--repeats", "1"]
+    assert cli.main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines[-1] == (
+        f"sklearn-bce: error: {path}: cannot write the plot: the backend failed"
+    )
+
+
 @pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() == 0,
     reason="needs a user that file permissions apply to",
