@@ -30,7 +30,7 @@ from scipy.special import expit
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, log_loss
+from sklearn.metrics import accuracy_score, log_loss, make_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
@@ -383,25 +383,38 @@ def run_demo(args, out=None):
     grid = GridSearchCV(
         BCELogisticRegression(C=args.C, **shared),
         {"learning_rate": args.learning_rates},
-        scoring="neg_log_loss",
+        # The batched search scores a validation part that holds one class
+        # only (a small training set, many folds) against all the classes;
+        # "neg_log_loss" would fail there, so it is told the labels too.
+        scoring=make_scorer(
+            log_loss,
+            greater_is_better=False,
+            response_method="predict_proba",
+            labels=np.unique(y_train),
+        ),
         cv=folds,
         refit=False,
     )
     search_seconds = {}
-    with warnings.catch_warnings():
-        # Too large learning rates diverge on purpose, too small ones stop at
-        # max_iter: the table reports them.
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         for name, model in [("batched", search), ("GridSearchCV", grid)]:
             start = time.perf_counter()
             model.fit(X_scaled, y_train)
             search_seconds[name] = time.perf_counter() - start
+    # Too large learning rates diverge on purpose, too small ones stop at
+    # max_iter: the table reports them.  Other warnings (a class with fewer
+    # members than folds) are printed once each, in one line.
+    _print_warnings(
+        [w for w in caught if not issubclass(w.category, ConvergenceWarning)]
+    )
     results = search.cv_results_
     best_rate = search.learning_rate_
-    both = np.isfinite(results["mean_test_score"]) & results["converged"]
-    score_difference = np.abs(
-        results["mean_test_score"] - grid.cv_results_["mean_test_score"]
-    )[both]
+    grid_scores = grid.cv_results_["mean_test_score"]
+    both = np.isfinite(results["mean_test_score"]) & np.isfinite(grid_scores)
+    score_difference = np.abs(results["mean_test_score"] - grid_scores)[
+        both & results["converged"]
+    ]
     print(
         f"Breast cancer: {len(y_train)} training and {len(y_test)} test samples, "
         f"{X_train.shape[1]} features, C={args.C}.",

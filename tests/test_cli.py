@@ -3,6 +3,7 @@
 import io
 import operator
 import os
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -631,3 +632,20 @@ def test_fit_compares_several_classes_with_the_same_objective(tmp_path, capsys):
     )
     assert ours["train log-loss"] == pytest.approx(theirs["train log-loss"], abs=1e-3)
     assert theirs["iterations"] > 1
+
+
+def test_demo_folds_with_one_class_compare_the_searches(capsys):
+    # 17 training samples, 6 of the rarer class, 10 folds: some validation
+    # parts hold one class only.  GridSearchCV scores them too (the labels
+    # are given to its log-loss), so the two searches are compared, and
+    # scikit-learn's warning about the folds is one line, printed once.
+    argv = ["--test-size", "0.97", "--cv", "10", "--learning-rates", "auto", "1.0"]
+    assert cli.main([*argv, "--repeats", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err.strip().splitlines() == [
+        "sklearn-bce: warning: The least populated class in y has only 6 members, "
+        "which is less than n_splits=10."
+    ]
+    difference = re.search(r"differ by at most (\S+)\n", captured.out)
+    assert difference is not None, captured.out
+    assert float(difference.group(1)) < 1e-8
