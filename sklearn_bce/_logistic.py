@@ -397,7 +397,9 @@ class BCELogisticRegression(
         Maximum number of iterations (passes over the data).  With the default
         ``learning_rate="auto"`` and ``tol``, fits on standardised data usually
         stop within a few dozen; the generous default leaves room for
-        unscaled or nearly separable data and for the textbook ``"gd"``.
+        unscaled or nearly separable data.  The textbook ``"gd"`` takes many
+        more iterations, often thousands even on standardised data, and
+        usually needs a larger ``max_iter``.
 
     tol : float, default=1e-4
         Stop when the largest absolute entry of the gradient of ``J`` (the

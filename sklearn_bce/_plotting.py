@@ -141,6 +141,11 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             Object that stores the plotted lines.
         """
+        return self._plot(ax, log_gap, kwargs)
+
+    def _plot(self, ax, log_gap, kwargs):
+        # Called by plot and from_estimator alike, so that its warning
+        # (stacklevel 3) points at the user's line through either.
         _check_matplotlib(f"{type(self).__name__}.plot")
         train = _as_rows(self.loss_curve, "loss_curve")
         validation = None
@@ -157,7 +162,11 @@ class LossCurveDisplay:
             names = (
                 list(range(len(train)))
                 if self.class_names is None
-                else list(self.class_names)
+                # Python values, so that a message lists 0, not np.int64(0).
+                else [
+                    name.item() if isinstance(name, np.generic) else name
+                    for name in self.class_names
+                ]
             )
             if len(names) != len(train):
                 raise ValueError(
@@ -185,7 +194,7 @@ class LossCurveDisplay:
             warnings.warn(
                 f"The loss curve{which} has no finite value to draw{why}.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
 
         if ax is None:
@@ -314,7 +323,7 @@ class LossCurveDisplay:
             estimator_name=type(estimator).__name__,
             stop_reason=getattr(estimator, "stop_reason_", None),
         )
-        return display.plot(ax=ax, log_gap=log_gap, **kwargs)
+        return display._plot(ax, log_gap, kwargs)
 
 
 def _find_param(cv_results, suffix):
@@ -399,8 +408,9 @@ class LearningRateDisplay:
 
     loss_curves : sequence of ndarray, default=None
         Per candidate, the training objective after each iteration, one row
-        per fold (and one-vs-rest class: ``cv_results_["loss_curve"]`` of
-        :class:`~sklearn_bce.BCELogisticRegressionCV`).  When given,
+        per fold: ``cv_results_["loss_curve"]`` of
+        :class:`~sklearn_bce.BCELogisticRegressionCV` (with several classes,
+        the objective averaged over the one-vs-rest classes).  When given,
         :meth:`plot` draws their mean over the rows in a second panel, each
         row held at its final value once it stopped.
 

@@ -150,6 +150,26 @@ def test_a_diverged_fit_is_labelled_and_an_empty_curve_warned_about(
         LossCurveDisplay(loss_curve=[[1.0], [2.0]], stop_reason=["converged"]).plot()
 
 
+def test_empty_curve_warning_names_classes_and_points_at_the_caller():
+    from sklearn.datasets import load_iris
+
+    X, y = load_iris(return_X_y=True)
+    with pytest.warns(ConvergenceWarning):
+        model = BCELogisticRegression(learning_rate=1e6, solver="gd").fit(X, y)
+    expected = r"of class \[0, 1, 2\] has no finite value"
+    with pytest.warns(UserWarning, match=expected) as through_estimator:
+        LossCurveDisplay.from_estimator(model)
+    display = LossCurveDisplay(
+        loss_curve=model.loss_curve_,
+        class_names=model.classes_,
+        stop_reason=model.stop_reason_,
+    )
+    with pytest.warns(UserWarning, match=expected) as through_plot:
+        display.plot()
+    for record in (*through_estimator, *through_plot):
+        assert record.filename == __file__
+
+
 def test_from_estimator_reads_a_validation_curve(binary_model):
     class WithValidation(BCELogisticRegression):
         pass
