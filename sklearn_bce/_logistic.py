@@ -488,12 +488,15 @@ class BCELogisticRegression(
         per class, padded with NaN after the class has stopped.
 
     converged_ : ndarray of shape (1,) or (n_classes,)
-        Whether each binary problem met ``tol``.
+        Whether each binary problem met ``tol`` at the coefficients kept.
 
     stop_reason_ : ndarray of shape (1,) or (n_classes,)
         Why each binary problem stopped: ``"converged"``, ``"max_iter"``,
         ``"diverged"``, ``"early stopped"`` or ``"stopped by callback"``.
-        Always a numpy array of strings.
+        Always a numpy array of strings.  With ``early_stopping``, a problem
+        that met ``tol`` after its validation loss last improved is
+        ``"early stopped"`` too (not converged): its coefficients are those
+        of ``best_iteration_``.
 
     validation_loss_curve_ : ndarray of the shape of ``loss_curve_``
         With ``early_stopping``, the validation log-loss after each iteration.
@@ -1012,10 +1015,16 @@ class BCELogisticRegression(
     def _set_fitted(self, result, objective, early_stopping):
         coef = result.coef
         stop_reason = result.stop_reason.astype(object)
+        converged = result.converged
         if early_stopping is not None:
             # The model is the one with the best validation loss.
             coef = early_stopping.best_coef
             stop_reason[early_stopping.stopped] = EARLY_STOPPED
+            # A column that met tol after its validation loss last improved
+            # keeps earlier coefficients, which did not meet it.
+            earlier = converged & (early_stopping.best_iteration < result.n_iter)
+            stop_reason[earlier] = EARLY_STOPPED
+            converged = converged & ~earlier
             self.validation_loss_curve_ = early_stopping.curve(result.n_iter)
             self.best_iteration_ = early_stopping.best_iteration
         else:
@@ -1024,7 +1033,7 @@ class BCELogisticRegression(
         self._set_coef(coef, objective)
         self.__dict__.pop("_n_partial_steps", None)
         self.n_iter_ = result.n_iter.astype(np.int32)
-        self.converged_ = result.converged
+        self.converged_ = converged
         self.stop_reason_ = stop_reason.astype(str)
         if objective.n_problems == 1:
             self.loss_curve_ = result.history[: result.n_iter[0], 0].copy()

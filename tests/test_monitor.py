@@ -70,6 +70,28 @@ def test_early_stopping_keeps_the_best_validation_coefficients(rng):
     assert model.n_iter_[0] == best + 5
 
 
+def test_a_column_converging_after_its_best_is_early_stopped_not_converged():
+    # The training part meets tol at iteration 8; the validation loss was
+    # lowest at iteration 3, whose coefficients are kept and do not meet tol.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 5))
+    y = (X[:, 0] + rng.normal(size=200) > 0).astype(int)
+    params = {"early_stopping": True, "random_state": 0, "n_iter_no_change": 50}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(**params).fit(X, y)
+    assert model.best_iteration_[0] < model.n_iter_[0] < 50
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    assert model.converged_.tolist() == [False]
+    validation = validation_split(y, 0.1, 0)
+    train = np.setdiff1d(np.arange(len(y)), validation)
+    residual = model.predict_proba(X[train])[:, 1] - y[train]
+    gradient = np.append(X[train].T @ residual + model.coef_[0], residual.sum()) / len(
+        train
+    )
+    assert np.abs(gradient).max() > 10 * model.tol
+
+
 def test_early_stopping_weighs_the_validation_loss(rng):
     X, y = noisy_data(rng)
     weight = rng.uniform(0.1, 5.0, size=len(y))
@@ -91,10 +113,17 @@ def test_early_stopping_trains_on_the_other_rows_only(rng):
     validation = validation_split(y, 0.2, 0)
     train = np.setdiff1d(np.arange(len(y)), validation)
     reference = BCELogisticRegression(C=1.0, tol=1e-8).fit(X[train], y[train])
-    # Never stalled for 1000 iterations: converged, and kept its best point,
-    # which for a converged run is close to the training optimum.
-    assert model.stop_reason_.tolist() == ["converged"]
+    # It met tol on its training rows long before the patience of 1000 ran
+    # out, at the optimum of those rows alone.
+    assert model.n_iter_[0] < 1000
     assert_allclose(model.loss_curve_[-1], reference.loss_curve_[-1], rtol=1e-8)
+    # No step's validation loss was below the start's: the starting
+    # coefficients are kept, which did not meet tol.
+    assert model.validation_loss_curve_.min() > np.log(2)
+    assert model.best_iteration_.tolist() == [0]
+    assert_allclose(model.coef_, 0.0)
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    assert model.converged_.tolist() == [False]
 
 
 def test_early_stopping_multiclass_per_class():
@@ -181,7 +210,7 @@ def test_early_stopping_scores_the_last_step_of_a_converging_class(rng):
     model = BCELogisticRegression(
         C=1.0, tol=1e-3, early_stopping=True, n_iter_no_change=1000, random_state=0
     ).fit(X, y)
-    assert model.stop_reason_.tolist() == ["converged"]
+    assert model.n_iter_[0] < 1000  # it met tol: the patience did not run out
     curve = model.validation_loss_curve_
     assert np.isfinite(curve).all()
     assert curve.shape == (model.n_iter_[0],)
