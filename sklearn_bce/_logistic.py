@@ -880,11 +880,6 @@ class BCELogisticRegression(
             coef = self._stacked_coef(objective)
         # The first step after fit (or ever) starts the counts and the curve.
         steps_so_far = getattr(self, "_n_partial_steps", 0)
-        previous = (
-            np.atleast_2d(self.loss_curve_).reshape(objective.n_problems, -1)
-            if steps_so_far
-            else np.empty((objective.n_problems, 0))
-        )
         if self.learning_rate == "auto":
             step = safe_step(objective.smoothness_bound())
         else:
@@ -914,14 +909,47 @@ class BCELogisticRegression(
         self._n_partial_steps = steps_so_far + 1
         self._set_coef(result.coef, objective)
         self.n_iter_ = np.full(objective.n_problems, self._n_partial_steps, np.int32)
-        curve = np.column_stack([previous, result.objective])
-        self.loss_curve_ = curve[0] if objective.n_problems == 1 else curve
+        self.loss_curve_ = self._extended_partial_curve(steps_so_far, result.objective)
         # One step is never converged; what fit's early stopping saw is gone.
         self.converged_ = result.converged
         self.stop_reason_ = result.stop_reason.astype(str)
         for name in ("validation_loss_curve_", "best_iteration_"):
             self.__dict__.pop(name, None)
         return self
+
+    def _extended_partial_curve(self, n_steps, objective):
+        """``loss_curve_`` of ``n_steps`` partial_fit steps and one more.
+
+        The curve is a view of a buffer that doubles when full, so that a long
+        stream of ``partial_fit`` calls costs the same per call instead of a
+        copy of the whole curve each time.  The buffer is rebuilt from
+        ``loss_curve_`` when it is not the curve's (after unpickling).
+        """
+        n_problems = len(objective)
+        buffer = self.__dict__.get("_partial_curve")
+        curve = getattr(self, "loss_curve_", None)
+        if not (
+            n_steps
+            and buffer is not None
+            and curve is not None
+            and curve.base is buffer
+            and buffer.shape[0] == n_problems
+        ):
+            buffer = np.empty((n_problems, max(16, 2 * (n_steps + 1))))
+            if n_steps:
+                buffer[:, :n_steps] = np.reshape(curve, (n_problems, n_steps))
+        elif n_steps == buffer.shape[1]:
+            buffer = np.concatenate([buffer, np.empty_like(buffer)], axis=1)
+        buffer[:, n_steps] = objective
+        self._partial_curve = buffer
+        curve = buffer[:, : n_steps + 1]
+        return curve[0] if n_problems == 1 else curve
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())
+        # partial_fit's buffer: loss_curve_ holds the steps it has.
+        state.pop("_partial_curve", None)
+        return state
 
     def coef_table(self, X, y, sample_weight=None, confidence_level=0.95):
         """Tabulate coefficients with standard errors, z-tests and intervals.
@@ -1031,7 +1059,8 @@ class BCELogisticRegression(
             for name in ("validation_loss_curve_", "best_iteration_"):
                 self.__dict__.pop(name, None)
         self._set_coef(coef, objective)
-        self.__dict__.pop("_n_partial_steps", None)
+        for name in ("_n_partial_steps", "_partial_curve"):
+            self.__dict__.pop(name, None)
         self.n_iter_ = result.n_iter.astype(np.int32)
         self.converged_ = converged
         self.stop_reason_ = stop_reason.astype(str)

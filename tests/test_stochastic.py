@@ -1,5 +1,6 @@
 """Mini-batch descent, partial_fit and fitting a memory-mapped X."""
 
+import pickle
 import tracemalloc
 import warnings
 
@@ -111,6 +112,32 @@ def test_partial_fit_streams_to_the_full_batch_accuracy(breast_cancer):
     assert model.score(X, y) >= full.score(X, y) - 0.01
     n_calls = 30 * len(list(gen_batches(len(y), 50)))
     assert model.n_iter_[0] == n_calls and model.loss_curve_.shape == (n_calls,)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_partial_fit_extends_the_loss_curve_in_place(n_classes):
+    # A stream of many batches must not copy the whole curve on every call:
+    # each call writes its step after the previous ones, in a buffer that
+    # only grows (doubling) now and then; pickling keeps the curve.
+    X, y = load_iris(return_X_y=True)
+    X, y = X[y < n_classes], y[y < n_classes]
+    model = BCELogisticRegression(learning_rate=0.05)
+    model.partial_fit(X, y, classes=np.unique(y))
+    n_calls, in_place = 100, 0
+    for _ in range(n_calls):
+        before = model.loss_curve_
+        kept = before.copy()
+        model.partial_fit(X, y)
+        assert_array_equal(model.loss_curve_[..., :-1], kept)
+        in_place += np.shares_memory(before, model.loss_curve_)
+    assert model.loss_curve_.shape[-1] == n_calls + 1
+    assert in_place >= n_calls - 5
+    restored = pickle.loads(pickle.dumps(model))
+    for stream in (model, restored):
+        stream.partial_fit(X[::2], y[::2])
+        stream.partial_fit(X[1::2], y[1::2])
+    assert_array_equal(restored.loss_curve_, model.loss_curve_)
+    assert_array_equal(restored.coef_, model.coef_)
 
 
 def test_partial_fit_on_all_data_is_a_gradient_step(breast_cancer):
