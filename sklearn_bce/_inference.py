@@ -126,6 +126,10 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     ImportError
         If pandas is not installed.
 
+    TypeError
+        If the estimator is not a BCELogisticRegression or
+        BCELogisticRegressionCV (a pipeline or another search, for example).
+
     sklearn.exceptions.NotFittedError
         If the estimator is not fitted.
 
@@ -256,8 +260,23 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
 
 def _fitted_model(estimator):
     """The fitted BCELogisticRegression of ``estimator`` (a search's refit)."""
+    from ._logistic import BCELogisticRegression
     from ._search import BCELogisticRegressionCV
 
+    if not isinstance(estimator, BCELogisticRegression | BCELogisticRegressionCV):
+        if hasattr(estimator, "steps"):
+            advice = (
+                " Pass the pipeline's last step, pipeline[-1], with the data "
+                "its other steps make of X, pipeline[:-1].transform(X)."
+            )
+        elif hasattr(estimator, "estimator") and hasattr(estimator, "refit"):
+            advice = " Pass the search's refitted model, its best_estimator_."
+        else:
+            advice = ""
+        raise TypeError(
+            "coef_table needs a BCELogisticRegression or "
+            f"BCELogisticRegressionCV, got {type(estimator).__name__}." + advice
+        )
     check_is_fitted(estimator)
     if isinstance(estimator, BCELogisticRegressionCV):
         if not hasattr(estimator, "best_estimator_"):
@@ -287,7 +306,8 @@ def _warn_if_not_inference(estimator, X, y01, s, z, coef):
             UserWarning,
             stacklevel=external_stacklevel(),
         )
-    if getattr(estimator, "early_stopping", False):
+    early_stopping = getattr(estimator, "early_stopping", False)
+    if early_stopping:
         warnings.warn(
             "The model was fitted with early_stopping=True: on part of its "
             "data, stopped by a validation score rather than at the optimum, "
@@ -309,7 +329,8 @@ def _warn_if_not_inference(estimator, X, y01, s, z, coef):
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )
-    elif reason != "converged":
+    elif reason != "converged" and not (early_stopping and reason == "early stopped"):
+        # (An early-stopped fit was warned about above.)
         warnings.warn(
             f"The fit stopped before it converged (stop_reason_={reason!r}): "
             "the coefficients are not the optimum, and the table is not valid "

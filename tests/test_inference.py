@@ -169,8 +169,10 @@ def test_early_stopped_model_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
-    with pytest.warns(UserWarning, match="early_stopping=True"):
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    with pytest.warns(UserWarning, match="early_stopping=True") as caught:
         coef_table(model, X, y)
+    assert len(caught) == 1  # not also "increase max_iter or lower tol"
 
 
 def test_feature_names_and_string_labels():
@@ -334,6 +336,31 @@ def test_multiclass_raises():
 def test_not_fitted_raises():
     with pytest.raises(NotFittedError):
         coef_table(BCELogisticRegression(), SPECTOR_X, SPECTOR_Y)
+
+
+def test_other_estimators_are_refused_with_what_to_pass():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = BCELogisticRegression(**TIGHT)
+    pipeline = make_pipeline(StandardScaler(), model).fit(SPECTOR_X, SPECTOR_Y)
+    search = GridSearchCV(model, {"tol": [1e-8, 1e-9]}, cv=2)
+    cases = [
+        (pipeline, r"got Pipeline\. Pass the pipeline's last step, pipeline\[-1\]"),
+        (search, r"got GridSearchCV\. Pass the search's refitted model"),
+        (
+            LogisticRegression(),
+            r"or BCELogisticRegressionCV, got LogisticRegression\.$",
+        ),
+    ]
+    for estimator, message in cases:
+        with pytest.raises(TypeError, match=message):
+            coef_table(estimator, SPECTOR_X, SPECTOR_Y)
+    # What the messages say works.
+    table = coef_table(pipeline[-1], pipeline[:-1].transform(SPECTOR_X), SPECTOR_Y)
+    assert table.shape == (SPECTOR_X.shape[1] + 1, 6)
 
 
 def test_bad_data_raises():
