@@ -289,7 +289,9 @@ class ArrayAPIObjective:
         """``l2/2 ||w||^2 + l1 ||w||_1`` per column, in :attr:`sum_dtype`."""
         xp = self.xp
         W = xp.astype(coef[: self.n_features, :], self.sum_dtype, copy=False)
-        value = (0.5 * self.l2_value) * xp.sum(W * W, axis=0)
+        value = xp.zeros(W.shape[1], dtype=self.sum_dtype, device=self.device)
+        if self.l2_value > 0:  # 0 * inf would be NaN for huge coefficients
+            value = (0.5 * self.l2_value) * xp.sum(W * W, axis=0)
         if self.l1_value > 0:
             value = value + self.l1_value * xp.sum(xp.abs(W), axis=0)
         return value

@@ -668,7 +668,7 @@ class PenalisedColumns:
         """Penalty term ``l2/2 ||w||^2 + l1 ||w||_1`` per column, in float64."""
         W = coef[: self.n_features].astype(np.float64, copy=False)
         l2, l1 = self._param(self.l2, cols), self._param(self.l1, cols)
-        value = 0.5 * l2 * (W**2).sum(axis=0)
+        value = l2_term(l2, W)
         if np.any(l1 > 0):
             value = value + l1 * np.abs(W).sum(axis=0)
         return value
@@ -702,6 +702,21 @@ class PenalisedColumns:
         elif point_objective:
             point_value = point_loss * inverse_sum + self.penalty(point, cols)
         return SweepResult(value, point, grad, point_value)
+
+
+def l2_term(l2, W):
+    """``l2/2 ||w||^2`` per column of ``W``, in float64.
+
+    0 where ``l2`` is 0 (``C=np.inf``), also for coefficients so large that
+    their squares overflow (0 * inf would be NaN).
+    """
+    l2 = np.broadcast_to(np.asarray(l2, dtype=np.float64), W.shape[1:])
+    value = np.zeros(W.shape[1:])
+    on = l2 > 0
+    if on.any():
+        W = W if on.all() else W[:, on]
+        value[on] = 0.5 * l2[on] * np.square(W, dtype=np.float64).sum(axis=0)
+    return value
 
 
 class BCEObjective(PenalisedColumns):

@@ -20,7 +20,7 @@ import contextlib
 
 import numpy as np
 
-from ._loss import BCEObjective, l1_subgradient_residual, soft_threshold
+from ._loss import BCEObjective, l1_subgradient_residual, l2_term, soft_threshold
 from ._solver import (
     CONVERGED,
     DIVERGED,
@@ -54,7 +54,7 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None):
         data = part.objective(z, c)
         if scale is not None:
             data = data * scale
-        return data + 0.5 * l2 * (w**2).sum(axis=0)
+        return data + l2_term(l2, w)
 
     def proposal():
         new = coef - eta.astype(coef.dtype) * grad

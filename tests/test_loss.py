@@ -1,5 +1,7 @@
 """The objective's math, tested without the estimator."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -329,3 +331,26 @@ def test_smoothness_bound_of_wide_data_bounds_the_largest_eigenvalue(
     assert exact <= L
     if arpack == "converges":
         assert L <= 1.02 * exact
+
+
+def test_no_l2_term_is_zero_even_for_coefficients_whose_squares_overflow():
+    # Features in tiny units (1e-155) have optimal coefficients near 1e155,
+    # whose squares overflow: without a penalty (C=inf) the term is 0, not
+    # 0 * inf = NaN, and the fit is the rescaled fit of the plain features.
+    from sklearn_bce import BCELogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 4))
+    y = (X @ [1.0, -1.0, 0.5, 0.0] + rng.normal(size=100) > 0.5).astype(int)
+    objective = BCEObjective(
+        X, y[:, None].astype(float), np.ones(100), np.inf, 0.0, True
+    )
+    with np.errstate(all="raise"):
+        assert objective.penalty(np.full((5, 1), 1e155)).tolist() == [0.0]
+    reference = BCELogisticRegression(C=np.inf, tol=1e-10).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tiny = BCELogisticRegression(C=np.inf, tol=1e-10).fit(X * 1e-155, y)
+    assert np.isfinite(tiny.loss_curve_).all()
+    assert_allclose(tiny.coef_ * 1e-155, reference.coef_, rtol=1e-9)
+    assert_allclose(tiny.intercept_, reference.intercept_, rtol=1e-9)
