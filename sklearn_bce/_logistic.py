@@ -418,7 +418,12 @@ class BCELogisticRegression(
         ``LogisticRegression`` does, where
         ``OneVsRestClassifier(LogisticRegression(class_weight="balanced"))``
         balances each binary problem (its class against the rest), so that
-        its coefficients differ; a dict gives the same coefficients as it.
+        its coefficients differ.  A dict weighs the samples of each class in
+        every problem: the coefficients of class ``k`` are those of
+        ``LogisticRegression`` fitted on ``y == k`` with
+        ``sample_weight=[class_weight[label] for label in y]`` (a dict given
+        to ``OneVsRestClassifier(LogisticRegression(class_weight=...))``
+        names the binary labels 0 and 1 instead).
 
     warm_start : bool, default=False
         Start from the previous fit's coefficients instead of zeros (when
@@ -488,7 +493,12 @@ class BCELogisticRegression(
         per class, padded with NaN after the class has stopped.
 
     converged_ : ndarray of shape (1,) or (n_classes,)
-        Whether each binary problem met ``tol`` at the coefficients kept.
+        Whether each binary problem met ``tol``: the largest entry of its
+        (proximal) gradient was at most ``tol`` at the point its last step
+        started from (with ``"nesterov"``, the extrapolated point; the
+        returned coefficients, one step further, are then at least as good).
+        With early stopping, not when the coefficients kept come from an
+        earlier iteration.
 
     stop_reason_ : ndarray of shape (1,) or (n_classes,)
         Why each binary problem stopped: ``"converged"``, ``"max_iter"``,

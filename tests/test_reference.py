@@ -219,6 +219,22 @@ def test_multiclass_balanced_weights_balance_the_multiclass_problem():
     assert np.abs(ours.intercept_ - other).max() > 0.1
 
 
+def test_multiclass_class_weight_dict_weighs_each_problem_by_label():
+    # A dict weighs the samples of each class, in every one-vs-rest problem.
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    names = np.array(["setosa", "versicolor", "virginica"])[y]
+    class_weight = {"setosa": 5.0, "versicolor": 1.0, "virginica": 0.2}
+    ours = BCELogisticRegression(class_weight=class_weight, **TIGHT).fit(X, names)
+    weights = np.array([class_weight[name] for name in names])
+    for k, name in enumerate(ours.classes_):
+        theirs = LogisticRegression(tol=1e-10, max_iter=10_000).fit(
+            X, names == name, sample_weight=weights
+        )
+        assert_allclose(ours.coef_[k], theirs.coef_[0], atol=1e-5)
+        assert_allclose(ours.intercept_[k], theirs.intercept_[0], atol=1e-5)
+
+
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
 @pytest.mark.parametrize("solver", ["nesterov", "gd"])
 def test_l1_and_elastic_net_equal_saga(l1_ratio, solver):
