@@ -495,8 +495,9 @@ class BCELogisticRegression(
     converged_ : ndarray of shape (1,) or (n_classes,)
         Whether each binary problem met ``tol``: the largest entry of its
         (proximal) gradient was at most ``tol`` at the point its last step
-        started from (with ``"nesterov"``, the extrapolated point; the
-        returned coefficients, one step further, are then at least as good).
+        started from (with ``"nesterov"``, the extrapolated point); the
+        returned coefficients are one step further, where the objective is
+        lower and the gradient may be a little above ``tol``.
         With early stopping, not when the coefficients kept come from an
         earlier iteration.
 
