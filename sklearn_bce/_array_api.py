@@ -568,7 +568,8 @@ def descent(
         Stop a column whose objective becomes non-finite or more than
         ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping the
         coefficients of the lowest objective it reached (the start's, if no
-        iterate was lower).
+        iterate was lower); a column that reaches ``max_iter`` with an
+        objective above ``J(start)`` is diverged too, and keeps them also.
     callback : callable, default=None
         Called on the host after each iteration, once its block has been
         read back, as ``callback(iteration, None, objective, grad_max,
@@ -622,6 +623,7 @@ def descent(
     exp_z = xp.exp(-xp.abs(Z))
     f_start = objective.value(Z, exp_z, x)
     fx = to_numpy(f_start).astype(np.float64)
+    fx_start = fx.copy()
     f_limit = DIVERGENCE_FACTOR * np.maximum(fx, 1.0)
     # The iterate of the lowest objective before any divergence, per column,
     # kept on the device (and its objective on the host): what a diverged
@@ -743,14 +745,20 @@ def descent(
                 curves[k].append(f_new[k])
             done = ok & (grad_max <= tol)
             out_of_iterations = ok & ~done & (n_iter >= max_iter)
-            for k in np.flatnonzero(diverged):
+            # Out of iterations higher than it started: it was swinging, not
+            # descending, and diverged too (as in the numpy engine).
+            swung = np.zeros(n_problems, dtype=bool)
+            if check_divergence:
+                swung = out_of_iterations & (fx > fx_start)
+                out_of_iterations &= ~swung
+            for k in np.flatnonzero(diverged | swung):
                 final[k] = best_x[:, k]
                 fx[k] = best_fx[k]
             for k in np.flatnonzero(done | out_of_iterations):
                 final[k] = iterates[j + 1][:, k]
-            stop_reason[diverged] = DIVERGED
+            stop_reason[diverged | swung] = DIVERGED
             stop_reason[done] = CONVERGED
-            active &= ~(diverged | done | out_of_iterations)
+            active &= ~(diverged | swung | done | out_of_iterations)
             # A diverged trial counts as its column's pass, as in the numpy
             # engine's history.
             passes = int((n_iter + diverged).max())

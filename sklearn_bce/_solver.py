@@ -284,6 +284,7 @@ def descent(
     tol,
     line_search=False,
     check_divergence=False,
+    rise_is_divergence=True,
     callback=None,
 ):
     """Minimise every column of ``objective`` from ``coef``.
@@ -310,7 +311,12 @@ def descent(
         Stop a column whose objective becomes non-finite or more than
         ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping the
         coefficients of the lowest objective it reached (the start's, if no
-        iterate was lower).
+        iterate was lower); with ``rise_is_divergence``, a column that
+        reaches ``max_iter`` with an objective above ``J(start)`` is diverged
+        too, and keeps them also.
+    rise_is_divergence : bool, default=True
+        See ``check_divergence``.  ``partial_fit``'s single steps turn it off:
+        a step may rise on one batch's objective and still help the stream.
     callback : callable, default=None
         Called after every iteration as ``callback(iteration, coef, objective,
         grad_max, active)``: ``coef`` of shape ``(n_coef, K)`` (read-only use),
@@ -328,7 +334,8 @@ def descent(
     n_iter = np.zeros(n_problems, dtype=int)
     stop_reason = np.full(n_problems, MAX_ITER, dtype=object)
     active = np.ones(n_problems, dtype=bool)
-    f_limit = DIVERGENCE_FACTOR * np.maximum(run.fx, 1.0)
+    f_start = run.fx.copy()
+    f_limit = DIVERGENCE_FACTOR * np.maximum(f_start, 1.0)
     # The iterate of the lowest objective so far, which a diverged column keeps.
     best = run.x.copy() if check_divergence else None
     best_f = run.fx.copy()
@@ -376,6 +383,13 @@ def descent(
         with quiet():
             run.move_to_next_point(step, active[A])
 
+    if check_divergence and rise_is_divergence:
+        # A column that ran out of iterations higher than it started was
+        # swinging, not descending: it diverged too, only more slowly.
+        swung = (stop_reason == MAX_ITER) & (run.fx > f_start)
+        stop_reason[swung] = DIVERGED
+        run.x[:, swung] = best[:, swung]
+        run.fx[swung] = best_f[swung]
     history = np.array(history).reshape(-1, n_problems)[: max(n_iter.max(), 0)]
     return DescentResult(
         coef=run.x,

@@ -623,6 +623,23 @@ def test_divergence_midway_keeps_the_numpy_fits_lowest_objective_iterate(name):
     assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-8, atol=1e-10)
 
 
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_a_step_that_ends_above_its_start_diverged_as_with_numpy(name):
+    # Fixed steps far above 1/L that swing up to max_iter without crossing
+    # the divergence limit: diverged, with the lowest iterate kept.
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5) * [1, 1, 1, 1, 20]
+    y = (X @ [1, -1, 0.5, 0, 0.05] + rng.randn(300) > 0).astype(int)
+    params = {"learning_rate": 0.3, "solver": "gd", "max_iter": 300}
+    with pytest.warns(ConvergenceWarning, match="diverged after 300"):
+        expected = BCELogisticRegression(**params).fit(X, y)
+    assert expected.loss_curve_[-1] > np.log(2)
+    with dispatch(), pytest.warns(ConvergenceWarning, match="diverged after 300"):
+        model = BCELogisticRegression(**params).fit(as_input(X, name), y)
+    assert model.stop_reason_.tolist() == ["diverged"]
+    assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-8, atol=1e-10)
+
+
 # The full metric (no L1 part) and the diagonal one (with an L1 part).  An
 # eigendecomposition of the full metric mixed the intercept with the features
 # at its rounding, so that below about C=1e-30 the fit never converged.

@@ -108,6 +108,36 @@ def test_divergence_names_classes_and_a_safe_step():
     assert np.isfinite(model.predict_proba(X)).all()
 
 
+def swinging_data():
+    # One feature on 20 times the others' scale: fixed steps far above 1/L
+    # (about 0.01 here) swing instead of descending.
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5) * [1, 1, 1, 1, 20]
+    y = (X @ [1, -1, 0.5, 0, 0.05] + rng.randn(300) > 0).astype(int)
+    return X, y
+
+
+def test_a_step_that_ends_above_its_start_diverged_and_keeps_its_best():
+    # The objective falls to 0.5 at iteration 86 of 300, then swings up to
+    # 1.5, above the start's log 2 without ever crossing the divergence
+    # limit: a failed fit, reported as diverged, with the best iterate kept.
+    X, y = swinging_data()
+    model = BCELogisticRegression(solver="gd", learning_rate=0.3, max_iter=300)
+    with pytest.warns(ConvergenceWarning, match="diverged after 300 iterations"):
+        model.fit(X, y)
+    assert model.stop_reason_.tolist() == ["diverged"]
+    curve = model.loss_curve_
+    assert curve.shape == (300,) and curve.min() < np.log(2) < curve[-1]
+    z = X @ model.coef_[0] + model.intercept_[0]
+    kept = np.mean(np.logaddexp(0, z) - y * z) + model.coef_ @ model.coef_.T / 600
+    assert_allclose(kept.item(), curve.min(), rtol=1e-10)
+    # A step that descends but runs out of iterations is not diverged.
+    short = BCELogisticRegression(solver="gd", learning_rate=0.005, max_iter=20)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        short.fit(X, y)
+    assert short.stop_reason_.tolist() == ["max_iter"]
+
+
 @pytest.mark.parametrize(
     "verbose, max_iter, printed", [(1, 40, 4), (2, 40, 40), (1, 45, 5)]
 )

@@ -208,6 +208,27 @@ def test_divergence_keeps_the_coefficients_of_the_lowest_objective():
     assert np.isfinite(result.coef).all()
 
 
+def test_partial_fit_takes_a_step_that_rises_below_the_divergence_limit():
+    # One fixed step far above 1/L raises the batch's objective from log 2
+    # to about 4, below the limit of 100: fit would call a whole run that
+    # ends like this diverged, but a partial_fit step is taken (a stream's
+    # steps may rise on one batch and still help).
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 5) * [1, 1, 1, 1, 20]
+    y = (X @ [1, -1, 0.5, 0, 0.05] + rng.randn(300) > 0).astype(int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(learning_rate=0.3)
+        model.partial_fit(X, y, classes=[0, 1])
+    assert model.loss_curve_[0] > np.log(2)
+    assert model.stop_reason_.tolist() == ["max_iter"]
+    step = BCELogisticRegression(solver="gd", learning_rate=0.3, max_iter=1, tol=0)
+    with pytest.warns(ConvergenceWarning, match="diverged after 1 iterations"):
+        step.fit(X, y)
+    assert_array_equal(step.coef_, 0.0)
+    assert np.abs(model.coef_).max() > 1.0
+
+
 def test_tol_zero_runs_exactly_max_iter():
     objective = tiny_objective()
     result = accelerated_gradient_descent(
