@@ -15,6 +15,7 @@ import pytest
 import skops.io as sio
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -375,6 +376,27 @@ def test_fit_without_skops_fails_before_reading_the_data(tmp_path, capsys, monke
     assert lines == ["sklearn-bce: error: --model needs skops: pip install skops"]
 
 
+def test_fit_passes_the_learning_rate(tmp_path, capsys):
+    # --learning-rate reaches the model: saved with it, and fitted with it
+    # (a few gd steps, whose coefficients depend on the step).
+    breast_cancer_frame().to_csv(tmp_path / "data.csv", index=False)
+    argv = ["fit", str(tmp_path / "data.csv"), "--target", "target"]
+    argv += ["--test-size", "0", "--solver", "gd", "--max-iter", "5"]
+    argv += ["--learning-rate", "0.5", "--model", str(tmp_path / "m.skops")]
+    cli.run_fit(cli.build_parser().parse_args(argv))
+    model = load(tmp_path / "m.skops")
+    assert model[-1].learning_rate == 0.5
+    frame = breast_cancer_frame()
+    X, y = frame.drop(columns="target"), frame["target"]
+    expected = make_pipeline(
+        StandardScaler(),
+        BCELogisticRegression(learning_rate=0.5, solver="gd", max_iter=5),
+    )
+    with pytest.warns(ConvergenceWarning):
+        expected.fit(X, y)
+    assert_allclose(model[-1].coef_, expected[-1].coef_, rtol=1e-12)
+
+
 def test_fit_random_state_out_of_range_is_an_option_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["fit", "data.csv", "--target", "t", "--random-state", "-1"])
@@ -460,20 +482,31 @@ def test_demo_plot_runtime_error_of_savefig_is_one_line(tmp_path, capsys, monkey
     )
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "geteuid") or os.geteuid() == 0,
-    reason="needs a user that file permissions apply to",
-)
-def test_demo_plot_to_a_read_only_directory_fails_fast(tmp_path, capsys, monkeypatch):
-    folder = tmp_path / "read-only"
-    folder.mkdir()
-    folder.chmod(0o500)
+@pytest.mark.parametrize("read_only", ["folder", "file"])
+def test_demo_plot_to_a_read_only_path_fails_fast(
+    tmp_path, capsys, monkeypatch, read_only
+):
+    # Permissions are faked through os.access, so that the check runs for any
+    # user (root, as in CI containers, may write anywhere): a folder that
+    # cannot be written into, or an existing file that cannot be overwritten.
+    path = tmp_path / "x.png"
+    if read_only == "file":
+        path.write_bytes(b"")
+    denied = {"folder": tmp_path, "file": path}[read_only]
+    real_access = os.access
+
+    def access(name, mode, **kwargs):
+        if Path(name) == denied and mode & os.W_OK:
+            return False
+        return real_access(name, mode, **kwargs)
+
+    monkeypatch.setattr(cli.os, "access", access)
     monkeypatch.setattr(cli, "load_breast_cancer", lambda: pytest.fail("fitted"))
-    try:
-        assert cli.main(["--plot", str(folder / "x.png")]) == 1
-    finally:
-        folder.chmod(0o700)
-    assert "cannot write the plot: permission denied" in capsys.readouterr().err
+    assert cli.main(["--plot", str(path)]) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        f"sklearn-bce: error: {path}: cannot write the plot: permission denied"
+    ]
 
 
 FAST_DEMO = ["--learning-rates", "auto", "--repeats", "1", "--cv", "2"]

@@ -206,11 +206,19 @@ def test_results_do_not_depend_on_the_number_of_threads(layout, monkeypatch, tmp
         assert np.array_equal(models[n_threads].n_iter_, models[1].n_iter_)
 
 
-def test_thread_count_follows_the_cpus_and_the_cap(monkeypatch):
-    monkeypatch.setattr(_loss, "MAX_THREADS", 1)
-    assert _loss.sweep_threads() == 1
-    monkeypatch.setattr(_loss, "MAX_THREADS", 10_000)
-    assert 1 <= _loss.sweep_threads() <= 10_000
+@pytest.mark.parametrize(
+    "n_cpus, cap, expected",
+    [(3, 8, 3), (3, 3, 3), (3, 2, 2), (16, 8, 8), (1, 8, 1), (3, 0, 1)],
+)
+def test_thread_count_follows_the_cpus_and_the_cap(monkeypatch, n_cpus, cap, expected):
+    # The usable CPUs (the process's affinity on Linux) are faked: a sweep
+    # takes as many threads as there are, up to MAX_THREADS, and at least one.
+    monkeypatch.setattr(
+        _loss.os, "sched_getaffinity", lambda pid: set(range(n_cpus)), raising=False
+    )
+    monkeypatch.setattr(_loss.os, "cpu_count", lambda: n_cpus)
+    monkeypatch.setattr(_loss, "MAX_THREADS", cap)
+    assert _loss.sweep_threads() == expected
 
 
 def blas_threads():

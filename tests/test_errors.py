@@ -200,17 +200,34 @@ def test_bad_sample_weight_is_refused(data, make_weight, message):
         BCELogisticRegression().fit(X, y, sample_weight=make_weight(len(y)))
 
 
-@pytest.mark.parametrize(
-    "class_weight",
-    [{0: 0.0, 1: 0.0}, {0: -1.0, 1: 1.0}, {0: np.nan, 1: 1.0}],
-    ids=["all-zero", "negative", "nan"],
+NOT_FINITE_OR_NEGATIVE = (
+    "class_weight must give finite, non-negative sample weights; got class weights "
 )
-def test_class_weight_giving_bad_sample_weights_is_refused(data, class_weight):
-    # Class weights multiply the sample weights: the same three bad cases,
-    # reached through the other door, must be named the same way.
+
+
+@pytest.mark.parametrize(
+    "class_weight, message",
+    [
+        (
+            {0: 0.0, 1: 0.0},
+            "class_weight and sample_weight leave no sample with a positive weight.",
+        ),
+        ({0: -1.0, 1: 1.0}, NOT_FINITE_OR_NEGATIVE + "{0: -1.0, 1: 1.0}."),
+        ({0: -0.5, 1: 1.0}, NOT_FINITE_OR_NEGATIVE + "{0: -0.5, 1: 1.0}."),
+        ({0: np.nan, 1: 1.0}, NOT_FINITE_OR_NEGATIVE + "{0: nan, 1: 1.0}."),
+        ({0: 1.0, 1: np.inf}, NOT_FINITE_OR_NEGATIVE + "{0: 1.0, 1: inf}."),
+    ],
+    ids=["all-zero", "negative-sum-zero", "negative", "nan", "inf"],
+)
+def test_class_weight_giving_bad_sample_weights_is_refused(data, class_weight, message):
+    # Class weights multiply the sample weights: the bad cases, reached through
+    # the other door, are refused by name before any arithmetic warns (a
+    # negative weight whose weights do not sum to 0 included).
     X, y = data
-    with pytest.raises(ValueError, match=r"(?i)weight"):
-        BCELogisticRegression(class_weight=class_weight).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            BCELogisticRegression(class_weight=class_weight).fit(X, y)
 
 
 # -- parameters ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
@@ -135,6 +136,12 @@ def test_early_stopping_multiclass_per_class():
     assert model.validation_loss_curve_.shape == model.loss_curve_.shape
     assert model.best_iteration_.shape == (3,)
     assert set(model.stop_reason_) <= {"early stopped", "converged"}
+    # Each class stops on its own: class 1's validation loss is best at the
+    # first iteration, so it stops n_iter_no_change later; the others go on.
+    assert model.best_iteration_[1] == 1 and model.n_iter_[1] == 1 + 3
+    assert model.stop_reason_[1] == "early stopped"
+    assert (np.delete(model.n_iter_, 1) > 10).all()
+    assert model.stop_reason_[2] == "converged"
     assert "validation_loss_curve_" not in vars(
         model.set_params(early_stopping=False).fit(X, y)
     )
@@ -243,6 +250,23 @@ def test_early_stopping_needs_improvements_larger_than_tol():
     assert monitor.best_iteration.tolist() == [2]
 
 
+def test_early_stopping_stops_each_column_on_its_own():
+    # Two problems on one line: column 0's validation loss keeps falling,
+    # column 1's never moves.  Only column 1 stops, and only once.
+    X = np.array([[-1.0], [1.0]])
+    Y = np.array([[0.0, 0.0], [1.0, 1.0]])
+    monitor = EarlyStopping(X, Y, np.ones(2), np.zeros((2, 2)), 2, 0.0, True)
+    active = np.array([True, True])
+    stops = []
+    for i, w in enumerate([0.1, 0.2, 0.3, 0.4, 0.5], start=1):
+        stop = monitor(i, np.array([[w, 0.0], [0.0, 0.0]]), None, None, active)
+        stops.append(stop.tolist())
+        active = active & ~stop
+    assert stops == [[False, False], [False, True], *[[False, False]] * 3]
+    assert monitor.best_iteration.tolist() == [5, 0]
+    assert monitor.stopped.tolist() == [False, True]
+
+
 def test_early_stopping_keeps_the_final_step_of_a_converged_column():
     monitor = early_stopping_on_a_line(n_iter_no_change=5, tol=0.0)
     coef = np.array([[0.5], [0.0]])
@@ -283,18 +307,29 @@ def test_iteration_models_keep_their_coefficients():
 
 
 @needs_callbacks
-@pytest.mark.parametrize("failure", ["convergence warning", "callback"])
-def test_callbacks_are_torn_down_when_the_fit_fails(failure):
-    from sklearn.exceptions import ConvergenceWarning
-
+@pytest.mark.parametrize(
+    "failure, max_iter, error, match",
+    [
+        (
+            "convergence warning",
+            3,
+            ConvergenceWarning,
+            "did not converge in max_iter=3",
+        ),
+        # The callback's own error, not swallowed; no max_iter to hide it.
+        ("callback", 1000, RuntimeError, "^the callback failed$"),
+    ],
+    ids=["convergence warning", "callback"],
+)
+def test_callbacks_are_torn_down_when_the_fit_fails(failure, max_iter, error, match):
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
     previous = BCELogisticRegression().fit(X[:100, :5], y[:100])
     keeping = KeepingCallback(fail=failure == "callback")
-    previous.set_params(max_iter=3).set_callbacks(keeping)
+    previous.set_params(max_iter=max_iter).set_callbacks(keeping)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        with pytest.raises((ConvergenceWarning, RuntimeError)):
+        with pytest.raises(error, match=match):
             previous.fit(X, y)
     assert keeping.torn_down
     # The previous fit is whole; nothing of the failed one's callbacks stays.

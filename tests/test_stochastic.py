@@ -148,6 +148,55 @@ def test_partial_fit_on_all_data_is_a_gradient_step(breast_cancer):
     assert_allclose(stepped.coef_, gd.coef_, rtol=1e-12)
 
 
+@pytest.mark.parametrize("weighted", [False, True])
+def test_partial_fit_auto_step_is_one_over_the_smoothness_bound(
+    breast_cancer, weighted
+):
+    # The "auto" step is the batch's 1/L, L = lambda_max of the Hessian bound
+    # X1^T diag(s) X1 / (4 S) plus the L2 term 1/(C S) on the features; here
+    # L is computed from that definition, not by the package.
+    X, y = breast_cancer
+    n, C = len(y), 0.5
+    s = np.random.default_rng(0).uniform(0.5, 2.0, n) if weighted else np.ones(n)
+    X1 = np.column_stack([X, np.ones(n)])
+    bound = X1.T @ (s[:, None] * X1) / (4 * s.sum())
+    bound[np.arange(X.shape[1]), np.arange(X.shape[1])] += 1 / (C * s.sum())
+    L = np.linalg.eigvalsh(bound)[-1]
+    stepped = BCELogisticRegression(C=C).partial_fit(
+        X, y, classes=[0, 1], sample_weight=s
+    )
+    gd = BCELogisticRegression(C=C, solver="gd", learning_rate=1 / L, max_iter=1)
+    gd.set_params(tol=0).fit(X, y, sample_weight=s)
+    assert_allclose(stepped.coef_, gd.coef_, rtol=1e-9)
+    assert_allclose(stepped.intercept_, gd.intercept_, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "names, declared",
+    [
+        (np.array(["malignant", "benign"]), ["malignant", "benign"]),
+        (np.array([2, 0]), [2, 0, 1]),
+    ],
+    ids=["strings", "integers"],
+)
+def test_partial_fit_sorts_the_declared_classes(breast_cancer, names, declared):
+    # classes given out of order are sorted, as np.unique sorts them: the
+    # labels map to the right columns and the stream learns as if declared
+    # sorted.
+    X, y = breast_cancer
+    labels = names[y]
+    models = [BCELogisticRegression(), BCELogisticRegression()]
+    for model, classes in zip(models, [declared, sorted(declared)], strict=True):
+        model.partial_fit(X, labels, classes=classes)
+        for _ in range(10):
+            model.partial_fit(X, labels)
+    unordered, ordered = models
+    assert_array_equal(unordered.classes_, np.sort(declared))
+    assert_array_equal(unordered.coef_, ordered.coef_)
+    assert_array_equal(unordered.intercept_, ordered.intercept_)
+    assert unordered.score(X, labels) > 0.95
+
+
 def test_partial_fit_multiclass_and_errors():
     X, y = load_iris(return_X_y=True)
     model = BCELogisticRegression()
