@@ -1117,9 +1117,10 @@ class BCELogisticRegression(
         diverged = result.stop_reason == DIVERGED
         if diverged.any():
             longest = safe_step(objective.smoothness_bound()[diverged]).min()
+            n_iter = int(result.n_iter[diverged].min())
             warnings.warn(
-                f"The objective diverged{names(diverged)} after "
-                f"{result.n_iter[diverged].min()} iterations: learning_rate="
+                f"The objective diverged{names(diverged)} after {n_iter} "
+                f"iteration{'' if n_iter == 1 else 's'}: learning_rate="
                 f"{self.learning_rate!r} is too large for this data. Fitting "
                 "stopped and kept the coefficients of the lowest objective it "
                 "reached (the starting ones if none was lower). "

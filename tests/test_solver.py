@@ -223,7 +223,7 @@ def test_partial_fit_takes_a_step_that_rises_below_the_divergence_limit():
     assert model.loss_curve_[0] > np.log(2)
     assert model.stop_reason_.tolist() == ["max_iter"]
     step = BCELogisticRegression(solver="gd", learning_rate=0.3, max_iter=1, tol=0)
-    with pytest.warns(ConvergenceWarning, match="diverged after 1 iterations"):
+    with pytest.warns(ConvergenceWarning, match="diverged after 1 iteration: "):
         step.fit(X, y)
     assert_array_equal(step.coef_, 0.0)
     assert np.abs(model.coef_).max() > 1.0
