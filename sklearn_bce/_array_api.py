@@ -69,6 +69,7 @@ from ._solver import (
     MAX_ITER,
     STEP_GROWTH,
     DescentResult,
+    rose_above_start,
 )
 from ._validation import (
     ARRAY_API_HELPERS,
@@ -478,29 +479,36 @@ class MatrixMetric:
         # All-zero columns get a floor instead of a division by zero; small
         # entries keep their own scale (an intercept beside a huge penalty).
         floor = xp.finfo(bound.dtype).eps * xp.max(diagonal) + tiny
-        scale = 1.0 / xp.sqrt(xp.where(diagonal > 0, diagonal, floor))
-        outer = scale[:, None] * scale[None, :]
+        root = xp.sqrt(xp.where(diagonal > 0, diagonal, floor))
+        scale = 1.0 / root
         # The scaled bound has a unit diagonal: raising it by ``relative``
         # raises each diagonal entry of B by that much of itself, as the
         # numpy engine's Cholesky metric does.  Its inverse by elimination
         # keeps the small entries between the intercept and the features of
         # a huge penalty accurate to their own scale (an eigendecomposition's
-        # vectors mix them at the rounding of the largest).
+        # vectors mix them at the rounding of the largest).  The scaling
+        # multiplies B one side at a time and the vectors the metric is
+        # applied to, never by ``scale_i * scale_j``, which overflows for
+        # features in tiny units.
         relative = max(1e-10, 16 * float(xp.finfo(objective.dtype).eps))
-        scaled = bound * outer + relative * identity
-        self.inverse = xp.linalg.inv(scaled) * outer
-        self.bound = scaled / outer
+        scaled = (bound * scale[:, None]) * scale[None, :] + relative * identity
+        self.scaled_inverse = xp.linalg.inv(scaled)
+        self.scaled = scaled
+        self.scale, self.root = scale[:, None], root[:, None]
         self.xp, self.dtype = xp, objective.dtype
 
-    def _times(self, matrix, array):
-        product = matrix @ self.xp.astype(array, matrix.dtype, copy=False)
+    def _times(self, matrix, array, scale):
+        array = self.xp.astype(array, matrix.dtype, copy=False)
+        product = scale * (matrix @ (scale * array))
         return self.xp.astype(product, self.dtype, copy=False)
 
     def solve(self, grad):
-        return self._times(self.inverse, grad)
+        """``M^-1 grad = D^-1/2 S^-1 D^-1/2 grad``, ``S`` the scaled bound."""
+        return self._times(self.scaled_inverse, grad, self.scale)
 
     def apply(self, direction):
-        return self._times(self.bound, direction)
+        """``M direction = D^1/2 S D^1/2 direction``."""
+        return self._times(self.scaled, direction, self.root)
 
     def inverse_diagonal(self):  # pragma: no cover - guarded in `descent`
         raise TypeError("a full metric has no separable proximal operator")
@@ -569,7 +577,8 @@ def descent(
         ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping the
         coefficients of the lowest objective it reached (the start's, if no
         iterate was lower); a column that reaches ``max_iter`` with an
-        objective above ``J(start)`` is diverged too, and keeps them also.
+        objective above ``J(start)`` (by more than rounding) is diverged too,
+        and keeps them also.
     callback : callable, default=None
         Called on the host after each iteration, once its block has been
         read back, as ``callback(iteration, None, objective, grad_max,
@@ -749,7 +758,9 @@ def descent(
             # descending, and diverged too (as in the numpy engine).
             swung = np.zeros(n_problems, dtype=bool)
             if check_divergence:
-                swung = out_of_iterations & (fx > fx_start)
+                swung = out_of_iterations & rose_above_start(
+                    fx, fx_start, _numpy_dtype(xp, dtype)
+                )
                 out_of_iterations &= ~swung
             for k in np.flatnonzero(diverged | swung):
                 final[k] = best_x[:, k]

@@ -222,6 +222,17 @@ class CholeskyMetric:
         raise TypeError("a Cholesky metric has no separable proximal operator")
 
 
+def rose_above_start(f_end, f_start, dtype):
+    """Whether objectives ended above their start by more than rounding.
+
+    A run that starts at (or near) its optimum and goes on (``tol=0``, or a
+    ``tol`` its precision cannot meet) ends a few units of rounding above its
+    start: that is not a rise.  A swinging step rises by far more.
+    """
+    slack = np.sqrt(np.finfo(dtype).eps) * np.maximum(np.abs(f_start), 1.0)
+    return f_end > f_start + slack
+
+
 def safe_step(bound):
     """``1 / bound``, and 1 where the bound is 0.
 
@@ -312,8 +323,9 @@ def descent(
         ``DIVERGENCE_FACTOR`` times ``max(J(start), 1)``, keeping the
         coefficients of the lowest objective it reached (the start's, if no
         iterate was lower); with ``rise_is_divergence``, a column that
-        reaches ``max_iter`` with an objective above ``J(start)`` is diverged
-        too, and keeps them also.
+        reaches ``max_iter`` with an objective above ``J(start)`` (by more
+        than rounding: :func:`rose_above_start`) is diverged too, and keeps
+        them also.
     rise_is_divergence : bool, default=True
         See ``check_divergence``.  ``partial_fit``'s single steps turn it off:
         a step may rise on one batch's objective and still help the stream.
@@ -386,7 +398,9 @@ def descent(
     if check_divergence and rise_is_divergence:
         # A column that ran out of iterations higher than it started was
         # swinging, not descending: it diverged too, only more slowly.
-        swung = (stop_reason == MAX_ITER) & (run.fx > f_start)
+        swung = (stop_reason == MAX_ITER) & rose_above_start(
+            run.fx, f_start, run.x.dtype
+        )
         stop_reason[swung] = DIVERGED
         run.x[:, swung] = best[:, swung]
         run.fx[swung] = best_f[swung]

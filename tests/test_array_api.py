@@ -640,6 +640,42 @@ def test_a_step_that_ends_above_its_start_diverged_as_with_numpy(name):
     assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-8, atol=1e-10)
 
 
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_rounding_at_the_optimum_is_not_a_rise(name):
+    # A safe fixed step warm-started at the optimum, run on with tol=0: a
+    # few units of rounding above the start are not divergence.
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(
+        learning_rate=0.1, max_iter=100_000, tol=1e-10, warm_start=True
+    )
+    with dispatch():
+        model.fit(as_input(X, name), y)
+        assert set(model.stop_reason_) == {"converged"}
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.set_params(tol=0, max_iter=100).fit(as_input(X, name), y)
+    assert set(model.stop_reason_) == {"max_iter"}
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_features_in_tiny_units_fit_as_with_numpy(name):
+    # Features in units of 1e-155: coefficients near 1e155, whose squares
+    # overflow (no penalty: the L2 term is 0, not 0 * inf), and a full
+    # metric whose scaling (about 1e155 per side) must not be squared.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 4))
+    y = (X @ [1.0, -1.0, 0.5, 0.0] + rng.normal(size=100) > 0.5).astype(int)
+    expected = BCELogisticRegression(C=np.inf, tol=1e-10).fit(X, y)
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(C=np.inf, tol=1e-10)
+        model.fit(as_input(X * 1e-155, name), y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert_allclose(to_numpy(model.coef_) * 1e-155, expected.coef_, rtol=1e-8)
+    assert_allclose(to_numpy(model.intercept_), expected.intercept_, rtol=1e-8)
+
+
 # The full metric (no L1 part) and the diagonal one (with an L1 part).  An
 # eigendecomposition of the full metric mixed the intercept with the features
 # at its rounding, so that below about C=1e-30 the fit never converged.

@@ -138,6 +138,24 @@ def test_a_step_that_ends_above_its_start_diverged_and_keeps_its_best():
     assert short.stop_reason_.tolist() == ["max_iter"]
 
 
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rounding_at_the_optimum_is_not_a_rise(solver, dtype):
+    # A safe fixed step (0.1, below 1/L = 1.36) warm-started at the optimum
+    # and run on (tol=0) ends within rounding of its start, sometimes a few
+    # units above it: that is running out of iterations, not divergence.
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    model = BCELogisticRegression(
+        solver=solver, learning_rate=0.1, max_iter=100_000, tol=1e-5, warm_start=True
+    ).fit(X, y)
+    assert set(model.stop_reason_) == {"converged"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.set_params(tol=0, max_iter=200).fit(X, y)
+    assert set(model.stop_reason_) == {"max_iter"}
+
+
 @pytest.mark.parametrize(
     "verbose, max_iter, printed", [(1, 40, 4), (2, 40, 40), (1, 45, 5)]
 )
