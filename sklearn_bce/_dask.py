@@ -429,6 +429,10 @@ class DaskBCEObjective(PenalisedColumns):
             bounds[j, diagonal, diagonal] += l2
         return bounds, index.ravel()
 
+    def n_hessian_bounds(self):
+        """How many distinct matrices :meth:`hessian_bound` returns."""
+        return len(np.unique(self.l2))
+
     def hessian_bound_diagonal(self):
         """Diagonal of every ``B_k``, shape ``(n_coef, K)``, in float64.
 

@@ -28,9 +28,11 @@ from ._monitor import CallbackBridge, EarlyStopping, ProgressPrinter, combine
 from ._solver import (
     DIVERGED,
     MAX_ITER,
+    DiagonalMetric,
     ScalarMetric,
     accelerated_gradient_descent,
     auto_metric,
+    full_metric_later,
     gradient_descent,
     lipschitz_metric,
     safe_step,
@@ -138,6 +140,8 @@ def run_solver(objective, coef, *, solver, learning_rate, max_iter, tol, callbac
         else:
             metric = auto_metric(objective)
             options["line_search"] = True
+            if isinstance(metric, DiagonalMetric):
+                options["metric_switch"] = full_metric_later(objective)
     else:
         step = np.broadcast_to(learning_rate, (objective.n_problems,))
         metric = ScalarMetric(np.array(step, dtype=np.float64))

@@ -1149,6 +1149,11 @@ class BCEObjective(PenalisedColumns):
             index[k] = keys[key]
         return np.stack(bounds), index
 
+    def n_hessian_bounds(self):
+        """How many distinct matrices :meth:`hessian_bound` returns."""
+        _, weight_index = self._weight_columns()
+        return len(set(zip(weight_index.tolist(), self.l2.tolist(), strict=True)))
+
     def hessian_bound_diagonal(self):
         """Diagonal of every ``B_k``, shape ``(n_coef, K)``, in float64.
 

@@ -76,6 +76,18 @@ COMPACT_SHARE = 0.75
 #: Backtracking stops doubling ``alpha`` here (the step is then negligible).
 MAX_ALPHA = 2.0**60
 
+#: Past the diagonal metric's limit, ``auto_metric``'s descent switches to the
+#: full bound for the columns still running after this many iterations: the
+#: diagonal is blind to correlated features (hundreds of iterations, where
+#: the full bound takes a handful), and on uncorrelated ones it converges
+#: sooner than this, without the Gram matrix's ``n p^2`` cost.
+FULL_METRIC_AFTER = 50
+
+#: The switch happens for at most this many coefficients and this many bytes
+#: of bounds and Cholesky factors in all.
+FULL_METRIC_MAX_COEF = 2048
+FULL_METRIC_MAX_BYTES = 2**29
+
 CONVERGED = "converged"
 MAX_ITER = "max_iter"
 DIVERGED = "diverged"
@@ -254,7 +266,7 @@ def auto_metric(objective, max_dense=256):
 
     The full Hessian bound (one Gram matrix and one Cholesky factorisation)
     when there is no L1 term and at most ``max_dense`` coefficients; otherwise
-    its diagonal, which the line search scales.
+    its diagonal, which the line search scales (see :func:`full_metric_later`).
     """
     if objective.n_coef <= max_dense and not np.any(objective.l1 > 0):
         try:
@@ -262,6 +274,30 @@ def auto_metric(objective, max_dense=256):
         except LinAlgError:
             pass
     return DiagonalMetric(objective.hessian_bound_diagonal())
+
+
+def full_metric_later(objective):
+    """``descent``'s ``metric_switch`` for a diagonal metric of ``auto_metric``.
+
+    ``(FULL_METRIC_AFTER, build)``: ``build()`` returns the full bound's
+    :class:`CholeskyMetric`, or None where it is not worth its memory or
+    cannot be factored.  None where the full bound cannot serve (an L1 term,
+    which needs a separable metric, or too many coefficients).
+    """
+    if np.any(objective.l1 > 0) or objective.n_coef > FULL_METRIC_MAX_COEF:
+        return None
+
+    def build():
+        # A bound and its factor per distinct (weights, penalty) of the problems.
+        size = 16 * objective.n_hessian_bounds() * objective.n_coef**2
+        if size > FULL_METRIC_MAX_BYTES:
+            return None
+        try:
+            return CholeskyMetric(*objective.hessian_bound())
+        except LinAlgError:
+            return None
+
+    return FULL_METRIC_AFTER, build
 
 
 # -- the engine ------------------------------------------------------------------
@@ -296,6 +332,7 @@ def descent(
     line_search=False,
     check_divergence=False,
     rise_is_divergence=True,
+    metric_switch=None,
     callback=None,
 ):
     """Minimise every column of ``objective`` from ``coef``.
@@ -329,6 +366,10 @@ def descent(
     rise_is_divergence : bool, default=True
         See ``check_divergence``.  ``partial_fit``'s single steps turn it off:
         a step may rise on one batch's objective and still help the stream.
+    metric_switch : tuple (int, callable), default=None
+        ``(iteration, build)``: after that many iterations, the columns still
+        running go on with the metric ``build()`` returns (unless None), from
+        where they are, with their momentum and line-search scale reset.
     callback : callable, default=None
         Called after every iteration as ``callback(iteration, coef, objective,
         grad_max, active)``: ``coef`` of shape ``(n_coef, K)`` (read-only use),
@@ -364,6 +405,10 @@ def descent(
         A = np.flatnonzero(active)
         if A.size == 0:
             break
+        if metric_switch is not None and len(history) == metric_switch[0]:
+            metric = metric_switch[1]()
+            if metric is not None:
+                run.switch_metric(metric, A)
         with quiet():
             step = run.step(A)
         done = run.grad_max[A] <= tol
@@ -478,6 +523,13 @@ class _Descent:
         self.momentum = np.ones(self.n_problems)
         self.alpha = np.ones(self.n_problems)
         self.grad_max = np.full(self.n_problems, np.nan)
+
+    def switch_metric(self, metric, cols):
+        """Go on with ``metric`` (indexed by problem, as the first): the
+        columns ``cols`` restart their momentum and line-search scale."""
+        self.metric = metric
+        self.alpha[cols] = 1.0
+        self.momentum[cols] = 1.0
 
     def _cols(self, cols):
         """``cols`` as columns of :attr:`held_objective` (None: all of them)."""

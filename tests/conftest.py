@@ -13,3 +13,22 @@ def rng():
 def breast_cancer_standardised():
     X, y = load_breast_cancer(return_X_y=True)
     return StandardScaler().fit_transform(X), y
+
+
+@pytest.fixture
+def correlated_wide_data():
+    """A maker of 1500 x 300 standardised features sharing one factor.
+
+    Correlation 0.99: more coefficients than the full metric's 256, and a
+    diagonal metric blind to the correlation.
+    """
+
+    def make(n_classes=2):
+        rng = np.random.RandomState(0)
+        n, p = 1500, 300
+        X = np.sqrt(0.01) * rng.randn(n, p) + np.sqrt(0.99) * rng.randn(n, 1)
+        X = (X - X.mean(axis=0)) / X.std(axis=0)
+        z = X @ rng.randn(p) / np.sqrt(p) + rng.logistic(size=n)
+        return X, np.digitize(z, [-1.0, 1.0][: n_classes - 1])
+
+    return make

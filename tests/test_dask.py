@@ -244,6 +244,19 @@ def test_divergence_is_reported_as_with_numpy(client):
     np.testing.assert_allclose(model.coef_, expected.coef_, rtol=1e-10)
 
 
+def test_wide_correlated_features_switch_metric_as_with_numpy(
+    client, correlated_wide_data
+):
+    # Beyond 256 coefficients the full bound takes over after 50 iterations
+    # on its diagonal, on the cluster as in memory.
+    X, y = correlated_wide_data(n_classes=3)
+    expected = BCELogisticRegression(tol=1e-8).fit(X, y)
+    model = BCELogisticRegression(tol=1e-8).fit(as_dask(X), as_dask(y))
+    assert (expected.n_iter_ < 100).all()
+    np.testing.assert_array_equal(model.n_iter_, expected.n_iter_)
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=1e-8, atol=1e-10)
+
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 def test_non_finite_X_raises(client, bad):
     X, y, _ = make_data(2)

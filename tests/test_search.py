@@ -1008,6 +1008,24 @@ def test_elastic_net_search_refits_the_elastic_net():
     assert_allclose(search.coef_, single.coef_, atol=1e-6)
 
 
+def test_wide_correlated_search_equals_grid_search(correlated_wide_data):
+    # Beyond 256 coefficients the descent goes on with the full bound after
+    # 50 diagonal iterations: the search's columns switch as the single fits
+    # do (a bound per fold and C), so the scores still agree.
+    X, y = correlated_wide_data(n_classes=3)
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    ours, theirs = both_searches(
+        X, y, {"learning_rate": ["auto"], "C": [0.1, 1.0]}, splits, tol=1e-8
+    )
+    assert_allclose(
+        ours.cv_results_["mean_test_score"],
+        theirs.cv_results_["mean_test_score"],
+        rtol=0,
+        atol=1e-8,
+    )
+    assert (ours.cv_results_["mean_n_iter"] < 100).all()
+
+
 def test_search_without_intercept_refits_without_intercept():
     # fit_intercept=False reaches the refit: no intercept, and the coefficients
     # of a single fit without one at the chosen parameters.

@@ -480,3 +480,41 @@ def test_tiny_curvatures_beside_an_all_zero_column_stay_finite(params):
         model = BCELogisticRegression(fit_intercept=False, **params).fit(X, y)
     assert np.isfinite(model.coef_).all()
     assert model.coef_[0, 2] == 0
+
+
+def test_wide_correlated_features_go_on_with_the_full_bound(
+    monkeypatch, correlated_wide_data
+):
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_bce import _solver
+
+    X, y = correlated_wide_data()
+    model = BCELogisticRegression(tol=1e-8).fit(X, y)
+    # 50 iterations on the diagonal, then a handful on the full bound.
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert _solver.FULL_METRIC_AFTER < model.n_iter_[0] < 100
+    reference = LogisticRegression(tol=1e-10, max_iter=10_000).fit(X, y)
+    assert_allclose(model.coef_, reference.coef_, atol=1e-5)
+    assert_allclose(model.intercept_, reference.intercept_, atol=1e-5)
+    # Where the full bound would take too much memory, the diagonal goes on.
+    monkeypatch.setattr(_solver, "FULL_METRIC_MAX_BYTES", 0)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        BCELogisticRegression(max_iter=200).fit(X, y)
+
+
+def test_the_full_bound_is_not_built_for_an_l1_penalty_or_too_many_coefficients(
+    correlated_wide_data,
+):
+    from sklearn_bce import _solver
+
+    X, y = correlated_wide_data()
+    Y = y[:, None].astype(float)
+    weight = np.ones(len(y))
+    ridge = BCEObjective(X, Y, weight, 1.0, 0.0, True)
+    assert _solver.full_metric_later(ridge)[0] == _solver.FULL_METRIC_AFTER
+    assert _solver.full_metric_later(BCEObjective(X, Y, weight, 1.0, 0.5, True)) is None
+    wide = np.hstack([X] * 7)  # 2101 coefficients
+    assert (
+        _solver.full_metric_later(BCEObjective(wide, Y, weight, 1.0, 0.0, True)) is None
+    )
