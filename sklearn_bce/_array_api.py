@@ -519,7 +519,10 @@ def auto_metric(objective, solver):
 
     ``"gd"``: the step ``1 / L``.  ``"nesterov"`` (with a line search): the
     full Hessian bound for at most :data:`MAX_DENSE_METRIC` coefficients and
-    no L1 term, its diagonal otherwise.
+    no L1 term, its diagonal otherwise.  Unlike the numpy engine's descent,
+    this one does not go on with the full bound after 50 diagonal iterations
+    (``sklearn_bce._solver.full_metric_later``): wide, strongly correlated
+    features take more iterations here.
     """
     if solver == "gd":
         bound = float(objective.smoothness_bound()[0])
