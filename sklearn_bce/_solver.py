@@ -54,6 +54,7 @@ import contextlib
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.linalg import LinAlgError, cho_factor, get_lapack_funcs
 
 from ._loss import single_threaded_blas, soft_threshold
@@ -83,10 +84,12 @@ MAX_ALPHA = 2.0**60
 #: sooner than this, without the Gram matrix's ``n p^2`` cost.
 FULL_METRIC_AFTER = 50
 
-#: The switch happens for at most this many coefficients and this many bytes
-#: of bounds and Cholesky factors in all.
-FULL_METRIC_MAX_COEF = 2048
-FULL_METRIC_MAX_BYTES = 2**29
+#: The switch happens for dense ``X`` with at most this many coefficients (the
+#: Gram matrix then costs about as much as ``p / 64`` reads of ``X``; sparse
+#: rows would be made dense for it), and when building the bounds and their
+#: Cholesky factors takes at most this many bytes at its peak.
+FULL_METRIC_MAX_COEF = 1024
+FULL_METRIC_MAX_BYTES = 2**30
 
 CONVERGED = "converged"
 MAX_ITER = "max_iter"
@@ -279,21 +282,34 @@ def auto_metric(objective, max_dense=256):
 def full_metric_later(objective):
     """``descent``'s ``metric_switch`` for a diagonal metric of ``auto_metric``.
 
-    ``(FULL_METRIC_AFTER, build)``: ``build()`` returns the full bound's
-    :class:`CholeskyMetric`, or None where it is not worth its memory or
-    cannot be factored.  None where the full bound cannot serve (an L1 term,
-    which needs a separable metric, or too many coefficients).
+    ``(FULL_METRIC_AFTER, build)``: ``build(cols)`` returns the full bound's
+    :class:`CholeskyMetric` for the problems ``cols`` still running (indexed
+    by problem, as the diagonal metric), or None where it would take too much
+    memory or cannot be factored.  None where the full bound cannot serve or
+    costs too much: an L1 term (which needs a separable metric), sparse
+    ``X`` or more than :data:`FULL_METRIC_MAX_COEF` coefficients.
     """
-    if np.any(objective.l1 > 0) or objective.n_coef > FULL_METRIC_MAX_COEF:
+    if (
+        np.any(objective.l1 > 0)
+        or objective.n_coef > FULL_METRIC_MAX_COEF
+        or sp.issparse(getattr(objective, "X", None))
+    ):
         return None
 
-    def build():
-        # A bound and its factor per distinct (weights, penalty) of the problems.
-        size = 16 * objective.n_hessian_bounds() * objective.n_coef**2
-        if size > FULL_METRIC_MAX_BYTES:
+    def build(cols):
+        restricted = getattr(objective, "restricted", None)
+        running = objective if restricted is None else restricted(cols)
+        # At the peak: the Gram matrices of the distinct weightings, the
+        # bounds twice (listed, then stacked) and their factors.
+        n_bounds = running.n_hessian_bounds()
+        if 8 * (4 * n_bounds + 1) * objective.n_coef**2 > FULL_METRIC_MAX_BYTES:
             return None
+        bounds, index = running.hessian_bound()
+        if restricted is not None:
+            index, local = np.zeros(objective.n_problems, dtype=int), index
+            index[cols] = local
         try:
-            return CholeskyMetric(*objective.hessian_bound())
+            return CholeskyMetric(bounds, index)
         except LinAlgError:
             return None
 
@@ -367,9 +383,10 @@ def descent(
         See ``check_divergence``.  ``partial_fit``'s single steps turn it off:
         a step may rise on one batch's objective and still help the stream.
     metric_switch : tuple (int, callable), default=None
-        ``(iteration, build)``: after that many iterations, the columns still
-        running go on with the metric ``build()`` returns (unless None), from
-        where they are, with their momentum and line-search scale reset.
+        ``(iteration, build)``: after that many iterations, the columns ``A``
+        still running go on with the metric ``build(A)`` returns (unless
+        None), from where they are, with their momentum and line-search scale
+        reset.
     callback : callable, default=None
         Called after every iteration as ``callback(iteration, coef, objective,
         grad_max, active)``: ``coef`` of shape ``(n_coef, K)`` (read-only use),
@@ -406,7 +423,7 @@ def descent(
         if A.size == 0:
             break
         if metric_switch is not None and len(history) == metric_switch[0]:
-            metric = metric_switch[1]()
+            metric = metric_switch[1](A)
             if metric is not None:
                 run.switch_metric(metric, A)
         with quiet():

@@ -503,9 +503,11 @@ def test_wide_correlated_features_go_on_with_the_full_bound(
         BCELogisticRegression(max_iter=200).fit(X, y)
 
 
-def test_the_full_bound_is_not_built_for_an_l1_penalty_or_too_many_coefficients(
+def test_the_full_bound_is_not_built_for_an_l1_penalty_sparse_or_wide_x(
     correlated_wide_data,
 ):
+    import scipy.sparse as sp
+
     from sklearn_bce import _solver
 
     X, y = correlated_wide_data()
@@ -514,7 +516,29 @@ def test_the_full_bound_is_not_built_for_an_l1_penalty_or_too_many_coefficients(
     ridge = BCEObjective(X, Y, weight, 1.0, 0.0, True)
     assert _solver.full_metric_later(ridge)[0] == _solver.FULL_METRIC_AFTER
     assert _solver.full_metric_later(BCEObjective(X, Y, weight, 1.0, 0.5, True)) is None
-    wide = np.hstack([X] * 7)  # 2101 coefficients
+    sparse = BCEObjective(sp.csr_matrix(X), Y, weight, 1.0, 0.0, True)
+    assert _solver.full_metric_later(sparse) is None
+    wide = np.hstack([X] * 4)  # 1201 coefficients
     assert (
         _solver.full_metric_later(BCEObjective(wide, Y, weight, 1.0, 0.0, True)) is None
     )
+
+
+def test_the_full_bound_is_built_for_the_running_problems_only(correlated_wide_data):
+    # Four problems with their own weights: the switch builds (and counts
+    # against its memory cap) the bounds of the running ones alone, indexed
+    # by problem as the whole objective's would be.
+    from sklearn_bce import _solver
+
+    X, y = correlated_wide_data()
+    rng = np.random.default_rng(0)
+    weights = rng.uniform(0.5, 2.0, size=(len(y), 4))
+    Y = np.repeat(y[:, None].astype(float), 4, axis=1)
+    objective = BCEObjective(X, Y, weights, np.array([1.0, 1.0, 0.1, 0.1]), 0.0, True)
+    _, build = _solver.full_metric_later(objective)
+    running = np.array([1, 3])
+    metric = build(running)
+    assert len(metric.factors) == 2
+    whole = CholeskyMetric(*objective.hessian_bound())
+    grad = rng.normal(size=(objective.n_coef, 2))
+    assert_allclose(metric.solve(grad, running), whole.solve(grad, running), rtol=1e-10)
