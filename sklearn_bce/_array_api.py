@@ -36,7 +36,9 @@ fit's:
   :data:`MAX_GRAM_COEF` coefficients);
 - ``learning_rate="auto"`` with ``solver="nesterov"``: the step ``B^-1 grad``
   (its diagonal for an L1 term or more than :data:`MAX_DENSE_METRIC`
-  coefficients), scaled per column by the numpy engine's backtracking line
+  coefficients, with ``B`` itself from the first block ending at or after
+  iteration 50 up to 1024 coefficients without an L1 term), scaled per
+  column by the numpy engine's backtracking line
   search.  A step that fails its sufficient-decrease test is undone with
   ``xp.where`` and retried at the next pass with a shorter step, so the line
   search needs no read of the objective on the host either.
@@ -54,6 +56,8 @@ iterations a block ran past a column's stop are discarded.  Columns are
 independent, so those that have stopped do not change the others.
 """
 
+import functools
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
@@ -65,6 +69,8 @@ from ._solver import (
     CONVERGED,
     DIVERGED,
     DIVERGENCE_FACTOR,
+    FULL_METRIC_AFTER,
+    FULL_METRIC_MAX_COEF,
     MAX_ALPHA,
     MAX_ITER,
     STEP_GROWTH,
@@ -519,10 +525,9 @@ def auto_metric(objective, solver):
 
     ``"gd"``: the step ``1 / L``.  ``"nesterov"`` (with a line search): the
     full Hessian bound for at most :data:`MAX_DENSE_METRIC` coefficients and
-    no L1 term, its diagonal otherwise.  Unlike the numpy engine's descent,
-    this one does not go on with the full bound after 50 diagonal iterations
-    (``sklearn_bce._solver.full_metric_later``): wide, strongly correlated
-    features take more iterations here.
+    no L1 term, its diagonal otherwise (which ``fit_array_api`` has the
+    descent replace by the full bound after 50 iterations, up to
+    ``FULL_METRIC_MAX_COEF`` coefficients, as the numpy engine does).
     """
     if solver == "gd":
         bound = float(objective.smoothness_bound()[0])
@@ -544,6 +549,7 @@ def descent(
     tol,
     line_search=False,
     check_divergence=False,
+    metric_switch=None,
     callback=None,
 ):
     """Minimise every column of ``objective`` from ``coef``, on its device.
@@ -582,6 +588,12 @@ def descent(
         iterate was lower); a column that reaches ``max_iter`` with an
         objective above ``J(start)`` (by more than rounding) is diverged too,
         and keeps them also.
+    metric_switch : tuple (int, callable), default=None
+        ``(iteration, build)``: once a column has taken that many iterations
+        (at the end of a block), the columns still running go on with the
+        metric ``build()`` returns, with their momentum and line-search scale
+        reset, as in the numpy engine (where the switch comes at exactly that
+        iteration).
     callback : callable, default=None
         Called on the host after each iteration, once its block has been
         read back, as ``callback(iteration, None, objective, grad_max,
@@ -659,6 +671,10 @@ def descent(
     trial_grad_max = np.full(n_problems, np.nan)
     reported = 0
     while active.any():
+        if metric_switch is not None and int(n_iter.max()) >= metric_switch[0]:
+            metric = metric_switch[1]()
+            metric_switch = None
+            alpha, momentum, first_try = ones(sum_dtype), ones(dtype), ones(xp.bool)
         size = min(BLOCK_ITERATIONS, max_iter - int(n_iter[active].min()))
         iterates, records = [x], []
         for _ in range(size):
@@ -933,6 +949,17 @@ def fit_array_api(estimator, X, y, sample_weight, namespace):
     if isinstance(estimator.learning_rate, str):
         options["metric"] = auto_metric(objective, estimator.solver)
         options["line_search"] = estimator.solver == "nesterov"
+        if (
+            isinstance(options["metric"], DiagonalMetric)
+            and objective.l1_value == 0
+            and objective.n_coef <= FULL_METRIC_MAX_COEF
+        ):
+            # Wide, correlated features: the full bound after 50 iterations,
+            # as in the numpy engine (one bound here: a few MiB at most).
+            options["metric_switch"] = (
+                FULL_METRIC_AFTER,
+                functools.partial(MatrixMetric, objective),
+            )
     else:
         options["metric"] = ScalarMetric(estimator.learning_rate)
         options["check_divergence"] = True

@@ -676,6 +676,21 @@ def test_features_in_tiny_units_fit_as_with_numpy(name):
     assert_allclose(to_numpy(model.intercept_), expected.intercept_, rtol=1e-8)
 
 
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_wide_correlated_features_switch_to_the_full_bound(name, correlated_wide_data):
+    # Beyond 256 coefficients the diagonal metric is blind to correlated
+    # features; the full bound takes over after 50 iterations (at the end of
+    # a block here), and the fit reaches numpy's optimum within a block or two
+    # of numpy's iterations.
+    X, y = correlated_wide_data(n_classes=3)
+    expected = BCELogisticRegression(tol=1e-8).fit(X, y)
+    with dispatch():
+        model = BCELogisticRegression(tol=1e-8).fit(as_input(X, name), y)
+    n_iter = to_numpy(model.n_iter_)
+    assert (n_iter < 100).all() and model.stop_reason_.tolist() == ["converged"] * 3
+    assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=0, atol=1e-7)
+
+
 # The full metric (no L1 part) and the diagonal one (with an L1 part).  An
 # eigendecomposition of the full metric mixed the intercept with the features
 # at its rounding, so that below about C=1e-30 the fit never converged.
