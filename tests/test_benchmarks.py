@@ -276,6 +276,49 @@ def test_bench_sweep_columns(tmp_path):
     read_env(tmp_path / "sweep.v2.env.json", args)
 
 
+def test_bench_wide(tmp_path):
+    args = [
+        "--data", "600x280x0.99,300x20x0.5",
+        "--repeats", "1",
+        "--output", tmp_path / "wide",
+        "--quiet",
+    ]  # fmt: skip
+    done = run_script("bench_wide.py", *args, cwd=tmp_path)
+    text = (tmp_path / "wide.md").read_text(encoding="utf-8")
+    assert done.stdout == text
+    check_markdown(text)
+    header, cells = markdown_table(text, "data (n x p, rho)")
+    assert header[1:5] == [
+        "ours s / iter",
+        "ours diagonal s / iter",
+        "lbfgs s / iter",
+        "newton-cholesky s / iter",
+    ]
+    assert [r[0] for r in cells] == ["600 x 280, 0.99", "300 x 20, 0.5"]
+
+    _, rows = read_csv(tmp_path / "wide.csv")
+    methods = ("ours", "ours_diagonal", "lbfgs", "newton_cholesky")
+    for r in rows:
+        for name in methods:
+            assert r[f"{name}_converged"] == "True"
+            assert number(r[f"{name}_median_s"]) > 0
+            assert abs(number(r[f"{name}_gap"])) < 1e-4
+        # Newton's method reaches the reference; ours, well within tol.
+        assert abs(number(r["newton_cholesky_gap"])) < 1e-9
+        assert abs(number(r["ours_gap"])) < 1e-7
+    wide, narrow = rows
+    # 280 coefficients (past the full metric's 256): the shipped solver goes
+    # on with the full bound after 50 diagonal iterations, the diagonal alone
+    # takes hundreds of iterations and stops further from the optimum.
+    assert 50 < int(wide["ours_n_iter"]) < 100
+    assert int(wide["ours_diagonal_n_iter"]) > 5 * int(wide["ours_n_iter"])
+    assert number(wide["ours_diagonal_gap"]) > 100 * number(wide["ours_gap"])
+    # 21 coefficients: the full bound from the start, the switch plays no part.
+    assert narrow["ours_n_iter"] == narrow["ours_diagonal_n_iter"]
+    assert narrow["ours_objective"] == narrow["ours_diagonal_objective"]
+    read_env(tmp_path / "wide.env.json", args)
+
+
 @pytest.mark.parametrize("compiler", ["default", "none"])
 def test_bench_pointwise(tmp_path, compiler):
     """With the machine's C compiler (if any) and with none (``$CC`` names a
