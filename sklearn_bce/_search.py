@@ -51,6 +51,7 @@ from ._validation import (
     StrOptions,
     _fit_context,
     _safe_indexing,
+    check_some_weight,
     external_stacklevel,
     previous_fit_on_error,
     scorer_accepts_sample_weight,
@@ -212,7 +213,11 @@ default="neg_log_loss"
         ``GridSearchCV``, ``refit`` is the name of the metric whose best mean
         score chooses the candidate to refit, a callable, or ``False``: then no
         metric chooses, and the search stores ``cv_results_`` only, with no
-        model to predict with.
+        model to predict with.  With one metric, a string ``refit`` may name
+        it: ``"score"`` (its name in ``cv_results_``) or ``scoring`` itself
+        (``"accuracy"`` for ``scoring=None``); the name of another metric is
+        refused, where ``GridSearchCV`` would ignore it and choose by
+        ``scoring``.
 
     error_score : "raise" or float, default=np.nan
         As in ``GridSearchCV``: the score of a (candidate, fold) pair whose
@@ -486,7 +491,10 @@ stop_reason_, n_features_in_, feature_names_in_
             self._check_refit(names, multimetric=scorers is not None)
         cv = check_cv(self.cv, labels, classifier=True)
         n_splits = cv.get_n_splits(X_score, y_score, **split_params)
-        splits = list(cv.split(X_score, y_score, **split_params))
+        splits = [
+            tuple(_as_indices(part, len(y_index)) for part in split)
+            for split in cv.split(X_score, y_score, **split_params)
+        ]
         # GridSearchCV's checks, in its words.
         if not splits:
             raise ValueError(
@@ -611,7 +619,9 @@ stop_reason_, n_features_in_, feature_names_in_
                 f"refit should be set to False explicitly. {self.refit!r} was "
                 "passed."
             )
-        if isinstance(self.refit, str) and self.refit != self.scoring:
+        # The single metric is "score" in cv_results_, also known by its name.
+        names = {"score", "accuracy" if self.scoring is None else self.scoring}
+        if isinstance(self.refit, str) and self.refit not in names:
             raise ValueError(
                 f"refit={self.refit!r} names a metric, but scoring="
                 f"{self.scoring!r} is a single metric: use refit=True, or give "
@@ -791,8 +801,9 @@ stop_reason_, n_features_in_, feature_names_in_
                 "This solver needs samples of at least 2 classes in the data, "
                 f"but the data contains only one class: {self.classes_[present[0]]!r}"
             )
+        weights = check_some_weight(sample_weight[train])
         return apply_class_weight(
-            sample_weight[train], self.class_weight, self.classes_, y_index[train]
+            weights, self.class_weight, self.classes_, y_index[train]
         )
 
     def _scorer_takes_weights(self, scorers):
@@ -1345,6 +1356,19 @@ def _failure_details(failures):
         f"fold(s) {', '.join(map(str, folds))}: {message}"
         for message, folds in by_message.items()
     )
+
+
+def _as_indices(part, n_samples):
+    """A split's train or test part as row indices, as ``_safe_indexing`` reads it.
+
+    Boolean masks become the indices of their true entries and negative
+    indices count from the end; an index out of range or a mask of the wrong
+    length raises ``IndexError``, as it does in ``GridSearchCV``.
+    """
+    part = np.asarray(part)
+    if part.size == 0:
+        return np.empty(0, dtype=np.intp)
+    return np.arange(n_samples)[part]
 
 
 def _routing_enabled():

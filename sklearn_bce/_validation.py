@@ -69,6 +69,7 @@ __all__ = [
     "check_finite_products",
     "check_same_namespace",
     "check_sample_weight",
+    "check_some_weight",
     "check_weight_sum",
     "class_weights",
     "dense_coef",
@@ -94,6 +95,11 @@ def check_sample_weight(sample_weight, X):
     sample_weight = _check_sample_weight(
         sample_weight, X, dtype=X.dtype, ensure_non_negative=True
     )
+    return check_some_weight(sample_weight)
+
+
+def check_some_weight(sample_weight):
+    """Raise if non-negative ``sample_weight`` is all zero: nothing to fit."""
     if not np.any(sample_weight > 0):
         raise ValueError(
             "Sample weights must contain at least one positive value; "

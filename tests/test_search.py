@@ -708,6 +708,7 @@ def test_multi_metric_without_refit_keeps_only_the_results():
         (["accuracy", "neg_log_loss"], True, "refit must be set to a scorer key"),
         ({"a": "accuracy"}, "neg_log_loss", "'neg_log_loss' was passed"),
         ("accuracy", "f1", "scoring='accuracy' is a single metric"),
+        (None, "neg_log_loss", "scoring=None is a single metric"),
     ],
 )
 def test_refit_must_name_a_metric_of_the_scoring(scoring, refit, match):
@@ -717,6 +718,34 @@ def test_refit_must_name_a_metric_of_the_scoring(scoring, refit, match):
     )
     with pytest.raises(ValueError, match=match):
         search.fit(X, y)
+
+
+def _score(estimator, X, y):
+    return estimator.score(X, y)
+
+
+@pytest.mark.parametrize(
+    "scoring, refit",
+    [
+        (None, "accuracy"),
+        ("accuracy", "score"),
+        (_score, "score"),
+        ("f1_macro", "f1_macro"),
+    ],
+)
+def test_refit_may_name_the_single_metric(scoring, refit):
+    X, y = data("iris")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    ours, theirs = both_searches(
+        X, y, {"learning_rate": ["auto"], "C": [0.01, 1.0]}, splits,
+        scoring=scoring, refit=refit,
+    )  # fmt: skip
+    assert_allclose(
+        ours.cv_results_["mean_test_score"], theirs.cv_results_["mean_test_score"]
+    )
+    assert ours.best_index_ == theirs.best_index_
+    assert ours.best_params_ == theirs.best_params_
+    assert ours.coef_.shape == theirs.best_estimator_.coef_.shape
 
 
 def _accuracy_and_confidence(estimator, X, y):
@@ -1120,6 +1149,46 @@ def test_empty_training_part_fails_as_in_grid_search():
         key = f"split{k}_test_score"
         assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
     assert ours.cv_results_["split0_test_score"][0] == -10.0
+
+
+def test_all_zero_training_weights_fail_with_the_single_fits_reason():
+    X, y = data("iris")
+    rows = np.arange(150)
+    # Fold 0 trains on rows of weight 0; no fold tests on them (whose scores
+    # would fail for the same reason).
+    splits = [(rows[::2], rows[1::2]), (rows[1::2], rows[1::2])]
+    sample_weight = np.ones(150)
+    sample_weight[::2] = 0
+    with pytest.warns(FitFailedWarning, match="all-zero sample_weight"):
+        search = BCELogisticRegressionCV(
+            learning_rates=["auto"], cv=splits, error_score=-10.0
+        ).fit(X, y, sample_weight=sample_weight)
+    assert search.cv_results_["split0_test_score"][0] == -10.0
+    with pytest.raises(ValueError, match="at least one positive value"):
+        BCELogisticRegressionCV(
+            learning_rates=["auto"], cv=splits, error_score="raise"
+        ).fit(X, y, sample_weight=sample_weight)
+
+
+def test_splits_as_masks_and_negative_indices_as_in_grid_search():
+    X, y = data("iris")
+    n = len(y)
+    rows = np.arange(n)
+    indices = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    masks = [(np.isin(rows, train), np.isin(rows, test)) for train, test in indices]
+    every_row = np.ones(n, dtype=bool)
+    for splits in (
+        masks,
+        [(train - n, test - n) for train, test in indices],  # negative indices
+        [(every_row, rows[::3])],  # a mask that trains on every row
+    ):
+        ours, theirs = both_searches(X, y, {"learning_rate": ["auto", 0.5]}, splits)
+        for k in range(len(splits)):
+            key = f"split{k}_test_score"
+            assert_allclose(ours.cv_results_[key], theirs.cv_results_[key], atol=1e-8)
+    wrong_length = [(every_row[:-1], rows[:10])]
+    with pytest.raises(IndexError):
+        BCELogisticRegressionCV(learning_rates=["auto"], cv=wrong_length).fit(X, y)
 
 
 @pytest.mark.parametrize(
