@@ -56,6 +56,7 @@ iterations a block ran past a column's stop are discarded.  Columns are
 independent, so those that have stopped do not change the others.
 """
 
+import contextlib
 import functools
 
 import numpy as np
@@ -670,6 +671,12 @@ def descent(
     curves = [[] for _ in range(n_problems)]
     trial_grad_max = np.full(n_problems, np.nan)
     reported = 0
+
+    def quiet():
+        if not check_divergence:
+            return contextlib.nullcontext()
+        return np.errstate(over="ignore", invalid="ignore")
+
     while active.any():
         if metric_switch is not None and int(n_iter.max()) >= metric_switch[0]:
             metric = metric_switch[1]()
@@ -677,75 +684,79 @@ def descent(
             alpha, momentum, first_try = ones(sum_dtype), ones(dtype), ones(xp.bool)
         size = min(BLOCK_ITERATIONS, max_iter - int(n_iter[active].min()))
         iterates, records = [x], []
-        for _ in range(size):
-            x_new, mapping = propose(y, grad, alpha)
-            largest = xp.max(xp.abs(mapping), axis=0)
-            Z_new = objective.logits(x_new)
-            exp_new = xp.exp(-xp.abs(Z_new))
-            f_new = objective.value(Z_new, exp_new, x_new)
-            if accelerated:
-                # Restart where the step goes against the gradient mapping.
-                restart = xp.sum(mapping * (x_new - x), axis=0) > 0
-                t = xp.where(restart, xp.ones_like(momentum), momentum)
-                t_next = 0.5 * (1.0 + xp.sqrt(1.0 + 4.0 * t * t))
-                beta = (t - 1.0) / t_next
-                y_next = x_new + beta * (x_new - x)
-                Z_y = Z_new + beta * (Z_new - Z)
-                exp_y = xp.exp(-xp.abs(Z_y))
-                grad_next = objective.gradient(Z_y, exp_y, y_next)
-            else:
-                y_next, grad_next = x_new, objective.gradient(Z_new, exp_new, x_new)
-            accepted = ones(xp.bool)
-            if line_search:
-                move = x_new - y
-                curved = move * metric.apply(move)
-                curvature = xp.sum(xp.astype(curved, sum_dtype, copy=False), axis=0)
-                smooth_y = f_y - l1_penalty(y)
-                bound = (
-                    smooth_y
-                    + xp.sum(xp.astype(grad * move, sum_dtype, copy=False), axis=0)
-                    + 0.5 * alpha * curvature
-                )
-                slack = slack_scale * (xp.abs(smooth_y) + 1e-12)
-                # A step that no longer moves, or a huge alpha, is accepted.
-                accepted = (
-                    (f_new - l1_penalty(x_new) <= bound + slack)
-                    | xp.all(move == 0, axis=0)
-                    | (alpha >= MAX_ALPHA)
-                )
-                records.append(
-                    xp.stack(
-                        [
-                            f_new,
-                            xp.astype(largest, sum_dtype, copy=False),
-                            xp.astype(accepted, sum_dtype, copy=False),
-                            xp.astype(first_try, sum_dtype, copy=False),
-                        ]
-                    )
-                )
-                keep = accepted[None, :]
-                f_y = xp.where(accepted, objective.value(Z_y, exp_y, y_next), f_y)
-                x = xp.where(keep, x_new, x)
-                Z = xp.where(keep, Z_new, Z)
-                y = xp.where(keep, y_next, y)
-                grad = xp.where(keep, grad_next, grad)
-                momentum = xp.where(accepted, t_next, momentum)
-                grown = xp.where(first_try, STEP_GROWTH * alpha, alpha)
-                alpha = xp.where(accepted, grown, 2.0 * alpha)
-                first_try = accepted
-            else:
-                records.append(
-                    xp.stack([f_new, xp.astype(largest, sum_dtype, copy=False)])
-                )
-                x, Z, y, grad = x_new, Z_new, y_next, grad_next
+        # A step too large overflows on its way to a non-finite objective,
+        # reported as divergence: numpy-backed namespaces' warnings would
+        # only repeat it (as in the numpy engine).
+        with quiet():
+            for _ in range(size):
+                x_new, mapping = propose(y, grad, alpha)
+                largest = xp.max(xp.abs(mapping), axis=0)
+                Z_new = objective.logits(x_new)
+                exp_new = xp.exp(-xp.abs(Z_new))
+                f_new = objective.value(Z_new, exp_new, x_new)
                 if accelerated:
-                    momentum = t_next
-                if check_divergence:
-                    alive = alive & xp.isfinite(f_new) & (f_new <= f_limit_device)
-                    lower = alive & (f_new < best_f)
-                    best_f = xp.where(lower, f_new, best_f)
-                    best_x = xp.where(lower[None, :], x_new, best_x)
-            iterates.append(x)
+                    # Restart where the step goes against the gradient mapping.
+                    restart = xp.sum(mapping * (x_new - x), axis=0) > 0
+                    t = xp.where(restart, xp.ones_like(momentum), momentum)
+                    t_next = 0.5 * (1.0 + xp.sqrt(1.0 + 4.0 * t * t))
+                    beta = (t - 1.0) / t_next
+                    y_next = x_new + beta * (x_new - x)
+                    Z_y = Z_new + beta * (Z_new - Z)
+                    exp_y = xp.exp(-xp.abs(Z_y))
+                    grad_next = objective.gradient(Z_y, exp_y, y_next)
+                else:
+                    y_next, grad_next = x_new, objective.gradient(Z_new, exp_new, x_new)
+                accepted = ones(xp.bool)
+                if line_search:
+                    move = x_new - y
+                    curved = move * metric.apply(move)
+                    curvature = xp.sum(xp.astype(curved, sum_dtype, copy=False), axis=0)
+                    smooth_y = f_y - l1_penalty(y)
+                    bound = (
+                        smooth_y
+                        + xp.sum(xp.astype(grad * move, sum_dtype, copy=False), axis=0)
+                        + 0.5 * alpha * curvature
+                    )
+                    slack = slack_scale * (xp.abs(smooth_y) + 1e-12)
+                    # A step that no longer moves, or a huge alpha, is accepted.
+                    accepted = (
+                        (f_new - l1_penalty(x_new) <= bound + slack)
+                        | xp.all(move == 0, axis=0)
+                        | (alpha >= MAX_ALPHA)
+                    )
+                    records.append(
+                        xp.stack(
+                            [
+                                f_new,
+                                xp.astype(largest, sum_dtype, copy=False),
+                                xp.astype(accepted, sum_dtype, copy=False),
+                                xp.astype(first_try, sum_dtype, copy=False),
+                            ]
+                        )
+                    )
+                    keep = accepted[None, :]
+                    f_y = xp.where(accepted, objective.value(Z_y, exp_y, y_next), f_y)
+                    x = xp.where(keep, x_new, x)
+                    Z = xp.where(keep, Z_new, Z)
+                    y = xp.where(keep, y_next, y)
+                    grad = xp.where(keep, grad_next, grad)
+                    momentum = xp.where(accepted, t_next, momentum)
+                    grown = xp.where(first_try, STEP_GROWTH * alpha, alpha)
+                    alpha = xp.where(accepted, grown, 2.0 * alpha)
+                    first_try = accepted
+                else:
+                    records.append(
+                        xp.stack([f_new, xp.astype(largest, sum_dtype, copy=False)])
+                    )
+                    x, Z, y, grad = x_new, Z_new, y_next, grad_next
+                    if accelerated:
+                        momentum = t_next
+                    if check_divergence:
+                        alive = alive & xp.isfinite(f_new) & (f_new <= f_limit_device)
+                        lower = alive & (f_new < best_f)
+                        best_f = xp.where(lower, f_new, best_f)
+                        best_x = xp.where(lower[None, :], x_new, best_x)
+                iterates.append(x)
         # The block's one read to the host.
         block = to_numpy(xp.stack(records)).astype(np.float64)
         for j in range(size):

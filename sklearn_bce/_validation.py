@@ -8,6 +8,7 @@ import contextlib
 import inspect
 import os
 
+import joblib  # scikit-learn's dependency, which runs its searches' fits
 import numpy as np
 import scipy.sparse as sp
 import sklearn
@@ -216,15 +217,17 @@ def previous_fit_on_error(estimator):
 _INTERNAL_DIRS = (
     os.path.dirname(os.path.abspath(__file__)) + os.sep,
     os.path.dirname(os.path.abspath(sklearn.__file__)) + os.sep,
+    os.path.dirname(os.path.abspath(joblib.__file__)) + os.sep,
 )
 
 
 def external_stacklevel():
     """``stacklevel`` for ``warnings.warn`` pointing at the caller's own code.
 
-    The number of frames, from the function that warns up, inside this package
-    or scikit-learn (whose ``fit`` wrapper, search and pipeline frames sit
-    between a user's call and the warning): the warning then names the line
+    The number of frames, from the function that warns up, inside this package,
+    scikit-learn or joblib (scikit-learn's ``fit`` wrapper, search and
+    pipeline frames, and joblib's that run a search's fits, sit between a
+    user's call and the warning): the warning then names the line
     that called ``fit``, ``coef_table`` or a search's ``fit``, however deep
     the call that warns.
     """

@@ -306,6 +306,20 @@ def test_wide_data_steps_reach_the_optimum(name, monkeypatch):
 
 
 # -- divergence ------------------------------------------------------------------------
+@pytest.mark.parametrize("dtype, step", [("float32", 1e20), ("float64", 1e30)])
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_divergence_warns_once_without_numpys_overflow_warnings(name, dtype, step):
+    # A step so large that the iterates overflow: the divergence is reported,
+    # numpy's overflow warnings (from numpy-backed namespaces) would repeat it.
+    X, y = make_problem("binary", dtype)
+    with dispatch(), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = BCELogisticRegression(learning_rate=step).fit(as_input(X, name), y)
+    assert [w.category for w in caught] == [ConvergenceWarning]
+    assert model.stop_reason_.tolist() == ["diverged"]
+    assert np.all(np.isfinite(to_numpy(model.coef_)))
+
+
 @pytest.mark.parametrize("solver", ["gd", "nesterov"])
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_divergence_of_a_huge_step_is_detected_and_warned(name, solver):

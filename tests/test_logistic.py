@@ -312,6 +312,7 @@ def test_multiclass_probabilities_do_not_underflow(dtype):
 
 
 def test_warnings_point_at_the_callers_line(breast_cancer_standardised):
+    from sklearn.model_selection import GridSearchCV
     from sklearn.pipeline import make_pipeline
 
     from sklearn_bce import BCELogisticRegressionCV
@@ -320,6 +321,10 @@ def test_warnings_point_at_the_callers_line(breast_cancer_standardised):
     calls = {
         "fit": lambda: BCELogisticRegression(max_iter=2).fit(X, y),
         "pipeline": lambda: make_pipeline(BCELogisticRegression(max_iter=2)).fit(X, y),
+        # Its fold fits run inside joblib (one process: no worker).
+        "grid search": lambda: GridSearchCV(
+            BCELogisticRegression(max_iter=2), {"C": [1.0]}, cv=2
+        ).fit(X, y),
         "search": lambda: BCELogisticRegressionCV(
             learning_rates=[1e4, "auto"], cv=3
         ).fit(X, y),
