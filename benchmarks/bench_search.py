@@ -696,7 +696,8 @@ def parse_args(argv=None):
         "--no-standardize",
         dest="standardize",
         action="store_false",
-        help="keep make_classification's raw feature scales",
+        default=argparse.SUPPRESS,  # no "(default: True)" beside a "--no-"
+        help="keep make_classification's raw feature scales (standardised otherwise)",
     )
     parser.add_argument(
         "--methods",
@@ -729,7 +730,9 @@ def parse_args(argv=None):
         "--no-memory",
         dest="memory",
         action="store_false",
-        help="skip the untimed fit of ours that measures its peak memory",
+        default=argparse.SUPPRESS,
+        help="skip the untimed fit of ours that measures its peak memory (run "
+        "otherwise)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -737,10 +740,10 @@ def parse_args(argv=None):
         type=int,
         default=1,
         help="BLAS and OpenMP threads of this process (threadpoolctl); 0: no "
-        "limit.  1 by default: on a shared 2-core machine two OpenBLAS threads "
+        "limit.  %(default)s by default: on a shared 2-core machine two OpenBLAS threads "
         "slow small matrix products down many times over when another process "
         "holds a core (GridSearchCV n_jobs=2 workers get 1 thread each anyway).  "
-        "sklearn_bce's own sweep threads are set by --sweep-threads",
+        "sklearn_bce's own sweep threads are set by --sweep-threads.",
     )
     parser.add_argument(
         "--sweep-threads",
@@ -756,6 +759,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
+    # The "--no-" flags' defaults, left out of the help (see above).
+    for name in ("standardize", "memory"):
+        setattr(args, name, getattr(args, name, True))
     if args.repeats < 1 or args.baseline_repeats < 1:
         parser.error("--repeats and --baseline-repeats must be at least 1")
     if args.n_folds < 2:

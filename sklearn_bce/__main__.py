@@ -103,7 +103,8 @@ def build_parser():
             "Split scikit-learn's breast-cancer data into stratified train and "
             "test sets. On the standardised training set, choose the learning "
             "rate of BCELogisticRegressionCV by cross-validated log-loss (every "
-            "candidate and fold in one gradient-descent run, C fixed; of the "
+            "candidate and fold as columns of one gradient-descent run per kind "
+            "of step, C fixed; of the "
             "candidates that converged within 1e-4 of the best log-loss, the "
             "one with the fewest iterations); the same search by GridSearchCV "
             "on the same data, one BCELogisticRegression fit at a time, is run "
@@ -422,7 +423,8 @@ def run_demo(args, out=None):
     )
     print(
         f"\nLearning-rate search, {args.cv}-fold mean log-loss "
-        "(BCELogisticRegressionCV: every candidate and fold in one run):",
+        "(BCELogisticRegressionCV: every candidate and fold at once, one run "
+        "per kind of step):",
         file=out,
     )
     for params, score, n_iter, diverged, converged in zip(

@@ -195,7 +195,9 @@ class LinearBCEOutputsMixin:
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            The class with the largest probability.
+            The class with the largest decision value (logit), as in
+            ``OneVsRestClassifier``: the class of largest probability, except
+            where sigmoids round to 1 and tie (see :meth:`predict_proba`).
         """
         elsewhere = self._predict_elsewhere(X, "predict")
         if elsewhere is not None:
@@ -1138,14 +1140,27 @@ class BCELogisticRegression(
         # tol=0 asks for exactly max_iter iterations: nothing to warn about.
         unfinished = result.stop_reason == MAX_ITER
         if unfinished.any() and self.tol > 0:
+            advice = [
+                "Scale the data (for example with "
+                "sklearn.preprocessing.StandardScaler)",
+                "increase max_iter",
+            ]
+            if not isinstance(self.learning_rate, str):
+                advice.append(
+                    "use a different learning rate (learning_rate='auto' picks "
+                    "a safe one)"
+                )
+            elif self.solver == "gd" and self.batch_size is None:
+                advice.append(
+                    "use solver='nesterov' (the default), which needs far "
+                    "fewer iterations"
+                )
+            *first, last = advice
             warnings.warn(
                 f"BCELogisticRegression did not converge{names(unfinished)} in "
                 f"max_iter={self.max_iter} iterations (largest gradient entry "
                 f"{result.grad_max[unfinished].max():.2e} > tol={self.tol}). "
-                "Scale the data (for example with "
-                "sklearn.preprocessing.StandardScaler), increase max_iter, or "
-                "use a different learning rate (learning_rate='auto' picks a "
-                "safe one).",
+                f"{', '.join(first)}{',' * (len(first) > 1)} or {last}.",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
             )

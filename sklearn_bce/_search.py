@@ -141,8 +141,9 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
 
     For every candidate ``(C, learning_rate)`` and every cross-validation fold
     the model :class:`BCELogisticRegression` would fit is one column of a
-    single vectorised gradient-descent run: the fold enters as a 0/1 sample
-    weight, the candidate as the column's penalty and step.  Each fold's
+    vectorised gradient-descent run: the fold enters as a 0/1 sample weight,
+    the candidate as the column's penalty and step (a grid that mixes
+    ``"auto"`` with fixed steps runs as two such runs, one per kind of step).  Each fold's
     held-out part is then scored, the candidate with the best mean score is
     chosen, and (with ``refit=True``) refitted on all the data, warm-started
     from its fold solutions.  The scores equal those of

@@ -355,6 +355,26 @@ def test_running_out_of_iterations_suggests_standard_scaler():
 
 
 @pytest.mark.parametrize(
+    "params, advice",
+    [
+        ({}, "StandardScaler) or increase max_iter."),
+        ({"solver": "gd"}, "increase max_iter, or use solver='nesterov'"),
+        ({"learning_rate": 1e-3}, "or use a different learning rate"),
+        ({"solver": "gd", "batch_size": 50}, "StandardScaler) or increase max_iter."),
+    ],
+)
+def test_running_out_of_iterations_advises_what_the_settings_allow(params, advice):
+    X, y = load_breast_cancer(return_X_y=True)
+    X = X / X.std(axis=0)
+    with pytest.warns(ConvergenceWarning, match="did not converge") as record:
+        BCELogisticRegression(max_iter=3, **params).fit(X, y)
+    (message,) = [str(w.message) for w in record]
+    assert advice in message
+    # "auto" is advised only to those who set another step.
+    assert ("learning_rate='auto'" in message) == ("learning_rate" in params)
+
+
+@pytest.mark.parametrize(
     "sample_weight, match",
     [
         (np.r_[1e308, 1e308, np.ones(18)], "too large"),
