@@ -740,10 +740,11 @@ def parse_args(argv=None):
         type=int,
         default=1,
         help="BLAS and OpenMP threads of this process (threadpoolctl); 0: no "
-        "limit.  %(default)s by default: on a shared 2-core machine two OpenBLAS threads "
-        "slow small matrix products down many times over when another process "
-        "holds a core (GridSearchCV n_jobs=2 workers get 1 thread each anyway).  "
-        "sklearn_bce's own sweep threads are set by --sweep-threads.",
+        "limit.  %(default)s by default: on a shared 2-core machine two "
+        "OpenBLAS threads slow small matrix products down many times over "
+        "when another process holds a core (GridSearchCV n_jobs=2 workers "
+        "get 1 thread each anyway).  sklearn_bce's own sweep threads are set "
+        "by --sweep-threads.",
     )
     parser.add_argument(
         "--sweep-threads",

@@ -176,6 +176,14 @@ def to_numpy(array):
     return move_to(array, xp=np, device="cpu")
 
 
+def _float_dtypes(xp, device):
+    """The float dtypes ``X`` may keep on ``device``, the one to cast to first:
+    float64 and float32, or float32 alone on a device without float64."""
+    if max_precision_float_dtype(xp, device) == xp.float64:
+        return [xp.float64, xp.float32]
+    return [xp.float32]
+
+
 def check_numpy_only(estimator, X, method):
     """Raise for array API input, or a model fitted on it, in a numpy-only method."""
     namespace = array_api_namespace(X)
@@ -903,10 +911,12 @@ def fit_array_api(estimator, X, y, sample_weight, namespace):
     # fit needs their values only, and host reads of them would fail.
     if getattr(X, "requires_grad", False):
         X = X.detach()
+    if getattr(y, "requires_grad", False):
+        y = y.detach()
     if getattr(sample_weight, "requires_grad", False):
         sample_weight = sample_weight.detach()
     y, sample_weight = to_numpy(y), to_numpy(sample_weight)
-    X, y = validate_data(estimator, X, y, dtype=[xp.float64, xp.float32])
+    X, y = validate_data(estimator, X, y, dtype=_float_dtypes(xp, device))
     check_classification_targets(y)
     check_finite_products(X)
     encoder = LabelEncoder().fit(y)
@@ -1011,7 +1021,7 @@ def predict_array_api(estimator, X, method, namespace):
         are not numbers: a numpy array, as in scikit-learn).
     """
     xp, device = namespace
-    X = validate_data(estimator, X, dtype=[xp.float64, xp.float32], reset=False)
+    X = validate_data(estimator, X, dtype=_float_dtypes(xp, device), reset=False)
     coef, intercept = estimator.coef_, estimator.intercept_
     dtype = xp.result_type(X.dtype, coef.dtype)
     scores = xp.astype(X, dtype, copy=False) @ xp.astype(

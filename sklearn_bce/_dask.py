@@ -58,6 +58,7 @@ from ._loss import (
 )
 from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
+    check_feature_names,
     check_weight_sum,
     class_weights,
     dense_coef,
@@ -787,6 +788,7 @@ def predict_dask(estimator, X, method):
     if method not in methods:
         raise ValueError(f"method must be one of {methods}; got {method!r}.")
     check_is_fitted(estimator)
+    check_feature_names(estimator, X)  # reads no data
     X = _as_row_chunked(X, "X", row_counts=False)
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(

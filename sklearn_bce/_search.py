@@ -143,10 +143,10 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     the model :class:`BCELogisticRegression` would fit is one column of a
     vectorised gradient-descent run: the fold enters as a 0/1 sample weight,
     the candidate as the column's penalty and step (a grid that mixes
-    ``"auto"`` with fixed steps runs as two such runs, one per kind of step).  Each fold's
-    held-out part is then scored, the candidate with the best mean score is
-    chosen, and (with ``refit=True``) refitted on all the data, warm-started
-    from its fold solutions.  The scores equal those of
+    ``"auto"`` with fixed steps runs as two such runs, one per kind of
+    step).  Each fold's held-out part is then scored, the candidate with the
+    best mean score is chosen, and (with ``refit=True``) refitted on all the
+    data, warm-started from its fold solutions.  The scores equal those of
     ``GridSearchCV(BCELogisticRegression(), {"learning_rate": ..., "C": ...})``
     with the same splits, in the same candidate order, for every candidate
     whose fits converge.  A fit stopped by ``max_iter`` is an unfinished model:

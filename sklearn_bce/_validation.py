@@ -21,7 +21,11 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_sample_weight,
+    validate_data,
+)
 
 try:  # scikit-learn >= 1.9
     from sklearn.callback import CallbackSupportMixin
@@ -67,6 +71,7 @@ __all__ = [
     "Interval",
     "StrOptions",
     "_fit_context",
+    "check_feature_names",
     "check_finite_products",
     "check_same_namespace",
     "check_sample_weight",
@@ -130,6 +135,12 @@ def check_weight_sum(sample_weight):
             "rescale them."
         )
     return sample_weight
+
+
+def check_feature_names(estimator, X):
+    """Warn, as ``validate_data`` does, when ``X``'s feature names (or their
+    absence) differ from those ``estimator`` was fitted with."""
+    _check_feature_names(estimator, X, reset=False)
 
 
 def dense_coef(coef):

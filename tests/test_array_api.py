@@ -767,9 +767,37 @@ def test_a_tensor_that_records_gradients_is_fitted_on_its_values():
             y,
             sample_weight=torch.asarray(weight).requires_grad_(True),
         )
+        # Float labels that record gradients (a network's targets).
+        labels = torch.asarray(y.astype(np.float64)).requires_grad_(True)
+        recording_labels = BCELogisticRegression().fit(torch.asarray(X), labels)
     assert not model.coef_.requires_grad
     assert_array_equal(to_numpy(model.coef_), to_numpy(plain.coef_))
     assert_array_equal(to_numpy(weighted_recording.coef_), to_numpy(weighted.coef_))
+    assert_array_equal(to_numpy(recording_labels.coef_), to_numpy(plain.coef_))
+
+
+def test_integer_X_is_fitted_in_float32_on_a_device_without_float64():
+    # As on PyTorch's "mps" devices: array-api-strict's device without float64.
+    try:
+        device = array_api_strict.Device("no_float64")
+    except ValueError:  # pragma: no cover - an older array-api-strict
+        pytest.skip("this array-api-strict has no device without float64")
+    X, y = make_problem("binary", "float64")
+    X = np.round(4 * X).astype(np.int32)
+    expected = BCELogisticRegression().fit(X.astype(np.float32), y)
+    X_xp = array_api_strict.asarray(X, device=device)
+    with dispatch():
+        model = BCELogisticRegression().fit(X_xp, y)
+        proba = model.predict_proba(X_xp)
+    for array in (model.coef_, proba):
+        assert array.dtype == array_api_strict.float32
+        assert array.device == device
+    # The host reads them through a device that has float64.
+    cpu = array_api_strict.Device("CPU_DEVICE")
+    coef = to_numpy(array_api_strict.asarray(model.coef_, device=cpu))
+    assert_allclose(coef, expected.coef_, rtol=1e-4)
+    proba = to_numpy(array_api_strict.asarray(proba, device=cpu))
+    assert_allclose(proba, expected.predict_proba(X.astype(np.float32)), atol=1e-5)
 
 
 def test_verbose_prints_the_progress(capsys):

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -297,6 +298,21 @@ def test_predict_checks_the_number_of_features(client):
         model.predict(as_dask(X[:, :-1]))
     with pytest.raises(ValueError, match="method"):
         predict_dask(model, as_dask(X), "score")
+
+
+def test_predict_warns_of_missing_feature_names_as_numpy(monkeypatch):
+    pd = pytest.importorskip("pandas")
+    X, y, _ = make_data(2)
+    names = [f"x{j}" for j in range(X.shape[1])]
+    model = BCELogisticRegression().fit(pd.DataFrame(X, columns=names), y)
+    monkeypatch.setattr(da.Array, "compute", lambda *a, **k: pytest.fail("computed"))
+    for method in ("predict", "predict_proba", "decision_function"):
+        with pytest.warns(UserWarning, match="X does not have valid feature names"):
+            getattr(model, method)(as_dask(X))
+    model = BCELogisticRegression().fit(X, y)  # no names: nothing to warn about
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(as_dask(X))
 
 
 def test_is_dask_array_does_not_import_dask():
