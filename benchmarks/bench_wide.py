@@ -1,9 +1,11 @@
 """Wide, correlated features: the default solver with and without the full-bound switch.
 
 Past 256 coefficients the default solver (``solver="nesterov"``,
-``learning_rate="auto"``) starts on the diagonal of the curvature bound; the
-problems still running after ``FULL_METRIC_AFTER`` (50) iterations go on with
-the full bound (one Gram matrix and one Cholesky factorisation).  This script
+``learning_rate="auto"``) starts on the diagonal of the curvature bound; for
+dense ``X`` without an L1 term and up to ``FULL_METRIC_MAX_COEF`` (1024)
+coefficients, the problems still running after ``FULL_METRIC_AFTER`` (50)
+iterations go on with the full bound (one Gram matrix and one Cholesky
+factorisation).  This script
 fits, on standardised features that share one common factor (every pair of
 features has correlation ``rho``):
 

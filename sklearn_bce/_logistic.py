@@ -197,7 +197,9 @@ class LinearBCEOutputsMixin:
         y_pred : ndarray of shape (n_samples,)
             The class with the largest decision value (logit), as in
             ``OneVsRestClassifier``: the class of largest probability, except
-            where sigmoids round to 1 and tie (see :meth:`predict_proba`).
+            where the probabilities round to a tie (two classes: a logit
+            within rounding of 0; more: several sigmoids that round to 1, see
+            :meth:`predict_proba`).
         """
         elsewhere = self._predict_elsewhere(X, "predict")
         if elsewhere is not None:
@@ -731,7 +733,7 @@ class BCELogisticRegression(
         self._set_fitted(result, objective, early_stopping)
         if bridge is not None:
             bridge.end_fit()
-        self._warn(result, objective)
+        self._warn(result, objective, full_batch=batch_size is None)
         return self
 
     # -- fit, step by step -------------------------------------------------------
@@ -1117,8 +1119,12 @@ class BCELogisticRegression(
     def stop_reason_(self, value):
         self._stop_reason = tuple(np.asarray(value, dtype=str).tolist())
 
-    def _warn(self, result, objective):
-        """Turn the solver's stop reasons into warnings."""
+    def _warn(self, result, objective, full_batch=True):
+        """Turn the solver's stop reasons into warnings.
+
+        ``full_batch``: whether the fit was full-batch descent (``batch_size``
+        None, or not smaller than the number of samples).
+        """
         names = self._problem_names()
         diverged = result.stop_reason == DIVERGED
         if diverged.any():
@@ -1150,7 +1156,7 @@ class BCELogisticRegression(
                     "use a different learning rate (learning_rate='auto' picks "
                     "a safe one)"
                 )
-            elif self.solver == "gd" and self.batch_size is None:
+            elif self.solver == "gd" and full_batch:
                 advice.append(
                     "use solver='nesterov' (the default), which needs far "
                     "fewer iterations"

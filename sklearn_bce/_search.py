@@ -214,11 +214,13 @@ default="neg_log_loss"
         ``GridSearchCV``, ``refit`` is the name of the metric whose best mean
         score chooses the candidate to refit, a callable, or ``False``: then no
         metric chooses, and the search stores ``cv_results_`` only, with no
-        model to predict with.  With one metric, a string ``refit`` may name
-        it: ``"score"`` (its name in ``cv_results_``) or ``scoring`` itself
-        (``"accuracy"`` for ``scoring=None``); the name of another metric is
-        refused, where ``GridSearchCV`` would ignore it and choose by
-        ``scoring``.
+        model to predict with.  With one metric named by ``scoring`` (or
+        ``None``), a string ``refit`` may name it: ``"score"`` (its name in
+        ``cv_results_``) or ``scoring`` itself (``"accuracy"`` for
+        ``scoring=None``); the name of another metric is refused, where
+        ``GridSearchCV`` would ignore it and choose by ``scoring``.  With a
+        callable ``scoring`` that returns one score, any string is taken, as
+        in ``GridSearchCV``.
 
     error_score : "raise" or float, default=np.nan
         As in ``GridSearchCV``: the score of a (candidate, fold) pair whose
@@ -620,6 +622,8 @@ stop_reason_, n_features_in_, feature_names_in_
                 f"refit should be set to False explicitly. {self.refit!r} was "
                 "passed."
             )
+        if callable(self.scoring):
+            return  # a metric without a known name: any string, as GridSearchCV
         # The single metric is "score" in cv_results_, also known by its name.
         names = {"score", "accuracy" if self.scoring is None else self.scoring}
         if isinstance(self.refit, str) and self.refit not in names:

@@ -240,7 +240,9 @@ def external_stacklevel():
     pipeline frames, and joblib's that run a search's fits, sit between a
     user's call and the warning): the warning then names the line
     that called ``fit``, ``coef_table`` or a search's ``fit``, however deep
-    the call that warns.
+    the call that warns (in the same thread: the fits of a search with
+    ``n_jobs`` above 1 run in worker threads or processes, whose frames
+    lead to no caller).
     """
     frame = inspect.currentframe()
     level = 0

@@ -359,6 +359,8 @@ def test_running_out_of_iterations_suggests_standard_scaler():
     [
         ({}, "StandardScaler) or increase max_iter."),
         ({"solver": "gd"}, "increase max_iter, or use solver='nesterov'"),
+        # Not smaller than the data: full-batch descent (with a UserWarning).
+        ({"solver": "gd", "batch_size": 10**6}, "or use solver='nesterov'"),
         ({"learning_rate": 1e-3}, "or use a different learning rate"),
         ({"solver": "gd", "batch_size": 50}, "StandardScaler) or increase max_iter."),
     ],
@@ -366,9 +368,11 @@ def test_running_out_of_iterations_suggests_standard_scaler():
 def test_running_out_of_iterations_advises_what_the_settings_allow(params, advice):
     X, y = load_breast_cancer(return_X_y=True)
     X = X / X.std(axis=0)
-    with pytest.warns(ConvergenceWarning, match="did not converge") as record:
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         BCELogisticRegression(max_iter=3, **params).fit(X, y)
-    (message,) = [str(w.message) for w in record]
+    (message,) = [str(w.message) for w in record if w.category is ConvergenceWarning]
+    assert "did not converge" in message
     assert advice in message
     # "auto" is advised only to those who set another step.
     assert ("learning_rate='auto'" in message) == ("learning_rate" in params)

@@ -731,6 +731,7 @@ def _score(estimator, X, y):
         ("accuracy", "score"),
         (_score, "score"),
         ("f1_macro", "f1_macro"),
+        (get_scorer("accuracy"), "accuracy"),
     ],
 )
 def test_refit_may_name_the_single_metric(scoring, refit):
