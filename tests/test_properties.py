@@ -3,7 +3,9 @@
 Each property follows from the objective alone, never from numbers the code
 produced: finiteness, invariances of the optimum (row order, integer weights
 as repeated rows, label swap), probabilities that form distributions, and
-the balance equation that the intercept's stationarity condition imposes.
+the balance equation that the intercept's stationarity condition imposes;
+and, for BCELogisticRegressionCV, the scores of GridSearchCV's one fit at a
+time.
 """
 
 import contextlib
@@ -19,8 +21,10 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.preprocessing import StandardScaler
 
-from sklearn_bce import BCELogisticRegression
+from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
 
 # When a property fails, hypothesis imports libcst to suggest a patch; where
 # libcst is installed, its import warns through mypy_extensions, and the
@@ -277,3 +281,62 @@ def test_one_vs_rest_balance_per_class(data):
     assert model.converged_.all()
     totals = expit(model.decision_function(X)).sum(axis=0)
     assert_allclose(totals, np.bincount(y, minlength=3), rtol=0, atol=1e-6)
+
+
+# -- the batched search ----------------------------------------------------------------
+@settings(max_examples=15, deadline=None)
+@given(
+    data=st.data(),
+    n_classes=st.sampled_from([2, 3]),
+    solver=st.sampled_from(["nesterov", "gd"]),
+    weighted=st.booleans(),
+    class_weight=st.sampled_from([None, "balanced"]),
+)
+def test_batched_search_scores_as_grid_search(
+    data, n_classes, solver, weighted, class_weight
+):
+    # Every (candidate, fold) column of the batched run is the fit
+    # GridSearchCV makes on its own: the same scores, whatever the data,
+    # weights and grid, for the candidates that converge (steps below 1/L on
+    # standardised data; a small one may need more than max_iter where the
+    # classes nearly separate).
+    n = data.draw(st.integers(24, 45))
+    p = data.draw(st.integers(1, 4))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    X = StandardScaler().fit_transform(rng.normal(size=(n, p)) + rng.normal(size=p))
+    y = rng.permutation(np.arange(n) % n_classes)
+    sample_weight = rng.uniform(0.2, 5.0, n) if weighted else None
+    Cs = data.draw(st.lists(st.sampled_from([0.1, 1.0]), min_size=1, max_size=2))
+    steps = data.draw(st.lists(st.sampled_from([0.2, 0.5]), max_size=2, unique=True))
+    learning_rates = ["auto", *steps]
+    splits = list(
+        StratifiedKFold(3, shuffle=True, random_state=int(rng.integers(1000))).split(
+            X, y
+        )
+    )
+    params = {"solver": solver, "max_iter": 20_000, "tol": 1e-6}
+    with must_return("the searches", GUARD_TIGHT_S):
+        ours = BCELogisticRegressionCV(
+            learning_rates=learning_rates,
+            Cs=Cs,
+            cv=splits,
+            class_weight=class_weight,
+            **params,
+        ).fit(X, y, sample_weight=sample_weight)
+        theirs = GridSearchCV(
+            BCELogisticRegression(class_weight=class_weight, **params),
+            {"learning_rate": learning_rates, "C": Cs},
+            cv=splits,
+            scoring="neg_log_loss",
+        ).fit(X, y, sample_weight=sample_weight)
+    converged = ours.cv_results_["converged"]
+    assert converged[ours.cv_results_["param_learning_rate"] == "auto"].all()
+    for key in ["mean_test_score"] + [f"split{k}_test_score" for k in range(3)]:
+        assert_allclose(
+            ours.cv_results_[key][converged],
+            theirs.cv_results_[key][converged],
+            atol=1e-8,
+        )
+    means = np.sort(theirs.cv_results_["mean_test_score"])
+    if converged.all() and (len(means) == 1 or means[-1] - means[-2] > 1e-6):
+        assert ours.best_index_ == theirs.best_index_
