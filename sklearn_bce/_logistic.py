@@ -373,6 +373,11 @@ class BCELogisticRegression(
         Elastic-net mixing in ``[0, 1]``: 0 is a pure L2 penalty, 1 a pure L1
         (lasso) penalty.  The L1 part is applied by a proximal
         (soft-thresholding) step, so coefficients can become exactly zero.
+        To keep the features of the non-zero coefficients with
+        ``SelectFromModel``, pass ``threshold=1e-5``: its default threshold
+        is 1e-5 only for estimators it knows by name (``LogisticRegression``
+        with ``l1_ratio=1``, for one), the mean of the coefficients' absolute
+        values otherwise.
 
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept ``b``.

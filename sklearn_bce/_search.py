@@ -28,6 +28,7 @@ from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils import indexable
 from sklearn.utils.metadata_routing import (
+    UNUSED,
     MetadataRouter,
     MethodMapping,
     process_routing,
@@ -201,9 +202,11 @@ default="neg_log_loss"
 
     refit : bool, str or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
-        the mean of the best candidate's fold models, as in
-        ``LogisticRegressionCV`` (each class's coefficients over the folds that
-        trained it; a class no training part held has probability 0).  As in
+        the mean of the fold models of the candidate with the best mean score
+        (each class's coefficients over the folds that trained it; a class no
+        training part held has probability 0); ``LogisticRegressionCV``
+        instead averages the model of each fold's own best ``C``, and sets
+        ``C_`` to the mean of those.  As in
         ``GridSearchCV``, a callable ``refit(cv_results_)`` returns the index
         of the candidate to refit instead of the best mean score (for example
         the one that needs the fewest iterations,
@@ -359,6 +362,10 @@ stop_reason_, n_features_in_, feature_names_in_
     >>> search.C_ in (0.1, 1.0), search.coef_.shape
     (True, (1, 30))
     """
+
+    # score's sample_weight goes to the scorer, which requests it (as in
+    # LogisticRegressionCV): the search itself does not consume it.
+    __metadata_request__score = {"sample_weight": UNUSED}
 
     _parameter_constraints: dict = {
         "learning_rates": ["array-like"],
@@ -1097,9 +1104,9 @@ stop_reason_, n_features_in_, feature_names_in_
         """
         self._check_model("score")
         if _routing_enabled():
-            routed = process_routing(
-                self, "score", sample_weight=sample_weight, **score_params
-            )
+            if sample_weight is not None:  # (None is no metadata, not a value)
+                score_params["sample_weight"] = sample_weight
+            routed = process_routing(self, "score", **score_params)
             kwargs = routed.scorer.score
         else:
             _reject_params(score_params, self, "score")

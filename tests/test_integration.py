@@ -273,3 +273,24 @@ def test_feature_names_from_a_dataframe():
     assert not hasattr(
         BCELogisticRegression().fit(Xs.to_numpy(), y), "feature_names_in_"
     )
+
+
+def test_select_from_model_keeps_the_lasso_features_as_with_logistic_regression():
+    # The recipe of the l1_ratio docstring: threshold=1e-5, the default that
+    # SelectFromModel gives LogisticRegression(l1_ratio=1) by its name.
+    from sklearn.feature_selection import SelectFromModel
+    from sklearn.linear_model import LogisticRegression
+
+    X, y = make_classification(
+        n_samples=300, n_features=12, n_informative=6, random_state=1
+    )
+    X = StandardScaler().fit_transform(X)
+    reference = SelectFromModel(
+        LogisticRegression(C=1.0, l1_ratio=1, solver="saga", max_iter=10_000, tol=1e-8)
+    ).fit(X, y)
+    ours = SelectFromModel(
+        BCELogisticRegression(C=1.0, l1_ratio=1, tol=1e-8), threshold=1e-5
+    ).fit(X, y)
+    assert 0 < ours.get_support().sum() < X.shape[1]
+    assert_array_equal(ours.get_support(), reference.get_support())
+    assert_array_equal(ours.get_support(), ours.estimator_.coef_[0] != 0)

@@ -18,7 +18,12 @@ from sklearn.exceptions import (
     UnsetMetadataPassedError,
 )
 from sklearn.metrics import accuracy_score, brier_score_loss, get_scorer, log_loss
-from sklearn.model_selection import GridSearchCV, GroupKFold, StratifiedKFold
+from sklearn.model_selection import (
+    GridSearchCV,
+    GroupKFold,
+    StratifiedKFold,
+    cross_validate,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import check_estimator
@@ -322,14 +327,26 @@ def test_metadata_routing_to_splitter_and_scorer(rng):
                 theirs.cv_results_["mean_test_score"],
                 atol=1e-8,
             )
-            expected = log_loss(
-                y,
-                ours.predict_proba(X),
-                sample_weight=sample_weight if scorer is weighted else None,
-            )
-            assert ours.score(X, y, sample_weight=sample_weight) == pytest.approx(
-                -expected
-            )
+            proba = ours.predict_proba(X)
+            if scorer is weighted:
+                expected = log_loss(y, proba, sample_weight=sample_weight)
+                score = ours.score(X, y, sample_weight=sample_weight)
+                assert score == pytest.approx(-expected)
+            else:
+                # Weights no one requests are refused, as LogisticRegressionCV
+                # refuses them (not silently dropped).
+                with pytest.raises(TypeError, match="not routed to any object"):
+                    ours.score(X, y, sample_weight=sample_weight)
+                assert ours.score(X, y) == pytest.approx(-log_loss(y, proba))
+        # The search does not consume score's weights itself: a router above
+        # it (cross_validate) passes them to the scorer that requests them.
+        search = BCELogisticRegressionCV(
+            learning_rates=["auto"], cv=3, scoring=weighted
+        ).set_fit_request(sample_weight=True)
+        scores = cross_validate(
+            search, X, y, cv=3, params={"sample_weight": sample_weight}
+        )["test_score"]
+        assert np.isfinite(scores).all()
         # Through a pipeline, as any routed metadata.
         pipe = make_pipeline(
             StandardScaler(),
