@@ -111,7 +111,8 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         ``feature_names_in_`` when the model was fitted on a DataFrame with
         string column names and ``"x0"``, ``"x1"``, ... otherwise (the
         intercept's row is ``"(intercept)"`` when a feature is named
-        ``"intercept"``).  Columns:
+        ``"intercept"``, in more parentheses until no feature has its name).
+        Columns:
         ``coef``, ``std_err``, ``z``, ``p_value``, ``ci_lower`` and ``ci_upper``.
 
     Raises
@@ -242,7 +243,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     names = getattr(estimator, "feature_names_in_", None)
     if names is None:
         names = [f"x{j}" for j in range(X.shape[1])]
-    intercept_name = "(intercept)" if "intercept" in list(names) else "intercept"
+    intercept_name = "intercept"
+    while intercept_name in set(names):
+        intercept_name = f"({intercept_name})"
     index = [intercept_name, *names] if estimator.fit_intercept else list(names)
     return pd.DataFrame(
         {
@@ -317,24 +320,41 @@ def _warn_if_not_inference(estimator, X, y01, s, z, coef):
             stacklevel=external_stacklevel(),
         )
     reason = str(estimator.stop_reason_[0])
+    n_iter = int(np.asarray(estimator.n_iter_)[0])
+    streamed = hasattr(estimator, "_n_partial_steps")
+    # What gets the fit to the optimum, by why it stopped.
+    advice = {
+        "max_iter": (
+            "Fit on all the data with fit for inference."
+            if streamed
+            else "Increase max_iter and fit again."
+        ),
+        "diverged": "Fit again with learning_rate='auto' or a smaller step.",
+        "stopped by callback": "Fit again without stopping it early.",
+    }.get(reason, "Fit again until it converges.")
+    ran = (
+        f"partial_fit took {n_iter} step{'s' * (n_iter != 1)}"
+        if streamed
+        else f"The fit ran max_iter={estimator.max_iter} iterations"
+    )
     if reason == "max_iter" and estimator.tol == 0:
         # tol=0 asks for max_iter iterations: judge them by the default tol.
         gradient = _largest_gradient_entry(estimator, X, y01, s, z, coef)
         if gradient > 1e-4:
             warnings.warn(
-                f"The fit ran max_iter={estimator.max_iter} iterations with "
-                f"tol=0 and its largest gradient entry is {gradient:.3g} > "
-                "1e-4: the coefficients are not the optimum, and the table is "
-                "not valid inference. Increase max_iter and fit again.",
+                f"{ran} with tol=0 and its largest gradient entry is "
+                f"{gradient:.3g} > 1e-4: the coefficients are not the optimum, "
+                f"and the table is not valid inference. {advice}",
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )
     elif reason != "converged" and not (early_stopping and reason == "early stopped"):
         # (An early-stopped fit was warned about above.)
+        stopped = f"{ran} and" if reason == "max_iter" else "The fit"
         warnings.warn(
-            f"The fit stopped before it converged (stop_reason_={reason!r}): "
+            f"{stopped} stopped before it converged (stop_reason_={reason!r}): "
             "the coefficients are not the optimum, and the table is not valid "
-            "inference. Increase max_iter or lower tol and fit again.",
+            f"inference. {advice}",
             UserWarning,
             stacklevel=external_stacklevel(),
         )

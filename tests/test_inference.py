@@ -229,8 +229,32 @@ def test_unconverged_model_warns():
     model = BCELogisticRegression(C=np.inf, max_iter=3)
     with pytest.warns(ConvergenceWarning):
         model.fit(SPECTOR_X, SPECTOR_Y)
-    with pytest.warns(UserWarning, match="stopped before it converged"):
+    with pytest.warns(UserWarning, match="stopped before it converged") as caught:
         coef_table(model, SPECTOR_X, SPECTOR_Y)
+    assert str(caught[0].message).startswith("The fit ran max_iter=3 iterations")
+    assert str(caught[0].message).endswith("Increase max_iter and fit again.")
+
+
+@pytest.mark.parametrize("tol", [0.0, 1e-4])
+def test_a_streamed_model_is_told_its_steps_and_to_fit(tol):
+    model = BCELogisticRegression(C=np.inf, tol=tol)
+    for _ in range(3):
+        model.partial_fit(SPECTOR_X, SPECTOR_Y, classes=[0, 1])
+    with pytest.warns(UserWarning, match="partial_fit took 3 steps") as caught:
+        coef_table(model, SPECTOR_X, SPECTOR_Y)
+    assert str(caught[0].message).endswith(
+        "Fit on all the data with fit for inference."
+    )
+
+
+def test_a_diverged_model_is_told_to_take_a_smaller_step():
+    model = BCELogisticRegression(C=np.inf, learning_rate=1e6, solver="gd")
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model.fit(100 * SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="stop_reason_='diverged'") as caught:
+        coef_table(model, 100 * SPECTOR_X, SPECTOR_Y)
+    assert "learning_rate='auto' or a smaller step" in str(caught[0].message)
+    assert "max_iter" not in str(caught[0].message)
 
 
 def test_tol_zero_is_judged_by_its_gradient():
@@ -391,6 +415,12 @@ def test_a_feature_named_intercept_keeps_the_rows_apart():
     assert table.index.tolist() == ["(intercept)", "intercept", "tuce", "psi"]
     assert_allclose(table.loc["(intercept)", "coef"], model.intercept_[0])
     assert_allclose(table.loc["intercept", "coef"], model.coef_[0, 0])
+    # Also with a feature named "(intercept)": one more pair of parentheses.
+    X.columns = ["intercept", "(intercept)", "psi"]
+    model = BCELogisticRegression(**TIGHT).fit(X, SPECTOR_Y)
+    table = coef_table(model, X, SPECTOR_Y)
+    assert table.index.tolist() == ["((intercept))", "intercept", "(intercept)", "psi"]
+    assert_allclose(table.loc["((intercept))", "coef"], model.intercept_[0])
 
 
 def test_a_search_gives_the_table_of_its_refitted_model():
