@@ -449,9 +449,12 @@ class BCELogisticRegression(
         random order (seeded by ``random_state``), one stochastic (proximal)
         gradient step per ``batch_size`` rows, with step ``eta / sqrt(1 +
         epoch)``: ``eta`` is ``learning_rate``; with ``"auto"``, each batch's
-        step is found by a backtracking line search on that batch's objective
-        (so it never overshoots), capped by ``1 / mean(diag B)`` over
-        ``sqrt(1 + epoch)``.  Steps are plain gradient steps whatever
+        step is found by a backtracking line search on that batch's objective,
+        capped by ``1 / mean(diag B)`` over ``sqrt(1 + epoch)``, and an epoch
+        that ends with a higher objective than it started with is undone and
+        halves the cap of the epochs after it (small batches can be fitted
+        by almost any step, which the full objective need not accept), so
+        ``loss_curve_`` never rises.  Steps are plain gradient steps whatever
         ``solver``; ``n_iter_`` counts epochs, and ``tol`` is checked on the
         full gradient after each epoch.  Each batch's mean loss counts with
         the batch's share of the total weight over its share of the rows (an
@@ -671,7 +674,7 @@ class BCELogisticRegression(
         early_stopping = None
         if self.early_stopping:
             # Validation rows get zero weight in the objective: no copy of X.
-            validation = self._validation_rows(y_index)
+            validation = self._validation_rows(self.classes_[y_index])
             fit_weight = sample_weight.copy()
             fit_weight[validation] = 0
             for part, weight in [
@@ -742,12 +745,16 @@ class BCELogisticRegression(
         return self
 
     # -- fit, step by step -------------------------------------------------------
-    def _validation_rows(self, y_index):
-        """Indices of the stratified validation split for early stopping."""
+    def _validation_rows(self, labels):
+        """Indices of the stratified validation split for early stopping.
+
+        Stratified by the labels (the split of their class indices), which
+        its errors name.
+        """
         _, validation = train_test_split(
-            np.arange(len(y_index)),
+            np.arange(len(labels)),
             test_size=self.validation_fraction,
-            stratify=y_index,
+            stratify=labels,
             random_state=self.random_state,
         )
         return np.sort(validation)
@@ -800,19 +807,21 @@ class BCELogisticRegression(
         other and, through the batch's total weight, against the penalty: a
         factor shared by all of a batch (such as the class weight of a batch
         of one class) acts as that factor on ``C`` for that step, as scaling
-        every weight does in ``fit``.  The step is ``learning_rate``, or with ``"auto"``
-        the batch's safe step ``1/L`` (so each step descends on its batch); a
-        fixed step that makes the batch's objective diverge is not taken
-        (``ConvergenceWarning``, ``stop_reason_`` ``"diverged"``).  A
+        every weight does in ``fit``.  The step is ``learning_rate``, or with
+        ``"auto"`` the batch's safe step ``1/L`` (so each step descends on its
+        batch); a fixed step that makes the batch's objective diverge is not
+        taken (``ConvergenceWarning``, ``stop_reason_`` ``"diverged"``).  A
         constant step leaves the model wandering near that optimum by an
         amount that shrinks with the step and with larger batches; ``fit``
         reaches its own optimum (with ``batch_size`` too, whose batches count
-        against the whole data).  ``early_stopping`` and ``batch_size`` do
-        not apply.  ``n_iter_`` counts the calls since the last ``fit`` and
-        ``loss_curve_`` holds each batch's objective after its step (a call
-        after ``fit`` continues from its coefficients and starts both
-        afresh); ``converged_`` is False and ``stop_reason_`` ``"max_iter"`` (one step
-        does not meet ``tol``), unless the batch's gradient is exactly zero
+        against the whole data).  Turning ``fit_intercept`` off mid-stream
+        drops the intercept learned so far (with a warning).
+        ``early_stopping`` and ``batch_size`` do not apply.  ``n_iter_``
+        counts the calls since the last ``fit`` and ``loss_curve_`` holds
+        each batch's objective after its step (a call after ``fit`` continues
+        from its coefficients and starts both afresh); ``converged_`` is
+        False and ``stop_reason_`` ``"max_iter"`` (one step does not meet
+        ``tol``), unless the batch's gradient is exactly zero
         (``"converged"``) or the step diverged.
 
         Parameters
@@ -902,6 +911,15 @@ class BCELogisticRegression(
             coef = np.zeros((objective.n_coef, objective.n_problems), dtype=X.dtype)
         else:
             # Continue from the coefficients of partial_fit or fit.
+            if not self.fit_intercept and np.any(np.asarray(self.intercept_) != 0):
+                warnings.warn(
+                    "fit_intercept=False, but the model so far has a non-zero "
+                    "intercept_: it is dropped (set to 0) from this step on, "
+                    "which shifts every prediction. Keep fit_intercept as it "
+                    "was for the whole stream, or fit anew.",
+                    UserWarning,
+                    stacklevel=external_stacklevel(),
+                )
             coef = self._stacked_coef(objective)
         # The first step after fit (or ever) starts the counts and the curve.
         steps_so_far = getattr(self, "_n_partial_steps", 0)

@@ -9,9 +9,14 @@ one proximal step of size at most ``step_k = step / sqrt(1 + k)`` in epoch
 ``k``: the decreasing schedule that stochastic steps need to settle.  With a
 line search (``learning_rate="auto"``) each batch's step is halved until it
 decreases that batch's objective sufficiently, and doubled again (up to the
-schedule's cap) for the next batch, so no step ever overshoots.  After each epoch
-one pass over all the data measures ``J`` and its (proximal) gradient, which
-give the loss curve, the convergence test (``<= tol``) and the divergence test.
+schedule's cap) for the next batch.  That guards each batch's objective, not
+``J``: a batch smaller than the number of features (or a single row) can be
+fitted by almost any step, and an epoch of such steps can end above where it
+started.  So after each epoch one pass over all the data measures ``J`` and
+its (proximal) gradient, which give the loss curve, the convergence test
+(``<= tol``) and the divergence test (fixed steps); with the line search, an
+epoch that raised ``J`` is undone and the column's cap halved for the epochs
+after it.
 Rows are read batch by batch (``X[batch]``), so a memory-mapped ``X`` is never
 loaded whole.
 """
@@ -148,7 +153,9 @@ def minibatch_descent(
     line_search : bool, default=False
         Halve each batch's step until it satisfies the sufficient-decrease
         condition on that batch's objective, then try a longer step on the
-        next batch; the schedule caps the step at ``step / sqrt(1 + epoch)``.
+        next batch; the schedule caps the step at ``step / sqrt(1 + epoch)``,
+        halved for every earlier epoch of the column that raised ``J`` (and
+        was undone).
     check_divergence, callback
         As in :func:`sklearn_bce._solver.descent`; the callback is called
         after every epoch.
@@ -215,11 +222,16 @@ def _epochs(
     stop_reason = np.full(n_problems, "max_iter", dtype=object)
     active = np.ones(n_problems, dtype=bool)
     history = []
+    # "auto": an epoch that ends above where it started (its batches' line
+    # searches guard each batch's objective, not J) is undone, and the
+    # column's later epochs take steps half as long.
+    shrink = np.ones(n_problems)
     for epoch in range(max_iter):
         A = np.flatnonzero(active)
         if A.size == 0:
             break
-        cap = step_schedule(step[A], epoch)
+        start = x[:, A].copy() if line_search else None
+        cap = step_schedule(step[A], epoch) * shrink[A]
         eta = cap.copy()
         for batch in np.array_split(
             random_state.permutation(n_samples), max(1, -(-n_samples // batch_size))
@@ -253,6 +265,13 @@ def _epochs(
                 eta = np.minimum(eta * STEP_GROWTH, cap)
         raw = objective.raw_prediction(x[:, A], A)
         value_A = objective.objective(raw, x[:, A], A)
+        if line_search:
+            rose = value_A > value[A]
+            if rose.any():
+                x[:, A[rose]] = start[:, rose]
+                shrink[A[rose]] *= 0.5
+                value_A[rose] = value[A[rose]]
+                raw[:, rose] = objective.raw_prediction(x[:, A[rose]], A[rose])
         full_grad = objective.gradient(raw, x[:, A], A)
         full_grad[:n_features] = l1_subgradient_residual(
             x[:n_features, A], full_grad[:n_features], l1[A]

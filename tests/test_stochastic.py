@@ -299,6 +299,34 @@ def test_auto_minibatch_steps_are_line_searched():
     assert curve[-1] < np.log(2)
 
 
+@pytest.mark.parametrize(
+    "n_samples, n_features, batch_size", [(400, 40, 8), (120, 6, 1)]
+)
+def test_auto_minibatch_with_small_batches_never_rises_and_settles(
+    n_samples, n_features, batch_size
+):
+    # Batches smaller than the number of features (or single rows) are
+    # fitted by almost any step: their line searches accept steps that make
+    # the whole objective rise above the all-zero start (log 2). Such epochs
+    # are undone and the step halved, so the curve only falls.
+    X, y = make_classification(
+        n_samples,
+        n_features,
+        n_informative=min(10, n_features),
+        n_redundant=0,
+        random_state=0,
+    )
+    X = StandardScaler().fit_transform(X)
+    optimum = BCELogisticRegression(tol=1e-10).fit(X, y).loss_curve_[-1]
+    model = BCELogisticRegression(
+        batch_size=batch_size, random_state=0, max_iter=40, tol=0
+    ).fit(X, y)
+    curve = model.loss_curve_
+    assert len(curve) == 40
+    assert curve[0] <= np.log(2) + 1e-12 and np.all(np.diff(curve) <= 0)
+    assert curve[-1] - optimum < 1e-3
+
+
 def test_minibatch_divergence_keeps_the_epoch_of_the_lowest_objective(breast_cancer):
     # The first epoch diverges: the model is its start, zero, not the
     # overflowing iterate of that epoch.
@@ -416,6 +444,27 @@ def test_batch_size_of_all_the_samples_fits_full_batch(breast_cancer, extra):
     with pytest.warns(UserWarning, match=f"batch_size={batch_size} is not smaller"):
         model = BCELogisticRegression(batch_size=batch_size).fit(X, y)
     assert_array_equal(model.coef_, BCELogisticRegression().fit(X, y).coef_)
+
+
+def test_partial_fit_warns_when_fit_intercept_is_turned_off_mid_stream(breast_cancer):
+    X, y = breast_cancer
+    model = BCELogisticRegression().partial_fit(X, y, classes=[0, 1])
+    assert model.intercept_[0] != 0
+    model.set_params(fit_intercept=False)
+    with pytest.warns(UserWarning, match="intercept_: it is dropped"):
+        model.partial_fit(X[:5], y[:5])
+    assert model.intercept_[0] == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing left to drop
+        model.partial_fit(X[:5], y[:5])
+
+
+def test_early_stopping_names_a_class_too_small_to_split():
+    X, y = make_classification(60, 4, n_informative=3, n_redundant=0, random_state=0)
+    labels = np.array(["cat", "dog"], dtype=object)[y]
+    labels[5] = "zebra"  # one member: nothing to stratify it by
+    with pytest.raises(ValueError, match=r"too few members are: \['zebra'\]"):
+        BCELogisticRegression(early_stopping=True).fit(X, labels)
 
 
 def test_early_stopping_error_leaves_the_previous_fit_whole():
