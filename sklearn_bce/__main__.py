@@ -17,6 +17,7 @@ option value, as argparse reports it, with the usage and exit status 2.
 
 import argparse
 import importlib
+import inspect
 import os
 import shutil
 import sys
@@ -28,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from scipy.special import expit
 from sklearn.datasets import load_breast_cancer
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss, make_scorer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, train_test_split
@@ -306,12 +307,15 @@ def _save_learning_rate_plot(cv_results, path):
 
     figure = Figure(figsize=(11, 4), layout="constrained")
     ax, curves_ax = figure.subplots(1, 2)
-    LearningRateDisplay.from_cv_results(
-        cv_results,
-        ax=ax,
-        curves_ax=curves_ax,
-        score_name="mean validation neg. log-loss",
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        LearningRateDisplay.from_cv_results(
+            cv_results,
+            ax=ax,
+            curves_ax=curves_ax,
+            score_name="mean validation neg. log-loss",
+        )
+    _print_warnings(caught)
     try:
         figure.savefig(path, dpi=110)
     except (OSError, RuntimeError, ValueError) as exc:
@@ -597,6 +601,17 @@ def _check_numeric(frame, path):
         )
 
 
+def _check_complete(frame, path):
+    """Refuse missing feature values, naming their columns."""
+    counts = frame.isna().sum()
+    bad = [str(name) for name, count in counts.items() if count]
+    if bad:
+        raise CommandError(
+            f"{path}: feature column(s) {', '.join(map(repr, bad))} have "
+            f"{int(counts.sum())} missing value(s); fill or drop them"
+        )
+
+
 def _check_scalable(frame, path):
     """Refuse columns whose variance overflows: StandardScaler turns them to NaN."""
     with np.errstate(over="ignore", invalid="ignore"):
@@ -651,6 +666,7 @@ def run_fit(args, out=None):
     if X.shape[1] == 0:
         raise CommandError(f"{args.data}: no feature columns besides the target")
     _check_numeric(X, args.data)
+    _check_complete(X, args.data)
     _check_scalable(X, args.data)
     kind = type_of_target(y)
     if kind not in ("binary", "multiclass"):
@@ -783,7 +799,10 @@ def _save_plot(model, path):
 
     figure = Figure(figsize=(6.4, 4.2), layout="constrained")
     FigureCanvasAgg(figure)
-    LossCurveDisplay.from_estimator(model, ax=figure.subplots(), log_gap=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        LossCurveDisplay.from_estimator(model, ax=figure.subplots(), log_gap=True)
+    _print_warnings(caught)
     try:
         figure.savefig(path, dpi=100)
     except (OSError, RuntimeError, ValueError) as exc:
@@ -793,23 +812,47 @@ def _save_plot(model, path):
 #: Packages whose classes a model file may contain: scipy.sparse holds the
 #: coefficients of a model made sparse by ``sparsify``.
 TRUSTED_PACKAGES = ("sklearn_bce", "sklearn", "numpy", "scipy.sparse")
+#: Where the functions a model file may name live: the metrics of a fitted
+#: search's scorer (referenced, never called by ``predict``).
+TRUSTED_FUNCTIONS = ("sklearn.metrics",)
 
 
-def _is_trusted_class(name):
-    """Whether ``name`` ("module.Class") is a class of a trusted package."""
-    module_name, _, attribute = name.rpartition(".")
-    if not any(
+def _in_packages(module_name, packages):
+    return any(
         module_name == package or module_name.startswith(f"{package}.")
-        for package in TRUSTED_PACKAGES
+        for package in packages
+    )
+
+
+def _trust(name):
+    """Whether a model file may name ``name`` ("module.Class").
+
+    Returns ``"trusted"`` (a class of :data:`TRUSTED_PACKAGES`, or a function
+    of :data:`TRUSTED_FUNCTIONS`), ``"untrusted"`` or ``"missing"`` (a trusted
+    package without it: a file made by another version).  The file chooses
+    the module to import: only trusted packages are imported, never a
+    ``__main__`` module (which runs a program when imported).
+    """
+    module_name, _, attribute = name.rpartition(".")
+    if not _in_packages(module_name, TRUSTED_PACKAGES) or "__main__" in (
+        module_name.split(".")
     ):
-        return False
+        return "untrusted"
     try:
         found = importlib.import_module(module_name)
         for part in attribute.split("."):
             found = getattr(found, part)
     except (ImportError, AttributeError):
-        return False
-    return isinstance(found, type)
+        return "missing"
+    except (Exception, SystemExit):  # a module that fails to import
+        return "untrusted"
+    if isinstance(found, type):
+        return "trusted"
+    if inspect.isfunction(found) and _in_packages(
+        getattr(found, "__module__", ""), TRUSTED_FUNCTIONS
+    ):
+        return "trusted"
+    return "untrusted"
 
 
 def load_model(path):
@@ -837,12 +880,19 @@ def load_model(path):
         raise CommandError(
             f"{path}: not a skops model file ({_one_line(exc)})"
         ) from None
-    refused = [name for name in untrusted if not _is_trusted_class(name)]
+    trust = {name: _trust(name) for name in untrusted}
+    refused = [name for name, verdict in trust.items() if verdict == "untrusted"]
     if refused:
         raise CommandError(
             f"{path}: refusing to load a model with untrusted types "
             f"{', '.join(refused)} (only classes of sklearn_bce, scikit-learn, "
-            "numpy and scipy.sparse are trusted)"
+            "numpy and scipy.sparse, and scikit-learn's metrics, are trusted)"
+        )
+    missing = [name for name, verdict in trust.items() if verdict == "missing"]
+    if missing:
+        raise CommandError(
+            f"{path}: the model needs {', '.join(missing)}, which the installed "
+            "packages do not have (was it made with other versions?)"
         )
     try:
         model = sio.load(path, trusted=untrusted)
@@ -870,10 +920,17 @@ def run_predict(args, out=None):
             )
         frame = frame[list(names)]
     _check_numeric(frame, args.data)
+    _check_complete(frame, args.data)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        proba = model.predict_proba(frame)
-        labels = model.predict(frame)
+        try:
+            proba = model.predict_proba(frame)
+            labels = model.predict(frame)
+        except (AttributeError, TypeError, IndexError, NotFittedError) as exc:
+            raise CommandError(
+                f"{args.model}: cannot predict with this model (was it made "
+                f"with other versions?): {_one_line(exc)}"
+            ) from None
     _print_warnings(caught)
     result = pd.DataFrame({"prediction": labels})
     for k, label in enumerate(model.classes_):

@@ -502,6 +502,11 @@ class LearningRateDisplay:
         """
         _check_matplotlib(f"{type(self).__name__}.plot")
         rates = list(self.learning_rates)
+        wrong = [r for r in rates if isinstance(r, str) and r != "auto"]
+        if wrong:
+            raise ValueError(
+                f"learning_rates must be numbers or 'auto'; got {wrong[0]!r}."
+            )
         mean = np.asarray(self.mean_scores, dtype=float)
         std = np.asarray(self.std_scores, dtype=float)
         Cs = [None] * len(rates) if self.Cs is None else list(self.Cs)
@@ -662,7 +667,9 @@ class LearningRateDisplay:
                 "Choose one with metric=<name>."
             )
         # A list of grids masks the parameters a candidate's grid leaves out.
-        rates = _unmasked(cv_results[rate_key])
+        # Numbers written as text (cv_results_ read back from a CSV file,
+        # where a column of "auto" and numbers is text) are numbers.
+        rates = [_number_or_auto(rate) for rate in _unmasked(cv_results[rate_key])]
         keep = [i for i, rate in enumerate(rates) if rate is not None]
         others = {}
         for key in cv_results:
@@ -695,6 +702,16 @@ class LearningRateDisplay:
             score_name=metric if score_name is None else score_name,
         )
         return display.plot(ax=ax, curves_ax=curves_ax)
+
+
+def _number_or_auto(rate):
+    """A learning rate read as text (other than "auto") as a float."""
+    if isinstance(rate, str) and rate != "auto":
+        try:
+            return float(rate)
+        except ValueError:
+            pass  # refused by ``plot``
+    return rate
 
 
 def _unmasked(column):

@@ -193,6 +193,9 @@ def bad_inputs(tmp_path_factory):
     )
     X, y = frame.drop(columns="target"), frame["target"]
     sio.dump(make_pipeline(BCELogisticRegression()).fit(X, y), folder / "model.skops")
+    incomplete = make_pipeline(BCELogisticRegression()).fit(X, y)
+    del incomplete[-1].intercept_  # as a file of another version might lack it
+    sio.dump(incomplete, folder / "incomplete.skops")
     evil = make_pipeline(FunctionTransformer(operator.neg), BCELogisticRegression())
     sio.dump(evil.fit(X, y), folder / "evil.skops")
     return folder
@@ -225,7 +228,20 @@ FAILURES = {
         ["fit", "six.csv", "--target", "t", "--test-size", "0.1"],
         "six.csv: cannot split 6 samples of 2 classes into train and test sets",
     ),
-    "missing values": (["fit", "nan.csv", "--target", "target"], "NaN"),
+    "missing values": (
+        ["fit", "nan.csv", "--target", "target"],
+        "nan.csv: feature column(s) 'mean radius' have 1 missing value(s)",
+    ),
+    "missing values to predict": (
+        ["predict", "model.skops", "nan.csv"],
+        "nan.csv: feature column(s) 'mean radius' have 1 missing value(s)",
+    ),
+    "a model of other versions": (
+        ["predict", "incomplete.skops", "data.csv"],
+        "incomplete.skops: cannot predict with this model (was it made with "
+        "other versions?): 'BCELogisticRegression' object has no attribute "
+        "'intercept_'",
+    ),
     "a continuous target": (
         ["fit", "real.csv", "--target", "t"],
         "real.csv: the target column 't' holds continuous values, not class labels",
@@ -422,9 +438,9 @@ def test_predict_loads_a_sparsified_model(tmp_path):
     predictions = pd.read_csv(io.StringIO(result.stdout))
     assert_allclose(predictions.iloc[:, 1:], expected, rtol=1e-10)
     # A class of another scipy module is still refused.
-    assert not cli._is_trusted_class("scipy.optimize.OptimizeResult")
-    assert not cli._is_trusted_class("scipy_sparse_lookalike.Thing")
-    assert cli._is_trusted_class("scipy.sparse.csr_matrix")
+    assert cli._trust("scipy.optimize.OptimizeResult") == "untrusted"
+    assert cli._trust("scipy_sparse_lookalike.Thing") == "untrusted"
+    assert cli._trust("scipy.sparse.csr_matrix") == "trusted"
 
 
 def test_predict_reports_warnings_in_one_line(bad_inputs, tmp_path):
@@ -682,3 +698,18 @@ def test_demo_folds_with_one_class_compare_the_searches(capsys):
     difference = re.search(r"differ by at most (\S+)\n", captured.out)
     assert difference is not None, captured.out
     assert float(difference.group(1)) < 1e-8
+
+
+def test_plot_warnings_are_printed_as_the_cli_prints_warnings(tmp_path):
+    # A fit that diverges at its first step has no loss curve to draw: the
+    # display's warning is one "sklearn-bce: warning:" line like the others.
+    breast_cancer_frame().to_csv(tmp_path / "data.csv", index=False)
+    result = run(
+        "fit", "data.csv", "--target", "target", "--learning-rate", "1e6",
+        "--solver", "gd", "--plot", "loss.png", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert all(line.startswith("sklearn-bce: warning: ") for line in lines), lines
+    assert any("no finite value to draw" in line for line in lines), lines
+    assert (tmp_path / "loss.png").is_file()

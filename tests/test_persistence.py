@@ -14,7 +14,7 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from sklearn_bce import BCELogisticRegression
-from sklearn_bce.__main__ import CommandError, _is_trusted_class, load_model
+from sklearn_bce.__main__ import CommandError, _trust, load_model
 
 TRUSTED_PACKAGES = {"sklearn_bce", "sklearn", "numpy"}
 
@@ -99,21 +99,56 @@ def test_model_of_trusted_types_loads(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name, trusted",
+    "name, verdict",
     [
-        ("sklearn_bce._logistic.BCELogisticRegression", True),
-        ("sklearn.preprocessing._data.StandardScaler", True),
-        ("numpy.ndarray", True),
-        ("numpy.load", False),  # a function, not a class
-        ("sklearn.datasets.fetch_openml", False),
-        ("sklearnx.Model", False),  # not the package, only a similar name
-        ("numpy_evil.ndarray", False),
-        ("builtins.eval", False),
-        ("sklearn.no_such_module.Thing", False),
+        ("sklearn_bce._logistic.BCELogisticRegression", "trusted"),
+        ("sklearn.preprocessing._data.StandardScaler", "trusted"),
+        ("numpy.ndarray", "trusted"),
+        # A search's scorer holds a metric function.
+        ("sklearn.metrics._classification.log_loss", "trusted"),
+        ("numpy.load", "untrusted"),  # a function, not a metric
+        ("sklearn.datasets.fetch_openml", "untrusted"),
+        ("sklearnx.Model", "untrusted"),  # not the package, only a similar name
+        ("numpy_evil.ndarray", "untrusted"),
+        ("builtins.eval", "untrusted"),
+        # A trusted package without it: a file of other versions.
+        ("sklearn.no_such_module.Thing", "missing"),
+        ("sklearn_bce._logistic.NoSuchClass", "missing"),
     ],
 )
-def test_trusted_classes(name, trusted):
-    assert _is_trusted_class(name) is trusted
+def test_trusted_classes(name, verdict):
+    assert _trust(name) == verdict
+
+
+def test_a_class_the_packages_lack_is_reported_as_such(tmp_path, monkeypatch):
+    model, _ = pipeline()
+    sio.dump(model, tmp_path / "model.skops")
+    # As a file made with a version that had another module would name it.
+    monkeypatch.setattr(
+        sio,
+        "get_untrusted_types",
+        lambda file: ["sklearn_bce._old_logistic.BCELogisticRegression"],
+    )
+    with pytest.raises(CommandError, match="which the installed packages do not have"):
+        load_model(tmp_path / "model.skops")
+
+
+def test_a_main_module_is_never_imported_to_judge_a_name():
+    # Importing numpy.f2py.__main__ would run f2py on sys.argv.
+    sys.modules.pop("numpy.f2py.__main__", None)
+    assert _trust("numpy.f2py.__main__.Anything") == "untrusted"
+    assert "numpy.f2py.__main__" not in sys.modules
+
+
+def test_a_search_loads_and_predicts(tmp_path):
+    from sklearn_bce import BCELogisticRegressionCV
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3).fit(X, y)
+    sio.dump(search, tmp_path / "search.skops")
+    loaded = load_model(tmp_path / "search.skops")
+    assert_array_equal(loaded.predict_proba(X), search.predict_proba(X))
 
 
 def test_a_similar_package_name_is_not_trusted(monkeypatch):
@@ -121,4 +156,4 @@ def test_a_similar_package_name_is_not_trusted(monkeypatch):
     impostor = types.ModuleType("sklearnx")
     impostor.Model = type("Model", (), {})
     monkeypatch.setitem(sys.modules, "sklearnx", impostor)
-    assert not _is_trusted_class("sklearnx.Model")
+    assert _trust("sklearnx.Model") == "untrusted"

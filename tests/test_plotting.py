@@ -458,6 +458,31 @@ def test_learning_rate_display_reads_a_dataframe_of_a_list_of_grids():
         assert_allclose(ours.get_ydata(), theirs.get_ydata())
 
 
+def test_learning_rate_display_reads_cv_results_from_a_csv_file(tmp_path):
+    pd = pytest.importorskip("pandas")
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = _search_data()
+    grid = {"learning_rate": ["auto", 0.1, 0.5]}
+    results = GridSearchCV(BCELogisticRegression(), grid, cv=3).fit(X, y).cv_results_
+    pd.DataFrame(results).to_csv(tmp_path / "results.csv", index=False)
+    frame = pd.read_csv(tmp_path / "results.csv")
+    assert frame["param_learning_rate"].tolist() == ["auto", "0.1", "0.5"]  # text
+    from_csv = LearningRateDisplay.from_cv_results(frame)
+    from_dict = LearningRateDisplay.from_cv_results(results)
+    assert [line.get_label() for line in from_csv.lines_] == [
+        line.get_label() for line in from_dict.lines_
+    ]
+    for ours, theirs in zip(from_csv.lines_, from_dict.lines_, strict=True):
+        assert_allclose(ours.get_xdata(), theirs.get_xdata())
+        assert_allclose(ours.get_ydata(), theirs.get_ydata())
+    frame["param_learning_rate"] = ["auto", "fast", "0.5"]
+    with pytest.raises(ValueError, match="numbers or 'auto'; got 'fast'"):
+        LearningRateDisplay.from_cv_results(frame)
+
+
 def test_learning_rate_display_lines_stay_distinct_past_ten_colours():
     from sklearn_bce import LearningRateDisplay
 
