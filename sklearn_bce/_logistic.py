@@ -465,7 +465,8 @@ class BCELogisticRegression(
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
         (it gets zero weight in the objective) and stop each binary problem
-        when its validation log-loss has not improved by ``tol`` for
+        when its validation log-loss (weighted by the sample and class
+        weights, as the objective's) has not improved by ``tol`` for
         ``n_iter_no_change`` iterations; the coefficients with the best
         validation loss are kept.
 
@@ -483,7 +484,10 @@ class BCELogisticRegression(
 
     verbose : int, default=0
         Print the objective and the largest gradient entry every 10
-        iterations (every iteration when ``verbose >= 2``).  With
+        iterations (every iteration when ``verbose >= 2``; with several
+        classes, the largest among the classes still descending), and one
+        line per ``partial_fit`` call (its batch's objective after the step).
+        With
         scikit-learn 1.9 or later, ``set_callbacks`` also accepts
         scikit-learn's callbacks (``sklearn.callback.ProgressBar``,
         ``ScoringMonitor``); each iteration is one task, and a callback that
@@ -527,7 +531,8 @@ class BCELogisticRegression(
         of ``best_iteration_``.
 
     validation_loss_curve_ : ndarray of the shape of ``loss_curve_``
-        With ``early_stopping``, the validation log-loss after each iteration.
+        With ``early_stopping``, the validation log-loss after each iteration
+        (weighted by the sample and class weights).
 
     best_iteration_ : ndarray of shape (1,) or (n_classes,)
         With ``early_stopping``, the iteration whose coefficients were kept
@@ -705,15 +710,9 @@ class BCELogisticRegression(
                 self.tol,
                 self.fit_intercept,
             )
-        bridge = self._callback_bridge(X, self.classes_[y_index], given_weight, coef)
-        progress = (
-            ProgressPrinter(1 if self.verbose >= 2 else 10, last=self.max_iter)
-            if self.verbose
-            else None
-        )
-        callback = combine([early_stopping, bridge, progress])
         batch_size = self.batch_size
         if batch_size is not None and batch_size >= X.shape[0]:
+            # Before the callbacks' tasks begin: as an error, it leaves none open.
             warnings.warn(
                 f"batch_size={batch_size} is not smaller than the {X.shape[0]} "
                 "samples: fitting with full-batch descent, as batch_size=None "
@@ -722,6 +721,13 @@ class BCELogisticRegression(
                 stacklevel=external_stacklevel(),
             )
             batch_size = None
+        bridge = self._callback_bridge(X, self.classes_[y_index], given_weight, coef)
+        progress = (
+            ProgressPrinter(1 if self.verbose >= 2 else 10, last=self.max_iter)
+            if self.verbose
+            else None
+        )
+        callback = combine([early_stopping, bridge, progress])
         try:
             if batch_size is None:
                 result = run_solver(
@@ -954,6 +960,13 @@ class BCELogisticRegression(
         self._set_coef(result.coef, objective)
         self.n_iter_ = np.full(objective.n_problems, self._n_partial_steps, np.int32)
         self.loss_curve_ = self._extended_partial_curve(steps_so_far, result.objective)
+        if self.verbose:
+            # One line per call, as MLPClassifier's and SGDClassifier's.
+            print(
+                f"Step {self._n_partial_steps}, batch objective = "
+                f"{np.nanmax(result.objective):.8g}, max |gradient| = "
+                f"{np.nanmax(result.grad_max):.3e}"
+            )
         # One step is never converged; what fit's early stopping saw is gone.
         self.converged_ = result.converged
         self.stop_reason_ = result.stop_reason.astype(str)

@@ -87,18 +87,24 @@ class ProgressPrinter:
     """Print the objective and largest gradient entry every few iterations.
 
     Also at iteration ``last`` (``max_iter``: a run it stops is shown to its
-    end) and when every column has stopped.  With ``columns=True`` (a
-    search's run of many columns) also the number of columns still running,
-    and the largest objective and gradient entry among those; a last line
-    when all have stopped.
+    end) and when every column has stopped.  Of several columns (the classes
+    of one fit), the largest objective and gradient entry among those that
+    took the iteration's step (not the frozen values of columns that stopped
+    before it).  With ``columns=True`` (a search's run of many columns) also
+    the number of columns still running, and the largest objective and
+    gradient entry among those; a last line when all have stopped.
     """
 
     def __init__(self, every, columns=False, last=None):
         self.every = every
         self.columns = columns
         self.last = last
+        # Columns that take the next step (all, before the first).
+        self.running = None
 
     def __call__(self, iteration, coef, objective, grad_max, active):
+        stepped = np.ones(active.shape, bool) if self.running is None else self.running
+        self.running = active.copy()
         if iteration % self.every and active.any() and iteration != self.last:
             return False
         if self.columns and not active.any():
@@ -112,8 +118,9 @@ class ProgressPrinter:
             )
         else:
             print(
-                f"Iteration {iteration}, objective = {np.nanmax(objective):.8g}, "
-                f"max |gradient| = {np.nanmax(grad_max):.3e}"
+                f"Iteration {iteration}, objective = "
+                f"{np.nanmax(objective[stepped]):.8g}, max |gradient| = "
+                f"{np.nanmax(grad_max[stepped]):.3e}"
             )
         return False
 
@@ -133,7 +140,10 @@ class CallbackBridge:
         self.estimator = estimator
         self.X, self.y, self.metadata = X, y, metadata
         self.fit_intercept = fit_intercept
-        self.task = self._begin(coef)
+        # The iteration task begun and not yet ended: each begin gets exactly
+        # one end, also when a callback's hook raises.
+        self.task = None
+        self._begin(coef)
 
     def _attributes(self, coef):
         n_features = self.X.shape[1]
@@ -150,30 +160,32 @@ class CallbackBridge:
         }
 
     def _begin(self, coef):
-        task = self.context.subcontext(task_name="iteration")
-        task.call_on_fit_task_begin(
+        self.task = self.context.subcontext(task_name="iteration")
+        self.task.call_on_fit_task_begin(
             estimator=self.estimator,
             X=self.X,
             y=self.y,
             metadata=self.metadata,
             reconstruction_attributes=self._attributes(coef),
         )
-        return task
 
     def __call__(self, iteration, coef, objective, grad_max, active):
-        stop = self.task.call_on_fit_task_end(
+        task, self.task = self.task, None
+        stop = task.call_on_fit_task_end(
             estimator=self.estimator,
             X=self.X,
             y=self.y,
             metadata=self.metadata,
             reconstruction_attributes=self._attributes(coef),
         )
-        self.task = self._begin(coef)
+        self._begin(coef)
         return bool(stop)
 
     def close(self):
-        """End the task opened for an iteration that never ran."""
-        self.task.call_on_fit_task_end(estimator=self.estimator)
+        """End the task opened for an iteration that never ran, if any."""
+        task, self.task = self.task, None
+        if task is not None:
+            task.call_on_fit_task_end(estimator=self.estimator)
 
     def end_fit(self):
         """End the root ``fit`` task, once the estimator holds its model."""

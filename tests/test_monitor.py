@@ -369,3 +369,83 @@ def test_no_callback_machinery_without_callbacks(monkeypatch):
     model = BCELogisticRegression()
     monkeypatch.setattr(model, "_init_callback_context", refuse, raising=False)
     model.fit(StandardScaler().fit_transform(X), y)
+
+
+class PairingCallback(CountingCallback):
+    """Records every task begin and end; raises in one hook of iteration 2."""
+
+    def __init__(self, raise_in):
+        super().__init__()
+        self.raise_in = raise_in
+        self.events = []
+
+    def on_fit_task_begin(self, estimator, context):
+        self.events.append(("begin", id(context)))
+        iterations = sum(kind == "begin" for kind, _ in self.events) - 1
+        if self.raise_in == "begin" and iterations == 2:
+            raise RuntimeError("the begin hook failed")
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        self.events.append(("end", id(context)))
+        ends = sum(kind == "end" for kind, _ in self.events)
+        if self.raise_in == "end" and ends == 2:
+            raise RuntimeError("the end hook failed")
+        return False
+
+
+@needs_callbacks
+@pytest.mark.parametrize("raise_in", ["begin", "end"])
+def test_a_failing_hook_ends_every_begun_task_once(raise_in):
+    # As scikit-learn's own solvers: each task begun is ended exactly once,
+    # and the hook's error is raised once (not again while cleaning up).
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    pairing = PairingCallback(raise_in)
+    model = BCELogisticRegression().set_callbacks(pairing)
+    with pytest.raises(RuntimeError, match=f"the {raise_in} hook failed") as caught:
+        model.fit(X, y)
+    assert caught.value.__context__ is None  # not raised twice
+    iteration_events = pairing.events[1:]  # after the root fit task's begin
+    begun = [task for kind, task in iteration_events if kind == "begin"]
+    ended = [task for kind, task in iteration_events if kind == "end"]
+    assert sorted(ended) == sorted(begun)
+
+
+@needs_callbacks
+def test_batch_size_warning_as_an_error_leaves_no_task_open():
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    pairing = PairingCallback(raise_in=None)
+    model = BCELogisticRegression(batch_size=10_000).set_callbacks(pairing)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        with pytest.raises(UserWarning, match="batch_size=10000 is not smaller"):
+            model.fit(X, y)
+    assert [kind for kind, _ in pairing.events if kind == "begin"][1:] == []
+
+
+def test_verbose_multiclass_prints_the_classes_still_descending(capsys):
+    # Iris: class 1 stops long before the others; the printed objective is
+    # the largest among the classes that took each printed step.
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(verbose=1).fit(StandardScaler().fit_transform(X), y)
+    assert len(set(model.n_iter_)) > 1
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) >= 2
+    for line in lines:
+        iteration = int(line.split(",")[0].split()[1])
+        printed = float(line.split("objective = ")[1].split(",")[0])
+        expected = np.nanmax(model.loss_curve_[:, iteration - 1])
+        assert printed == pytest.approx(expected, rel=1e-7)
+
+
+def test_verbose_partial_fit_prints_a_line_per_call(capsys):
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(verbose=1)
+    for rows in (slice(0, 200), slice(200, 400)):
+        model.partial_fit(X[rows], y[rows], classes=[0, 1])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["Step 1", "Step 2"]
+    printed = [float(line.split("objective = ")[1].split(",")[0]) for line in lines]
+    assert_allclose(printed, model.loss_curve_, rtol=1e-7)
