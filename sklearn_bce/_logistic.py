@@ -451,8 +451,8 @@ class BCELogisticRegression(
         epoch)``: ``eta`` is ``learning_rate``; with ``"auto"``, each batch's
         step is found by a backtracking line search on that batch's objective,
         capped by ``1 / mean(diag B)`` over ``sqrt(1 + epoch)``, and an epoch
-        that ends with a higher objective than it started with is undone and
-        halves the cap of the epochs after it (small batches can be fitted
+        that ends with a higher objective than it started with (beyond
+        rounding) is undone and halves the cap of the epochs after it (small batches can be fitted
         by almost any step, which the full objective need not accept), so
         ``loss_curve_`` never rises.  Steps are plain gradient steps whatever
         ``solver``; ``n_iter_`` counts epochs, and ``tol`` is checked on the

@@ -327,6 +327,16 @@ def test_auto_minibatch_with_small_batches_never_rises_and_settles(
     assert curve[-1] - optimum < 1e-3
 
 
+def test_auto_minibatch_in_float32_is_not_stopped_by_rounding():
+    # Near the optimum, float32 epochs end a little above their start by
+    # rounding alone: undoing those would halve the step for good and stall.
+    X, y = make_classification(400, 40, n_informative=10, n_redundant=0, random_state=0)
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    model = BCELogisticRegression(batch_size=8, random_state=0, max_iter=300)
+    model.fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+
+
 def test_minibatch_divergence_keeps_the_epoch_of_the_lowest_objective(breast_cancer):
     # The first epoch diverges: the model is its start, zero, not the
     # overflowing iterate of that epoch.
