@@ -812,9 +812,15 @@ def _save_plot(model, path):
 #: Packages whose classes a model file may contain: scipy.sparse holds the
 #: coefficients of a model made sparse by ``sparsify``.
 TRUSTED_PACKAGES = ("sklearn_bce", "sklearn", "numpy", "scipy.sparse")
-#: Where the functions a model file may name live: the metrics of a fitted
-#: search's scorer (referenced, never called by ``predict``).
-TRUSTED_FUNCTIONS = ("sklearn.metrics",)
+#: Parts of module paths never imported to judge a name: modules that run
+#: a program, test or build code, or change scikit-learn when imported.
+_UNIMPORTED_PARTS = (
+    "__main__",
+    "conftest",
+    "_build_utils",
+    "_pyinstaller",
+    "experimental",
+)
 
 
 def _in_packages(module_name, packages):
@@ -827,15 +833,23 @@ def _in_packages(module_name, packages):
 def _trust(name):
     """Whether a model file may name ``name`` ("module.Class").
 
-    Returns ``"trusted"`` (a class of :data:`TRUSTED_PACKAGES`, or a function
-    of :data:`TRUSTED_FUNCTIONS`), ``"untrusted"`` or ``"missing"`` (a trusted
-    package without it: a file made by another version).  The file chooses
-    the module to import: only trusted packages are imported, never a
-    ``__main__`` module (which runs a program when imported).
+    Returns ``"trusted"`` (a class of :data:`TRUSTED_PACKAGES`, or the score
+    function of one of scikit-learn's named scorers: a fitted search's
+    scorer), ``"untrusted"`` or ``"missing"`` (a trusted package without it:
+    a file made by another version).  The file chooses the module to import:
+    only modules of the trusted packages whose path is made of identifiers
+    are imported, none of tests, build code, ``__main__`` (which runs a
+    program when imported) or ``experimental`` (which changes scikit-learn).
     """
     module_name, _, attribute = name.rpartition(".")
-    if not _in_packages(module_name, TRUSTED_PACKAGES) or "__main__" in (
-        module_name.split(".")
+    parts = module_name.split(".")
+    if (
+        not _in_packages(module_name, TRUSTED_PACKAGES)
+        or not all(part.isidentifier() for part in [*parts, *attribute.split(".")])
+        or any(
+            part in _UNIMPORTED_PARTS or part.lstrip("_").startswith("test")
+            for part in parts
+        )
     ):
         return "untrusted"
     try:
@@ -846,13 +860,21 @@ def _trust(name):
         return "missing"
     except (Exception, SystemExit):  # a module that fails to import
         return "untrusted"
-    if isinstance(found, type):
-        return "trusted"
-    if inspect.isfunction(found) and _in_packages(
-        getattr(found, "__module__", ""), TRUSTED_FUNCTIONS
-    ):
+    if isinstance(found, type) or _is_score_function(found):
         return "trusted"
     return "untrusted"
+
+
+def _is_score_function(found):
+    """Whether ``found`` is the metric of one of scikit-learn's named scorers."""
+    from sklearn.metrics import get_scorer, get_scorer_names
+
+    if not inspect.isfunction(found):
+        return False
+    return any(
+        getattr(get_scorer(name), "_score_func", None) is found
+        for name in get_scorer_names()
+    )
 
 
 def load_model(path):
@@ -886,7 +908,8 @@ def load_model(path):
         raise CommandError(
             f"{path}: refusing to load a model with untrusted types "
             f"{', '.join(refused)} (only classes of sklearn_bce, scikit-learn, "
-            "numpy and scipy.sparse, and scikit-learn's metrics, are trusted)"
+            "numpy and scipy.sparse, and the metrics of scikit-learn's named "
+            "scorers, are trusted)"
         )
     missing = [name for name, verdict in trust.items() if verdict == "missing"]
     if missing:
@@ -932,8 +955,15 @@ def run_predict(args, out=None):
                 f"with other versions?): {_one_line(exc)}"
             ) from None
     _print_warnings(caught)
+    classes = list(model.classes_)
+    if len(classes) < 2 or np.shape(proba) != (len(frame), len(classes)):
+        raise CommandError(
+            f"{args.model}: cannot predict with this model (was it made with "
+            f"other versions?): {len(classes)} class(es) in classes_, "
+            f"probabilities of shape {np.shape(proba)} for {len(frame)} rows"
+        )
     result = pd.DataFrame({"prediction": labels})
-    for k, label in enumerate(model.classes_):
+    for k, label in enumerate(classes):
         result[f"proba_{label}"] = proba[:, k]
     if args.output:
         try:

@@ -452,15 +452,15 @@ class BCELogisticRegression(
         step is found by a backtracking line search on that batch's objective,
         capped by ``1 / mean(diag B)`` over ``sqrt(1 + epoch)``, and an epoch
         that ends with a higher objective than it started with (beyond
-        rounding) is undone and halves the cap of the epochs after it (small batches can be fitted
-        by almost any step, which the full objective need not accept), so
-        ``loss_curve_`` never rises.  Steps are plain gradient steps whatever
-        ``solver``; ``n_iter_`` counts epochs, and ``tol`` is checked on the
-        full gradient after each epoch.  Each batch's mean loss counts with
-        the batch's share of the total weight over its share of the rows (an
-        unbiased estimate of the full gradient, whatever the weights).  A
-        ``batch_size`` not smaller than the number of samples fits
-        full-batch, with a warning.
+        rounding) is undone and halves the cap of the epochs after it (small
+        batches can be fitted by almost any step, which the full objective
+        need not accept), so ``loss_curve_`` does not rise.  Steps are plain
+        gradient steps whatever ``solver``; ``n_iter_`` counts epochs, and
+        ``tol`` is checked on the full gradient after each epoch.  Each
+        batch's mean loss counts with the batch's share of the total weight
+        over its share of the rows (an unbiased estimate of the full
+        gradient, whatever the weights).  A ``batch_size`` not smaller than
+        the number of samples fits full-batch, with a warning.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data

@@ -705,12 +705,19 @@ class LearningRateDisplay:
 
 
 def _number_or_auto(rate):
-    """A learning rate read as text (other than "auto") as a float."""
+    """A learning rate read as text (other than "auto") as a float.
+
+    An empty text is a masked entry (None); text that is not a positive
+    finite number stays text, which ``plot`` refuses.
+    """
     if isinstance(rate, str) and rate != "auto":
+        if not rate.strip():
+            return None
         try:
-            return float(rate)
+            value = float(rate)
         except ValueError:
-            pass  # refused by ``plot``
+            return rate
+        return value if np.isfinite(value) and value > 0 else rate
     return rate
 
 

@@ -196,6 +196,9 @@ def bad_inputs(tmp_path_factory):
     incomplete = make_pipeline(BCELogisticRegression()).fit(X, y)
     del incomplete[-1].intercept_  # as a file of another version might lack it
     sio.dump(incomplete, folder / "incomplete.skops")
+    mislabelled = make_pipeline(BCELogisticRegression()).fit(X, y)
+    mislabelled[-1].classes_ = np.array([0, 1, 2])  # more than its columns
+    sio.dump(mislabelled, folder / "mislabelled.skops")
     evil = make_pipeline(FunctionTransformer(operator.neg), BCELogisticRegression())
     sio.dump(evil.fit(X, y), folder / "evil.skops")
     return folder
@@ -235,6 +238,11 @@ FAILURES = {
     "missing values to predict": (
         ["predict", "model.skops", "nan.csv"],
         "nan.csv: feature column(s) 'mean radius' have 1 missing value(s)",
+    ),
+    "a model whose classes and probabilities disagree": (
+        ["predict", "mislabelled.skops", "data.csv"],
+        "mislabelled.skops: cannot predict with this model (was it made with "
+        "other versions?): 3 class(es) in classes_",
     ),
     "a model of other versions": (
         ["predict", "incomplete.skops", "data.csv"],

@@ -1,5 +1,6 @@
 """Safe persistence with skops: round trips trusting only the types skops lists."""
 
+import importlib
 import operator
 import sys
 import types
@@ -107,6 +108,9 @@ def test_model_of_trusted_types_loads(tmp_path):
         # A search's scorer holds a metric function.
         ("sklearn.metrics._classification.log_loss", "trusted"),
         ("numpy.load", "untrusted"),  # a function, not a metric
+        # Functions of sklearn.metrics that no named scorer scores with.
+        ("sklearn.metrics._scorer.get_scorer", "untrusted"),
+        ("sklearn.metrics.pairwise.pairwise_distances", "untrusted"),
         ("sklearn.datasets.fetch_openml", "untrusted"),
         ("sklearnx.Model", "untrusted"),  # not the package, only a similar name
         ("numpy_evil.ndarray", "untrusted"),
@@ -133,11 +137,23 @@ def test_a_class_the_packages_lack_is_reported_as_such(tmp_path, monkeypatch):
         load_model(tmp_path / "model.skops")
 
 
-def test_a_main_module_is_never_imported_to_judge_a_name():
-    # Importing numpy.f2py.__main__ would run f2py on sys.argv.
-    sys.modules.pop("numpy.f2py.__main__", None)
-    assert _trust("numpy.f2py.__main__.Anything") == "untrusted"
-    assert "numpy.f2py.__main__" not in sys.modules
+@pytest.mark.parametrize(
+    "module",
+    [
+        "numpy.f2py.__main__",  # runs f2py on sys.argv
+        "sklearn._build_utils.version",  # prints the version
+        "numpy._pyinstaller.tests.pyinstaller-smoke",  # a script, not a module name
+        "sklearn.conftest",  # imports pytest
+        "sklearn.experimental.enable_halving_search_cv",  # changes scikit-learn
+        "sklearn.utils._testing",
+    ],
+)
+def test_modules_that_run_code_are_never_imported_to_judge_a_name(module, monkeypatch):
+    def refuse(name, *args, **kwargs):
+        pytest.fail(f"imported {name}")
+
+    monkeypatch.setattr(importlib, "import_module", refuse)
+    assert _trust(f"{module}.Anything") == "untrusted"
 
 
 def test_a_search_loads_and_predicts(tmp_path):

@@ -478,9 +478,14 @@ def test_learning_rate_display_reads_cv_results_from_a_csv_file(tmp_path):
     for ours, theirs in zip(from_csv.lines_, from_dict.lines_, strict=True):
         assert_allclose(ours.get_xdata(), theirs.get_xdata())
         assert_allclose(ours.get_ydata(), theirs.get_ydata())
-    frame["param_learning_rate"] = ["auto", "fast", "0.5"]
-    with pytest.raises(ValueError, match="numbers or 'auto'; got 'fast'"):
-        LearningRateDisplay.from_cv_results(frame)
+    for text in ("fast", "nan", "inf", "-1"):
+        frame["param_learning_rate"] = ["auto", text, "0.5"]
+        with pytest.raises(ValueError, match=f"numbers or 'auto'; got '{text}'"):
+            LearningRateDisplay.from_cv_results(frame)
+    # An empty entry (read with keep_default_na=False) is a masked one.
+    frame["param_learning_rate"] = ["auto", "", "0.5"]
+    display = LearningRateDisplay.from_cv_results(frame)
+    assert display.learning_rates == ["auto", 0.5]
 
 
 def test_learning_rate_display_lines_stay_distinct_past_ten_colours():
