@@ -15,8 +15,8 @@ fitted by almost any step, and an epoch of such steps can end above where it
 started.  So after each epoch one pass over all the data measures ``J`` and
 its (proximal) gradient, which give the loss curve, the convergence test
 (``<= tol``) and the divergence test (fixed steps); with the line search, an
-epoch that raised ``J`` is undone and the column's cap halved for the epochs
-after it.
+epoch that raised ``J`` (beyond rounding) is undone and the column's cap
+halved for the epochs after it.
 Rows are read batch by batch (``X[batch]``), so a memory-mapped ``X`` is never
 loaded whole.
 """
@@ -269,7 +269,7 @@ def _epochs(
             # By more than rounding: float32 epochs near the optimum end a
             # little above their start by rounding alone.
             slack = 32 * np.finfo(x.dtype).eps * np.maximum(np.abs(value[A]), 1.0)
-            rose = value_A > value[A] + slack
+            rose = ~(value_A <= value[A] + slack)  # NaN rose too
             if rose.any():
                 x[:, A[rose]] = start[:, rose]
                 shrink[A[rose]] *= 0.5
