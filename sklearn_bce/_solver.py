@@ -237,15 +237,19 @@ class CholeskyMetric:
         raise TypeError("a Cholesky metric has no separable proximal operator")
 
 
-def rose_above_start(f_end, f_start, dtype):
+def rose_above_start(f_end, f_start, dtype, relative=None):
     """Whether objectives ended above their start by more than rounding.
 
     A run that starts at (or near) its optimum and goes on (``tol=0``, or a
     ``tol`` its precision cannot meet) ends a few units of rounding above its
-    start: that is not a rise.  A swinging step rises by far more.
+    start: that is not a rise.  A swinging step rises by far more.  The slack
+    is ``relative`` (default ``sqrt(eps)`` of ``dtype``) times
+    ``max(|f_start|, 1)``; a NaN end rose.
     """
-    slack = np.sqrt(np.finfo(dtype).eps) * np.maximum(np.abs(f_start), 1.0)
-    return f_end > f_start + slack
+    if relative is None:
+        relative = np.sqrt(np.finfo(dtype).eps)
+    slack = relative * np.maximum(np.abs(f_start), 1.0)
+    return ~(f_end <= f_start + slack)
 
 
 def safe_step(bound):

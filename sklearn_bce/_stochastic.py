@@ -32,6 +32,7 @@ from ._solver import (
     DIVERGENCE_FACTOR,
     STOPPED,
     DescentResult,
+    rose_above_start,
     safe_step,
 )
 
@@ -268,8 +269,9 @@ def _epochs(
         if line_search:
             # By more than rounding: float32 epochs near the optimum end a
             # little above their start by rounding alone.
-            slack = 32 * np.finfo(x.dtype).eps * np.maximum(np.abs(value[A]), 1.0)
-            rose = ~(value_A <= value[A] + slack)  # NaN rose too
+            rose = rose_above_start(
+                value_A, value[A], x.dtype, relative=32 * np.finfo(x.dtype).eps
+            )
             if rose.any():
                 x[:, A[rose]] = start[:, rose]
                 shrink[A[rose]] *= 0.5
