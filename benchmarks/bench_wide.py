@@ -59,9 +59,8 @@ from _common import (
 from bench_vs_sklearn import fmt_iter, objective, timed_fit
 
 DEFAULT_DATA = "5000x600x0.99,20000x1000x0.9,5000x1000x0.05,20000x600x0"
-METHODS = ("ours", "ours_diagonal", "lbfgs", "newton_cholesky")
-#: The methods' names in the tables.
-LABELS = {
+#: The methods, in table order: key (of the CSV columns) -> name in the tables.
+METHODS = {
     "ours": "ours",
     "ours_diagonal": "ours diagonal",
     "lbfgs": "lbfgs",
@@ -209,7 +208,7 @@ def markdown(rows, env, args):
     lines += table(
         [
             "data (n x p, rho)",
-            *(f"{LABELS[name]} s / iter" for name in METHODS),
+            *(f"{label} s / iter" for label in METHODS.values()),
             "diagonal / ours",
             "lbfgs / ours",
             "newton-cholesky / ours",
@@ -228,7 +227,7 @@ def markdown(rows, env, args):
     )
     lines += ["", "Objective J of each fit and its gap J - J* to the reference:", ""]
     lines += table(
-        ["data (n x p, rho)", "J*", *(f"{LABELS[name]} J - J*" for name in METHODS)],
+        ["data (n x p, rho)", "J*", *(f"{label} J - J*" for label in METHODS.values())],
         [
             (
                 f"{r['n_samples']} x {r['n_features']}, {r['rho']:g}",
