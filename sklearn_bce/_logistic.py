@@ -485,9 +485,9 @@ class BCELogisticRegression(
     verbose : int, default=0
         Print the objective and the largest gradient entry every 10
         iterations (every iteration when ``verbose >= 2``; with several
-        classes, the largest among the classes still descending), and one
-        line per ``partial_fit`` call (its batch's objective after the step).
-        With
+        classes, the largest among the classes still descending; with
+        ``early_stopping``, also the validation loss), and one line per
+        ``partial_fit`` call (its batch's objective after the step).  With
         scikit-learn 1.9 or later, ``set_callbacks`` also accepts
         scikit-learn's callbacks (``sklearn.callback.ProgressBar``,
         ``ScoringMonitor``); each iteration is one task, and a callback that
@@ -723,7 +723,11 @@ class BCELogisticRegression(
             batch_size = None
         bridge = self._callback_bridge(X, self.classes_[y_index], given_weight, coef)
         progress = (
-            ProgressPrinter(1 if self.verbose >= 2 else 10, last=self.max_iter)
+            ProgressPrinter(
+                1 if self.verbose >= 2 else 10,
+                last=self.max_iter,
+                validation=early_stopping,
+            )
             if self.verbose
             else None
         )

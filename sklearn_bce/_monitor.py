@@ -92,13 +92,16 @@ class ProgressPrinter:
     took the iteration's step (not the frozen values of columns that stopped
     before it).  With ``columns=True`` (a search's run of many columns) also
     the number of columns still running, and the largest objective and
-    gradient entry among those; a last line when all have stopped.
+    gradient entry among those; a last line when all have stopped.  Given
+    ``validation`` (the fit's :class:`EarlyStopping`, called before this
+    printer), also the largest validation loss of the iteration.
     """
 
-    def __init__(self, every, columns=False, last=None):
+    def __init__(self, every, columns=False, last=None, validation=None):
         self.every = every
         self.columns = columns
         self.last = last
+        self.validation = validation
         # Columns that take the next step (all, before the first).
         self.running = None
 
@@ -117,11 +120,15 @@ class ProgressPrinter:
                 f"{np.nanmax(grad_max[active]):.3e}"
             )
         else:
-            print(
+            line = (
                 f"Iteration {iteration}, objective = "
                 f"{np.nanmax(objective[stepped]):.8g}, max |gradient| = "
                 f"{np.nanmax(grad_max[stepped]):.3e}"
             )
+            if self.validation is not None:
+                loss = self.validation.history[-1][stepped]
+                line += f", validation loss = {np.nanmax(loss):.8g}"
+            print(line)
         return False
 
 

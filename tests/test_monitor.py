@@ -449,3 +449,21 @@ def test_verbose_partial_fit_prints_a_line_per_call(capsys):
     assert [line.split(",")[0] for line in lines] == ["Step 1", "Step 2"]
     printed = [float(line.split("objective = ")[1].split(",")[0]) for line in lines]
     assert_allclose(printed, model.loss_curve_, rtol=1e-7)
+
+
+@pytest.mark.parametrize("batch_size", [None, 64])
+def test_verbose_early_stopping_prints_the_validation_loss(capsys, batch_size):
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(
+        verbose=2,
+        early_stopping=True,
+        batch_size=batch_size,
+        random_state=0,
+    ).fit(StandardScaler().fit_transform(X), y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == model.n_iter_.max()
+    for line in lines:
+        iteration = int(line.split(",")[0].split()[1])
+        printed = float(line.split("validation loss = ")[1])
+        expected = np.nanmax(model.validation_loss_curve_[:, iteration - 1])
+        assert printed == pytest.approx(expected, rel=1e-7)
