@@ -813,7 +813,13 @@ def descent(
             passes = int((n_iter + diverged).max())
             if callback is not None and (passes > reported or not active.any()):
                 reported = passes
-                callback(reported, None, fx, grad_max, active.copy())
+                callback(
+                    reported,
+                    None,
+                    np.where(diverged, np.nan, fx),
+                    grad_max,
+                    active.copy(),
+                )
     history = np.full((max(n_iter.max(), 0), n_problems), np.nan)
     for k, curve in enumerate(curves):
         history[: len(curve), k] = curve

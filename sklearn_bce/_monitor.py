@@ -90,9 +90,10 @@ class ProgressPrinter:
     end) and when every column has stopped.  Of several columns (the classes
     of one fit), the largest objective and gradient entry among those that
     took the iteration's step (not the frozen values of columns that stopped
-    before it).  With ``columns=True`` (a search's run of many columns) also
-    the number of columns still running, and the largest objective and
-    gradient entry among those; a last line when all have stopped.  Given
+    before it, nor those whose step diverged, which are counted).  With
+    ``columns=True`` (a search's run of many columns) also the number of
+    columns still running, and the largest objective and gradient entry
+    among those; a last line when all have stopped.  Given
     ``validation`` (the fit's :class:`EarlyStopping`, called before this
     printer), also the largest validation loss of the iteration.
     """
@@ -120,14 +121,25 @@ class ProgressPrinter:
                 f"{np.nanmax(grad_max[active]):.3e}"
             )
         else:
+            # A column whose step diverged reports a NaN objective.
+            diverged = stepped & np.isnan(objective)
+            stepped &= ~diverged
+            if not stepped.any():
+                print(
+                    f"Iteration {iteration}, the step diverged: the fit keeps "
+                    "the coefficients of its lowest objective"
+                )
+                return False
             line = (
                 f"Iteration {iteration}, objective = "
-                f"{np.nanmax(objective[stepped]):.8g}, max |gradient| = "
-                f"{np.nanmax(grad_max[stepped]):.3e}"
+                f"{np.max(objective[stepped]):.8g}, max |gradient| = "
+                f"{np.max(grad_max[stepped]):.3e}"
             )
             if self.validation is not None:
                 loss = self.validation.history[-1][stepped]
                 line += f", validation loss = {np.nanmax(loss):.8g}"
+            if diverged.any():
+                line += f", {int(diverged.sum())} diverged"
             print(line)
         return False
 

@@ -394,7 +394,9 @@ def descent(
     callback : callable, default=None
         Called after every iteration as ``callback(iteration, coef, objective,
         grad_max, active)``: ``coef`` of shape ``(n_coef, K)`` (read-only use),
-        the other arrays of shape ``(K,)``.  It returns a falsy value to go on,
+        the other arrays of shape ``(K,)``; ``objective`` is NaN for a column
+        whose step diverged at this iteration (its ``coef`` are those it
+        keeps, of its lowest objective).  It returns a falsy value to go on,
         True to stop every running column, or a boolean mask of shape ``(K,)``
         of the columns to stop (their reason becomes ``"stopped by
         callback"``).
@@ -454,7 +456,9 @@ def descent(
             run.fx[gone] = best_f[gone]
 
         if callback is not None:
-            stop = callback(len(history), run.x, run.fx, run.grad_max, active.copy())
+            reported = run.fx.copy()
+            reported[A[diverged]] = np.nan
+            stop = callback(len(history), run.x, reported, run.grad_max, active.copy())
             stop = active & np.broadcast_to(np.asarray(stop, dtype=bool), active.shape)
             stop_reason[stop] = STOPPED
             active &= ~stop

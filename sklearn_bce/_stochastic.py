@@ -301,7 +301,9 @@ def _epochs(
         stop_reason[A[done]] = CONVERGED
         active[A[diverged | done]] = False
         if callback is not None:
-            stop = callback(len(history), x, value, grad_max, active.copy())
+            reported = value.copy()
+            reported[A[diverged]] = np.nan
+            stop = callback(len(history), x, reported, grad_max, active.copy())
             stop = active & np.broadcast_to(np.asarray(stop, dtype=bool), active.shape)
             stop_reason[stop] = STOPPED
             active &= ~stop

@@ -918,6 +918,11 @@ def test_verbose_numbers_a_diverged_step_as_numpy(name, capsys):
         if line.startswith("Iteration")
     ]
     assert len(set(numbers)) == len(numbers)
+    # The diverged step's line, not the kept coefficients' objective.
+    assert lines[-1] == expected.splitlines()[-1]
+    assert lines[-1].endswith(
+        "the step diverged: the fit keeps the coefficients of its lowest objective"
+    )
 
 
 def test_warm_start_on_numpy_from_a_device_model_says_what_to_do():

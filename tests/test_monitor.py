@@ -467,3 +467,45 @@ def test_verbose_early_stopping_prints_the_validation_loss(capsys, batch_size):
         printed = float(line.split("validation loss = ")[1])
         expected = np.nanmax(model.validation_loss_curve_[:, iteration - 1])
         assert printed == pytest.approx(expected, rel=1e-7)
+
+
+def test_verbose_reports_divergence_not_the_kept_objective(capsys):
+    # Iris with one feature scaled up: at learning_rate=0.02 the classes
+    # diverge at different iterations.  A diverged step's line does not show
+    # the objective of the coefficients kept (never one of the iteration).
+    X, y = load_iris(return_X_y=True)
+    X[:, 0] *= 30
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model = BCELogisticRegression(verbose=2, learning_rate=0.02, max_iter=30)
+        model.fit(X, y)
+    assert list(model.stop_reason_) == ["diverged"] * 3
+    assert len(set(model.n_iter_)) == 3
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == model.n_iter_.max() + 1
+    for iteration, line in enumerate(lines, start=1):
+        assert line.startswith(f"Iteration {iteration}, ")
+        diverging = int(np.sum(model.n_iter_ == iteration - 1))
+        if iteration == len(lines):
+            assert line.endswith(
+                "the step diverged: the fit keeps the "
+                "coefficients of its lowest objective"
+            )
+            continue
+        printed = float(line.split("objective = ")[1].split(",")[0])
+        expected = np.nanmax(model.loss_curve_[:, iteration - 1])
+        assert printed == pytest.approx(expected, rel=1e-7)
+        assert line.endswith(f", {diverging} diverged") == (diverging > 0)
+
+
+def test_verbose_single_column_divergence_prints_one_line(capsys):
+    X, y = load_breast_cancer(return_X_y=True)
+    for batch_size in (None, 100):
+        model = BCELogisticRegression(
+            verbose=2, learning_rate=1.0, batch_size=batch_size
+        )
+        with pytest.warns(ConvergenceWarning, match="diverged after 0 iterations"):
+            model.fit(X, y)
+        assert capsys.readouterr().out.splitlines() == [
+            "Iteration 1, the step diverged: the fit keeps the coefficients of "
+            "its lowest objective"
+        ]
