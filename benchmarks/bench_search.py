@@ -739,12 +739,12 @@ def parse_args(argv=None):
         "--blas-threads",
         type=int,
         default=1,
-        help="BLAS and OpenMP threads of this process (threadpoolctl); 0: no "
-        "limit.  %(default)s by default: on a shared 2-core machine two "
-        "OpenBLAS threads slow small matrix products down many times over "
-        "when another process holds a core (GridSearchCV n_jobs=2 workers "
-        "get 1 thread each anyway).  sklearn_bce's own sweep threads are set "
-        "by --sweep-threads.",
+        help="BLAS threads of this process (threadpoolctl); 0: no limit.  "
+        "%(default)s by default: on a shared 2-core machine two OpenBLAS "
+        "threads slow small matrix products down many times over when "
+        "another process holds a core (GridSearchCV n_jobs=2 workers get 1 "
+        "thread each anyway).  sklearn_bce's own sweep threads are set by "
+        "--sweep-threads.",
     )
     parser.add_argument(
         "--sweep-threads",
@@ -752,7 +752,8 @@ def parse_args(argv=None):
         default=0,
         help="set sklearn_bce._loss.MAX_THREADS, the most Python threads the "
         "package's fused sweep uses, in this process (0: the package default, "
-        "the usable CPUs).  GridSearchCV n_jobs=2 workers keep the default",
+        "the usable CPUs).  GridSearchCV n_jobs=2 workers keep the default, "
+        "within joblib's limit of each worker's threads",
     )
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="CSV output")
     parser.add_argument(
@@ -781,7 +782,7 @@ def main(argv=None):
         if loss is None or not hasattr(loss, "MAX_THREADS"):
             raise SystemExit("--sweep-threads: this sklearn_bce has no threaded sweep")
         loss.MAX_THREADS = args.sweep_threads
-    with threadpoolctl.threadpool_limits(args.blas_threads or None):
+    with threadpoolctl.threadpool_limits(args.blas_threads or None, user_api="blas"):
         run(args, log)
 
 

@@ -127,8 +127,10 @@ SWEEP_CHUNKS = 4
 PARALLEL_MIN_ENTRIES = 1 << 21
 
 #: Most threads a sweep uses.  The default number is the number of CPUs this
-#: process may run on, capped by this setting (set it to 1 to sweep on the
-#: calling thread only).
+#: process may run on, capped by the OpenMP thread limit, which scikit-learn's
+#: own parallel code keeps to (``OMP_NUM_THREADS``, a limit of
+#: ``threadpoolctl.threadpool_limits``, joblib's in the workers of ``n_jobs``),
+#: and by this setting (set it to 1 to sweep on the calling thread only).
 MAX_THREADS = 8
 
 
@@ -215,7 +217,7 @@ def l1_subgradient_residual(coef, grad, l1):
 
 # -- threads ------------------------------------------------------------------------
 _lock = threading.Lock()
-_state = {"executor": None}
+_state = {"executor": None, "openmp": None}
 _blas_lock = threading.Lock()
 _blas = {"controller": None, "depth": 0}
 
@@ -228,7 +230,7 @@ def _forget_threads():
     """
     global _lock, _blas_lock
     _lock, _blas_lock = threading.Lock(), threading.Lock()
-    _state["executor"] = None
+    _state["executor"] = _state["openmp"] = None
     _blas.update(controller=None, depth=0)
     _blas.pop("limiter", None)
 
@@ -238,12 +240,32 @@ if hasattr(os, "register_at_fork"):
 
 
 def sweep_threads():
-    """Threads a large sweep uses: the usable CPUs, at most :data:`MAX_THREADS`."""
+    """Threads a large sweep uses: the usable CPUs, at most :data:`MAX_THREADS`.
+
+    And at most the OpenMP limit in force (see :data:`MAX_THREADS`).
+    """
     try:
         n_cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         n_cpus = os.cpu_count() or 1
-    return max(1, min(n_cpus, int(MAX_THREADS)))
+    n_threads = min(n_cpus, int(MAX_THREADS))
+    limit = openmp_threads()
+    if limit is not None:
+        n_threads = min(n_threads, limit)
+    return max(1, n_threads)
+
+
+def openmp_threads():
+    """The fewest threads the loaded OpenMP runtimes allow (None if none is).
+
+    scikit-learn's compiled modules load one; joblib limits it in the workers
+    of ``n_jobs`` as ``threadpool_limits`` does in a ``with`` block.
+    """
+    with _lock:
+        if _state["openmp"] is None:
+            _state["openmp"] = ThreadpoolController().select(user_api="openmp")
+        openmp = _state["openmp"]
+    return min((info["num_threads"] for info in openmp.info()), default=None)
 
 
 def _executor():
@@ -900,7 +922,7 @@ class BCEObjective(PenalisedColumns):
         (on some machines they cost many times more than they save).
         """
         chunks = self._chunks
-        n_threads = min(sweep_threads(), len(chunks))
+        n_threads = min(sweep_threads(), len(chunks)) if len(chunks) > 1 else 1
         with single_threaded_blas():
             return _run_chunks(lambda c: function(*chunks[c]), len(chunks), n_threads)
 

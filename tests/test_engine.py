@@ -207,18 +207,88 @@ def test_results_do_not_depend_on_the_number_of_threads(layout, monkeypatch, tmp
 
 
 @pytest.mark.parametrize(
-    "n_cpus, cap, expected",
-    [(3, 8, 3), (3, 3, 3), (3, 2, 2), (16, 8, 8), (1, 8, 1), (3, 0, 1)],
+    "n_cpus, cap, openmp, expected",
+    [
+        (3, 8, None, 3),
+        (3, 3, None, 3),
+        (3, 2, None, 2),
+        (16, 8, None, 8),
+        (1, 8, None, 1),
+        (3, 0, None, 1),
+        (16, 8, 4, 4),
+        (16, 8, 1, 1),
+        (2, 8, 4, 2),
+    ],
 )
-def test_thread_count_follows_the_cpus_and_the_cap(monkeypatch, n_cpus, cap, expected):
-    # The usable CPUs (the process's affinity on Linux) are faked: a sweep
-    # takes as many threads as there are, up to MAX_THREADS, and at least one.
+def test_thread_count_follows_the_cpus_and_the_caps(
+    monkeypatch, n_cpus, cap, openmp, expected
+):
+    # The usable CPUs (the process's affinity on Linux) and the OpenMP limit
+    # are faked: a sweep takes as many threads as there are CPUs, up to
+    # MAX_THREADS and the OpenMP limit, and at least one.
     monkeypatch.setattr(
         _loss.os, "sched_getaffinity", lambda pid: set(range(n_cpus)), raising=False
     )
     monkeypatch.setattr(_loss.os, "cpu_count", lambda: n_cpus)
     monkeypatch.setattr(_loss, "MAX_THREADS", cap)
+    monkeypatch.setattr(_loss, "openmp_threads", lambda: openmp)
     assert _loss.sweep_threads() == expected
+
+
+def threads_per_sweep(monkeypatch):
+    """Record the number of threads each sweep runs on, in a list."""
+    counts = []
+    original = _loss._run_chunks
+
+    def run_chunks(function, n_chunks, n_threads):
+        threads = set()
+
+        def recorded(chunk):
+            threads.add(threading.get_ident())
+            return function(chunk)
+
+        result = original(recorded, n_chunks, n_threads)
+        counts.append(len(threads))
+        return result
+
+    monkeypatch.setattr(_loss, "_run_chunks", run_chunks)
+    return counts
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_sweeps_keep_to_the_openmp_limit_of_threadpoolctl(monkeypatch, limit):
+    # threadpool_limits, the way to make a scikit-learn workload use fewer
+    # threads, holds for the sweep's own threads (here on 4 usable CPUs) as
+    # for scikit-learn's OpenMP code.
+    from threadpoolctl import threadpool_limits
+
+    if _loss.openmp_threads() is None:
+        pytest.skip("no OpenMP runtime is loaded")
+    monkeypatch.setattr(_loss, "PARALLEL_MIN_ENTRIES", 256)
+    monkeypatch.setattr(
+        _loss.os, "sched_getaffinity", lambda pid: set(range(4)), raising=False
+    )
+    monkeypatch.setattr(_loss.os, "cpu_count", lambda: 4)
+    counts = threads_per_sweep(monkeypatch)
+    X, y = classification(n_samples=2000)
+    with threadpool_limits(limits=limit):
+        fit(X, y, C=1.0)
+    assert counts and max(counts) == limit
+
+
+def threads_of_a_sweep_here():
+    return _loss.sweep_threads()
+
+
+def test_sweeps_in_joblib_workers_keep_to_their_share_of_the_cpus():
+    # GridSearchCV(n_jobs=2) and the like: joblib gives each process worker
+    # cpu_count // n_jobs threads; the sweeps take no more.
+    from joblib import Parallel, cpu_count, delayed
+
+    if _loss.openmp_threads() is None:
+        pytest.skip("no OpenMP runtime is loaded")
+    threads = Parallel(n_jobs=2)(delayed(threads_of_a_sweep_here)() for _ in range(2))
+    assert max(threads) <= max(1, cpu_count() // 2)
 
 
 def blas_threads():
