@@ -15,8 +15,9 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import logit
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
@@ -269,6 +270,23 @@ def test_tol_zero_is_judged_by_its_gradient():
     model.set_params(max_iter=3).fit(SPECTOR_X, SPECTOR_Y)
     with pytest.warns(UserWarning, match=r"tol=0 and its largest gradient entry"):
         coef_table(model, SPECTOR_X, SPECTOR_Y)
+
+
+def test_tol_zero_with_an_l1_penalty_is_judged_by_its_proximal_gradient():
+    # At an L1 optimum the raw gradient of a zero coefficient may be as large
+    # as the penalty's weight (here 0.035 of 25 zeros): its smallest
+    # subgradient residual is what must vanish, and the table only warns
+    # that the model is penalised.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(C=0.05, l1_ratio=1.0, tol=0, max_iter=3000)
+    model.fit(X, y)
+    assert model.stop_reason_[0] == "max_iter" and np.sum(model.coef_ == 0) > 10
+    with pytest.warns(UserWarning) as caught:
+        model.coef_table(X, y)
+    assert [str(w.message).split(":")[0] for w in caught] == [
+        "The model is penalised (C=0.05)"
+    ]
 
 
 def separated_data():

@@ -509,3 +509,25 @@ def test_verbose_single_column_divergence_prints_one_line(capsys):
             "Iteration 1, the step diverged: the fit keeps the coefficients of "
             "its lowest objective"
         ]
+
+
+def test_converging_one_iteration_after_the_best_validation_loss_keeps_the_best():
+    # The fit meets tol at iteration 12; the validation loss was lowest at
+    # iteration 11, whose coefficients are kept: they did not meet tol, so
+    # the fit early-stopped rather than converged.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    params = {"C": 0.05, "random_state": 0}
+    model = BCELogisticRegression(
+        early_stopping=True, n_iter_no_change=10**5, tol=7e-4, **params
+    ).fit(X, y)
+    assert model.n_iter_.tolist() == [12] and model.best_iteration_.tolist() == [11]
+    assert np.argmin(model.validation_loss_curve_) == 10
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    assert model.converged_.tolist() == [False]
+    weight = np.ones(len(y))
+    weight[validation_split(y, 0.1, 0)] = 0
+    eleven = BCELogisticRegression(tol=0, max_iter=11, **params)
+    eleven.fit(X, y, sample_weight=weight)
+    assert_allclose(model.coef_, eleven.coef_, rtol=1e-12)
+    assert_allclose(model.intercept_, eleven.intercept_, rtol=1e-12)

@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_bce import BCELogisticRegression
@@ -20,6 +21,7 @@ from sklearn_bce._solver import (
     descent,
     gradient_descent,
     lipschitz_metric,
+    rose_above_start,
 )
 
 # glmnet(alpha=0, lambda=1, standardize=FALSE) on a toy problem: C = 1/9.
@@ -543,3 +545,46 @@ def test_the_full_bound_is_built_for_the_running_problems_only(correlated_wide_d
     whole = CholeskyMetric(*objective.hessian_bound())
     grad = rng.normal(size=(objective.n_coef, 2))
     assert_allclose(metric.solve(grad, running), whole.solve(grad, running), rtol=1e-10)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_rise_counts_beyond_the_square_root_of_the_precision(dtype):
+    eps = np.finfo(dtype).eps
+    start = np.array([1.0, 3.0, -0.5])
+    scale = np.maximum(np.abs(start), 1.0)
+    assert not rose_above_start(start + 0.5 * np.sqrt(eps) * scale, start, dtype).any()
+    assert rose_above_start(start + 2 * np.sqrt(eps) * scale, start, dtype).all()
+    assert rose_above_start(np.array([np.nan, np.inf]), np.ones(2), dtype).all()
+
+
+def test_a_run_ending_a_tenth_of_a_percent_above_its_start_diverged():
+    # One feature, no intercept, warm-started just off the optimum with a
+    # fixed step 2.4 times the inverse curvature there: the error grows by
+    # about 1.4 per step and two steps end 0.28 % above the start, far more
+    # than rounding: a swing, reported as divergence, the start kept.
+    rng = np.random.RandomState(0)
+    x = rng.randn(200, 1)
+    y = (x[:, 0] + rng.randn(200) > 0).astype(int)
+    params = {"C": np.inf, "fit_intercept": False, "tol": 0}
+    optimum = BCELogisticRegression(max_iter=10_000, **params).fit(x, y).coef_[0, 0]
+    p = expit(optimum * x[:, 0])
+    curvature = np.mean(p * (1 - p) * x[:, 0] ** 2)
+    model = BCELogisticRegression(
+        solver="gd",
+        learning_rate=2.4 / curvature,
+        max_iter=2,
+        warm_start=True,
+        **params,
+    )
+    model.coef_ = np.array([[optimum + 0.15]])
+    model.intercept_ = np.zeros(1)
+    model.classes_ = np.array([0, 1])
+    start = np.mean(
+        np.logaddexp(0, model.coef_[0, 0] * x[:, 0]) - y * x[:, 0] * model.coef_[0, 0]
+    )
+    with pytest.warns(ConvergenceWarning, match="diverged after 2 iterations"):
+        model.fit(x, y)
+    rise = model.loss_curve_[-1] / start - 1
+    assert 1e-3 < rise < 5e-3
+    assert model.stop_reason_.tolist() == ["diverged"]
+    assert_array_equal(model.coef_, [[optimum + 0.15]])
