@@ -338,9 +338,12 @@ default="neg_log_loss"
 
     classes_, coef_, intercept_, n_iter_, loss_curve_, converged_, \
 stop_reason_, n_features_in_, feature_names_in_
-        The final model, as in :class:`BCELogisticRegression` (``n_iter_``,
-        ``loss_curve_``, ``converged_`` and ``stop_reason_`` only with
-        ``refit`` not ``False``).
+        The final model, as in :class:`BCELogisticRegression` (``loss_curve_``,
+        ``converged_`` and ``stop_reason_`` only with ``refit`` not ``False``;
+        with ``refit=False``, ``n_iter_`` is of shape ``(n_splits,
+        n_problems)``: the iterations of the chosen candidate's fold fits,
+        whose mean is the model, as ``LogisticRegressionCV`` keeps those of
+        its fold fits; 0 for a fold that could not be fitted).
 
     See Also
     --------
@@ -613,6 +616,10 @@ stop_reason_, n_features_in_, feature_names_in_
         start = _mean_over_folds(fitted)
         untrained = np.isnan(fitted).all(axis=(0, 1))
         self._set_final_model(X, labels, sample_weight, start, untrained)
+        if not self.refit:
+            # As LogisticRegressionCV's: the iterations of the fold fits
+            # (those of the chosen candidate, whose mean is the model).
+            self.n_iter_ = n_iter[best_index].astype(np.int32)
         return self
 
     def _check_refit(self, names, multimetric):

@@ -199,16 +199,17 @@ def test_refit_false_averages_the_fold_models():
         X, y
     )
     folds = list(StratifiedKFold(3).split(X, y))
-    coefs = [
-        BCELogisticRegression().fit(X[train], y[train]).coef_ for train, _ in folds
-    ]
+    fold_fits = [BCELogisticRegression().fit(X[train], y[train]) for train, _ in folds]
+    coefs = [fit.coef_ for fit in fold_fits]
     assert_allclose(search.coef_, np.mean(coefs, axis=0), atol=1e-3)
-    assert not hasattr(search, "n_iter_")
+    # n_iter_: the fold fits' iterations, as LogisticRegressionCV keeps them.
+    assert_array_equal(search.n_iter_, [fit.n_iter_ for fit in fold_fits])
     # Refitting with refit=False drops what the earlier refit left.
     search.set_params(refit=True).fit(X, y)
-    assert search.refit_time_ > 0
+    assert search.refit_time_ > 0 and search.n_iter_.shape == (1,)
     search.set_params(refit=False, Cs=[1e-3]).fit(X, y)
-    refit_only = ["n_iter_", "loss_curve_", "converged_", "stop_reason_"]
+    assert search.n_iter_.shape == (3, 1)
+    refit_only = ["loss_curve_", "converged_", "stop_reason_"]
     for name in [*refit_only, "refit_time_", "best_estimator_"]:
         assert not hasattr(search, name)
 
