@@ -1,5 +1,6 @@
 """Fitting and predicting on dask arrays, on a local two-worker Dask cluster."""
 
+import re
 import subprocess
 import sys
 import warnings
@@ -289,6 +290,38 @@ def test_bad_labels_and_weights_raise(client):
         BCELogisticRegression(batch_size=100).fit(X_dask, y_dask)
     with pytest.raises(ValueError, match="early_stopping"):
         BCELogisticRegression(early_stopping=True).fit(X_dask, y_dask)
+
+
+@pytest.mark.parametrize(
+    "class_weight", [{0: -1.0, 1: 1.0}, {0: -0.5, 1: 1.0}], ids=["sum-zero", "negative"]
+)
+def test_negative_class_weight_is_refused_by_name_as_numpy(client, class_weight):
+    # As test_errors' numpy case: refused before the weights are used, not by
+    # a later check that the negative weights trip (their sum, the loss).
+    X, y, _ = make_data(2)
+    message = (
+        "class_weight must give finite, non-negative sample weights; got class "
+        f"weights {class_weight}."
+    )
+    for X_fit, y_fit in [(X, y), (as_dask(X), as_dask(y))]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+                BCELogisticRegression(class_weight=class_weight).fit(X_fit, y_fit)
+
+
+def test_a_logit_of_zero_predicts_the_first_class_as_numpy():
+    # A tie (probability 1/2) goes to classes_[0], as numpy's predict and
+    # LogisticRegression's.
+    X = np.array([[-1.0], [1.0], [0.0]])
+    y = np.array(["no", "yes", "yes"])
+    model = BCELogisticRegression().fit(X, y)
+    model.coef_[:] = 1.0
+    model.intercept_[:] = 0.0
+    assert model.decision_function(X)[-1] == 0.0
+    predicted = model.predict(da.from_array(X, chunks=2)).compute(scheduler="sync")
+    np.testing.assert_array_equal(predicted, ["no", "yes", "no"])
+    np.testing.assert_array_equal(predicted, model.predict(X))
 
 
 def test_predict_checks_the_number_of_features(client):

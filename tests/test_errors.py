@@ -392,6 +392,36 @@ def test_sample_weights_whose_sum_cannot_be_divided_by(sample_weight, match):
         BCELogisticRegression().fit(X, y, sample_weight=sample_weight)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["64", "32"])
+def test_sample_weights_summing_below_a_million_tiny_are_refused(dtype):
+    # The bound is 1e6 times the smallest normal float of X's dtype, not the
+    # smallest normal itself: weights summing between the two are refused,
+    # and summing a hundred times above it they fit.
+    X = np.random.default_rng(0).normal(size=(20, 3)).astype(dtype)
+    y = np.arange(20) % 2
+    bound = 1e6 * float(np.finfo(dtype).tiny)
+    with pytest.raises(ValueError, match="too small to divide by"):
+        BCELogisticRegression().fit(X, y, sample_weight=np.full(20, 0.1 * bound / 20))
+    model = BCELogisticRegression().fit(
+        X, y, sample_weight=np.full(20, 100 * bound / 20)
+    )
+    assert np.isfinite(model.coef_).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["64", "32"])
+def test_values_too_large_for_the_products_of_a_wide_x_are_refused(dtype):
+    # X @ w sums n_features products: the bound on |X| shrinks with the
+    # number of features as well as of samples.  This value is within the
+    # bound for 10 samples alone, not for 10 samples of 10,000 features.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(10, 10_000)).astype(dtype)
+    X[3, 1] = 0.9 * np.sqrt(float(np.finfo(dtype).max) / 16 / 10)
+    y = np.arange(10) % 2
+    match = rf"too large for {np.dtype(dtype).name} arithmetic"
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegression().fit(X, y)
+
+
 @pytest.mark.parametrize("C", [5e-324, 1e-310])
 def test_c_so_small_that_the_penalty_overflows_is_refused(C):
     X = np.random.default_rng(0).normal(size=(20, 3))

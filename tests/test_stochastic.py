@@ -16,7 +16,12 @@ from sklearn.utils import gen_batches
 
 from sklearn_bce import BCELogisticRegression
 from sklearn_bce._loss import BCEObjective
-from sklearn_bce._stochastic import auto_step_cap, minibatch_descent
+from sklearn_bce._stochastic import (
+    _batch_step,
+    _penalty_step,
+    auto_step_cap,
+    minibatch_descent,
+)
 
 
 @pytest.fixture(scope="module")
@@ -325,6 +330,99 @@ def test_auto_minibatch_with_small_batches_never_rises_and_settles(
     assert len(curve) == 40
     assert curve[0] <= np.log(2) + 1e-12 and np.all(np.diff(curve) <= 0)
     assert curve[-1] - optimum < 1e-3
+
+
+def objective_of(model, X, y):
+    """``J`` of a fitted binary model (unit weights, l1_ratio=0), computed here."""
+    z = model.decision_function(X)
+    w = model.coef_[0]
+    return np.mean(np.logaddexp(0, z) - y * z) + 0.5 * w @ w / (model.C * len(y))
+
+
+@pytest.mark.parametrize(
+    "n_samples, n_features, batch_size", [(400, 40, 8), (120, 6, 1)]
+)
+def test_auto_minibatch_undoes_a_risen_epoch_in_the_model_not_only_the_curve(
+    n_samples, n_features, batch_size
+):
+    # An epoch that raised J is undone: the coefficients go back to where the
+    # epoch started, so the curve's value is the objective of coef_ and
+    # intercept_.  Keeping the risen coefficients behind the old value would
+    # show a curve that never rises for a model that did.  The seed fixes the
+    # row orders, so a fit stopped at an undone epoch (a flat step of the
+    # curve) ends with it.
+    X, y = make_classification(
+        n_samples,
+        n_features,
+        n_informative=min(10, n_features),
+        n_redundant=0,
+        random_state=0,
+    )
+    X = StandardScaler().fit_transform(X)
+    params = {"batch_size": batch_size, "random_state": 0, "tol": 0}
+    curve = BCELogisticRegression(max_iter=40, **params).fit(X, y).loss_curve_
+    undone = np.flatnonzero(np.diff(curve) == 0) + 1
+    assert undone.size > 0
+    for n_epochs in [*(undone[:3] + 1), 40]:
+        model = BCELogisticRegression(max_iter=n_epochs, **params).fit(X, y)
+        assert_array_equal(model.loss_curve_, curve[:n_epochs])
+        assert_allclose(model.loss_curve_[-1], objective_of(model, X, y), rtol=1e-10)
+
+
+def test_a_penalty_step_longer_than_one_over_l2_stops_at_zero():
+    # A batch without weight steps on the penalty alone, W (1 - eta l2): a
+    # step beyond 1/l2 would overshoot the penalty's minimum, 0, flipping
+    # the signs (and growing them beyond 2/l2); the shrink stops at 0.
+    W = np.array([[1.0, -2.0, 3.0], [-3.0, 0.5, -1.0]])
+    l2 = np.array([1.0, 0.5, 1.0])
+    l1 = np.array([0.0, 0.0, 0.1])
+    eta = np.array([5.0, 1.0, 1.5])
+    stepped = _penalty_step(W, l2, l1, eta)
+    assert_array_equal(stepped[:, 0], 0.0)
+    assert_allclose(stepped[:, 1], 0.5 * W[:, 1], rtol=1e-15)
+    assert_array_equal(stepped[:, 2], 0.0)  # nothing left to soft-threshold
+    assert_array_equal(_penalty_step(W, l2, l1, np.array([1.0, 2.0, 1.0])), 0.0)
+
+
+def test_batch_line_search_takes_the_longest_halving_that_decreases_enough():
+    # The line search halves a batch's step until the smooth part (data and
+    # L2) satisfies the sufficient-decrease condition f(new) <= f(x) +
+    # <g, d> + |d|^2 / (2 eta), up to rounding, and takes the first (longest)
+    # such step.  From steps spread over an octave, some halvings land just
+    # past the longest that satisfies it, where it fails by under 1% of f.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 5))
+    y = (X @ [1.0, -1.0, 0.5, 0.0, 0.2] > 0).astype(float)
+    part = BCEObjective(X, y[:, None], np.ones(8), np.inf, 0.0, True)
+    l2, l1 = np.array([0.1]), np.array([0.01])
+    coef = 0.1 * rng.normal(size=(6, 1))
+
+    def smooth(c):
+        w, b = c[:5, 0], c[5, 0]
+        z = X @ w + b
+        return np.mean(np.logaddexp(0, z) - y * z) + 0.5 * l2[0] * w @ w
+
+    z = X @ coef[:5, 0] + coef[5, 0]
+    g = np.r_[X.T @ (expit(z) - y) / 8 + l2[0] * coef[:5, 0], np.mean(expit(z) - y)]
+
+    def proposal(eta):
+        v = coef[:, 0] - eta * g
+        v[:5] = np.sign(v[:5]) * np.maximum(np.abs(v[:5]) - eta * l1[0], 0)
+        return v
+
+    def decreases(eta):
+        d = proposal(eta) - coef[:, 0]
+        bound = smooth(coef) + g @ d + d @ d / (2 * eta)
+        return smooth(proposal(eta)[:, None]) <= bound + 1e-14
+
+    for start in 1024 * np.geomspace(1, 2, 100, endpoint=False):
+        eta = np.array([start])
+        new = _batch_step(part, coef, l2, l1, eta, line_search=True)
+        halvings = np.log2(start / eta[0])
+        assert halvings >= 1 and halvings == round(halvings)
+        assert_allclose(new[:, 0], proposal(eta[0]), rtol=1e-12, atol=1e-15)
+        assert decreases(eta[0])
+        assert not decreases(2 * eta[0])
 
 
 def test_auto_minibatch_in_float32_is_not_stopped_by_rounding():
