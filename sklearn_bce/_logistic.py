@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted
 
 from ._array_api import (
@@ -456,7 +456,9 @@ class BCELogisticRegression(
         batches can be fitted by almost any step, which the full objective
         need not accept), so ``loss_curve_`` does not rise.  Steps are plain
         gradient steps whatever ``solver``; ``n_iter_`` counts epochs, and
-        ``tol`` is checked on the full gradient after each epoch.  Each
+        ``tol`` is checked on the full gradient after each epoch (as the steps
+        shrink, a small ``tol`` is met slowly: the default often runs to
+        ``max_iter``, which ``early_stopping`` or a larger ``tol`` avoids).  Each
         batch's mean loss counts with the batch's share of the total weight
         over its share of the rows (an unbiased estimate of the full
         gradient, whatever the weights).  A ``batch_size`` not smaller than
@@ -863,13 +865,14 @@ class BCELogisticRegression(
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit."
                 )
-            classes = np.unique(np.asarray(classes))
+            # scikit-learn's check (and words) for mixed label types.
+            classes = unique_labels(classes)
         elif classes is not None and not np.array_equal(
-            np.unique(classes), self.classes_
+            unique_labels(classes), self.classes_
         ):
             raise ValueError(
-                f"classes={np.unique(classes)!r} is not the same as on the first "
-                f"call to partial_fit: {self.classes_!r}."
+                f"classes={unique_labels(classes)!r} is not the same as on the "
+                f"first call to partial_fit: {self.classes_!r}."
             )
         if self.class_weight == "balanced":
             raise ValueError(
@@ -1191,6 +1194,17 @@ class BCELogisticRegression(
                 "sklearn.preprocessing.StandardScaler)",
                 "increase max_iter",
             ]
+            if not full_batch:
+                # The steps shrink with the epochs and the batches' noise
+                # stays: the full gradient falls below a small tol slowly.
+                advice[1] = (
+                    "increase max_iter or tol (mini-batch steps shrink with "
+                    "the epochs, so the full gradient falls below a small tol "
+                    "slowly)"
+                )
+                advice.append(
+                    "set early_stopping=True or fit full-batch (batch_size=None)"
+                )
             if not isinstance(self.learning_rate, str):
                 advice.append(
                     "use a different learning rate (learning_rate='auto' picks "

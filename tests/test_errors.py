@@ -362,7 +362,11 @@ def test_running_out_of_iterations_suggests_standard_scaler():
         # Not smaller than the data: full-batch descent (with a UserWarning).
         ({"solver": "gd", "batch_size": 10**6}, "or use solver='nesterov'"),
         ({"learning_rate": 1e-3}, "or use a different learning rate"),
-        ({"solver": "gd", "batch_size": 50}, "StandardScaler) or increase max_iter."),
+        (
+            {"solver": "gd", "batch_size": 50},
+            "increase max_iter or tol (mini-batch steps shrink",
+        ),
+        ({"batch_size": 50}, "or set early_stopping=True or fit full-batch"),
     ],
 )
 def test_running_out_of_iterations_advises_what_the_settings_allow(params, advice):

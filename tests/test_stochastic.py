@@ -202,6 +202,17 @@ def test_partial_fit_sorts_the_declared_classes(breast_cancer, names, declared):
     assert unordered.score(X, labels) > 0.95
 
 
+def test_partial_fit_refuses_classes_of_mixed_types_in_scikit_learns_words():
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    y = np.arange(20) % 2
+    # As SGDClassifier, rather than "labels [0, 1] not in classes ['0', 'a']".
+    with pytest.raises(ValueError, match="Mix of label input types"):
+        BCELogisticRegression().partial_fit(X, y, classes=[0, "a"])
+    model = BCELogisticRegression().partial_fit(X, y, classes=[1, 0])
+    with pytest.raises(ValueError, match="Mix of label input types"):
+        model.partial_fit(X, y, classes=[0, "a"])
+
+
 def test_partial_fit_multiclass_and_errors():
     X, y = load_iris(return_X_y=True)
     model = BCELogisticRegression()
