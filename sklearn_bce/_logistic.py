@@ -450,12 +450,14 @@ class BCELogisticRegression(
         gradient step per ``batch_size`` rows, with step ``eta / sqrt(1 +
         epoch)``: ``eta`` is ``learning_rate``; with ``"auto"``, each batch's
         step is found by a backtracking line search on that batch's objective,
-        capped by ``1 / mean(diag B)`` over ``sqrt(1 + epoch)``, and an epoch
+        each coefficient's capped by the inverse of its diagonal entry of the
+        curvature bound ``B`` over ``sqrt(1 + epoch)`` (so the steps are blind
+        to the scale of each feature, as the full-batch default's), and an epoch
         that ends with a higher objective than it started with (beyond
         rounding) is undone and halves the cap of the epochs after it (small
         batches can be fitted by almost any step, which the full objective
-        need not accept), so ``loss_curve_`` does not rise.  Steps are plain
-        gradient steps whatever ``solver``; ``n_iter_`` counts epochs, and
+        need not accept), so ``loss_curve_`` does not rise.  Steps have no
+        momentum whatever ``solver``; ``n_iter_`` counts epochs, and
         ``tol`` is checked on the full gradient after each epoch (as the steps
         shrink, a small ``tol`` is met slowly: the default often runs to
         ``max_iter``, which ``early_stopping`` or a larger ``tol`` avoids).  Each
@@ -786,19 +788,18 @@ class BCELogisticRegression(
 
     def _minibatch(self, objective, coef, sample_weight, callback):
         """Epochs of mini-batch steps (``batch_size`` set)."""
-        if self.learning_rate == "auto":
-            step = auto_step_cap(objective)
-        else:
-            step = np.full(objective.n_problems, float(self.learning_rate))
+        auto = self.learning_rate == "auto"
+        step = 1.0 if auto else float(self.learning_rate)
         return minibatch_descent(
             objective,
             coef,
             batch_size=self.batch_size,
-            step=np.broadcast_to(step, (objective.n_problems,)).astype(float),
+            step=np.full(objective.n_problems, step),
             max_iter=self.max_iter,
             tol=self.tol,
             random_state=check_random_state(self.random_state),
-            line_search=self.learning_rate == "auto",
+            line_search=auto,
+            inverse=auto_step_cap(objective) if auto else None,
             check_divergence=self.learning_rate != "auto",
             callback=callback,
         )

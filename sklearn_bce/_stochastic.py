@@ -40,13 +40,15 @@ from ._solver import (
 STEP_GROWTH = 2.0
 
 
-def _batch_step(part, coef, l2, l1, eta, line_search, scale=None):
+def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
     """One proximal gradient step on a batch; ``eta`` is updated in place.
 
     ``part`` holds the batch's data term (its weighted mean loss), which the
     step multiplies by ``scale`` (per column; None for 1); the penalty enters
     at full strength (``l2``, ``l1``), so the batch gradient estimates the
-    full one.
+    full one.  ``inverse`` (of ``coef``'s shape; None for 1) scales the step
+    of each coefficient: the step is ``eta * inverse`` times the gradient, a
+    proximal step in the metric ``diag(1 / inverse)``.
     """
     n_features = part.n_features
     raw = part.raw_prediction(coef)
@@ -63,10 +65,11 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None):
         return data + l2_term(l2, w)
 
     def proposal():
-        new = coef - eta.astype(coef.dtype) * grad
+        steps = eta if inverse is None else eta * inverse
+        new = coef - steps.astype(coef.dtype) * grad
         if np.any(l1 > 0):
             new[:n_features] = soft_threshold(
-                new[:n_features], (eta * l1).astype(coef.dtype)
+                new[:n_features], (steps * l1)[:n_features].astype(coef.dtype)
             )
         return new
 
@@ -77,10 +80,13 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None):
     for _ in range(60):
         step = new - coef
         z = part.raw_prediction(new)
+        squares = step.astype(np.float64) ** 2
+        if inverse is not None:
+            squares /= inverse
         bound = (
             before
             + (grad * step).sum(axis=0, dtype=np.float64)
-            + (step.astype(np.float64) ** 2).sum(axis=0) / (2 * eta)
+            + squares.sum(axis=0) / (2 * eta)
         )
         bad = ~(
             smooth(new, z) <= bound + 32 * np.finfo(coef.dtype).eps * np.abs(before)
@@ -92,16 +98,19 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None):
     return new
 
 
-def _penalty_step(W, l2, l1, eta):
+def _penalty_step(W, l2, l1, eta, inverse=None):
     """A proximal step on the penalty alone (a batch without weight).
 
     ``W <- prox_{eta l1}(W - eta l2 W)``, its shrink factor kept in ``[0, 1]``
-    (a step longer than ``1 / l2`` would overshoot the penalty's minimum, 0).
+    (a step longer than ``1 / l2`` would overshoot the penalty's minimum, 0);
+    ``eta`` times ``inverse`` per coefficient when given (see
+    :func:`_batch_step`).
     """
-    shrink = 1.0 - np.minimum(eta * l2, 1.0)
+    steps = eta if inverse is None else eta * inverse
+    shrink = 1.0 - np.minimum(steps * l2, 1.0)
     W = W * shrink.astype(W.dtype)
     if np.any(l1 > 0):
-        W = soft_threshold(W, (eta * l1).astype(W.dtype))
+        W = soft_threshold(W, (steps * l1).astype(W.dtype))
     return W
 
 
@@ -111,13 +120,15 @@ def step_schedule(step, epoch):
 
 
 def auto_step_cap(objective):
-    """Longest first-epoch step of ``learning_rate="auto"``, per column.
+    """Longest first-epoch steps of ``learning_rate="auto"``, per coefficient.
 
-    ``1 / mean(diag B)``, with ``B`` the Hessian bound of the full objective:
-    the inverse of its average curvature (one pass over ``X``).  It can be
-    too long for some batches; the line search shortens it there.
+    ``1 / diag B``, with ``B`` the Hessian bound of the full objective: the
+    inverse of each coefficient's curvature (one pass over ``X``), so that
+    the steps are blind to the scale of each feature, as the full-batch
+    default's.  They can be too long for some batches; the line search
+    shortens them there.
     """
-    return safe_step(objective.hessian_bound_diagonal().mean(axis=0))
+    return safe_step(objective.hessian_bound_diagonal())
 
 
 def minibatch_descent(
@@ -130,6 +141,7 @@ def minibatch_descent(
     tol,
     random_state,
     line_search=False,
+    inverse=None,
     check_divergence=False,
     callback=None,
 ):
@@ -157,6 +169,10 @@ def minibatch_descent(
         next batch; the schedule caps the step at ``step / sqrt(1 + epoch)``,
         halved for every earlier epoch of the column that raised ``J`` (and
         was undone).
+    inverse : ndarray of shape (n_coef, K), default=None
+        Per-coefficient factors of the step (None: 1): a coefficient's step
+        is ``step`` (as scheduled and searched) times its factor, as
+        :func:`_batch_step` takes them.
     check_divergence, callback
         As in :func:`sklearn_bce._solver.descent`; the callback is called
         after every epoch.
@@ -183,6 +199,7 @@ def minibatch_descent(
             tol=tol,
             random_state=random_state,
             line_search=line_search,
+            inverse=inverse,
             check_divergence=check_divergence,
             callback=callback,
         )
@@ -198,6 +215,7 @@ def _epochs(
     tol,
     random_state,
     line_search,
+    inverse,
     check_divergence,
     callback,
 ):
@@ -246,7 +264,11 @@ def _epochs(
                     # The batch's data term is zero, not unknown: a step on
                     # the penalty alone keeps the epoch's gradient unbiased.
                     x[:n_features, A] = _penalty_step(
-                        x[:n_features, A], l2[A], l1[A], eta
+                        x[:n_features, A],
+                        l2[A],
+                        l1[A],
+                        eta,
+                        None if inverse is None else inverse[:n_features, A],
                     )
                 continue
             part = BCEObjective(
@@ -261,7 +283,16 @@ def _epochs(
             if not equal_weights:
                 share = batch_weight.sum(axis=0, dtype=np.float64)
                 scale = np.broadcast_to(share * n_samples / len(batch), A.shape)
-            x[:, A] = _batch_step(part, x[:, A], l2[A], l1[A], eta, line_search, scale)
+            x[:, A] = _batch_step(
+                part,
+                x[:, A],
+                l2[A],
+                l1[A],
+                eta,
+                line_search,
+                scale,
+                None if inverse is None else inverse[:, A],
+            )
             if line_search:
                 eta = np.minimum(eta * STEP_GROWTH, cap)
         raw = objective.raw_prediction(x[:, A], A)

@@ -9,7 +9,12 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, load_iris, make_classification
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_iris,
+    make_blobs,
+    make_classification,
+)
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import gen_batches
@@ -393,14 +398,25 @@ def test_a_penalty_step_longer_than_one_over_l2_stops_at_zero():
     assert_allclose(stepped[:, 1], 0.5 * W[:, 1], rtol=1e-15)
     assert_array_equal(stepped[:, 2], 0.0)  # nothing left to soft-threshold
     assert_array_equal(_penalty_step(W, l2, l1, np.array([1.0, 2.0, 1.0])), 0.0)
+    # Per-coefficient factors of the step (learning_rate="auto"): each
+    # coefficient shrinks by its own step, to zero at most.
+    inverse = np.array([[0.5, 0.5, 0.1], [4.0, 0.5, 1.0]])
+    stepped = _penalty_step(W, l2, np.zeros(3), np.ones(3), inverse)
+    assert_allclose(stepped, W * (1 - np.minimum(inverse * l2, 1)), rtol=1e-15)
+    assert_array_equal(stepped[1, 0], 0.0)
 
 
-def test_batch_line_search_takes_the_longest_halving_that_decreases_enough():
+@pytest.mark.parametrize("scaled", [False, True])
+def test_batch_line_search_takes_the_longest_halving_that_decreases_enough(scaled):
     # The line search halves a batch's step until the smooth part (data and
     # L2) satisfies the sufficient-decrease condition f(new) <= f(x) +
     # <g, d> + |d|^2 / (2 eta), up to rounding, and takes the first (longest)
     # such step.  From steps spread over an octave, some halvings land just
     # past the longest that satisfies it, where it fails by under 1% of f.
+    # With per-coefficient factors s of the step (learning_rate="auto"), the
+    # step is eta s g and the norm that of the metric diag(1 / s).
+    factors = np.array([1.0, 0.01, 3.0, 1.0, 0.2, 2.0]) if scaled else np.ones(6)
+    inverse = factors[:, None] if scaled else None
     rng = np.random.default_rng(0)
     X = rng.normal(size=(8, 5))
     y = (X @ [1.0, -1.0, 0.5, 0.0, 0.2] > 0).astype(float)
@@ -417,18 +433,19 @@ def test_batch_line_search_takes_the_longest_halving_that_decreases_enough():
     g = np.r_[X.T @ (expit(z) - y) / 8 + l2[0] * coef[:5, 0], np.mean(expit(z) - y)]
 
     def proposal(eta):
-        v = coef[:, 0] - eta * g
-        v[:5] = np.sign(v[:5]) * np.maximum(np.abs(v[:5]) - eta * l1[0], 0)
+        v = coef[:, 0] - eta * factors * g
+        threshold = eta * factors[:5] * l1[0]
+        v[:5] = np.sign(v[:5]) * np.maximum(np.abs(v[:5]) - threshold, 0)
         return v
 
     def decreases(eta):
         d = proposal(eta) - coef[:, 0]
-        bound = smooth(coef) + g @ d + d @ d / (2 * eta)
+        bound = smooth(coef) + g @ d + d @ (d / factors) / (2 * eta)
         return smooth(proposal(eta)[:, None]) <= bound + 1e-14
 
     for start in 1024 * np.geomspace(1, 2, 100, endpoint=False):
         eta = np.array([start])
-        new = _batch_step(part, coef, l2, l1, eta, line_search=True)
+        new = _batch_step(part, coef, l2, l1, eta, True, None, inverse)
         halvings = np.log2(start / eta[0])
         assert halvings >= 1 and halvings == round(halvings)
         assert_allclose(new[:, 0], proposal(eta[0]), rtol=1e-12, atol=1e-15)
@@ -700,3 +717,34 @@ def test_partial_fit_keeps_the_precision_of_the_model(dtypes):
     model = BCELogisticRegression().fit(X.astype(model_dtype), y)
     model.partial_fit(X[:5].astype(batch_dtype), y[:5])
     assert model.coef_.dtype == model.intercept_.dtype == model_dtype
+
+
+@pytest.mark.parametrize("batch_size", [16, 100])
+def test_auto_minibatch_steps_are_blind_to_the_scale_of_each_feature(batch_size):
+    # Each coefficient's step is capped by the inverse of its own curvature
+    # bound: scaling a feature by c scales its coefficient by 1 / c along the
+    # whole run (without a penalty, which is not scale-blind), where a step
+    # shared by all coefficients would be set by the largest feature.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[:, :6]
+    scales = np.array([1e-3, 1.0, 30.0, 1e3, 1.0, 0.1])
+    params = {"C": np.inf, "batch_size": batch_size, "random_state": 0}
+    params.update(max_iter=20, tol=0)
+    plain = BCELogisticRegression(**params).fit(X, y)
+    scaled = BCELogisticRegression(**params).fit(X * scales, y)
+    assert_allclose(scaled.loss_curve_, plain.loss_curve_, rtol=1e-7)
+    assert_allclose(scaled.coef_ * scales, plain.coef_, rtol=1e-6)
+    assert_allclose(scaled.intercept_, plain.intercept_, rtol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_auto_minibatch_follows_extreme_class_weights_on_unscaled_data():
+    # scikit-learn's check_class_weight_classifiers: with class 0 weighing
+    # ten million times class 1, every sample is predicted class 0, as the
+    # full-batch fit does (the intercept must travel far).
+    X, y = make_blobs(n_samples=50, centers=2, cluster_std=20, random_state=0)
+    class_weight = {0: 1000, 1: 1e-4}
+    model = BCELogisticRegression(
+        batch_size=16, random_state=0, class_weight=class_weight
+    ).fit(X, y)
+    assert_array_equal(model.predict(X), 0)
