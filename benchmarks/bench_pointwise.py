@@ -31,9 +31,9 @@ only the pointwise work changed.  The compiled columns are left empty when no
 C compiler (or no libmvec) is found.
 
 Run it with the OpenBLAS overrides of the environment removed, for that command
-only, under the shared benchmark lock::
+only::
 
-    flock /tmp/sklearn-bce-bench.lock env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         python benchmarks/bench_pointwise.py
 
 See ``benchmarks/README.md`` (section "Learning-rate search") for the results.

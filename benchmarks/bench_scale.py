@@ -27,7 +27,7 @@ ran out of ``--timeout`` is a result, not a failure.
 
 Usage (from the repository root)::
 
-    flock /tmp/sklearn-bce-bench.lock env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         python benchmarks/bench_scale.py --rows 100000,400000,1600000 --features 50
 
 A quick check of the script: ``--rows 20000,50000 --features 10`` (under a

@@ -25,9 +25,9 @@ per-fold) test scores of ours and of GridSearchCV, and how many fits diverged or
 stopped at ``max_iter`` (ConvergenceWarnings are silenced but counted).
 
 Run it with the OpenBLAS overrides of the environment removed, for that command
-only, under the shared benchmark lock::
+only::
 
-    flock /tmp/sklearn-bce-bench.lock env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         python benchmarks/bench_search.py
 
 See ``benchmarks/README.md`` (section "Learning-rate search") for the options

@@ -21,9 +21,9 @@ search cannot be faster than GridSearchCV by more than this ratio at the
 number of columns its iterations run with.
 
 Run it with the OpenBLAS overrides of the environment removed, for that command
-only, under the shared benchmark lock::
+only::
 
-    flock /tmp/sklearn-bce-bench.lock env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         python benchmarks/bench_sweep_columns.py
 
 See ``benchmarks/README.md`` (section "Learning-rate search") for the results.

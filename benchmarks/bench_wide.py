@@ -23,9 +23,9 @@ a tight reference, ``LogisticRegression(solver="newton-cholesky",
 tol=--reference-tol)``.
 
 Run it with the OpenBLAS overrides of the environment removed, for that command
-only, under the shared benchmark lock::
+only::
 
-    flock /tmp/sklearn-bce-bench.lock env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \\
         python benchmarks/bench_wide.py
 
 See ``benchmarks/README.md`` (section ``bench_wide.py``) for the results.

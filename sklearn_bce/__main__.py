@@ -273,8 +273,8 @@ def _check_plot_path(path):
     """
     try:
         from matplotlib.backend_bases import FigureCanvasBase
-    except ImportError:
-        raise CommandError("--plot needs matplotlib: pip install matplotlib") from None
+    except ImportError as exc:
+        raise _unavailable(exc, "--plot", "matplotlib") from None
     extension = Path(path).suffix[1:].lower()
     formats = FigureCanvasBase.get_supported_filetypes()
     if extension and extension not in formats:
@@ -302,8 +302,8 @@ def _save_learning_rate_plot(cv_results, path):
     """Draw the search's LearningRateDisplay into a PNG file."""
     try:
         from matplotlib.figure import Figure
-    except ImportError:
-        raise CommandError("--plot needs matplotlib: pip install matplotlib") from None
+    except ImportError as exc:
+        raise _unavailable(exc, "--plot", "matplotlib") from None
 
     figure = Figure(figsize=(11, 4), layout="constrained")
     ax, curves_ax = figure.subplots(1, 2)
@@ -638,6 +638,24 @@ def _print_warnings(caught, prefix=""):
         print(f"sklearn-bce: warning: {prefix}{message}", file=sys.stderr)
 
 
+def _unavailable(exc, what, package):
+    """The error for an optional ``package`` that ``what`` could not import.
+
+    A package that is not installed is to be installed; one that is
+    installed but fails to import (too old for this scikit-learn, say) is
+    named with its error, to be upgraded.
+    """
+    missing = isinstance(exc, ModuleNotFoundError) and (
+        (exc.name or "").partition(".")[0] == package
+    )
+    if missing:
+        return CommandError(f"{what} needs {package}: pip install {package}")
+    return CommandError(
+        f"{what} needs {package}, which is installed but failed to import "
+        f"({_one_line(exc)}): pip install --upgrade {package}"
+    )
+
+
 def run_fit(args, out=None):
     """Fit both models on a CSV file and print the comparison; returns the rows."""
     out = sys.stdout if out is None else out
@@ -645,8 +663,8 @@ def run_fit(args, out=None):
         _check_writable(args.model, "model")
         try:
             import skops.io  # noqa: F401
-        except ImportError:
-            raise CommandError("--model needs skops: pip install skops") from None
+        except ImportError as exc:
+            raise _unavailable(exc, "--model", "skops") from None
     if args.plot:
         args.plot = _check_plot_path(args.plot)
     frame = _read_csv(args.data)
@@ -779,8 +797,8 @@ def run_fit(args, out=None):
 def _save_model(model, path):
     try:
         import skops.io as sio
-    except ImportError:
-        raise CommandError("--model needs skops: pip install skops") from None
+    except ImportError as exc:
+        raise _unavailable(exc, "--model", "skops") from None
     try:
         sio.dump(model, path)
     except OSError as exc:
@@ -793,8 +811,8 @@ def _save_plot(model, path):
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-    except ImportError:
-        raise CommandError("--plot needs matplotlib: pip install matplotlib") from None
+    except ImportError as exc:
+        raise _unavailable(exc, "--plot", "matplotlib") from None
     from ._plotting import LossCurveDisplay
 
     figure = Figure(figsize=(6.4, 4.2), layout="constrained")
@@ -892,8 +910,8 @@ def load_model(path):
     """
     try:
         import skops.io as sio
-    except ImportError:
-        raise CommandError("predict needs skops: pip install skops") from None
+    except ImportError as exc:
+        raise _unavailable(exc, "predict", "skops") from None
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such file")
     try:

@@ -721,3 +721,31 @@ def test_plot_warnings_are_printed_as_the_cli_prints_warnings(tmp_path):
     assert all(line.startswith("sklearn-bce: warning: ") for line in lines), lines
     assert any("no finite value to draw" in line for line in lines), lines
     assert (tmp_path / "loss.png").is_file()
+
+
+def test_an_installed_skops_that_fails_to_import_is_named_with_its_error(
+    tmp_path, capsys, monkeypatch
+):
+    # skops 0.10 cannot import with scikit-learn 1.8 and later: upgrading it,
+    # not installing it, is the fix, and its own error says why.
+    fake = tmp_path / "site" / "skops"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "raise ImportError(\"cannot import name 'Huber' from 'sklearn'\")\n"
+    )
+    monkeypatch.syspath_prepend(str(fake.parent))
+    for name in [name for name in sys.modules if name.partition(".")[0] == "skops"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setattr(cli, "_read_csv", lambda path: pytest.fail("read"))
+    argv = ["fit", "data.csv", "--target", "t", "--model", str(tmp_path / "m.skops")]
+    assert cli.main(argv) == 1
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [
+        "sklearn-bce: error: --model needs skops, which is installed but failed "
+        "to import (cannot import name 'Huber' from 'sklearn'): pip install "
+        "--upgrade skops"
+    ]
+    assert cli.main(["predict", str(tmp_path / "m.skops"), "data.csv"]) == 1
+    assert "predict needs skops, which is installed but failed" in (
+        capsys.readouterr().err
+    )
