@@ -969,12 +969,20 @@ class BCELogisticRegression(
         self.n_iter_ = np.full(objective.n_problems, self._n_partial_steps, np.int32)
         self.loss_curve_ = self._extended_partial_curve(steps_so_far, result.objective)
         if self.verbose:
-            # One line per call, as MLPClassifier's and SGDClassifier's.
-            print(
+            # One line per call, as MLPClassifier's and SGDClassifier's; of
+            # the classes whose step was taken (a diverged one keeps its
+            # coefficients, and is counted).
+            taken = ~diverged if not diverged.all() else diverged
+            line = (
                 f"Step {self._n_partial_steps}, batch objective = "
-                f"{np.nanmax(result.objective):.8g}, max |gradient| = "
-                f"{np.nanmax(result.grad_max):.3e}"
+                f"{np.nanmax(result.objective[taken]):.8g}, max |gradient| = "
+                f"{np.nanmax(result.grad_max[taken]):.3e}"
             )
+            if diverged.all():
+                line += ", the step diverged: the coefficients were kept"
+            elif diverged.any():
+                line += f", {int(diverged.sum())} diverged"
+            print(line)
         # One step is never converged; what fit's early stopping saw is gone.
         self.converged_ = result.converged
         self.stop_reason_ = result.stop_reason.astype(str)
@@ -1204,7 +1212,9 @@ class BCELogisticRegression(
                     "slowly)"
                 )
                 advice.append(
-                    "set early_stopping=True or fit full-batch (batch_size=None)"
+                    "fit full-batch (batch_size=None)"
+                    if self.early_stopping
+                    else "set early_stopping=True or fit full-batch (batch_size=None)"
                 )
             if not isinstance(self.learning_rate, str):
                 advice.append(

@@ -129,8 +129,9 @@ PARALLEL_MIN_ENTRIES = 1 << 21
 #: Most threads a sweep uses.  The default number is the number of CPUs this
 #: process may run on, capped by the OpenMP thread limit, which scikit-learn's
 #: own parallel code keeps to (``OMP_NUM_THREADS``, a limit of
-#: ``threadpoolctl.threadpool_limits``, joblib's in the workers of ``n_jobs``),
-#: and by this setting (set it to 1 to sweep on the calling thread only).
+#: ``threadpoolctl.threadpool_limits``, joblib's in its process workers of
+#: ``n_jobs``), and by this setting (set it to 1 to sweep on the calling thread
+#: only).
 MAX_THREADS = 8
 
 
@@ -256,16 +257,26 @@ def sweep_threads():
 
 
 def openmp_threads():
-    """The fewest threads the loaded OpenMP runtimes allow (None if none is).
+    """The fewest threads the loaded OpenMP runtimes allow the calling thread.
 
-    scikit-learn's compiled modules load one; joblib limits it in the workers
-    of ``n_jobs`` as ``threadpool_limits`` does in a ``with`` block.
+    scikit-learn's compiled modules load one; joblib limits it in its process
+    workers (``n_jobs`` with the default loky backend), as
+    ``threadpool_limits`` does in a ``with`` block (for the thread that
+    entered it: OpenMP's limit is per thread).  Without a runtime loaded,
+    ``OMP_NUM_THREADS`` if set, else None.
     """
     with _lock:
-        if _state["openmp"] is None:
+        runtimes = _state["openmp"] and _state["openmp"].info()
+        if not runtimes:
+            # Looked for again until one is loaded.
             _state["openmp"] = ThreadpoolController().select(user_api="openmp")
-        openmp = _state["openmp"]
-    return min((info["num_threads"] for info in openmp.info()), default=None)
+            runtimes = _state["openmp"].info()
+    if runtimes:
+        return min(runtime["num_threads"] for runtime in runtimes)
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"].split(",")[0]))
+    except (KeyError, ValueError):
+        return None
 
 
 def _executor():

@@ -90,10 +90,10 @@ class ProgressPrinter:
     end) and when every column has stopped.  Of several columns (the classes
     of one fit), the largest objective and gradient entry among those that
     took the iteration's step (not the frozen values of columns that stopped
-    before it, nor those whose step diverged, which are counted).  With
-    ``columns=True`` (a search's run of many columns) also the number of
-    columns still running, and the largest objective and gradient entry
-    among those; a last line when all have stopped.  Given
+    before it, nor those whose step diverged at that iteration, which the
+    line counts).  With ``columns=True`` (a search's run of many columns)
+    also the number of columns still running, and the largest objective and
+    gradient entry among those; a last line when all have stopped.  Given
     ``validation`` (the fit's :class:`EarlyStopping`, called before this
     printer), also the largest validation loss of the iteration.
     """

@@ -68,8 +68,11 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
         steps = eta if inverse is None else eta * inverse
         new = coef - steps.astype(coef.dtype) * grad
         if np.any(l1 > 0):
+            threshold = steps * l1  # (K,), or per coefficient (n_coef, K)
+            if inverse is not None:
+                threshold = threshold[:n_features]
             new[:n_features] = soft_threshold(
-                new[:n_features], (steps * l1)[:n_features].astype(coef.dtype)
+                new[:n_features], threshold.astype(coef.dtype)
             )
         return new
 
@@ -126,9 +129,14 @@ def auto_step_cap(objective):
     inverse of each coefficient's curvature (one pass over ``X``), so that
     the steps are blind to the scale of each feature, as the full-batch
     default's.  They can be too long for some batches; the line search
-    shortens them there.
+    shortens them there.  A coefficient's curvature counts as at least the
+    precision of ``X``'s dtype times the column's largest: the factors stay
+    within ``1 / eps`` of each other (a feature of a vanishing scale is left
+    almost still rather than given a step that overflows).
     """
-    return safe_step(objective.hessian_bound_diagonal())
+    diagonal = objective.hessian_bound_diagonal()
+    floor = np.finfo(objective.X.dtype).eps * diagonal.max(axis=0)
+    return safe_step(np.maximum(diagonal, floor))
 
 
 def minibatch_descent(
@@ -252,6 +260,8 @@ def _epochs(
         start = x[:, A].copy() if line_search else None
         cap = step_schedule(step[A], epoch) * shrink[A]
         eta = cap.copy()
+        # The running columns' factors, for the whole epoch.
+        factors = None if inverse is None else inverse[:, A]
         for batch in np.array_split(
             random_state.permutation(n_samples), max(1, -(-n_samples // batch_size))
         ):
@@ -268,7 +278,7 @@ def _epochs(
                         l2[A],
                         l1[A],
                         eta,
-                        None if inverse is None else inverse[:n_features, A],
+                        None if factors is None else factors[:n_features],
                     )
                 continue
             part = BCEObjective(
@@ -291,7 +301,7 @@ def _epochs(
                 eta,
                 line_search,
                 scale,
-                None if inverse is None else inverse[:, A],
+                factors,
             )
             if line_search:
                 eta = np.minimum(eta * STEP_GROWTH, cap)

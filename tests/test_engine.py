@@ -5,6 +5,7 @@ settings, so that the blocked and threaded code paths run on problems that fit
 in a test.
 """
 
+import os
 import threading
 import tracemalloc
 import warnings
@@ -236,26 +237,19 @@ def test_thread_count_follows_the_cpus_and_the_caps(
 
 
 def threads_per_sweep(monkeypatch):
-    """Record the number of threads each sweep runs on, in a list."""
+    """Record the number of threads each sweep is given, in a list."""
     counts = []
     original = _loss._run_chunks
 
     def run_chunks(function, n_chunks, n_threads):
-        threads = set()
-
-        def recorded(chunk):
-            threads.add(threading.get_ident())
-            return function(chunk)
-
-        result = original(recorded, n_chunks, n_threads)
-        counts.append(len(threads))
-        return result
+        counts.append(n_threads)
+        return original(function, n_chunks, n_threads)
 
     monkeypatch.setattr(_loss, "_run_chunks", run_chunks)
     return counts
 
 
-@pytest.mark.parametrize("limit", [1, 2])
+@pytest.mark.parametrize("limit", [1, 3])
 def test_sweeps_keep_to_the_openmp_limit_of_threadpoolctl(monkeypatch, limit):
     # threadpool_limits, the way to make a scikit-learn workload use fewer
     # threads, holds for the sweep's own threads (here on 4 usable CPUs) as
@@ -271,23 +265,48 @@ def test_sweeps_keep_to_the_openmp_limit_of_threadpoolctl(monkeypatch, limit):
     monkeypatch.setattr(_loss.os, "cpu_count", lambda: 4)
     counts = threads_per_sweep(monkeypatch)
     X, y = classification(n_samples=2000)
-    with threadpool_limits(limits=limit):
+    with threadpool_limits(limits=limit, user_api="openmp"):
         fit(X, y, C=1.0)
-    assert counts and max(counts) == limit
+    assert counts and set(counts) == {limit}
 
 
-def threads_of_a_sweep_here():
-    return _loss.sweep_threads()
+def test_without_an_openmp_runtime_omp_num_threads_is_the_limit(monkeypatch):
+    class NoRuntime:
+        def select(self, **kwargs):
+            return self
+
+        def info(self):
+            return []
+
+    monkeypatch.setattr(_loss, "ThreadpoolController", NoRuntime)
+    monkeypatch.setitem(_loss._state, "openmp", None)
+    for value, expected in [("3", 3), ("4,2", 4), ("0", 1), ("many", None)]:
+        monkeypatch.setenv("OMP_NUM_THREADS", value)
+        assert _loss.openmp_threads() == expected
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert _loss.openmp_threads() is None
+
+
+def threads_of_a_sweep_on_64_cpus():
+    saved = _loss.os.sched_getaffinity, _loss.MAX_THREADS
+    _loss.os.sched_getaffinity = lambda pid: set(range(64))
+    _loss.MAX_THREADS = 64
+    try:
+        return _loss.sweep_threads()
+    finally:  # the worker may serve other tests
+        _loss.os.sched_getaffinity, _loss.MAX_THREADS = saved
 
 
 def test_sweeps_in_joblib_workers_keep_to_their_share_of_the_cpus():
     # GridSearchCV(n_jobs=2) and the like: joblib gives each process worker
-    # cpu_count // n_jobs threads; the sweeps take no more.
+    # cpu_count // n_jobs threads; the sweeps take no more, on however many
+    # CPUs (64 here, faked in the workers).
     from joblib import Parallel, cpu_count, delayed
 
-    if _loss.openmp_threads() is None:
-        pytest.skip("no OpenMP runtime is loaded")
-    threads = Parallel(n_jobs=2)(delayed(threads_of_a_sweep_here)() for _ in range(2))
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("the CPUs are faked through os.sched_getaffinity")
+    jobs = (delayed(threads_of_a_sweep_on_64_cpus)() for _ in range(2))
+    threads = Parallel(n_jobs=2)(jobs)
     assert max(threads) <= max(1, cpu_count() // 2)
 
 

@@ -367,6 +367,10 @@ def test_running_out_of_iterations_suggests_standard_scaler():
             "increase max_iter or tol (mini-batch steps shrink",
         ),
         ({"batch_size": 50}, "or set early_stopping=True or fit full-batch"),
+        (
+            {"batch_size": 50, "early_stopping": True, "n_iter_no_change": 50},
+            "slowly), or fit full-batch (batch_size=None).",
+        ),
     ],
 )
 def test_running_out_of_iterations_advises_what_the_settings_allow(params, advice):

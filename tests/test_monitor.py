@@ -531,3 +531,24 @@ def test_converging_one_iteration_after_the_best_validation_loss_keeps_the_best(
     eleven.fit(X, y, sample_weight=weight)
     assert_allclose(model.coef_, eleven.coef_, rtol=1e-12)
     assert_allclose(model.intercept_, eleven.intercept_, rtol=1e-12)
+
+
+def test_verbose_partial_fit_says_which_steps_diverged(capsys):
+    # Iris with one feature scaled up: at this step class 0's step diverges
+    # (and is not taken) while the others' are; at a larger one, all do.
+    X, y = load_iris(return_X_y=True)
+    X[:, 0] *= 30
+    model = BCELogisticRegression(learning_rate=0.057, verbose=1)
+    with pytest.warns(ConvergenceWarning, match="diverge"):
+        model.partial_fit(X, y, classes=[0, 1, 2])
+    assert model.stop_reason_.tolist() == ["diverged", "max_iter", "max_iter"]
+    (line,) = capsys.readouterr().out.splitlines()
+    printed = float(line.split("objective = ")[1].split(",")[0])
+    assert printed == pytest.approx(np.max(model.loss_curve_[1:, 0]), rel=1e-7)
+    assert line.endswith(", 1 diverged")
+    model = BCELogisticRegression(learning_rate=3.0, verbose=1)
+    with pytest.warns(ConvergenceWarning, match="diverge"):
+        model.partial_fit(X, y, classes=[0, 1, 2])
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith("Step 1, batch objective = 0.69314718")
+    assert line.endswith("the step diverged: the coefficients were kept")

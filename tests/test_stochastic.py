@@ -69,11 +69,12 @@ def one_batch_descent(X, y, C, max_iter, step=None):
         objective,
         np.zeros((X.shape[1] + 1, 1)),
         batch_size=len(y),
-        step=np.array([step if step else auto_step_cap(objective)[0]]),
+        step=np.array([step if step else 1.0]),
         max_iter=max_iter,
         tol=0,
         random_state=np.random.RandomState(0),
         line_search=step is None,
+        inverse=None if step else auto_step_cap(objective),
     )
 
 
@@ -307,8 +308,8 @@ def test_memmap_is_read_in_place(tmp_path, batch_size):
 
 
 def test_auto_minibatch_steps_are_line_searched():
-    # Strongly correlated features: the first-epoch cap 1/mean(diag B) is
-    # about n_features times the safe step 1/L.  With one batch per epoch,
+    # Strongly correlated features: the first-epoch cap diag(B)^-1 is about
+    # n_features times the safe step 1/L.  With one batch per epoch,
     # the line search makes every epoch decrease the objective.
     rng = np.random.default_rng(0)
     factor = rng.normal(size=(300, 1))
@@ -748,3 +749,39 @@ def test_auto_minibatch_follows_extreme_class_weights_on_unscaled_data():
         batch_size=16, random_state=0, class_weight=class_weight
     ).fit(X, y)
     assert_array_equal(model.predict(X), 0)
+
+
+@pytest.mark.parametrize("learning_rate", [0.1, "auto"])
+@pytest.mark.parametrize("n_features", [1, 2])
+def test_minibatch_multiclass_l1_columns_are_the_one_vs_rest_fits(
+    learning_rate, n_features
+):
+    # Every class sees the same batches: each column of a multiclass L1 fit
+    # is that class's own binary fit, with its own L1 threshold, whatever the
+    # numbers of features and classes.
+    rng = np.random.RandomState(0)
+    X = rng.randn(90, n_features)
+    y = (np.arange(90) + (X[:, 0] > 0.5)) % 3
+    params = {"l1_ratio": 1.0, "C": 0.5, "batch_size": 10, "random_state": 0}
+    params.update(learning_rate=learning_rate, max_iter=20, tol=0)
+    model = BCELogisticRegression(**params).fit(X, y)
+    for k in range(3):
+        alone = BCELogisticRegression(**params).fit(X, y == k)
+        assert_allclose(model.coef_[k], alone.coef_[0], rtol=1e-10, atol=1e-12)
+        assert_allclose(model.intercept_[k], alone.intercept_[0], rtol=1e-10)
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.float64, 1e-158), (np.float32, 1e-22)])
+def test_auto_minibatch_with_a_feature_of_vanishing_scale_still_descends(dtype, scale):
+    # The feature's curvature is floored at the dtype's precision times the
+    # largest: its step factor neither overflows (numpy warnings, NaN steps)
+    # nor makes the line search hold every other coefficient still.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[:, :6]
+    X[:, 0] *= scale
+    params = {"C": np.inf, "batch_size": 32, "random_state": 0, "max_iter": 30}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(tol=0, **params).fit(X.astype(dtype), y)
+    assert np.isfinite(model.coef_).all()
+    assert model.loss_curve_[-1] < 0.2  # log 2 = 0.69 at the start
