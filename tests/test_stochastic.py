@@ -321,16 +321,13 @@ def test_auto_minibatch_steps_are_line_searched():
     assert curve[-1] < np.log(2)
 
 
-@pytest.mark.parametrize(
+SMALL_BATCHES = pytest.mark.parametrize(
     "n_samples, n_features, batch_size", [(400, 40, 8), (120, 6, 1)]
 )
-def test_auto_minibatch_with_small_batches_never_rises_and_settles(
-    n_samples, n_features, batch_size
-):
-    # Batches smaller than the number of features (or single rows) are
-    # fitted by almost any step: their line searches accept steps that make
-    # the whole objective rise above the all-zero start (log 2). Such epochs
-    # are undone and the step halved, so the curve only falls.
+
+
+def small_batch_data(n_samples, n_features):
+    """Standardised data for batches smaller than the number of features."""
     X, y = make_classification(
         n_samples,
         n_features,
@@ -338,7 +335,18 @@ def test_auto_minibatch_with_small_batches_never_rises_and_settles(
         n_redundant=0,
         random_state=0,
     )
-    X = StandardScaler().fit_transform(X)
+    return StandardScaler().fit_transform(X), y
+
+
+@SMALL_BATCHES
+def test_auto_minibatch_with_small_batches_never_rises_and_settles(
+    n_samples, n_features, batch_size
+):
+    # Batches smaller than the number of features (or single rows) are
+    # fitted by almost any step: their line searches accept steps that make
+    # the whole objective rise above the all-zero start (log 2). Such epochs
+    # are undone and the step halved, so the curve only falls.
+    X, y = small_batch_data(n_samples, n_features)
     optimum = BCELogisticRegression(tol=1e-10).fit(X, y).loss_curve_[-1]
     model = BCELogisticRegression(
         batch_size=batch_size, random_state=0, max_iter=40, tol=0
@@ -356,9 +364,7 @@ def objective_of(model, X, y):
     return np.mean(np.logaddexp(0, z) - y * z) + 0.5 * w @ w / (model.C * len(y))
 
 
-@pytest.mark.parametrize(
-    "n_samples, n_features, batch_size", [(400, 40, 8), (120, 6, 1)]
-)
+@SMALL_BATCHES
 def test_auto_minibatch_undoes_a_risen_epoch_in_the_model_not_only_the_curve(
     n_samples, n_features, batch_size
 ):
@@ -368,14 +374,7 @@ def test_auto_minibatch_undoes_a_risen_epoch_in_the_model_not_only_the_curve(
     # show a curve that never rises for a model that did.  The seed fixes the
     # row orders, so a fit stopped at an undone epoch (a flat step of the
     # curve) ends with it.
-    X, y = make_classification(
-        n_samples,
-        n_features,
-        n_informative=min(10, n_features),
-        n_redundant=0,
-        random_state=0,
-    )
-    X = StandardScaler().fit_transform(X)
+    X, y = small_batch_data(n_samples, n_features)
     params = {"batch_size": batch_size, "random_state": 0, "tol": 0}
     curve = BCELogisticRegression(max_iter=40, **params).fit(X, y).loss_curve_
     undone = np.flatnonzero(np.diff(curve) == 0) + 1
