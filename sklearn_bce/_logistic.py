@@ -419,7 +419,9 @@ class BCELogisticRegression(
         Stop when the largest absolute entry of the gradient of ``J`` (the
         proximal gradient when ``l1_ratio > 0``) is ``<= tol``: the criterion
         ``LogisticRegression``'s lbfgs uses on the same objective.  With
-        ``tol=0`` exactly ``max_iter`` iterations are run.
+        ``tol=0`` exactly ``max_iter`` iterations are run, unless the gradient
+        is exactly zero (an L1 penalty that zeroes every coefficient, or a
+        fixed point in the float precision), which stops as converged.
 
     class_weight : dict or "balanced", default=None
         Weights ``{class_label: weight}`` that multiply the sample weights;
@@ -765,12 +767,21 @@ class BCELogisticRegression(
         Stratified by the labels (the split of their class indices), which
         its errors name.
         """
-        _, validation = train_test_split(
-            np.arange(len(labels)),
-            test_size=self.validation_fraction,
-            stratify=labels,
-            random_state=self.random_state,
-        )
+        try:
+            _, validation = train_test_split(
+                np.arange(len(labels)),
+                test_size=self.validation_fraction,
+                stratify=labels,
+                random_state=self.random_state,
+            )
+        except ValueError as exc:
+            raise ValueError(
+                "early_stopping: cannot hold out a stratified "
+                f"validation_fraction={self.validation_fraction} of the "
+                f"{len(labels)} samples: {str(exc).rstrip('.')}. Use a larger "
+                "validation_fraction, more samples of each class, or "
+                "early_stopping=False."
+            ) from exc
         return np.sort(validation)
 
     def _callback_bridge(self, X, y, sample_weight, coef):

@@ -17,6 +17,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_bce import BCELogisticRegression
+from sklearn_bce._validation import _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT
 
 
 @pytest.fixture
@@ -472,3 +473,21 @@ def test_plain_descent_beside_a_huge_penalty_warns_instead_of_failing(n_features
         model.fit(X, y)
     assert list(model.stop_reason_) == ["max_iter"]
     assert np.isfinite(model.intercept_).all()
+
+
+@pytest.mark.skipif(
+    not _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
+    reason="this scikit-learn's 'balanced' counts the samples, not their weights",
+)
+def test_balanced_class_weight_of_a_class_without_weight_says_so():
+    # "balanced" divides by each class's total weight: zero for class 2 here.
+    # Said as such, without numpy's division warnings on the way.
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.arange(60) % 3
+    sample_weight = np.where(y == 2, 0.0, 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match="samples of class 2 sum to 0"):
+            BCELogisticRegression(class_weight="balanced").fit(
+                X, y, sample_weight=sample_weight
+            )

@@ -601,6 +601,13 @@ def test_early_stopping_names_a_class_too_small_to_split():
     labels[5] = "zebra"  # one member: nothing to stratify it by
     with pytest.raises(ValueError, match=r"too few members are: \['zebra'\]"):
         BCELogisticRegression(early_stopping=True).fit(X, labels)
+    # Named as early stopping's, which it is.
+    with pytest.raises(ValueError, match=r"^early_stopping: cannot hold out"):
+        BCELogisticRegression(early_stopping=True).fit(X, labels)
+    with pytest.raises(ValueError, match=r"validation_fraction=0.02 of the 60 "):
+        BCELogisticRegression(early_stopping=True, validation_fraction=0.02).fit(
+            X, np.arange(60) % 3
+        )
 
 
 def test_early_stopping_error_leaves_the_previous_fit_whole():
