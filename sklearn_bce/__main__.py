@@ -1014,13 +1014,18 @@ def main(argv=None):
     except CommandError as exc:
         print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         return 1
-    except ImportError as exc:
+    except ModuleNotFoundError as exc:
         print(
             f"{parser.prog}: error: {args.command} needs "
             f"{exc.name or 'pandas and skops'} ({_one_line(exc)}): "
             "pip install 'sklearn-bce[cli]'",
             file=sys.stderr,
         )
+        return 1
+    except ImportError as exc:  # installed, but it does not import
+        package = (exc.name or "").partition(".")[0]
+        error = _unavailable(exc, args.command, package) if package else exc
+        print(f"{parser.prog}: error: {_one_line(error)}", file=sys.stderr)
         return 1
     except ValueError as exc:  # data that scikit-learn rejects (NaN, ...)
         print(f"{parser.prog}: error: {_one_line(exc)}", file=sys.stderr)

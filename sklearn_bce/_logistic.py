@@ -778,8 +778,8 @@ class BCELogisticRegression(
             raise ValueError(
                 "early_stopping: cannot hold out a stratified "
                 f"validation_fraction={self.validation_fraction} of the "
-                f"{len(labels)} samples: {str(exc).rstrip('.')}. Use a larger "
-                "validation_fraction, more samples of each class, or "
+                f"{len(labels)} samples: {str(exc).rstrip('.')}. Change "
+                "validation_fraction, use more samples of each class, or set "
                 "early_stopping=False."
             ) from exc
         return np.sort(validation)

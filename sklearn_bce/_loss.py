@@ -262,15 +262,15 @@ def openmp_threads():
     scikit-learn's compiled modules load one; joblib limits it in its process
     workers (``n_jobs`` with the default loky backend), as
     ``threadpool_limits`` does in a ``with`` block (for the thread that
-    entered it: OpenMP's limit is per thread).  Without a runtime loaded,
-    ``OMP_NUM_THREADS`` if set, else None.
+    entered it: OpenMP's limit is per thread).  The runtimes are those
+    loaded at the first call (a scan of the process's libraries); without
+    one, ``OMP_NUM_THREADS`` if set, else None.
     """
     with _lock:
-        runtimes = _state["openmp"] and _state["openmp"].info()
-        if not runtimes:
-            # Looked for again until one is loaded.
+        if _state["openmp"] is None:
             _state["openmp"] = ThreadpoolController().select(user_api="openmp")
-            runtimes = _state["openmp"].info()
+        openmp = _state["openmp"]
+    runtimes = openmp.info()
     if runtimes:
         return min(runtime["num_threads"] for runtime in runtimes)
     try:

@@ -192,14 +192,20 @@ def class_weights(class_weight, classes, y, sample_weight):
     if _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT:
         balanced = isinstance(class_weight, str) and class_weight == "balanced"
         if balanced and sample_weight is not None:
-            totals = np.array([sample_weight[y == c].sum() for c in classes])
+            # classes are sorted (np.unique's) and hold every label of y.
+            totals = np.bincount(
+                np.searchsorted(classes, y),
+                weights=sample_weight,
+                minlength=len(classes),
+            )
             if not np.all(totals > 0):
                 empty = classes[~(totals > 0)].tolist()
                 raise ValueError(
                     "class_weight='balanced' weighs each class by the inverse "
-                    "of its total sample weight, and the sample weights of the "
-                    f"samples of class {', '.join(map(repr, empty))} sum to 0. "
-                    "Give them positive weights or leave them out."
+                    "of its total sample weight, and class "
+                    f"{', '.join(map(repr, empty))} has no sample with a "
+                    "positive weight. Give its samples positive weights or "
+                    "leave the class out."
                 )
         return compute_class_weight(
             class_weight, classes=classes, y=y, sample_weight=sample_weight

@@ -749,3 +749,32 @@ def test_an_installed_skops_that_fails_to_import_is_named_with_its_error(
     assert "predict needs skops, which is installed but failed" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize(
+    "error, message",
+    [
+        (
+            ModuleNotFoundError("No module named 'pandas'", name="pandas"),
+            "fit needs pandas (No module named 'pandas'): "
+            "pip install 'sklearn-bce[cli]'",
+        ),
+        (
+            ImportError("cannot import name 'x' from 'pandas'", name="pandas"),
+            "fit needs pandas, which is installed but failed to import (cannot "
+            "import name 'x' from 'pandas'): pip install --upgrade pandas",
+        ),
+    ],
+    ids=["missing", "broken"],
+)
+def test_pandas_missing_or_failing_to_import_is_one_line(
+    capsys, monkeypatch, error, message
+):
+    def read_csv(path):
+        raise error
+
+    monkeypatch.setattr(cli, "_read_csv", read_csv)
+    assert cli.main(["fit", "data.csv", "--target", "t"]) == 1
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"sklearn-bce: error: {message}"
+    ]

@@ -310,6 +310,18 @@ def test_negative_class_weight_is_refused_by_name_as_numpy(client, class_weight)
                 BCELogisticRegression(class_weight=class_weight).fit(X_fit, y_fit)
 
 
+def test_balanced_weights_of_a_class_without_weight_are_refused_as_numpy(client):
+    # "balanced" divides by each class's total weight, zero for class 1 here.
+    X, y, _ = make_data(3)
+    weight = np.where(y == 1, 0.0, 1.0)
+    model = BCELogisticRegression(class_weight="balanced")
+    for X_fit, y_fit, w in [(X, y, weight), (as_dask(X), as_dask(y), as_dask(weight))]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match="class 1 has no sample with a"):
+                model.fit(X_fit, y_fit, sample_weight=w)
+
+
 def test_a_logit_of_zero_predicts_the_first_class_as_numpy():
     # A tie (probability 1/2) goes to classes_[0], as numpy's predict and
     # LogisticRegression's.
