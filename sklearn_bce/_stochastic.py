@@ -65,14 +65,12 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
         return data + l2_term(l2, w)
 
     def proposal():
-        steps = eta if inverse is None else eta * inverse
+        # Per coefficient, whether or not the factors are.
+        steps = np.broadcast_to(eta if inverse is None else eta * inverse, coef.shape)
         new = coef - steps.astype(coef.dtype) * grad
         if np.any(l1 > 0):
-            threshold = steps * l1  # (K,), or per coefficient (n_coef, K)
-            if inverse is not None:
-                threshold = threshold[:n_features]
             new[:n_features] = soft_threshold(
-                new[:n_features], threshold.astype(coef.dtype)
+                new[:n_features], (steps[:n_features] * l1).astype(coef.dtype)
             )
         return new
 
