@@ -289,28 +289,33 @@ def _executor():
         return _state["executor"]
 
 
-@contextlib.contextmanager
-def single_threaded_blas():
+class single_threaded_blas(contextlib.ContextDecorator):
     """Limit BLAS to one thread while the sweep's threads share ``X``.
 
     The limit is a setting of the whole process: sweeps running at once in
     several threads (fits under joblib's threading backend, say) share one
     limit, set by the first to enter and lifted by the last to leave, so the
-    original setting comes back however their windows overlap.
+    original setting comes back however their windows overlap.  A class, not
+    a generator: it is entered once per sweep, and on small data the
+    generator's machinery cost more than the rest of the bookkeeping.
     """
-    with _blas_lock:
-        if _blas["depth"] == 0:
-            if _blas["controller"] is None:
-                _blas["controller"] = ThreadpoolController()
-            _blas["limiter"] = _blas["controller"].limit(limits=1, user_api="blas")
-        _blas["depth"] += 1
-    try:
-        yield
-    finally:
+
+    def __enter__(self):
+        with _blas_lock:
+            if _blas["depth"] == 0:
+                if _blas["controller"] is None:
+                    _blas["controller"] = ThreadpoolController()
+                limiter = _blas["controller"].limit(limits=1, user_api="blas")
+                _blas["limiter"] = limiter
+            _blas["depth"] += 1
+        return self
+
+    def __exit__(self, *exc_info):
         with _blas_lock:
             _blas["depth"] -= 1
             if _blas["depth"] == 0:
                 _blas.pop("limiter").restore_original_limits()
+        return False
 
 
 def _run_chunks(function, n_chunks, n_threads):
@@ -378,8 +383,8 @@ def _dot(A, B, out=None):
     But ``np.dot`` copies an operand that is not contiguous (a block of rows
     of an F-ordered ``X``), which ``matmul`` reads in place.
     """
-    if sp.issparse(A) or sp.issparse(B):
-        return A @ B
+    if not (isinstance(A, np.ndarray) and isinstance(B, np.ndarray)):
+        return A @ B  # a sparse operand
     if _contiguous(A) and _contiguous(B):
         return np.dot(A, B, out=out)
     return np.matmul(A, B, out=out)
@@ -506,7 +511,7 @@ class _Sweep:
                 parts = self._parts(block)
                 Z = self._logits(block, work, parts)
                 residual = self._residual(begin, end, Z, partial, work)
-                self._add_gradient(block, residual, partial, parts)
+                self._add_gradient(block, residual, partial, parts, work)
         return partial
 
     def _parts(self, block):
@@ -536,7 +541,7 @@ class _Sweep:
             out.append(Z)
         return out
 
-    def _add_gradient(self, block, residual, partial, parts=None):
+    def _add_gradient(self, block, residual, partial, parts=None, work=None):
         n = self.objective.n_features
         if parts is None or len(parts) == 1:
             partial.grad[:n] += _dot(_transpose(block), residual)
@@ -546,7 +551,8 @@ class _Sweep:
         if self.objective.fit_intercept:
             # A float64 matrix-vector product: faster than an axis-0 sum of
             # a narrow array, and it releases the GIL.
-            partial.grad[n] += np.dot(np.ones(len(residual)), residual)
+            ones = np.ones(len(residual)) if work is None else work.ones(len(residual))
+            partial.grad[n] += np.dot(ones, residual)
 
     def _residual(self, start, stop, Z, partial, work):
         """Weighted ``sigmoid(Z_y) - Y`` of rows ``start:stop``; adds the losses.
@@ -600,6 +606,13 @@ class _Workspace:
             buffer = np.empty((self.rows, self.k), dtype=self.dtype)
             self._buffers[name] = buffer
         return buffer[:n_rows]
+
+    def ones(self, n_rows):
+        """A float64 vector of ``n_rows`` ones (allocated once)."""
+        ones = self._buffers.get("ones")
+        if ones is None:
+            ones = self._buffers["ones"] = np.ones(self.rows)
+        return ones[:n_rows]
 
     def tiled(self, name, row, size):
         """``row`` repeated over the rows of a buffer, flat: its first ``size`` entries.
@@ -693,6 +706,8 @@ class PenalisedColumns:
             )
         self.l2 = (1.0 - l1_ratio) * penalty
         self.l1 = l1_ratio * penalty
+        # Whether any problem has an L1 term (so also any of a restricted copy's).
+        self._any_l1 = bool(np.any(self.l1 > 0))
 
     def _param(self, values, cols):
         return values if cols is None else values[cols]
@@ -702,14 +717,14 @@ class PenalisedColumns:
         W = coef[: self.n_features].astype(np.float64, copy=False)
         l2, l1 = self._param(self.l2, cols), self._param(self.l1, cols)
         value = l2_term(l2, W)
-        if np.any(l1 > 0):
+        if self._any_l1:
             value = value + l1 * np.abs(W).sum(axis=0)
         return value
 
     def l1_penalty(self, coef, cols=None):
         """The ``l1 ||w||_1`` part of :meth:`penalty` per column, in float64."""
         l1 = self._param(self.l1, cols)
-        if not np.any(l1 > 0):
+        if not self._any_l1:
             return np.zeros(len(l1))
         W = coef[: self.n_features].astype(np.float64, copy=False)
         return l1 * np.abs(W).sum(axis=0)
@@ -743,7 +758,10 @@ def l2_term(l2, W):
     0 where ``l2`` is 0 (``C=np.inf``), also for coefficients so large that
     their squares overflow (0 * inf would be NaN).
     """
-    l2 = np.broadcast_to(np.asarray(l2, dtype=np.float64), W.shape[1:])
+    l2 = np.asarray(l2, dtype=np.float64)
+    if l2.shape == W.shape[1:] and (l2 > 0).all():  # the usual case, quickly
+        return 0.5 * l2 * np.square(W, dtype=np.float64).sum(axis=0)
+    l2 = np.broadcast_to(l2, W.shape[1:])
     value = np.zeros(W.shape[1:])
     on = l2 > 0
     if on.any():

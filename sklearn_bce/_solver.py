@@ -535,6 +535,8 @@ class _Descent:
         if self.use_prox and not metric.separable:
             raise ValueError("an L1 penalty needs a scalar or diagonal metric")
         self.x = np.array(coef, copy=True)
+        # The line search's allowance for rounding, relative to the objective.
+        self._slack = 32 * np.finfo(self.x.dtype).eps
         self.logits = None
         if accelerated and getattr(objective, "stores_logits", True):
             dtype = np.result_type(objective.dtype, self.x.dtype)
@@ -599,8 +601,10 @@ class _Descent:
         The momentum restarts (``beta = 0``) when the step goes against the
         gradient mapping at ``y``, ``<G(y), x_new - x> > 0`` (the gradient
         scheme of O'Donoghue & Candès, 2015), which is known before ``X`` is
-        read.
+        read.  Plain descent has no momentum: ``beta`` is None and ``t`` stays.
         """
+        if not self.accelerated:
+            return None, self.momentum[cols]
         restart = (direction * (x_new - x)).sum(axis=0, dtype=np.float64) > 0
         t = np.where(restart, 1.0, self.momentum[cols])
         t_next = 0.5 * (1.0 + np.sqrt(1.0 + 4.0 * t**2))
@@ -608,8 +612,6 @@ class _Descent:
 
     def sweep(self, x_new, cols, beta, recompute):
         """Objective at ``x_new`` and gradient at the next ``y``: one read of X."""
-        if not self.accelerated:
-            beta = None
         return self.held_objective.sweep(
             x_new,
             self._cols(cols),
@@ -649,8 +651,8 @@ class _Descent:
         gradient its failed sweep computed is discarded.
         """
         A = step.cols
-        smooth_y = self.fy[A] - self.held_objective.l1_penalty(y, self._cols(A))
-        slack = 32 * np.finfo(self.x.dtype).eps * (np.abs(smooth_y) + 1e-12)
+        smooth_y = self.fy[A] - self._l1_penalty(y, A)
+        slack = self._slack * (np.abs(smooth_y) + 1e-12)
         first_try = np.ones(A.size, dtype=bool)
         while True:
             move = step.x_new - y
@@ -660,15 +662,13 @@ class _Descent:
                 + (grad * move).sum(axis=0, dtype=float)
                 + 0.5 * self.alpha[A] * curvature
             )
-            smooth_new = step.f_new - self.held_objective.l1_penalty(
-                step.x_new, self._cols(A)
-            )
+            smooth_new = step.f_new - self._l1_penalty(step.x_new, A)
             # Rounding in the sums over samples must not force more halving;
             # a step that no longer moves (or a huge alpha) has nothing left
             # to shorten, so it is accepted.
             bad = (
                 ~(smooth_new <= bound + slack)
-                & np.any(move != 0, axis=0)
+                & (move != 0).any(axis=0)
                 & (self.alpha[A] < MAX_ALPHA)
             )
             if not bad.any():
@@ -688,6 +688,12 @@ class _Descent:
                 step.point_objective[bad] = swept.point_objective
         # Lengthen the step again while it keeps being accepted at once.
         self.alpha[A[first_try]] *= STEP_GROWTH
+
+    def _l1_penalty(self, coef, cols):
+        """The L1 part of the objective of ``cols`` at ``coef`` (0 without L1)."""
+        if not self.use_prox:
+            return 0.0
+        return self.held_objective.l1_penalty(coef, self._cols(cols))
 
     def accept(self, step, ok):
         """Make ``x_new`` the iterate of the columns ``ok`` of the step."""
