@@ -30,6 +30,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,12 +202,22 @@ def environment(extra=None):
         "openblas_overrides_set": [k for k in OPENBLAS_OVERRIDES if k in os.environ],
     }
     env.update(extra or {})
+    _started[id(env)] = time.perf_counter()
     return env
 
 
+#: When each record of :func:`environment` was made, for its ``total_s``.
+_started = {}
+
+
 def finish_environment(env, **extra):
-    """Add the load average at the end of the run (and ``extra``) to ``env``."""
+    """Add the load average at the end of the run, the seconds since
+    :func:`environment` made ``env`` (``total_s``, unless ``extra`` has the
+    script's own) and ``extra`` to ``env``."""
     env["load_average_at_end"] = load_average()
+    started = _started.pop(id(env), None)
+    if started is not None:
+        env["total_s"] = round(time.perf_counter() - started, 1)
     env.update(extra)
     return env
 

@@ -52,6 +52,7 @@ ENV_KEYS = {
     "load_average_at_start",
     "load_average_at_end",
     "openblas_overrides_set",
+    "total_s",
     "argv",
 }
 #: Places where the scripts write by default: the tests must leave them alone.
