@@ -808,10 +808,15 @@ def descent(
             stop_reason[diverged | swung] = DIVERGED
             stop_reason[done] = CONVERGED
             active &= ~(diverged | swung | done | out_of_iterations)
-            # A diverged trial counts as its column's pass, as in the numpy
-            # engine's history.
-            passes = int((n_iter + diverged).max())
-            if callback is not None and (passes > reported or not active.any()):
+            # Iteration p is reported once every column still running has
+            # taken p steps, as in the numpy engine, where each iteration
+            # steps every running column (here a column's rejected trials
+            # make it lag the others); the last report comes when all have
+            # stopped.  A diverged trial counts as its column's step, as in
+            # the numpy engine's history.
+            counts = n_iter + diverged
+            passes = int(counts[active].min() if active.any() else counts.max())
+            if callback is not None and passes > reported:
                 reported = passes
                 callback(
                     reported,

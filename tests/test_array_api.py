@@ -814,6 +814,27 @@ def test_verbose_prints_the_progress(capsys):
     ]
 
 
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_verbose_numbers_each_iteration_once_as_numpy(name, capsys):
+    # Three classes whose line searches reject steps at different iterations:
+    # the block's trials put the columns at different iteration counts.
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    params = {"verbose": 2, "max_iter": 12, "tol": 0}
+    BCELogisticRegression(**params).fit(X, y)
+    expected = capsys.readouterr().out.splitlines()
+    xp, device = namespace_and_device(name)
+    with dispatch():
+        BCELogisticRegression(**params).fit(
+            as_input(X, name), xp.asarray(y, device=device)
+        )
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        line.split(",")[0] for line in expected
+    ]
+    assert lines[-1].split(",")[0] == "Iteration 12"
+
+
 # -- scikit-learn's own value check ----------------------------------------------------
 @pytest.mark.parametrize(
     "estimator",
