@@ -492,8 +492,10 @@ class LearningRateDisplay:
 
         **kwargs : dict
             Keyword arguments passed to :meth:`matplotlib.axes.Axes.plot` for
-            the lines of scores against the learning rate; they override the
-            defaults (``marker``, ``color``, ``label``).
+            the lines of scores against the float learning rates; they
+            override the defaults (``marker``, ``color``, ``label``).  The
+            dashed lines of ``"auto"`` candidates take the colour and width
+            of their group's line.
 
         Returns
         -------
@@ -545,6 +547,9 @@ class LearningRateDisplay:
                 for i in rows
                 if not isinstance(rates[i], str) and np.isfinite(mean[i])
             )
+            # The "auto" lines take the colour and width of their group's
+            # line, as the keywords set them.
+            auto_style = {"color": style["color"]}
             if fixed:
                 x, m, s = (np.array(v) for v in zip(*fixed, strict=True))
                 defaults = {
@@ -555,13 +560,17 @@ class LearningRateDisplay:
                 (line,) = ax.plot(x, m, **{**defaults, **kwargs})
                 ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
                 lines.append(line)
+                auto_style = {
+                    "color": line.get_color(),
+                    "linewidth": line.get_linewidth(),
+                }
             for i in rows:
                 if isinstance(rates[i], str) and np.isfinite(mean[i]):
                     line = ax.axhline(
                         mean[i],
                         linestyle=style["dashes"],
-                        color=style["color"],
                         label=f"{name} auto".strip(),
+                        **auto_style,
                     )
                     lines.append(line)
         ax.set_xscale("log")

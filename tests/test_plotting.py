@@ -517,8 +517,11 @@ def test_learning_rate_display_passes_keywords_to_the_score_lines():
         mean_scores=[0.1, 0.2, 0.3],
         std_scores=[0.0] * 3,
     ).plot(color="k", linewidth=3)
-    assert display.lines_[0].get_color() == "k"
-    assert display.lines_[0].get_linewidth() == 3
+    assert len(display.lines_) == 2 and display.lines_[1].get_label() == "auto"
+    # The "auto" candidate's dashed line follows its group's line.
+    for line in display.lines_:
+        assert line.get_color() == "k"
+        assert line.get_linewidth() == 3
 
 
 def test_learning_rate_display_with_nothing_finite_draws_no_curve_legend():
