@@ -1044,8 +1044,9 @@ stop_reason_, n_features_in_, feature_names_in_
                 "raises the first)"
             )
         elif blamed:
+            which = "the other candidates" if diverged.any() else "every candidate"
             reasons.append(
-                f"the scorer {scorer!r} gave non-finite scores for the others "
+                f"the scorer {scorer!r} gave non-finite scores for {which} "
                 "(a held-out part it cannot score, such as one holding a single "
                 "class for ROC AUC)"
             )

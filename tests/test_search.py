@@ -529,17 +529,29 @@ def test_scorer_errors_score_error_score():
         search.set_params(error_score="raise").fit(X, y)
 
 
-def test_non_finite_scores_are_warned_and_explained():
+@pytest.mark.parametrize(
+    "learning_rates, reasons",
+    [
+        (["auto"], "'roc_auc_ovr' gave non-finite scores for every candidate"),
+        (
+            ["auto", 1e6],
+            "1 of 2 candidates diverged; the scorer 'roc_auc_ovr' gave "
+            "non-finite scores for the other candidates",
+        ),
+    ],
+)
+def test_non_finite_scores_are_warned_and_explained(learning_rates, reasons):
     X, y = data("iris")
     y = y.copy()
     y[[0, 50, 100]] = 3  # a class of 3 samples: some held-out parts lack it
     search = BCELogisticRegressionCV(
-        learning_rates=["auto"], cv=5, scoring="roc_auc_ovr"
+        learning_rates=learning_rates, cv=5, scoring="roc_auc_ovr"
     )
-    with pytest.raises(ValueError, match="'roc_auc_ovr' gave non-finite scores"):
+    with pytest.raises(ValueError, match=reasons):
         with pytest.warns(UserWarning, match="test scores are non-finite"):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UndefinedMetricWarning)
+                warnings.simplefilter("ignore", ConvergenceWarning)
                 warnings.filterwarnings("ignore", "The least populated class")
                 search.fit(X, y)
 
