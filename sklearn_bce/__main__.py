@@ -7,7 +7,8 @@ prints them side by side.
 ``fit DATA.csv --target COL`` fits a ``StandardScaler`` +
 ``BCELogisticRegression`` pipeline on a CSV file of numeric features,
 compares it with ``LogisticRegression`` and can save the model (skops format)
-and a picture of its loss curve; ``predict MODEL.skops DATA.csv`` loads such a
+and a picture of its loss curve (the objective minus its minimum, on a log
+scale); ``predict MODEL.skops DATA.csv`` loads such a
 model, trusting only types of this package, scikit-learn, numpy and
 scipy.sparse (a model made sparse by ``sparsify``), and writes
 its predictions and probabilities.  Bad input ends with a one-line
@@ -194,7 +195,10 @@ def _add_fit_arguments(parser):
         "--model", metavar="OUT.skops", help="save the fitted pipeline (skops)"
     )
     parser.add_argument(
-        "--plot", metavar="LOSS.png", help="save a picture of the loss curve"
+        "--plot",
+        metavar="LOSS.png",
+        help="save a picture of the loss curve (the objective minus its "
+        "minimum, on a log scale)",
     )
 
 

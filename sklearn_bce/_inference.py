@@ -118,11 +118,14 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     Raises
     ------
     ValueError
-        If the model has more than two classes; if the data are perfectly
-        separated by the fitted unpenalised model, or quasi-completely
-        separated (the maximum-likelihood estimate does not exist; see the
-        notes); or if the information matrix is singular or too
-        ill-conditioned to invert, for example for collinear features.
+        If the model has more than two classes; if it is a
+        ``BCELogisticRegressionCV`` fitted with ``refit=False`` (no refitted
+        model); if it was fitted on array API arrays; if ``y`` has labels
+        the model was not fitted on; if the data are perfectly separated by
+        the fitted unpenalised model, or quasi-completely separated (the
+        maximum-likelihood estimate does not exist; see the notes); or if
+        the information matrix is singular or too ill-conditioned to invert,
+        for example for collinear features.
 
     ImportError
         If pandas is not installed.

@@ -162,8 +162,10 @@ class LinearBCEOutputsMixin:
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples.  The result is of ``X``'s kind: a (lazy) dask array for a
+            dask ``X`` and, with array API dispatch, an array of ``X``'s
+            namespace on its device.
 
         Returns
         -------
@@ -189,8 +191,10 @@ class LinearBCEOutputsMixin:
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples.  The result is of ``X``'s kind: a (lazy) dask array for a
+            dask ``X`` and, with array API dispatch, an array of ``X``'s
+            namespace on its device.
 
         Returns
         -------
@@ -221,8 +225,10 @@ class LinearBCEOutputsMixin:
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples.  The result is of ``X``'s kind: a (lazy) dask array for a
+            dask ``X`` and, with array API dispatch, an array of ``X``'s
+            namespace on its device.
 
         Returns
         -------
@@ -239,8 +245,10 @@ class LinearBCEOutputsMixin:
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Samples.
+        X : {array-like, sparse matrix, dask array} of shape (n_samples, n_features)
+            Samples.  The result is of ``X``'s kind: a (lazy) dask array for a
+            dask ``X`` and, with array API dispatch, an array of ``X``'s
+            namespace on its device.
 
         Returns
         -------
@@ -291,11 +299,14 @@ class LinearBCEOutputsMixin:
         """Store ``coef_`` as a SciPy CSR matrix, as ``LogisticRegression`` does.
 
         With an L1 or elastic-net penalty (``l1_ratio > 0``) many coefficients
-        are exactly zero, and a sparse ``coef_`` takes less memory, pickles
-        smaller and is multiplied faster: a stored entry takes 12 bytes (a
-        value and its column) against 8 dense, so it saves memory only when
-        more than about a third of the entries are zero (``(coef_ == 0)``),
-        and much only when most are.
+        are exactly zero, and a sparse ``coef_`` takes less memory and pickles
+        smaller: a stored entry takes 12 bytes (a value and its column)
+        against 8 dense, so it saves memory only when more than about a third
+        of the entries are zero (``(coef_ == 0)``), and much only when most
+        are.  It is a matter of storage, not of speed: predictions on sparse
+        ``X`` with a very sparse ``coef_`` can be faster, but on dense ``X``
+        (after ``StandardScaler``, say) a sparse ``coef_`` makes them several
+        times slower.
         ``intercept_`` stays dense.  Predictions are unchanged (to rounding:
         the products are summed in another order), on NumPy, sparse and Dask
         input; a warm-started ``fit``, ``partial_fit`` and ``coef_table`` of
@@ -458,7 +469,8 @@ class BCELogisticRegression(
         that ends with a higher objective than it started with (beyond
         rounding) is undone and halves the cap of the epochs after it (small
         batches can be fitted by almost any step, which the full objective
-        need not accept), so ``loss_curve_`` does not rise.  Steps have no
+        need not accept), so ``loss_curve_`` does not rise beyond that
+        rounding (``32 eps max(J, 1)``: a few 1e-6 in float32).  Steps have no
         momentum whatever ``solver``; ``n_iter_`` counts epochs, and
         ``tol`` is checked on the full gradient after each epoch (as the steps
         shrink, a small ``tol`` is met slowly: the default often runs to
@@ -646,7 +658,9 @@ class BCELogisticRegression(
             ``sklearn.set_config(array_api_dispatch=True)``, an array API
             array (PyTorch, CuPy, ...) is fitted in its own namespace on its
             own device (``batch_size``, ``early_stopping`` and callbacks are
-            not supported there).
+            not supported there).  A dask array is fitted chunk by chunk
+            where its chunks live (``batch_size``, ``early_stopping`` and
+            callbacks are not supported there); see the README.
 
         y : array-like of shape (n_samples,)
             Target labels (at least two classes).
@@ -840,7 +854,10 @@ class BCELogisticRegression(
         reaches its own optimum (with ``batch_size`` too, whose batches count
         against the whole data).  Turning ``fit_intercept`` off mid-stream
         drops the intercept learned so far (with a warning).
-        ``early_stopping`` and ``batch_size`` do not apply.  ``n_iter_``
+        ``early_stopping`` and ``batch_size`` do not apply, and
+        ``class_weight="balanced"`` is refused (it needs the whole data): a
+        dict's weights are those of all of ``classes``, as in
+        ``SGDClassifier.partial_fit``.  ``n_iter_``
         counts the calls since the last ``fit`` and ``loss_curve_`` holds
         each batch's objective after its step (a call after ``fit`` continues
         from its coefficients and starts both afresh); ``converged_`` is
