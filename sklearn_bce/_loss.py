@@ -75,11 +75,12 @@ import copy
 import itertools
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+import threadpoolctl
 from scipy.linalg import LinAlgError, eigh
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 from scipy.special import expit
@@ -223,21 +224,68 @@ _blas_lock = threading.Lock()
 _blas = {"controller": None, "depth": 0}
 
 
+def _release_blas_control():
+    """Leave no thread in control of OpenBLAS's process-wide limit.
+
+    threadpoolctl 3.8 lets one thread at a time set the limit of an OpenBLAS
+    built on its own threads (the first to set one, until its ``with
+    threadpool_limits`` blocks end) and silently ignores the others.  The
+    sweeps' limit is shared by every thread that sweeps, set by whichever
+    enters first and lifted by whichever leaves last: each takes control for
+    its call alone.  Earlier threadpoolctl versions have no such control.
+    """
+    openblas = getattr(threadpoolctl, "OpenBLASController", None)
+    clear = getattr(openblas, "clear_controlling_thread", None)
+    if clear is not None:
+        clear(force=True)
+
+
+def _set_blas_limit():
+    _release_blas_control()
+    if _blas["controller"] is None:
+        _blas["controller"] = ThreadpoolController()
+    _blas["limiter"] = _blas["controller"].limit(limits=1, user_api="blas")
+    _release_blas_control()
+
+
+def _lift_blas_limit():
+    limiter = _blas.pop("limiter", None)
+    if limiter is not None:
+        _release_blas_control()
+        limiter.restore_original_limits()
+        _release_blas_control()
+
+
+def _lock_before_fork():
+    # No thread of this module is then setting or lifting the limit at the
+    # fork (threadpoolctl's own lock could stay held in the child).
+    _blas_lock.acquire()
+
+
+def _unlock_after_fork():
+    _blas_lock.release()
+
+
 def _forget_threads():
     """After a fork, the parent's pool threads do not exist in the child.
 
-    Nor do the parent's sweeps: the child starts with no BLAS limit to lift
-    and fresh locks (one could have been held by another thread at the fork).
+    Nor do the parent's sweeps: a limit that another thread's sweep held at
+    the fork is lifted (the child would keep BLAS at one thread, with no
+    sweep to lift it), and the locks are fresh.
     """
     global _lock, _blas_lock
     _lock, _blas_lock = threading.Lock(), threading.Lock()
     _state["executor"] = _state["openmp"] = None
     _blas.update(controller=None, depth=0)
-    _blas.pop("limiter", None)
+    _lift_blas_limit()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_threads)
+    os.register_at_fork(
+        before=_lock_before_fork,
+        after_in_parent=_unlock_after_fork,
+        after_in_child=_forget_threads,
+    )
 
 
 def sweep_threads():
@@ -295,7 +343,9 @@ class single_threaded_blas(contextlib.ContextDecorator):
     The limit is a setting of the whole process: sweeps running at once in
     several threads (fits under joblib's threading backend, say) share one
     limit, set by the first to enter and lifted by the last to leave, so the
-    original setting comes back however their windows overlap.  A class, not
+    original setting comes back however their windows overlap (each taking
+    threadpoolctl's control of OpenBLAS for that moment:
+    :func:`_release_blas_control`).  A class, not
     a generator: it is entered once per sweep, and on small data the
     generator's machinery cost more than the rest of the bookkeeping.
     """
@@ -303,18 +353,16 @@ class single_threaded_blas(contextlib.ContextDecorator):
     def __enter__(self):
         with _blas_lock:
             if _blas["depth"] == 0:
-                if _blas["controller"] is None:
-                    _blas["controller"] = ThreadpoolController()
-                limiter = _blas["controller"].limit(limits=1, user_api="blas")
-                _blas["limiter"] = limiter
+                _set_blas_limit()
             _blas["depth"] += 1
         return self
 
     def __exit__(self, *exc_info):
         with _blas_lock:
-            _blas["depth"] -= 1
+            # (Below 0 only in a child forked mid-sweep, which lifted it.)
+            _blas["depth"] = max(_blas["depth"] - 1, 0)
             if _blas["depth"] == 0:
-                _blas.pop("limiter").restore_original_limits()
+                _lift_blas_limit()
         return False
 
 
@@ -331,10 +379,26 @@ def _run_chunks(function, n_chunks, n_threads):
     def run_range(t):
         return [function(c) for c in range(bounds[t], bounds[t + 1])]
 
-    futures = [_executor().submit(run_range, t) for t in range(1, n_threads)]
-    results = run_range(0)
-    for future in futures:
-        results.extend(future.result())
+    futures = []
+    for t in range(1, n_threads):
+        try:
+            futures.append(_executor().submit(run_range, t))
+        except RuntimeError:
+            # The interpreter is shutting down (its pools take no more work)
+            # while a thread it waits for still fits: this thread goes on.
+            futures.append(None)
+    try:
+        results = run_range(0)
+    except BaseException:
+        # The pool's ranges must not run on once the sweep has ended (with
+        # BLAS no longer limited, into a descent that has stopped).
+        for future in futures:
+            if future is not None:
+                future.cancel()
+        wait([future for future in futures if future is not None])
+        raise
+    for t, future in enumerate(futures, start=1):
+        results.extend(run_range(t) if future is None else future.result())
     return results
 
 

@@ -6,7 +6,10 @@ in a test.
 """
 
 import os
+import subprocess
+import sys
 import threading
+import time
 import tracemalloc
 import warnings
 
@@ -339,6 +342,134 @@ def test_overlapping_sweeps_restore_the_blas_threads(two_blas_threads):
     assert blas_threads() == {1}  # the second sweep still runs
     second.__exit__(None, None, None)
     assert blas_threads() == {2}
+
+
+def test_overlapping_sweeps_in_threads_restore_the_blas_threads(two_blas_threads):
+    # threadpoolctl 3.8 lets one thread at a time set OpenBLAS's limit (the
+    # fixture's, here): the sweeps' limit is set by a thread that enters
+    # first and lifted by another that leaves last, and must work anyway.
+    first_in, second_in, first_out = (threading.Event() for _ in range(3))
+    seen = {}
+
+    def first():
+        with _loss.single_threaded_blas():
+            seen["first"] = blas_threads()
+            first_in.set()
+            second_in.wait(10)
+        first_out.set()
+
+    def second():
+        first_in.wait(10)
+        with _loss.single_threaded_blas():
+            second_in.set()
+            first_out.wait(10)
+            seen["second"] = blas_threads()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == {"first": {1}, "second": {1}}
+    assert blas_threads() == {2}
+
+
+def test_a_fit_in_another_thread_sweeps_on_one_blas_thread(two_blas_threads):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y = make_classification(50_000, 50, random_state=0)  # a threaded sweep
+    seen = []
+    rows = _loss._Sweep.rows
+
+    def spy(self, start, stop):
+        seen.append(blas_threads())
+        return rows(self, start, stop)
+
+    def fit():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return BCELogisticRegression(max_iter=3, tol=0).fit(X, y)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_loss._Sweep, "rows", spy)
+        here = fit()
+        with ThreadPoolExecutor(1) as pool:
+            there = pool.submit(fit).result()
+    assert seen and all(threads == {1} for threads in seen)
+    assert_array_equal(there.coef_, here.coef_)
+    assert blas_threads() == {2}
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded")
+def test_a_fork_during_another_threads_sweep_leaves_blas_unlimited_in_the_child(
+    two_blas_threads,
+):
+    entered, release = threading.Event(), threading.Event()
+
+    def sweep():
+        with _loss.single_threaded_blas():
+            entered.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=sweep)
+    thread.start()
+    entered.wait(10)
+    assert blas_threads() == {1}
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its BLAS threads and leave at once
+        try:
+            os.write(write, repr(sorted(blas_threads())).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    child = os.read(read, 100).decode()
+    os.close(read)
+    os.waitpid(pid, 0)
+    release.set()
+    thread.join(10)
+    assert child == "[2]"  # no sweep runs there to lift the limit
+    assert blas_threads() == {2}
+
+
+def test_a_fit_still_running_on_a_thread_at_exit_completes():
+    # Python stops concurrent.futures' pools before it waits for the threads
+    # the main thread left running: the sweeps then go on without the pool.
+    script = """
+import threading
+from sklearn.datasets import make_classification
+from sklearn_bce import BCELogisticRegression
+X, y = make_classification(50_000, 50, random_state=0)
+def fit():
+    model = BCELogisticRegression(max_iter=50, tol=0).fit(X, y)
+    print("fitted", model.n_iter_[0])
+threading.Thread(target=fit).start()
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.split() == ["fitted", "50"]
+
+
+def test_a_failing_chunk_waits_for_the_chunks_of_the_pool():
+    started, finished = [], []
+
+    def chunk(c):
+        if c == 0:
+            time.sleep(0.1)  # chunk 1 has started meanwhile
+            raise ValueError("chunk 0 failed")
+        started.append(c)
+        time.sleep(0.3)
+        finished.append(c)
+        return c
+
+    with pytest.raises(ValueError, match="chunk 0 failed"):
+        _loss._run_chunks(chunk, 2, 2)
+    # None still running (with BLAS no longer limited) once the sweep failed.
+    assert started == finished == [1]
 
 
 def test_fits_in_threads_leave_blas_as_they_found_it(two_blas_threads):
