@@ -242,18 +242,41 @@ def _release_blas_control():
 
 def _set_blas_limit():
     _release_blas_control()
-    if _blas["controller"] is None:
-        _blas["controller"] = ThreadpoolController()
-    _blas["limiter"] = _blas["controller"].limit(limits=1, user_api="blas")
-    _release_blas_control()
+    try:
+        if _blas["controller"] is None:
+            _blas["controller"] = ThreadpoolController()
+        limiter = _blas["controller"].limit(limits=1, user_api="blas")
+        # A lift that an exception interrupted leaves its limiter: it, not
+        # the limit it left in force, holds the setting to come back to.
+        _blas.setdefault("limiter", limiter)
+    finally:
+        _release_blas_control()
 
 
 def _lift_blas_limit():
-    limiter = _blas.pop("limiter", None)
-    if limiter is not None:
-        _release_blas_control()
+    limiter = _blas.get("limiter")
+    if limiter is None:
+        return
+    _release_blas_control()
+    try:
         limiter.restore_original_limits()
+        del _blas["limiter"]  # only once restored
+    finally:
         _release_blas_control()
+
+
+def _reset_threadpoolctl_after_fork():
+    """threadpoolctl's OpenBLAS lock and controlling thread, made anew.
+
+    The child of a fork runs one thread: a lock that another thread of the
+    parent held at the fork (a ``threadpool_limits`` of its own) would stay
+    held for ever, and the controlling thread does not exist here.
+    """
+    openblas = getattr(threadpoolctl, "OpenBLASController", None)
+    state = getattr(openblas, "_SHARED_STATE", None)
+    if state is not None and hasattr(state, "lock"):
+        state.lock = threading.Lock()
+        state.controlling_thread = None
 
 
 def _lock_before_fork():
@@ -277,7 +300,9 @@ def _forget_threads():
     _lock, _blas_lock = threading.Lock(), threading.Lock()
     _state["executor"] = _state["openmp"] = None
     _blas.update(controller=None, depth=0)
-    _lift_blas_limit()
+    if "limiter" in _blas:
+        _reset_threadpoolctl_after_fork()
+        _lift_blas_limit()
 
 
 if hasattr(os, "register_at_fork"):
@@ -345,7 +370,11 @@ class single_threaded_blas(contextlib.ContextDecorator):
     limit, set by the first to enter and lifted by the last to leave, so the
     original setting comes back however their windows overlap (each taking
     threadpoolctl's control of OpenBLAS for that moment:
-    :func:`_release_blas_control`).  A class, not
+    :func:`_release_blas_control`).  That covers this package's sweeps: a
+    limit that another thread sets and lifts across a sweep's window, not
+    within it, lifts the sweep's (or restores it after the sweep).  For a
+    BLAS that takes its limits per thread (an OpenBLAS built on OpenMP)
+    the limit holds in the thread that set it only.  A class, not
     a generator: it is entered once per sweep, and on small data the
     generator's machinery cost more than the rest of the bookkeeping.
     """
@@ -380,25 +409,29 @@ def _run_chunks(function, n_chunks, n_threads):
         return [function(c) for c in range(bounds[t], bounds[t + 1])]
 
     futures = []
-    for t in range(1, n_threads):
-        try:
-            futures.append(_executor().submit(run_range, t))
-        except RuntimeError:
-            # The interpreter is shutting down (its pools take no more work)
-            # while a thread it waits for still fits: this thread goes on.
-            futures.append(None)
     try:
+        for t in range(1, n_threads):
+            try:
+                futures.append(_executor().submit(run_range, t))
+            except RuntimeError as exc:
+                # The interpreter is shutting down (its pools take no more
+                # work) while a thread it waits for still fits: this thread
+                # goes on alone.  Any other failure (a thread that cannot
+                # start, whose range is queued all the same) is raised.
+                if "shutdown" not in str(exc):
+                    raise
+                futures.append(None)
         results = run_range(0)
+        for t, future in enumerate(futures, start=1):
+            results.extend(run_range(t) if future is None else future.result())
     except BaseException:
-        # The pool's ranges must not run on once the sweep has ended (with
+        # No range of the pool may run on once the sweep has failed (with
         # BLAS no longer limited, into a descent that has stopped).
-        for future in futures:
-            if future is not None:
-                future.cancel()
-        wait([future for future in futures if future is not None])
+        submitted = [future for future in futures if future is not None]
+        for future in submitted:
+            future.cancel()
+        wait(submitted)
         raise
-    for t, future in enumerate(futures, start=1):
-        results.extend(run_range(t) if future is None else future.result())
     return results
 
 
@@ -910,6 +943,7 @@ class BCEObjective(PenalisedColumns):
         if self._weight_index is not None or self._sample_weight.shape[1] > 1:
             sub._weight_index = self._index(self._weight_index, cols)
         sub.sw_sum, sub.l2, sub.l1 = self.sw_sum[cols], self.l2[cols], self.l1[cols]
+        sub._any_l1 = bool(np.any(sub.l1 > 0))
         return sub
 
     @staticmethod
@@ -1009,10 +1043,11 @@ class BCEObjective(PenalisedColumns):
     def _over_chunks(self, function):
         """``[function(start, stop) for each chunk]``, on the sweep's threads.
 
-        BLAS is limited to one thread meanwhile: each chunk is then computed
-        the same way whatever the number of threads, and the products with
-        blocks that fit in cache are too small for BLAS threads to pay off
-        (on some machines they cost many times more than they save).
+        BLAS is limited to one thread meanwhile (see
+        :class:`single_threaded_blas`): each chunk is then computed the same
+        way whatever the number of threads, and the products with blocks that
+        fit in cache are too small for BLAS threads to pay off (on some
+        machines they cost many times more than they save).
         """
         chunks = self._chunks
         n_threads = min(sweep_threads(), len(chunks)) if len(chunks) > 1 else 1

@@ -6,12 +6,14 @@ in a test.
 """
 
 import os
+import select
 import subprocess
 import sys
 import threading
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -321,6 +323,16 @@ def blas_threads():
     }
 
 
+def skip_if_blas_limits_are_per_thread():
+    """An OpenBLAS built on OpenMP takes limits per thread: the sweeps' limit
+    then holds in the thread that set it only (see ``single_threaded_blas``)."""
+    from threadpoolctl import threadpool_info
+
+    for info in threadpool_info():
+        if info["user_api"] == "blas" and info.get("threading_layer") == "openmp":
+            pytest.skip("this BLAS takes its limits per thread")
+
+
 @pytest.fixture
 def two_blas_threads():
     """BLAS set to 2 threads for the test, and restored after it."""
@@ -345,6 +357,7 @@ def test_overlapping_sweeps_restore_the_blas_threads(two_blas_threads):
 
 
 def test_overlapping_sweeps_in_threads_restore_the_blas_threads(two_blas_threads):
+    skip_if_blas_limits_are_per_thread()
     # threadpoolctl 3.8 lets one thread at a time set OpenBLAS's limit (the
     # fixture's, here): the sweeps' limit is set by a thread that enters
     # first and lifted by another that leaves last, and must work anyway.
@@ -375,6 +388,7 @@ def test_overlapping_sweeps_in_threads_restore_the_blas_threads(two_blas_threads
 
 
 def test_a_fit_in_another_thread_sweeps_on_one_blas_thread(two_blas_threads):
+    skip_if_blas_limits_are_per_thread()
     from concurrent.futures import ThreadPoolExecutor
 
     X, y = make_classification(50_000, 50, random_state=0)  # a threaded sweep
@@ -424,8 +438,11 @@ def test_a_fork_during_another_threads_sweep_leaves_blas_unlimited_in_the_child(
         finally:
             os._exit(0)
     os.close(write)
-    child = os.read(read, 100).decode()
+    ready, _, _ = select.select([read], [], [], 60)
+    child = os.read(read, 100).decode() if ready else "no answer: the child hangs"
     os.close(read)
+    if not ready:
+        os.kill(pid, 9)
     os.waitpid(pid, 0)
     release.set()
     thread.join(10)
@@ -446,30 +463,75 @@ def fit():
     print("fitted", model.n_iter_[0])
 threading.Thread(target=fit).start()
 """
+    source = str(Path(_loss.__file__).resolve().parents[1])  # this checkout's package
+    path = os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": path},
     )
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr, done.stderr
     assert done.stdout.split() == ["fitted", "50"]
 
 
-def test_a_failing_chunk_waits_for_the_chunks_of_the_pool():
-    started, finished = [], []
+@pytest.mark.parametrize("failing", [0, 1], ids=["own part", "pool's part"])
+def test_a_failing_chunk_waits_for_the_chunks_of_the_pool(failing):
+    # Chunk 0 runs on the calling thread, 1 and 2 in the pool; chunk 2 runs
+    # on after the failure of the other chunk.
+    running, started, finished = threading.Event(), [], []
 
     def chunk(c):
-        if c == 0:
-            time.sleep(0.1)  # chunk 1 has started meanwhile
-            raise ValueError("chunk 0 failed")
-        started.append(c)
-        time.sleep(0.3)
-        finished.append(c)
+        if c == failing:
+            running.wait(10)
+            raise ValueError(f"chunk {c} failed")
+        if c == 2:
+            started.append(c)
+            running.set()
+            time.sleep(0.3)
+            finished.append(c)
         return c
 
-    with pytest.raises(ValueError, match="chunk 0 failed"):
-        _loss._run_chunks(chunk, 2, 2)
+    with pytest.raises(ValueError, match=f"chunk {failing} failed"):
+        _loss._run_chunks(chunk, 3, 3)
     # None still running (with BLAS no longer limited) once the sweep failed.
-    assert started == finished == [1]
+    assert started == finished == [2]
+
+
+def test_a_pool_that_cannot_start_a_thread_fails_the_sweep(monkeypatch):
+    # Its work item is queued all the same: running it here too would run it
+    # twice, the second time during some later sweep.
+    class Refusing:
+        def submit(self, *args):
+            raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(_loss, "_executor", Refusing)
+    ran = []
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        _loss._run_chunks(ran.append, 2, 2)
+    assert ran == []
+
+
+def test_a_sweep_leaves_no_thread_in_control_of_blas(two_blas_threads):
+    # threadpoolctl 3.8 ignores the limits of every thread but the one in
+    # control of OpenBLAS: after a sweep, another thread's limits must work.
+    with _loss.single_threaded_blas():
+        pass
+    seen = {}
+
+    def user():
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            seen["inside"] = blas_threads()
+
+    thread = threading.Thread(target=user)
+    thread.start()
+    thread.join(10)
+    assert seen == {"inside": {1}}
+    assert blas_threads() == {2}
 
 
 def test_fits_in_threads_leave_blas_as_they_found_it(two_blas_threads):
