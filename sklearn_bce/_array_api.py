@@ -677,8 +677,23 @@ def descent(
     grad_max = np.full(n_problems, np.nan)
     final = [None] * n_problems
     curves = [[] for _ in range(n_problems)]
+    # Per column, for the callback: the gradient of each iteration, the
+    # iteration it stopped at (a diverged trial counting as one) and the one
+    # whose step diverged (its objective is reported as NaN).
+    gradients = [[] for _ in range(n_problems)]
+    stopped_at = np.full(n_problems, np.iinfo(np.int64).max)
+    diverged_at = np.full(n_problems, -1)
     trial_grad_max = np.full(n_problems, np.nan)
     reported = 0
+
+    def iteration_report(p):
+        """``(objective, grad_max, active)`` of every column at iteration p."""
+        objective, gradient = fx.copy(), grad_max.copy()
+        for k in range(n_problems):
+            if len(curves[k]) >= p:
+                objective[k], gradient[k] = curves[k][p - 1], gradients[k][p - 1]
+        objective[diverged_at == p] = np.nan
+        return objective, gradient, stopped_at > p
 
     def quiet():
         if not check_divergence:
@@ -790,6 +805,7 @@ def descent(
             best_fx[ok] = np.minimum(best_fx[ok], f_new[ok])
             for k in np.flatnonzero(ok):
                 curves[k].append(f_new[k])
+                gradients[k].append(grad_max[k])
             done = ok & (grad_max <= tol)
             out_of_iterations = ok & ~done & (n_iter >= max_iter)
             # Out of iterations higher than it started: it was swinging, not
@@ -807,24 +823,23 @@ def descent(
                 final[k] = iterates[j + 1][:, k]
             stop_reason[diverged | swung] = DIVERGED
             stop_reason[done] = CONVERGED
-            active &= ~(diverged | swung | done | out_of_iterations)
-            # Iteration p is reported once every column still running has
-            # taken p steps, as in the numpy engine, where each iteration
-            # steps every running column (here a column's rejected trials
-            # make it lag the others); the last report comes when all have
-            # stopped.  A diverged trial counts as its column's step, as in
-            # the numpy engine's history.
+            stopping = diverged | swung | done | out_of_iterations
+            active &= ~stopping
+            # A diverged trial counts as its column's step, as in the numpy
+            # engine's history.
             counts = n_iter + diverged
+            stopped_at[stopping] = counts[stopping]
+            diverged_at[diverged] = counts[diverged]
+            # Iteration p is reported once every column still running has
+            # taken p steps, each iteration once, with every column's values
+            # at p, as the numpy engine (where each iteration steps every
+            # running column) reports it: here a column's rejected trials
+            # make it lag the others.
             passes = int(counts[active].min() if active.any() else counts.max())
-            if callback is not None and passes > reported:
-                reported = passes
-                callback(
-                    reported,
-                    None,
-                    np.where(diverged, np.nan, fx),
-                    grad_max,
-                    active.copy(),
-                )
+            if callback is not None:
+                for p in range(reported + 1, passes + 1):
+                    callback(p, None, *iteration_report(p))
+            reported = max(reported, passes)
     history = np.full((max(n_iter.max(), 0), n_problems), np.nan)
     for k, curve in enumerate(curves):
         history[: len(curve), k] = curve
