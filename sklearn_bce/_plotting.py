@@ -548,8 +548,11 @@ class LearningRateDisplay:
                 if not isinstance(rates[i], str) and np.isfinite(mean[i])
             )
             # The "auto" lines take the colour and width of their group's
-            # line, as the keywords set them.
-            auto_style = {"color": style["color"]}
+            # line, as the keywords set them (or would have set them).
+            auto_style = {"color": kwargs.get("color", kwargs.get("c", style["color"]))}
+            width = kwargs.get("linewidth", kwargs.get("lw"))
+            if width is not None:
+                auto_style["linewidth"] = width
             if fixed:
                 x, m, s = (np.array(v) for v in zip(*fixed, strict=True))
                 defaults = {

@@ -518,10 +518,18 @@ def test_learning_rate_display_passes_keywords_to_the_score_lines():
         std_scores=[0.0] * 3,
     ).plot(color="k", linewidth=3)
     assert len(display.lines_) == 2 and display.lines_[1].get_label() == "auto"
-    # The "auto" candidate's dashed line follows its group's line.
+    # The "auto" candidate's dashed line follows its group's line, also when
+    # there is none (only "auto", or float steps that all diverged).
     for line in display.lines_:
         assert line.get_color() == "k"
         assert line.get_linewidth() == 3
+    for rates, scores in [(["auto"], [0.3]), (["auto", 1.0], [0.3, np.nan])]:
+        display = LearningRateDisplay(
+            learning_rates=rates, mean_scores=scores, std_scores=[0.0] * len(rates)
+        ).plot(c="k", lw=3)
+        assert [line.get_label() for line in display.lines_] == ["auto"]
+        assert display.lines_[0].get_color() == "k"
+        assert display.lines_[0].get_linewidth() == 3
 
 
 def test_learning_rate_display_with_nothing_finite_draws_no_curve_legend():
