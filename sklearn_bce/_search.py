@@ -1044,11 +1044,13 @@ stop_reason_, n_features_in_, feature_names_in_
                 "raises the first)"
             )
         elif blamed:
-            which = "the other candidates" if diverged.any() else "every candidate"
+            scored = values[~diverged][:, fitted]
+            n_bad = int((~np.isfinite(scored)).any(axis=1).sum())
+            others = " that did not diverge" if diverged.any() else ""
             reasons.append(
-                f"the scorer {scorer!r} gave non-finite scores for {which} "
-                "(a held-out part it cannot score, such as one holding a single "
-                "class for ROC AUC)"
+                f"the scorer {scorer!r} gave non-finite scores for {n_bad} of the "
+                f"{len(scored)} candidates{others} (a held-out part it cannot "
+                "score, such as one holding a single class for ROC AUC)"
             )
         return f"No candidate has a finite mean score: {'; '.join(reasons)}."
 

@@ -532,11 +532,11 @@ def test_scorer_errors_score_error_score():
 @pytest.mark.parametrize(
     "learning_rates, reasons",
     [
-        (["auto"], "'roc_auc_ovr' gave non-finite scores for every candidate"),
+        (["auto"], "'roc_auc_ovr' gave non-finite scores for 1 of the 1 candidates "),
         (
             ["auto", 1e6],
             "1 of 2 candidates diverged; the scorer 'roc_auc_ovr' gave "
-            "non-finite scores for the other candidates",
+            "non-finite scores for 1 of the 1 candidates that did not diverge",
         ),
     ],
 )
