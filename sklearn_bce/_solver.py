@@ -181,18 +181,24 @@ class CholeskyMetric:
 
     separable = False
 
-    def __init__(self, bounds, index):
+    def __init__(self, bounds, index, dtype=np.float64):
         self.bounds = bounds
         self.index = np.asarray(index)
         self.factors = []
+        # In float32 (``dtype``, that of ``X``), curvatures below 16 eps of
+        # an entry are rounding: along the null directions of collinear
+        # features without a penalty, a smaller jitter turns the gradient's
+        # rounding into huge, useless steps.  The array API engine's metric
+        # takes the same.
+        relative = max(1e-10, 16 * float(np.finfo(dtype).eps))
         for bound in bounds:
             bound = bound.copy()
-            # Each diagonal entry raised by 1e-10 of itself: the jitter of the
-            # diagonally scaled bound, blind to the scales of the features (a
-            # jitter relative to the largest entry swamps small-scale ones,
-            # such as the intercept's beside a penalty of C=1e-30).  Only a
-            # zero entry (an all-zero column) is raised relative to the
-            # largest, to keep it factorable.
+            # Each diagonal entry raised by ``relative`` of itself: the jitter
+            # of the diagonally scaled bound, blind to the scales of the
+            # features (a jitter relative to the largest entry swamps
+            # small-scale ones, such as the intercept's beside a penalty of
+            # C=1e-30).  Only a zero entry (an all-zero column) is raised
+            # relative to the largest, to keep it factorable.
             diagonal = bound.diagonal()
             largest = diagonal.max()
             # A bound without any curvature (all-zero X, no intercept, no L2
@@ -202,7 +208,7 @@ class CholeskyMetric:
                 if largest > 0
                 else 1e10
             )
-            bound[np.diag_indices_from(bound)] += 1e-10 * np.where(
+            bound[np.diag_indices_from(bound)] += relative * np.where(
                 diagonal > 0, diagonal, floor
             )
             self.factors.append(cho_factor(bound, lower=True)[0])
@@ -277,7 +283,7 @@ def auto_metric(objective, max_dense=256):
     """
     if objective.n_coef <= max_dense and not np.any(objective.l1 > 0):
         try:
-            return CholeskyMetric(*objective.hessian_bound())
+            return CholeskyMetric(*objective.hessian_bound(), dtype=objective.dtype)
         except LinAlgError:
             pass
     return DiagonalMetric(objective.hessian_bound_diagonal())
@@ -313,7 +319,7 @@ def full_metric_later(objective):
             index, local = np.zeros(objective.n_problems, dtype=int), index
             index[cols] = local
         try:
-            return CholeskyMetric(bounds, index)
+            return CholeskyMetric(bounds, index, dtype=objective.dtype)
         except LinAlgError:
             return None
 

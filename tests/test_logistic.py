@@ -376,3 +376,22 @@ def test_warm_start_with_other_features_starts_afresh(breast_cancer_standardised
     cold = BCELogisticRegression().fit(X, y)
     np.testing.assert_array_equal(model.coef_, cold.coef_)
     np.testing.assert_array_equal(model.n_iter_, cold.n_iter_)
+
+
+def test_float32_collinear_features_without_a_penalty_converge():
+    # The full metric's jitter in float32 is its rounding (16 eps), not
+    # float64's 1e-10: along the null directions of duplicated features a
+    # smaller one turns the gradient's rounding into huge, useless steps.
+    rng = np.random.default_rng(0)
+    n, p = 2000, 250
+    X = rng.standard_normal((n, 50)) @ rng.standard_normal((50, p)) / 3
+    X += 0.05 * rng.standard_normal((n, p))
+    X[:, p - p // 4 :] = X[:, : p // 4]  # 62 exact duplicates
+    X = StandardScaler().fit_transform(X).astype(np.float32)
+    y = (X[:, :3].sum(axis=1) + 2 * rng.standard_normal(n) > 0).astype(int)
+    params = {"C": np.inf, "tol": 1e-6, "max_iter": 2000}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = BCELogisticRegression(**params).fit(X, y)
+        reference = BCELogisticRegression(**params).fit(X.astype(np.float64), y)
+    assert model.n_iter_[0] <= 3 * reference.n_iter_[0]
