@@ -76,6 +76,7 @@ from ._solver import (
     MAX_ITER,
     STEP_GROWTH,
     DescentResult,
+    metric_jitter,
     rose_above_start,
 )
 from ._validation import (
@@ -472,8 +473,9 @@ class MatrixMetric:
     Both are applied in :attr:`ArrayAPIObjective.sum_dtype` (float64 where
     the device has it): a nearly singular ``B`` (collinear features, no
     penalty) has a large inverse, whose product with the gradient loses all
-    accuracy in float32.  ``r = max(1e-10, 16 eps)`` (``eps`` of the dtype of
-    ``X``, whose rounding makes smaller curvatures noise) keeps ``M``
+    accuracy in float32.  ``r``, :func:`~sklearn_bce._solver.metric_jitter`
+    (16 eps of the dtype of ``X``, whose rounding makes smaller curvatures
+    noise, at least 1e-10), keeps ``M``
     invertible; it is added to the diagonally scaled ``D^-1/2 B D^-1/2``, so
     that a feature on a large scale does not swamp the others', and ``M``
     stays above ``B``, so its step still never increases the objective.  No
@@ -505,7 +507,7 @@ class MatrixMetric:
         # multiplies B one side at a time and the vectors the metric is
         # applied to, never by ``scale_i * scale_j``, which overflows for
         # features in tiny units.
-        relative = max(1e-10, 16 * float(xp.finfo(objective.dtype).eps))
+        relative = metric_jitter(xp.finfo(objective.dtype).eps)
         scaled = (bound * scale[:, None]) * scale[None, :] + relative * identity
         self.scaled_inverse = xp.linalg.inv(scaled)
         self.scaled = scaled
@@ -805,7 +807,8 @@ def descent(
             best_fx[ok] = np.minimum(best_fx[ok], f_new[ok])
             for k in np.flatnonzero(ok):
                 curves[k].append(f_new[k])
-                gradients[k].append(grad_max[k])
+                if callback is not None:
+                    gradients[k].append(grad_max[k])
             done = ok & (grad_max <= tol)
             out_of_iterations = ok & ~done & (n_iter >= max_iter)
             # Out of iterations higher than it started: it was swinging, not

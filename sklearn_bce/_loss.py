@@ -224,6 +224,10 @@ _blas_lock = threading.Lock()
 _blas = {"controller": None, "depth": 0}
 
 
+#: threadpoolctl's OpenBLAS controller class (None if it has none).
+_OPENBLAS = getattr(threadpoolctl, "OpenBLASController", None)
+
+
 def _release_blas_control():
     """Leave no thread in control of OpenBLAS's process-wide limit.
 
@@ -234,8 +238,7 @@ def _release_blas_control():
     enters first and lifted by whichever leaves last: each takes control for
     its call alone.  Earlier threadpoolctl versions have no such control.
     """
-    openblas = getattr(threadpoolctl, "OpenBLASController", None)
-    clear = getattr(openblas, "clear_controlling_thread", None)
+    clear = getattr(_OPENBLAS, "clear_controlling_thread", None)
     if clear is not None:
         clear(force=True)
 
@@ -272,8 +275,7 @@ def _reset_threadpoolctl_after_fork():
     parent held at the fork (a ``threadpool_limits`` of its own) would stay
     held for ever, and the controlling thread does not exist here.
     """
-    openblas = getattr(threadpoolctl, "OpenBLASController", None)
-    state = getattr(openblas, "_SHARED_STATE", None)
+    state = getattr(_OPENBLAS, "_SHARED_STATE", None)
     if state is not None and hasattr(state, "lock"):
         state.lock = threading.Lock()
         state.controlling_thread = None

@@ -176,6 +176,17 @@ class DiagonalMetric:
         return 1.0 / self.diagonal[:, cols]
 
 
+def metric_jitter(eps):
+    """Share of each diagonal entry that the full metric adds to its bound.
+
+    ``eps`` is that of the dtype of ``X``: in float32 curvatures below 16 eps
+    of an entry are rounding, and along the null directions of collinear
+    features without a penalty a smaller jitter turns the gradient's
+    rounding into huge, useless steps; float64 takes 1e-10.
+    """
+    return max(1e-10, 16 * float(eps))
+
+
 class CholeskyMetric:
     """``M = B`` through its Cholesky factors; columns may share a factor."""
 
@@ -185,12 +196,7 @@ class CholeskyMetric:
         self.bounds = bounds
         self.index = np.asarray(index)
         self.factors = []
-        # In float32 (``dtype``, that of ``X``), curvatures below 16 eps of
-        # an entry are rounding: along the null directions of collinear
-        # features without a penalty, a smaller jitter turns the gradient's
-        # rounding into huge, useless steps.  The array API engine's metric
-        # takes the same.
-        relative = max(1e-10, 16 * float(np.finfo(dtype).eps))
+        relative = metric_jitter(np.finfo(dtype).eps)  # dtype: that of X
         for bound in bounds:
             bound = bound.copy()
             # Each diagonal entry raised by ``relative`` of itself: the jitter
