@@ -38,11 +38,9 @@ and sample weights derived from ``y`` are persisted on the cluster by the fit.
 """
 
 import sys
-import warnings
 
 import numpy as np
-from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
-from sklearn.exceptions import DataConversionWarning
+from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator
 from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -54,6 +52,7 @@ from ._loss import (
     _weighted_column_sums,
     class_log_probabilities,
     class_probabilities,
+    lanczos_largest_eigenvalue,
     largest_eigenvalue,
 )
 from ._validation import (
@@ -62,7 +61,7 @@ from ._validation import (
     check_weight_sum,
     class_weights,
     dense_coef,
-    external_stacklevel,
+    warn_column_vector_y,
 )
 
 __all__ = [
@@ -184,9 +183,11 @@ def _chunk_check(X):
         return np.array([[0.0, 0.0, -np.inf, np.inf]])
     nan = float(np.isnan(X).any())
     inf = float(np.isinf(X).any())
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        return np.array([[nan, inf, float(np.nanmax(X)), float(np.nanmin(X))]])
+    # fmax and fmin skip NaN without nanmax's warning for an all-NaN chunk.
+    # Chunks run in worker threads: touching the process's warning filters
+    # here (catch_warnings is not thread-safe) could leave them changed.
+    high, low = np.fmax.reduce(X, axis=None), np.fmin.reduce(X, axis=None)
+    return np.array([[nan, inf, float(high), float(low)]])
 
 
 def _chunk_labels(y, *, classes):
@@ -485,8 +486,7 @@ class DaskBCEObjective(PenalisedColumns):
 
         op = LinearOperator((self.n_coef, self.n_coef), matvec=matvec)
         try:
-            value = eigsh(op, k=1, which="LA", tol=1e-4, return_eigenvectors=False)
-            return 1.01 * float(value[0])
+            return lanczos_largest_eigenvalue(op)
         except ArpackNoConvergence:
             # The trace bounds lambda_max from above (as the numpy engine's).
             return float(self._gram_diagonal().sum())
@@ -554,13 +554,7 @@ def _rows_like(array, X, name, dtype=None):
             array = np.full(X.shape[0], array)
         array = da.from_array(array, chunks=-1)
     if array.ndim == 2 and array.shape[1] == 1 and name == "y":
-        warnings.warn(
-            "A column-vector y was passed when a 1d array was expected. "
-            "Please change the shape of y to (n_samples,), for example "
-            "using ravel().",
-            DataConversionWarning,
-            stacklevel=external_stacklevel(),
-        )
+        warn_column_vector_y()
         array = array[:, 0]
     if array.ndim != 1:
         # scikit-learn's words for sample weights (a column is refused too).
@@ -718,7 +712,12 @@ def fit_dask(estimator, X, y, sample_weight=None):
         raise ValueError(
             "class_weight and sample_weight leave no sample with a positive weight."
         )
-    check_weight_sum(np.asarray([total]).astype(dtype))
+    check_weight_sum(
+        np.asarray([total]).astype(dtype),
+        "sample weights"
+        if per_class is None
+        else "sample weights times their class weights",
+    )
 
     Y = y_index.map_blocks(
         _chunk_targets,

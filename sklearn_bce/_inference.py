@@ -41,6 +41,7 @@ from ._validation import (
     external_stacklevel,
     validate_data,
     validate_parameter_constraints,
+    warn_column_vector_y,
 )
 
 __all__ = ["coef_table"]
@@ -200,7 +201,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     X = validate_data(
         estimator, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
     )
-    y = column_or_1d(y, warn=True)
+    if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+        warn_column_vector_y()  # column_or_1d's would name its own line
+    y = column_or_1d(y)
     check_consistent_length(X, y)
     unknown = ~np.isin(y, estimator.classes_)
     if unknown.any():

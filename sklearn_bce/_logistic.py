@@ -115,7 +115,7 @@ def apply_class_weight(sample_weight, class_weight, classes, y_index, declared=F
         raise ValueError(
             "class_weight and sample_weight leave no sample with a positive weight."
         )
-    return check_weight_sum(weighted)
+    return check_weight_sum(weighted, "sample weights times their class weights")
 
 
 def one_vs_rest_targets(y_index, n_classes, dtype):
@@ -1211,8 +1211,13 @@ class BCELogisticRegression(
             longest = safe_step(objective.smoothness_bound()[diverged]).min()
             n_iter = int(result.n_iter[diverged].min())
             warnings.warn(
-                f"The objective diverged{names(diverged)} after {n_iter} "
-                f"iteration{'' if n_iter == 1 else 's'}: learning_rate="
+                f"The objective diverged{names(diverged)} "
+                + (
+                    f"after {n_iter} iteration{'' if n_iter == 1 else 's'}"
+                    if n_iter
+                    else "at the first iteration"
+                )
+                + ": learning_rate="
                 f"{self.learning_rate!r} is too large for this data. Fitting "
                 "stopped and kept the coefficients of the lowest objective it "
                 "reached (the starting ones if none was lower). "
@@ -1244,7 +1249,23 @@ class BCELogisticRegression(
                     if self.early_stopping
                     else "set early_stopping=True or fit full-batch (batch_size=None)"
                 )
-            if not isinstance(self.learning_rate, str):
+            fixed = not isinstance(self.learning_rate, str)
+            longest = (
+                safe_step(objective.smoothness_bound()[unfinished]).min()
+                if fixed and full_batch
+                else np.inf
+            )
+            if fixed and self.learning_rate > longest:
+                # Such a step can keep the loss oscillating without diverging:
+                # neither scaling nor more iterations help, a smaller step does.
+                advice[0] = (
+                    f"learning_rate={self.learning_rate!r} is above 1/L = "
+                    f"{longest:.3g} (L the smoothness bound of the loss), where "
+                    "a fixed step can make the loss oscillate without diverging: "
+                    "use a step of at most 1/L or learning_rate='auto'. "
+                    "Otherwise s" + advice[0][1:]
+                )
+            elif fixed:
                 advice.append(
                     "use a different learning rate (learning_rate='auto' picks "
                     "a safe one)"

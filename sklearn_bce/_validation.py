@@ -7,12 +7,15 @@ API is mended in this file alone.
 import contextlib
 import inspect
 import os
+import threading
+import warnings
 
 import joblib  # scikit-learn's dependency, which runs its searches' fits
 import numpy as np
 import scipy.sparse as sp
 import sklearn
 from sklearn.base import _fit_context
+from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import make_scorer
 from sklearn.utils import _safe_indexing  # noqa: F401 (re-exported)
 from sklearn.utils._param_validation import (
@@ -89,6 +92,7 @@ __all__ = [
     "scorer_with_classes",
     "validate_data",
     "validate_parameter_constraints",
+    "warn_column_vector_y",
 ]
 
 
@@ -114,25 +118,25 @@ def check_some_weight(sample_weight):
     return sample_weight
 
 
-def check_weight_sum(sample_weight):
+def check_weight_sum(sample_weight, weights="sample weights"):
     """Raise if the weights' sum overflows or is too small to divide by.
 
     The objective divides by the sum of the weights (and the penalty by ``C``
-    times it), so the sum must be a normal, finite float.
+    times it), so the sum must be a normal, finite float.  ``weights`` names
+    them in the message.
     """
     with np.errstate(over="ignore"):
         total = float(np.sum(sample_weight, dtype=np.float64))
     info = np.finfo(sample_weight.dtype)
     if not np.isfinite(total) or total > info.max / 16:
         raise ValueError(
-            f"The sample weights sum to {total:.3g}, too large for "
+            f"The {weights} sum to {total:.3g}, too large for "
             f"{sample_weight.dtype} arithmetic; rescale them (only their ratios "
             "and their scale relative to C matter)."
         )
     if total < 1e6 * float(info.tiny):
         raise ValueError(
-            f"The sample weights sum to {total:.3g}, too small to divide by; "
-            "rescale them."
+            f"The {weights} sum to {total:.3g}, too small to divide by; rescale them."
         )
     return sample_weight
 
@@ -249,6 +253,9 @@ _INTERNAL_DIRS = (
 )
 
 
+_STANDARD_LIBRARY = os.path.dirname(os.path.abspath(threading.__file__)) + os.sep
+
+
 def external_stacklevel():
     """``stacklevel`` for ``warnings.warn`` pointing at the caller's own code.
 
@@ -257,9 +264,11 @@ def external_stacklevel():
     pipeline frames, and joblib's that run a search's fits, sit between a
     user's call and the warning): the warning then names the line
     that called ``fit``, ``coef_table`` or a search's ``fit``, however deep
-    the call that warns (in the same thread: the fits of a search with
-    ``n_jobs`` above 1 run in worker threads or processes, whose frames
-    lead to no caller).
+    the call that warns.  A call from no user's code in its thread (the fits
+    of a search with ``n_jobs`` above 1, run by worker threads or processes,
+    or a fit submitted to ``concurrent.futures``) has only the standard
+    library's frames above it: the warning then names the line that warns,
+    as scikit-learn's own warnings do.
     """
     frame = inspect.currentframe()
     level = 0
@@ -267,9 +276,28 @@ def external_stacklevel():
         while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL_DIRS):
             frame = frame.f_back
             level += 1
+        if frame is None or _is_standard_library(frame.f_code.co_filename):
+            return 1
     finally:
         del frame
     return level
+
+
+def _is_standard_library(filename):
+    return filename.startswith(_STANDARD_LIBRARY) and not any(
+        part in ("site-packages", "dist-packages") for part in filename.split(os.sep)
+    )
+
+
+def warn_column_vector_y():
+    """scikit-learn's warning for a column-vector ``y``, naming the caller's line."""
+    warnings.warn(
+        "A column-vector y was passed when a 1d array was expected. "
+        "Please change the shape of y to (n_samples,), for example "
+        "using ravel().",
+        DataConversionWarning,
+        stacklevel=external_stacklevel(),
+    )
 
 
 # -- array API --------------------------------------------------------------------

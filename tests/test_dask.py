@@ -3,12 +3,13 @@
 import re
 import subprocess
 import sys
+import threading
 import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.preprocessing import StandardScaler
 
 da = pytest.importorskip("dask.array")
@@ -147,6 +148,11 @@ def test_numpy_labels_weights_and_column_chunks(client):
     X_dask = da.from_array(X, chunks=(700, 2))
     model = BCELogisticRegression(tol=1e-9).fit(X_dask, y, sample_weight=weight)
     np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-7)
+    # A column of labels: scikit-learn's warning, naming this line.
+    with pytest.warns(DataConversionWarning, match="column-vector y") as record:
+        model.fit(X_dask, y[:, None], sample_weight=weight)
+    assert [w.filename for w in record] == [__file__]
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=0, atol=1e-7)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -265,6 +271,44 @@ def test_non_finite_X_raises(client, bad):
     X[2500, 3] = bad
     with pytest.raises(ValueError, match="NaN" if np.isnan(bad) else "infinity"):
         BCELogisticRegression().fit(as_dask(X), as_dask(y))
+
+
+def test_checking_chunks_in_threads_leaves_the_warning_filters_alone():
+    # Dask checks chunks in worker threads; warnings.catch_warnings is not
+    # thread-safe, so a check that used it could leave its filter installed
+    # for the whole process (silencing the user's own warnings).
+    from sklearn_bce._dask import _chunk_check
+
+    chunk = np.full((2000, 4), np.nan)  # all NaN but one: nanmax would warn
+    chunk[0, 0] = np.inf
+    n_threads, n_checks = 8, 100
+    flags = []
+
+    def check(barrier):
+        barrier.wait()
+        flags.extend(_chunk_check(chunk) for _ in range(n_checks))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch inside the checks
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a warning in a thread: a short count
+            before = list(warnings.filters)
+            for _ in range(20):
+                barrier = threading.Barrier(n_threads)
+                threads = [
+                    threading.Thread(target=check, args=(barrier,))
+                    for _ in range(n_threads)
+                ]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                assert warnings.filters == before
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(flags) == 20 * n_threads * n_checks
+    np.testing.assert_array_equal(flags[0], [[1.0, 1.0, np.inf, np.inf]])
 
 
 def test_bad_labels_and_weights_raise(client):
@@ -477,8 +521,7 @@ def test_trace_fallback_bound_equals_numpy(client, monkeypatch):
     def no_convergence(*args, **kwargs):
         raise ArpackNoConvergence("no convergence", [], [])
 
-    monkeypatch.setattr(_dask, "eigsh", no_convergence)
-    monkeypatch.setattr(_loss, "eigsh", no_convergence)
+    monkeypatch.setattr(_loss, "eigsh", no_convergence)  # both engines' Lanczos
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, _dask.MAX_GRAM_COEF + 100))
     y = (rng.random(60) < 0.5).astype(float)[:, None]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
-from sklearn.datasets import load_breast_cancer
+from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -385,6 +385,33 @@ def test_running_out_of_iterations_advises_what_the_settings_allow(params, advic
     assert advice in message
     # "auto" is advised only to those who set another step.
     assert ("learning_rate='auto'" in message) == ("learning_rate" in params)
+
+
+def test_running_out_of_iterations_above_the_safe_step_advises_a_smaller_one():
+    # On standardised iris with C=0.01, a fixed step of 1.0 is above 1/L: the
+    # accelerated descent oscillates for good (neither scaling the data nor
+    # more iterations help), where plain descent converges.
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[:120]
+    y = y[:120]
+    params = {"C": 0.01, "learning_rate": 1.0, "max_iter": 500}
+    with pytest.warns(ConvergenceWarning) as record:
+        BCELogisticRegression(**params).fit(X, y)
+    (message,) = [str(w.message) for w in record]
+    assert "did not converge" in message
+    assert re.search(
+        r"learning_rate=1\.0 is above 1/L = 0\.\d+ .*use a step of at most 1/L "
+        r"or learning_rate='auto'\. Otherwise scale the data",
+        message,
+    )
+    # The advised step (rounded to 3 digits) works.
+    safe = 0.99 * float(re.search(r"1/L = ([0-9.]+)", message).group(1))
+    assert safe < 1.0
+    fixed = BCELogisticRegression(**{**params, "learning_rate": safe}).fit(X, y)
+    assert fixed.converged_.all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        BCELogisticRegression(**{**params, "solver": "gd"}).fit(X, y)
 
 
 @pytest.mark.parametrize(

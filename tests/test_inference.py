@@ -16,7 +16,11 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import logit
 from sklearn.datasets import load_breast_cancer, load_iris
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import (
+    ConvergenceWarning,
+    DataConversionWarning,
+    NotFittedError,
+)
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
@@ -413,6 +417,14 @@ def test_bad_data_raises():
         coef_table(model, SPECTOR_X, SPECTOR_Y[:-1])
     with pytest.raises(ValueError, match=r"labels \[2\]"):
         coef_table(model, SPECTOR_X, np.where(SPECTOR_Y == 1, 2, 0))
+
+
+def test_column_vector_labels_warn_at_the_callers_line():
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(DataConversionWarning, match="column-vector y") as record:
+        table = coef_table(model, SPECTOR_X, SPECTOR_Y[:, None])
+    assert [w.filename for w in record] == [__file__]
+    assert_array_equal(table, coef_table(model, SPECTOR_X, SPECTOR_Y))
 
 
 @pytest.mark.parametrize("level", [0, 1, 1.5, -0.1, "0.9", None, [0.9, 0.95]])

@@ -1,5 +1,6 @@
 """Estimator behaviour beyond the common checks: textbook loop, curves, output."""
 
+import os
 import pickle
 import subprocess
 import sys
@@ -353,6 +354,27 @@ def test_warnings_point_at_the_callers_line(breast_cancer_standardised):
             call()
         assert record, name
         assert {w.filename for w in record} == {__file__}, name
+
+
+def test_warnings_of_fits_no_user_code_called_name_the_line_that_warns(
+    breast_cancer_standardised,
+):
+    # A fit that a pool thread runs has only the standard library's frames
+    # above the package's: the warning names the package's line, as
+    # scikit-learn's own warnings do, not the pool's.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import sklearn_bce
+
+    X, y = breast_cancer_standardised
+    package = os.path.dirname(sklearn_bce.__file__) + os.sep
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(BCELogisticRegression(max_iter=2).fit, X, y).result()
+    (warning,) = record
+    assert warning.filename.startswith(package), warning.filename
+    assert "did not converge" in str(warning.message)
 
 
 def test_warm_start_continues_from_the_coefficients_and_intercept(

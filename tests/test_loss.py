@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy.sparse.linalg import ArpackNoConvergence
 from scipy.special import expit
 from sklearn.metrics import log_loss
@@ -278,6 +278,23 @@ def test_smoothness_bound_exact_and_lanczos_agree(rng):
     exact = np.linalg.eigvalsh(bounds[0])[-1]
     # Lanczos is enlarged by 1% so that it stays an upper bound.
     assert exact <= lanczos <= 1.02 * exact
+
+
+def test_lanczos_bound_and_the_fits_it_steps_are_the_same_every_time():
+    # ARPACK starts from a random vector of its own unless given one: the
+    # bound, the step 1/L and the fit would change (by about 1e-9) each time.
+    from sklearn_bce import BCELogisticRegression
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 1100))
+    y = (X[:, 0] + rng.normal(size=80) > 0).astype(int)
+    objective = BCEObjective(X, y[:, None].astype(float), 1.0, 1.0, 0.0, True)
+    bounds = {objective.smoothness_bound()[0] for _ in range(4)}
+    assert len(bounds) == 1
+    model = BCELogisticRegression(solver="gd", max_iter=20, tol=0)
+    fits = [model.fit(X, y).coef_.copy() for _ in range(3)]
+    for coef in fits[1:]:
+        assert_array_equal(coef, fits[0])
 
 
 def test_smoothness_bound_is_largest_eigenvalue(rng):

@@ -503,7 +503,7 @@ def test_verbose_single_column_divergence_prints_one_line(capsys):
         model = BCELogisticRegression(
             verbose=2, learning_rate=1.0, batch_size=batch_size
         )
-        with pytest.warns(ConvergenceWarning, match="diverged after 0 iterations"):
+        with pytest.warns(ConvergenceWarning, match="diverged at the first iteration"):
             model.fit(X, y)
         assert capsys.readouterr().out.splitlines() == [
             "Iteration 1, the step diverged: the fit keeps the coefficients of "

@@ -26,6 +26,7 @@ from sklearn.model_selection import (
 )
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import check_estimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -156,8 +157,8 @@ def test_diverged_candidates_are_nan_reported_and_never_chosen():
     X, y = data("breast_cancer")
     search = BCELogisticRegressionCV(learning_rates=[1e4, "auto"], cv=3)
     message = (
-        "1 of 2 candidates diverged in at least one fold: C=1, "
-        "learning_rate=10000.0. Their scores are NaN and they are never chosen."
+        "1 of 2 candidates diverged in at least one fold: (C=1, "
+        "learning_rate=10000.0). Their scores are NaN and they are never chosen."
     )
     with pytest.warns(ConvergenceWarning, match=f"^{re.escape(message)}$"):
         search.fit(X, y)
@@ -166,6 +167,49 @@ def test_diverged_candidates_are_nan_reported_and_never_chosen():
     assert results["diverged"].tolist() == [True, False]
     assert results["rank_test_score"].tolist() == [2, 1]
     assert search.learning_rate_ == "auto"
+
+
+def test_long_lists_of_diverged_candidates_are_cut():
+    X, y = data("breast_cancer")
+    rates = [1e4 * (k + 1) for k in range(12)]
+    search = BCELogisticRegressionCV(learning_rates=[*rates, "auto"], cv=3)
+    with pytest.warns(ConvergenceWarning) as record:
+        search.fit(X, y)
+    (message,) = [str(w.message) for w in record]
+    listed = "; ".join(f"(C=1, learning_rate={rate!r})" for rate in rates[:10])
+    assert message == (
+        f"12 of 13 candidates diverged in at least one fold: {listed}; and 2 "
+        "more (cv_results_['diverged']). Their scores are NaN and they are "
+        "never chosen."
+    )
+    assert search.cv_results_["diverged"].tolist() == [True] * 12 + [False]
+
+
+def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
+    # At C=0.01 on standardised iris, 1/L of every fold is about 0.64: the
+    # accelerated descent with a step of 1.0 oscillates for good, with 0.5 it
+    # converges; at C=1 a step of 1.0 is below 1/L and converges.
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(
+        learning_rates=[0.5, 1.0], Cs=[0.01, 1.0], cv=5, max_iter=500
+    )
+    with pytest.warns(ConvergenceWarning) as record:
+        search.fit(X, y)
+    (message,) = [str(w.message) for w in record]
+    assert re.match(
+        r"5 candidate fits did not converge in max_iter=500 iterations: "
+        r"\(C=0\.01, learning_rate=1\.0 > 1/L = 0\.6\d+\); a fixed step above "
+        r"1/L .* use smaller learning rates or 'auto'; otherwise scale the data "
+        r"or increase max_iter\. ",
+        message,
+    )
+    assert search.cv_results_["converged"].tolist() == [True, False, True, True]
+    # Without a step above 1/L, the advice is the general one.
+    search.set_params(learning_rates=[0.5], Cs=[1.0], max_iter=3)
+    with pytest.warns(ConvergenceWarning) as record:
+        search.fit(X, y)  # the refit warns too
+    message = str(record[0].message)
+    assert ": (C=1, learning_rate=0.5); scale the data or increase max_iter." in message
 
 
 def test_all_candidates_diverging_is_an_error():
@@ -249,14 +293,15 @@ def test_any_scorer():
         ({"learning_rates": ["fast"]}, "'auto' or floats"),
         ({"learning_rates": [-1.0]}, "'auto' or floats"),
         ({"learning_rates": [True]}, "'auto' or floats"),
-        ({"Cs": [0.0]}, "Cs must contain"),
-        ({"Cs": [True]}, "Cs must contain"),
-        ({"Cs": True}, "Cs must be an int"),
+        ({"Cs": [0.0]}, "'Cs' parameter of BCELogisticRegressionCV must contain"),
+        ({"Cs": [True]}, r"must contain floats in \(0, inf\]. Got True instead"),
+        ({"Cs": True}, "'Cs' parameter of BCELogisticRegressionCV must be an int"),
     ],
 )
 def test_bad_grids_are_rejected(params, match):
     X, y = data("iris")
-    with pytest.raises(ValueError, match=match):
+    # As scikit-learn's parameter validation: both a ValueError and a TypeError.
+    with pytest.raises(InvalidParameterError, match=match):
         BCELogisticRegressionCV(**params).fit(X, y)
 
 
@@ -408,8 +453,21 @@ def test_integer_Cs_is_the_grid_of_logistic_regression_cv():
         rtol=1e-14,
     )
     assert search.best_params_ == {"C": search.C_, "learning_rate": "auto"}
+    # The grid searched, as LogisticRegressionCV's attribute.
+    assert_array_equal(search.Cs_, np.logspace(-4, 4, 4))
+    assert search.learning_rates_ == ["auto"]
     with pytest.raises(ValueError, match="'Cs' parameter"):
         BCELogisticRegressionCV(Cs=0).fit(X, y)
+
+
+def test_the_chosen_C_is_a_float_as_logistic_regression_cv_s():
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(learning_rates=[0.5, "auto"], Cs=[1, 10], cv=3)
+    search.fit(X, y)
+    assert type(search.C_) is float
+    assert search.C_ == search.best_params_["C"]  # as given: 1 or 10
+    assert_array_equal(search.Cs_, [1.0, 10.0])
+    assert search.learning_rates_ == [0.5, "auto"]
 
 
 def test_verbose_prints_the_search_progress(capsys):
@@ -1002,6 +1060,28 @@ def test_non_finite_train_scores_are_warned_as_in_grid_search():
     with pytest.warns(UserWarning, match=r"train scores are non-finite: \[nan\]"):
         search.fit(X, y)
     assert search.best_score_ == 1.0
+
+
+@pytest.mark.parametrize(
+    "class_weight, match",
+    [
+        ({0: -1.0, 1: 1.0}, "^class_weight must give finite, non-negative"),
+        ({0: 0.0, 1: 0.0}, "^class_weight and sample_weight leave no sample"),
+        ({0: 1e308, 1: 1e308}, "^The sample weights times their class weights"),
+    ],
+)
+def test_class_weights_no_fit_can_use_are_refused_as_in_a_single_fit(
+    class_weight, match
+):
+    # A bad parameter, not failed folds (nor "All the fits failed").
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(learning_rates=["auto"], class_weight=class_weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=match):
+            search.fit(X, y)
+        with pytest.raises(ValueError, match=match):
+            BCELogisticRegression(class_weight=class_weight).fit(X, y)
 
 
 def test_class_weight_naming_a_class_a_training_part_lacks_fails_that_part():
