@@ -887,6 +887,12 @@ class BCELogisticRegression(
         self : object
             The estimator, updated.
         """
+        # As fit: a call that fails leaves the model as it was (not a first
+        # call's classes_ and n_features_in_ without a model).
+        with previous_fit_on_error(self):
+            return self._partial_fit(X, y, classes, sample_weight)
+
+    def _partial_fit(self, X, y, classes, sample_weight):
         check_numpy_only(self, X, "partial_fit")
         first = not hasattr(self, "coef_")
         if first:

@@ -556,6 +556,10 @@ def test_failed_first_partial_fit_is_not_fitted():
         model.partial_fit(X[:10], y[:10] + 5, classes=[0, 1, 2])
     with pytest.raises(NotFittedError):
         model.predict(X[:2])
+    # Nothing of the failed call is left: as fit, it restores the model.
+    assert model.__dict__ == BCELogisticRegression().__dict__
+    model.partial_fit(X[:10, :2], y[:10], classes=[0, 1, 2])
+    assert model.n_features_in_ == 2
 
 
 def test_early_stopping_needs_weight_on_both_parts():
