@@ -432,7 +432,11 @@ class BCELogisticRegression(
         ``LogisticRegression``'s lbfgs uses on the same objective.  With
         ``tol=0`` exactly ``max_iter`` iterations are run, unless the gradient
         is exactly zero (an L1 penalty that zeroes every coefficient, or a
-        fixed point in the float precision), which stops as converged.
+        fixed point in the float precision), which stops as converged.  In
+        float32 a ``tol`` of about 1e-6 or below nears the gradient's
+        rounding: the iterations, and whether it is met at all, can then
+        change with the memory layout of ``X`` (C or Fortran order, CSR or
+        CSC).
 
     class_weight : dict or "balanced", default=None
         Weights ``{class_label: weight}`` that multiply the sample weights;
