@@ -379,7 +379,7 @@ def test_running_out_of_iterations_advises_what_the_settings_allow(params, advic
     X = X / X.std(axis=0)
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
-        BCELogisticRegression(max_iter=3, **params).fit(X, y)
+        BCELogisticRegression(max_iter=3, random_state=0, **params).fit(X, y)
     (message,) = [str(w.message) for w in record if w.category is ConvergenceWarning]
     assert "did not converge" in message
     assert advice in message
@@ -476,7 +476,9 @@ def test_a_diverging_step_warns_once_without_numpy_overflow_warnings(
         lambda: BCELogisticRegression(learning_rate=1e308, solver="gd").fit(X, y),
         lambda: BCELogisticRegression(learning_rate=1e308).fit(X, y),
         lambda: BCELogisticRegressionCV(learning_rates=[1e308, "auto"], cv=3).fit(X, y),
-        lambda: BCELogisticRegression(batch_size=1, learning_rate=1e6).fit(X, y),
+        lambda: BCELogisticRegression(
+            batch_size=1, learning_rate=1e6, random_state=0
+        ).fit(X, y),
     ]
     for fit in fits:
         with warnings.catch_warnings(record=True) as record:

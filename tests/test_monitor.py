@@ -501,7 +501,7 @@ def test_verbose_single_column_divergence_prints_one_line(capsys):
     X, y = load_breast_cancer(return_X_y=True)
     for batch_size in (None, 100):
         model = BCELogisticRegression(
-            verbose=2, learning_rate=1.0, batch_size=batch_size
+            verbose=2, learning_rate=1.0, batch_size=batch_size, random_state=0
         )
         with pytest.warns(ConvergenceWarning, match="diverged at the first iteration"):
             model.fit(X, y)
