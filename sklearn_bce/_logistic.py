@@ -429,7 +429,12 @@ class BCELogisticRegression(
     tol : float, default=1e-4
         Stop when the largest absolute entry of the gradient of ``J`` (the
         proximal gradient when ``l1_ratio > 0``) is ``<= tol``: the criterion
-        ``LogisticRegression``'s lbfgs uses on the same objective.  With
+        ``LogisticRegression``'s lbfgs uses on the same objective.  It is
+        judged where the last step starts (for ``"nesterov"``, the
+        extrapolated point), and the fit returns the point that step reaches,
+        one step further, whose own gradient can exceed ``tol`` by a small
+        factor (up to about 10 in a search over small random unpenalised fits
+        at ``tol=1e-10``).  With
         ``tol=0`` exactly ``max_iter`` iterations are run, unless the gradient
         is exactly zero (an L1 penalty that zeroes every coefficient, or a
         fixed point in the float precision), which stops as converged.  In
