@@ -1191,8 +1191,8 @@ class BCELogisticRegression(
                 setattr(self, name, objective.from_numpy(getattr(self, name)))
 
     def __sklearn_is_fitted__(self):
-        # A first partial_fit that fails on its labels leaves classes_ and
-        # n_features_in_ behind, but no model.
+        # Fitted when there is a model: classes_ and n_features_in_ alone
+        # (set by validation before a fit's model) do not make one.
         return hasattr(self, "coef_")
 
     @property
@@ -1267,12 +1267,14 @@ class BCELogisticRegression(
             fixed = not isinstance(self.learning_rate, str)
             longest = (
                 safe_step(objective.smoothness_bound()[unfinished]).min()
-                if fixed and full_batch
+                if fixed and full_batch and self.solver == "nesterov"
                 else np.inf
             )
             if fixed and self.learning_rate > longest:
-                # Such a step can keep the loss oscillating without diverging:
-                # neither scaling nor more iterations help, a smaller step does.
+                # With momentum, such a step can keep the loss oscillating
+                # without diverging: neither scaling nor more iterations help,
+                # a smaller step does.  (Plain descent converges with steps
+                # up to 2/L.)
                 advice[0] = (
                     f"learning_rate={self.learning_rate!r} is above 1/L = "
                     f"{longest:.3g} (L the smoothness bound of the loss), where "

@@ -264,11 +264,11 @@ def external_stacklevel():
     pipeline frames, and joblib's that run a search's fits, sit between a
     user's call and the warning): the warning then names the line
     that called ``fit``, ``coef_table`` or a search's ``fit``, however deep
-    the call that warns.  A call from no user's code in its thread (the fits
-    of a search with ``n_jobs`` above 1, run by worker threads or processes,
-    or a fit submitted to ``concurrent.futures``) has only the standard
-    library's frames above it: the warning then names the line that warns,
-    as scikit-learn's own warnings do.
+    the call that warns.  Where the frame above those is the standard
+    library's (the fits of a search with ``n_jobs`` above 1, run by worker
+    threads or processes, a fit submitted to ``concurrent.futures``, the
+    command line's ``runpy``), the warning names the line that warns, as
+    scikit-learn's own warnings do.
     """
     frame = inspect.currentframe()
     level = 0
@@ -284,6 +284,8 @@ def external_stacklevel():
 
 
 def _is_standard_library(filename):
+    if filename.startswith("<frozen "):  # runpy, importlib, ...
+        return True
     return filename.startswith(_STANDARD_LIBRARY) and not any(
         part in ("site-packages", "dist-packages") for part in filename.split(os.sep)
     )

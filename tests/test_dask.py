@@ -354,6 +354,16 @@ def test_negative_class_weight_is_refused_by_name_as_numpy(client, class_weight)
                 BCELogisticRegression(class_weight=class_weight).fit(X_fit, y_fit)
 
 
+def test_class_weights_whose_weights_overflow_are_named_as_numpy(client):
+    X, y, _ = make_data(2)
+    model = BCELogisticRegression(class_weight={0: 1e308, 1: 1e308})
+    for X_fit, y_fit in [(X, y), (as_dask(X), as_dask(y))]:
+        with pytest.raises(
+            ValueError, match=r"^The sample weights times their class weights sum to"
+        ):
+            model.fit(X_fit, y_fit)
+
+
 def test_balanced_weights_of_a_class_without_weight_are_refused_as_numpy(client):
     # "balanced" divides by each class's total weight, zero for class 1 here.
     X, y, _ = make_data(3)

@@ -412,6 +412,12 @@ def test_running_out_of_iterations_above_the_safe_step_advises_a_smaller_one():
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         BCELogisticRegression(**{**params, "solver": "gd"}).fit(X, y)
+    # Plain descent converges with steps up to 2/L: no advice to go below 1/L.
+    with pytest.warns(ConvergenceWarning) as record:
+        BCELogisticRegression(**{**params, "solver": "gd", "max_iter": 3}).fit(X, y)
+    (message,) = [str(w.message) for w in record]
+    assert "1/L" not in message
+    assert "use a different learning rate" in message
 
 
 @pytest.mark.parametrize(

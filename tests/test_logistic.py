@@ -377,6 +377,16 @@ def test_warnings_of_fits_no_user_code_called_name_the_line_that_warns(
     assert "did not converge" in str(warning.message)
 
 
+def test_frozen_modules_count_as_the_standard_library():
+    # python -m runs user code from runpy, a frozen module ("<frozen runpy>").
+    from sklearn_bce._validation import _is_standard_library
+
+    assert _is_standard_library("<frozen runpy>")
+    assert _is_standard_library(os.__file__)
+    assert not _is_standard_library(__file__)
+    assert not _is_standard_library("<stdin>")
+
+
 def test_warm_start_continues_from_the_coefficients_and_intercept(
     breast_cancer_standardised,
 ):

@@ -204,6 +204,11 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
         message,
     )
     assert search.cv_results_["converged"].tolist() == [True, False, True, True]
+    # Plain descent converges with steps up to 2/L: no advice to go below 1/L.
+    search.set_params(solver="gd", max_iter=3)
+    with pytest.warns(ConvergenceWarning) as record:
+        search.fit(X, y)
+    assert "1/L" not in str(record[0].message)
     # Without a step above 1/L, the advice is the general one.
     search.set_params(learning_rates=[0.5], Cs=[1.0], max_iter=3)
     with pytest.warns(ConvergenceWarning) as record:
