@@ -210,7 +210,7 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
         search.fit(X, y)
     assert "1/L" not in str(record[0].message)
     # Without a step above 1/L, the advice is the general one.
-    search.set_params(learning_rates=[0.5], Cs=[1.0], max_iter=3)
+    search.set_params(solver="nesterov", learning_rates=[0.5], Cs=[1.0], max_iter=3)
     with pytest.warns(ConvergenceWarning) as record:
         search.fit(X, y)  # the refit warns too
     message = str(record[0].message)
