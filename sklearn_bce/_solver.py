@@ -284,15 +284,30 @@ def auto_metric(objective, max_dense=256):
     """The metric ``learning_rate="auto"`` uses with accelerated descent.
 
     The full Hessian bound (one Gram matrix and one Cholesky factorisation)
-    when there is no L1 term and at most ``max_dense`` coefficients; otherwise
-    its diagonal, which the line search scales (see :func:`full_metric_later`).
+    when there is no L1 term, at most ``max_dense`` coefficients and the bounds
+    of the distinct (weights, penalty) pairs (a search's folds times its
+    values of ``C``) fit in :data:`FULL_METRIC_MAX_BYTES`; otherwise its
+    diagonal, which the line search scales (see :func:`full_metric_later`).
     """
-    if objective.n_coef <= max_dense and not np.any(objective.l1 > 0):
+    if (
+        objective.n_coef <= max_dense
+        and not np.any(objective.l1 > 0)
+        and _full_metric_bytes(objective) <= FULL_METRIC_MAX_BYTES
+    ):
         try:
             return CholeskyMetric(*objective.hessian_bound(), dtype=objective.dtype)
         except LinAlgError:
             pass
     return DiagonalMetric(objective.hessian_bound_diagonal())
+
+
+def _full_metric_bytes(objective):
+    """Peak bytes of building the full bound's :class:`CholeskyMetric`.
+
+    The Gram matrices of the distinct weightings, the bounds twice (listed,
+    then stacked) and their factors.
+    """
+    return 8 * (4 * objective.n_hessian_bounds() + 1) * objective.n_coef**2
 
 
 def full_metric_later(objective):
@@ -315,10 +330,7 @@ def full_metric_later(objective):
     def build(cols):
         restricted = getattr(objective, "restricted", None)
         running = objective if restricted is None else restricted(cols)
-        # At the peak: the Gram matrices of the distinct weightings, the
-        # bounds twice (listed, then stacked) and their factors.
-        n_bounds = running.n_hessian_bounds()
-        if 8 * (4 * n_bounds + 1) * objective.n_coef**2 > FULL_METRIC_MAX_BYTES:
+        if _full_metric_bytes(running) > FULL_METRIC_MAX_BYTES:
             return None
         bounds, index = running.hessian_bound()
         if restricted is not None:

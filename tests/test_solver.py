@@ -506,6 +506,26 @@ def test_wide_correlated_features_go_on_with_the_full_bound(
         BCELogisticRegression(max_iter=200).fit(X, y)
 
 
+def test_the_full_bound_is_built_only_within_the_memory_budget(monkeypatch):
+    # A search's folds times its values of C each need a bound and a factor:
+    # past the budget, "auto" starts on the diagonal (as full_metric_later
+    # then keeps it), where it built them all whatever their size.
+    from sklearn_bce import _solver
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 5))
+    Y = (rng.random((60, 1)) < 0.5).astype(float)
+    folds = (rng.random((60, 4)) < 0.8).astype(float)
+    search = BCEObjective(
+        X, np.broadcast_to(Y, (60, 4)), folds, [0.1, 1.0, 10.0, 100.0], 0.0, True
+    )
+    single = BCEObjective(X, Y, folds[:, 0], 1.0, 0.0, True)
+    assert isinstance(_solver.auto_metric(search), CholeskyMetric)
+    monkeypatch.setattr(_solver, "FULL_METRIC_MAX_BYTES", 8 * 5 * 6**2)
+    assert isinstance(_solver.auto_metric(single), CholeskyMetric)
+    assert isinstance(_solver.auto_metric(search), DiagonalMetric)
+
+
 def test_the_full_bound_is_not_built_for_an_l1_penalty_sparse_or_wide_x(
     correlated_wide_data,
 ):
