@@ -1247,7 +1247,7 @@ class BCELogisticRegression(
         unfinished = result.stop_reason == MAX_ITER
         if unfinished.any() and self.tol > 0:
             advice = [
-                "Scale the data (for example with "
+                "scale the data (for example with "
                 "sklearn.preprocessing.StandardScaler)",
                 "increase max_iter",
             ]
@@ -1270,17 +1270,17 @@ class BCELogisticRegression(
                 if fixed and full_batch and self.solver == "nesterov"
                 else np.inf
             )
+            lead = ""
             if fixed and self.learning_rate > longest:
                 # With momentum, such a step can keep the loss oscillating
                 # without diverging: neither scaling nor more iterations help,
                 # a smaller step does.  (Plain descent converges with steps
                 # up to 2/L.)
-                advice[0] = (
+                lead = (
                     f"learning_rate={self.learning_rate!r} is above 1/L = "
                     f"{longest:.3g} (L the smoothness bound of the loss), where "
                     "a fixed step can make the loss oscillate without diverging: "
-                    "use a step of at most 1/L or learning_rate='auto'. "
-                    "Otherwise s" + advice[0][1:]
+                    "use a step of at most 1/L or learning_rate='auto'. Otherwise "
                 )
             elif fixed:
                 advice.append(
@@ -1293,11 +1293,14 @@ class BCELogisticRegression(
                     "fewer iterations"
                 )
             *first, last = advice
+            remedies = f"{', '.join(first)}{',' * (len(first) > 1)} or {last}."
+            if not lead:
+                remedies = remedies[0].upper() + remedies[1:]
             warnings.warn(
                 f"BCELogisticRegression did not converge{names(unfinished)} in "
                 f"max_iter={self.max_iter} iterations (largest gradient entry "
                 f"{result.grad_max[unfinished].max():.2e} > tol={self.tol}). "
-                f"{', '.join(first)}{',' * (len(first) > 1)} or {last}.",
+                f"{lead}{remedies}",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
             )
