@@ -91,14 +91,21 @@ from threadpoolctl import ThreadpoolController
 #: ``X_block @ W`` and ``X_block.T @ R``.
 BLOCK_ENTRIES = 1 << 19
 
-#: Bytes per row block of a sweep with two or more columns over dense ``X``:
-#: a block has enough rows for this many bytes of ``X`` or of each of its
-#: ``(rows, k)`` work arrays (logits, losses, residuals), whichever is more.
-#: Blocks of ``X`` that fit a core's L2 cache keep the products cheap; with
-#: a few columns, larger blocks need fewer numpy calls per row, each of
-#: which costs a few microseconds whatever its size.  One column keeps the
-#: larger blocks of :data:`BLOCK_ENTRIES`.
+#: Bytes of each ``(rows, k)`` work array (logits, losses, residuals) of a
+#: row block of a sweep with two or more columns, within the rows of
+#: :data:`BLOCK_ENTRIES` and down to :data:`MIN_WIDE_ROWS` rows.  The
+#: pointwise work makes about twenty passes over these arrays, which stay in
+#: cache between them: with hundreds of columns, blocks sized by ``X`` made
+#: arrays of megabytes, read from memory at every pass (a sweep of 1250
+#: columns took about twice as long).  With a few columns, the larger blocks
+#: need fewer numpy calls per row, each of which costs a few microseconds
+#: whatever its size.  One column keeps the blocks of :data:`BLOCK_ENTRIES`.
 WIDE_BLOCK_BYTES = 1 << 19
+
+#: Fewest rows of a row block of a sweep with many columns (see
+#: :data:`WIDE_BLOCK_BYTES`): below it, numpy's cost per call outweighs the
+#: cache it saves.
+MIN_WIDE_ROWS = 32
 
 #: Multiply-adds of the largest product OpenBLAS computes with its
 #: small-matrix kernels (``M N K <= 100^3`` with its AVX-512 kernels), which
@@ -613,8 +620,8 @@ class _Sweep:
                 # One product with all of X, the pointwise work in row blocks.
                 Z = self._logits(obj.X)
                 residual = np.empty((obj.n_samples, self.k), dtype=Z[0].dtype)
-                for begin in range(start, stop, obj._block_rows):
-                    end = min(begin + obj._block_rows, stop)
+                for begin in range(start, stop, block_rows):
+                    end = min(begin + block_rows, stop)
                     rows = [z[begin:end] for z in Z]
                     residual[begin:end] = self._residual(
                         begin, end, rows, partial, work
@@ -1030,14 +1037,11 @@ class BCEObjective(PenalisedColumns):
         self._chunks = list(itertools.pairwise(edges.tolist()))
 
     def _sweep_block_rows(self, k):
-        """Rows per block of a sweep with ``k`` columns."""
-        if k == 1 or self._whole or sp.issparse(self.X):
+        """Rows per block of a sweep with ``k`` columns (of its pointwise
+        work only, for CSC ``X``)."""
+        if k == 1:
             return self._block_rows
-        itemsize = self.X.dtype.itemsize
-        rows = max(
-            WIDE_BLOCK_BYTES // max(self.n_features * itemsize, 1),
-            WIDE_BLOCK_BYTES // (k * itemsize),
-        )
+        rows = max(MIN_WIDE_ROWS, WIDE_BLOCK_BYTES // (k * self.X.dtype.itemsize))
         return max(1, min(self._block_rows, rows))
 
     def _row_blocks(self, start, stop, rows=None):

@@ -759,6 +759,36 @@ def test_peak_memory_of_a_fit_is_far_below_the_size_of_x(layout):
     assert peak < 0.25 * size
 
 
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+def test_sweep_of_many_columns_works_in_small_row_blocks(layout, rng):
+    # A search sweeps thousands of columns: its work arrays (logits, losses,
+    # residuals) must be those of a few rows, not (n_samples, K) each.
+    m, k = 4_000, 1_000
+    X = rng.normal(size=(m, 5))
+    X = X if layout == "dense" else sp.csr_matrix(X)
+    Y = (rng.random((m, k)) < 0.5).astype(float)
+    objective = BCEObjective(X, Y, np.ones(m), np.ones(k), 0.0, True)
+    coef = 0.1 * rng.normal(size=(6, k))
+    previous = 0.5 * coef
+    logits = objective.raw_prediction(previous)
+    tracemalloc.start()
+    try:
+        result = objective.sweep(
+            coef, logits=logits, beta=np.full(k, 0.5), previous=previous
+        )
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 0.5 * m * k * 8
+    # The sums over the blocks are those over all rows at once.
+    point = coef + 0.5 * (coef - previous)
+    loss = objective.loss_gradient(coef)[0]
+    assert_allclose(result.objective, loss, rtol=1e-12)
+    assert_allclose(
+        result.gradient, objective.loss_gradient(point)[1], rtol=1e-10, atol=1e-14
+    )
+
+
 def test_engine_peak_memory_is_order_samples_plus_features(rng):
     X = rng.normal(size=(50_000, 80))
     y = (X[:, 0] + rng.logistic(size=50_000) > 0).astype(float)[:, None]
