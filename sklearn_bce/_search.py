@@ -86,6 +86,14 @@ def _invalid(name, must):
     )
 
 
+#: Most bytes of the ``(n_coef, k)`` coefficients of one descent of a search;
+#: a search of more columns trains them in several descents, each reading
+#: ``X``.  The descent's steps make a few dozen passes over arrays of this
+#: shape per iteration, which stay in cache when they are this small: with
+#: 50,000 features (sparse) and 240 columns, one descent of arrays of 96 MB
+#: ran about 2x slower than GridSearchCV (``benchmarks/bench_search_wide.py``).
+RUN_COEF_BYTES = 1 << 22
+
 FIT_FAILED = "fit failed"
 # A class column a fold does not train: its class is missing from the
 # training part, or the fold has two classes and trains one column.
@@ -778,30 +786,13 @@ stop_reason_, n_features_in_, feature_names_in_
                 dtype=int,
             ).T
             cand = group[member]
-            # Two classes: one target column for all, as a view (no copy).
-            targets = (
-                np.broadcast_to(Y, (len(Y), klass.size))
-                if n_columns == 1
-                else Y[:, klass]
-            )
-            # Every column reads its fold's weights: n_samples x n_folds.
-            objective = BCEObjective(
-                X,
-                targets,
-                fold_weights,
-                [candidates[c]["C"] for c in cand],
-                self.l1_ratio,
-                self.fit_intercept,
-                weight_index=fold,
-            )
-            step = (
-                "auto"
-                if is_auto[group[0]]
-                else np.array([candidates[c]["learning_rate"] for c in cand])
-            )
+            is_fixed = not is_auto[group[0]]
+            # Runs of at most RUN_COEF_BYTES of coefficients each.
+            per_run = max(1, RUN_COEF_BYTES // (n_coef * X.dtype.itemsize))
+            runs = [slice(i, i + per_run) for i in range(0, len(cand), per_run)]
             if self.verbose:
                 print(
-                    f"{'auto' if is_auto[group[0]] else 'fixed'} steps: "
+                    f"{'fixed' if is_fixed else 'auto'} steps: "
                     f"{group.size} candidate(s) x {n_trained} folds x "
                     + (
                         f"{len(columns[0])} class column(s)"
@@ -809,43 +800,41 @@ stop_reason_, n_features_in_, feature_names_in_
                         else "the class columns of each fold's classes"
                     )
                     + f" = {len(cand)} columns"
+                    + (
+                        f", in {len(runs)} runs of at most {per_run}"
+                        if len(runs) > 1
+                        else ""
+                    )
                 )
             start = time.perf_counter()
-            result = run_solver(
-                objective,
-                np.zeros((n_coef, len(cand)), dtype=X.dtype),
-                solver=self.solver,
-                learning_rate=step,
-                max_iter=self.max_iter,
-                tol=self.tol,
-                callback=(
-                    ProgressPrinter(
-                        1 if self.verbose >= 2 else 10,
-                        columns=True,
-                        last=self.max_iter,
+            curves = []
+            for run in runs:
+                result, objective = self._run_columns(
+                    X, Y, fold_weights, candidates, cand[run], fold[run], klass[run]
+                )
+                folds = trained[fold[run]]
+                at = (cand[run], folds, klass[run])
+                coefs[at[0], at[1], :, at[2]] = result.coef.T
+                n_iter[at] = result.n_iter
+                stop_reason[at] = result.stop_reason
+                unfinished = np.flatnonzero(result.stop_reason == MAX_ITER)
+                if unfinished.size and self.solver == "nesterov" and is_fixed:
+                    # One bound per fold, the data's, plus each column's L2
+                    # term: an upper bound on L (exact without an intercept),
+                    # without an eigenvalue problem per (fold, C).
+                    running = objective.restricted(unfinished)
+                    l2, running.l2 = running.l2, np.zeros_like(running.l2)
+                    safe[tuple(a[unfinished] for a in at)] = safe_step(
+                        running.smoothness_bound() + l2
                     )
-                    if self.verbose
-                    else None
-                ),
-            )
+                curves.append(result.history)
             fit_times[group] = (time.perf_counter() - start) / (group.size * n_trained)
-            folds = trained[fold]
-            coefs[cand, folds, :, klass] = result.coef.T
-            n_iter[cand, folds, klass] = result.n_iter
-            stop_reason[cand, folds, klass] = result.stop_reason
-            unfinished = np.flatnonzero(result.stop_reason == MAX_ITER)
-            if unfinished.size and self.solver == "nesterov" and not is_auto[group[0]]:
-                # One bound per fold, the data's, plus each column's L2 term:
-                # an upper bound on L (exact without an intercept), without
-                # an eigenvalue problem per (fold, C).
-                running = objective.restricted(unfinished)
-                l2, running.l2 = running.l2, np.zeros_like(running.l2)
-                at = (cand[unfinished], folds[unfinished], klass[unfinished])
-                safe[at] = safe_step(running.smoothness_bound() + l2)
             history = np.full(
-                (group.size, n_folds, n_columns, len(result.history)), np.nan
+                (group.size, n_folds, n_columns, max(len(c) for c in curves)), np.nan
             )
-            history[member, folds, klass] = result.history.T
+            for run, curve in zip(runs, curves, strict=True):
+                where = (member[run], trained[fold[run]], klass[run])
+                history[where[0], where[1], where[2], : len(curve)] = curve.T
             for i, c in enumerate(group):
                 histories[c] = history[i]
         for j, p in enumerate(present):
@@ -853,6 +842,41 @@ stop_reason_, n_features_in_, feature_names_in_
                 # The binary model of two classes: the first's logit is -z.
                 coefs[:, trained[j], :, p[0]] = -coefs[:, trained[j], :, p[1]]
         return coefs, n_iter, stop_reason, histories, fit_times, failures, safe
+
+    def _run_columns(self, X, Y, fold_weights, candidates, cand, fold, klass):
+        """One descent of the columns ``(cand, fold, klass)``: its result and
+        objective."""
+        # Two classes: one target column for all, as a view (no copy).
+        targets = (
+            np.broadcast_to(Y, (len(Y), klass.size)) if Y.shape[1] == 1 else Y[:, klass]
+        )
+        # Every column reads its fold's weights: n_samples x n_folds.
+        objective = BCEObjective(
+            X,
+            targets,
+            fold_weights,
+            [candidates[c]["C"] for c in cand],
+            self.l1_ratio,
+            self.fit_intercept,
+            weight_index=fold,
+        )
+        rates = [candidates[c]["learning_rate"] for c in cand]
+        result = run_solver(
+            objective,
+            np.zeros((X.shape[1] + self.fit_intercept, len(cand)), dtype=X.dtype),
+            solver=self.solver,
+            learning_rate="auto" if rates[0] == "auto" else np.array(rates),
+            max_iter=self.max_iter,
+            tol=self.tol,
+            callback=(
+                ProgressPrinter(
+                    1 if self.verbose >= 2 else 10, columns=True, last=self.max_iter
+                )
+                if self.verbose
+                else None
+            ),
+        )
+        return result, objective
 
     def _fold_weights(self, y_index, sample_weight, train):
         """Weights of a fold's training rows, as its single fit would use them."""

@@ -1141,6 +1141,42 @@ def test_multiclass_iterations_and_divergence_count_every_class():
     assert np.isnan(results["mean_test_score"][1])
 
 
+def test_columns_in_several_runs_give_the_results_of_one_run(monkeypatch, capsys):
+    # With many coefficients per column a search trains its columns in
+    # several descents: each column's results must not depend on the split.
+    from sklearn_bce import _search
+
+    X, y = data("iris")
+    X = np.hstack([X, X**2])
+    params = {
+        "learning_rates": ["auto", 0.5, 20.0],
+        "Cs": [0.1, 10.0],
+        "cv": 3,
+        "max_iter": 100,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        whole = BCELogisticRegressionCV(**params).fit(X, y)
+        # 7 columns per run: 18 "auto" columns in runs of 7, 7 and 4.
+        monkeypatch.setattr(_search, "RUN_COEF_BYTES", 7 * 9 * 8)
+        split = BCELogisticRegressionCV(verbose=1, **params).fit(X, y)
+    assert "= 18 columns, in 3 runs of at most 7" in capsys.readouterr().out
+    expected, results = whole.cv_results_, split.cv_results_
+    assert results["diverged"].any() and not results["converged"].all()
+    # Row blocks follow the number of columns, so sums round differently:
+    # 1e-7 after 100 steps of a candidate that never settles.
+    for key in expected:
+        if key.startswith(("split", "mean_", "std_", "rank_")) and "time" not in key:
+            assert_allclose(results[key], expected[key], rtol=1e-6, err_msg=key)
+    for key in ("diverged", "converged"):
+        assert_array_equal(results[key], expected[key])
+    for curve, reference in zip(
+        results["loss_curve"], expected["loss_curve"], strict=True
+    ):
+        assert_allclose(curve, reference, rtol=1e-6)
+    assert_allclose(split.coef_, whole.coef_, rtol=1e-6)
+
+
 def test_elastic_net_search_refits_the_elastic_net():
     X, y = data("breast_cancer")
     search = BCELogisticRegressionCV(
