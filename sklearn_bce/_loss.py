@@ -96,10 +96,11 @@ BLOCK_ENTRIES = 1 << 19
 #: :data:`BLOCK_ENTRIES` and down to :data:`MIN_WIDE_ROWS` rows.  The
 #: pointwise work makes about twenty passes over these arrays, which stay in
 #: cache between them: with hundreds of columns, blocks sized by ``X`` made
-#: arrays of megabytes, read from memory at every pass (a sweep of 1250
-#: columns took about twice as long).  With a few columns, the larger blocks
-#: need fewer numpy calls per row, each of which costs a few microseconds
-#: whatever its size.  One column keeps the blocks of :data:`BLOCK_ENTRIES`.
+#: arrays of megabytes, read from memory at every pass (a search of 1250
+#: columns took 1.9x as long, ``benchmarks/bench_search_wide.py``).  With a
+#: few columns, the larger blocks need fewer numpy calls per row, each of
+#: which costs a few microseconds whatever its size.  One column keeps the
+#: blocks of :data:`BLOCK_ENTRIES`.
 WIDE_BLOCK_BYTES = 1 << 19
 
 #: Fewest rows of a row block of a sweep with many columns (see

@@ -90,8 +90,8 @@ def _invalid(name, must):
 #: a search of more columns trains them in several descents, each reading
 #: ``X``.  The descent's steps make a few dozen passes over arrays of this
 #: shape per iteration, which stay in cache when they are this small: with
-#: 50,000 features (sparse) and 240 columns, one descent of arrays of 96 MB
-#: ran about 2x slower than GridSearchCV (``benchmarks/bench_search_wide.py``).
+#: 50,000 features (sparse) and 240 columns, one descent over arrays of 96 MB
+#: took 85 s, runs of 10 columns 49 s (``benchmarks/bench_search_wide.py``).
 RUN_COEF_BYTES = 1 << 22
 
 FIT_FAILED = "fit failed"

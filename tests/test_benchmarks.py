@@ -237,6 +237,38 @@ def test_bench_search(tmp_path):
     read_env(tmp_path / "search.env.json", args)
 
 
+def test_bench_search_wide(tmp_path):
+    args = [
+        "--scale", "0.01",
+        "--max-iter", "5",
+        "--repeats", "1",
+        "--scenarios", "classes,candidates,steps,sparse",
+        "--output", tmp_path / "wide",
+        "--quiet",
+    ]  # fmt: skip
+    done = run_script("bench_search_wide.py", *args, cwd=tmp_path)
+    text = (tmp_path / "wide.md").read_text(encoding="utf-8")
+    assert text.strip() in done.stdout
+    check_markdown(text)
+    _, cells = markdown_table(text, "scenario")
+    assert [r[0] for r in cells] == ["classes", "candidates", "steps", "sparse"]
+
+    columns, rows = read_csv(tmp_path / "wide.csv")
+    assert {"ours_s", "grid_s", "grid_over_ours", "max_abs_diff_mean_score"} <= set(
+        columns
+    )
+    # Candidates x folds x classes (one column for two classes).
+    assert [r["columns"] for r in rows] == ["1250", "1000", "200", "240"]
+    for r in rows:
+        assert number(r["grid_over_ours"]) == pytest.approx(
+            number(r["grid_s"]) / number(r["ours_s"])
+        )
+        # The same iterations of the same candidates: the same scores.
+        assert number(r["max_abs_diff_mean_score"]) < 1e-8
+        assert number(r["ours_peak_mib"]) > 0
+    read_env(tmp_path / "wide.env.json", args)
+
+
 def test_bench_sweep_columns(tmp_path):
     args = [
         "--n-samples", "1000",
