@@ -1043,6 +1043,11 @@ class BCEObjective(PenalisedColumns):
         if k == 1:
             return self._block_rows
         rows = max(MIN_WIDE_ROWS, WIDE_BLOCK_BYTES // (k * self.X.dtype.itemsize))
+        if sp.issparse(self.X) and not self._whole and self.X.nnz:
+            # X_block.T @ R is a dense (n_features, k) array: a block needs
+            # enough non-zeros (8 per feature) for its product to pay for it.
+            per_row = self.X.nnz / self.n_samples
+            rows = max(rows, int(np.ceil(8 * self.n_features / per_row)))
         return max(1, min(self._block_rows, rows))
 
     def _row_blocks(self, start, stop, rows=None):

@@ -1,4 +1,4 @@
-"""BCELogisticRegressionCV: a cross-validated search trained as one K-column run.
+"""BCELogisticRegressionCV: a cross-validated search trained as K-column runs.
 
 Every (candidate, fold, one-vs-rest class) triple is one column of a single
 gradient-descent run over ``X``: the fold is a 0/1 factor of the column's sample
@@ -9,7 +9,8 @@ products and of the elementwise work on every row, so a column-iteration
 costs a fraction of a fit's iteration, not nothing (``benchmarks/README.md``,
 "What one column costs").  Candidates with ``learning_rate="auto"`` and
 those with a fixed step need different step rules, so a grid that mixes them
-runs as two such passes.
+runs as two such passes; columns of many coefficients are split into several
+runs of at most ``RUN_COEF_BYTES`` of coefficients each.
 """
 
 import copy
@@ -166,7 +167,9 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     vectorised gradient-descent run: the fold enters as a 0/1 sample weight,
     the candidate as the column's penalty and step (a grid that mixes
     ``"auto"`` with fixed steps runs as two such runs, one per kind of
-    step).  Each fold's held-out part is then scored, the candidate with the
+    step, and columns of many coefficients, such as those of wide sparse
+    data, in several runs of at most 4 MiB of coefficients each).  Each
+    fold's held-out part is then scored, the candidate with the
     best mean score is chosen, and (with ``refit=True``) refitted on all the
     data, warm-started from its fold solutions.  The scores equal those of
     ``GridSearchCV(BCELogisticRegression(), {"learning_rate": ..., "C": ...})``
@@ -301,7 +304,9 @@ default="neg_log_loss"
         As in :class:`BCELogisticRegression` for the refit.  With
         ``verbose >= 1`` the search also prints its size and, every 10
         iterations (every one with ``verbose >= 2``), how many columns are
-        still running and their largest objective and gradient entry.
+        still running and their largest objective and gradient entry (from
+        iteration 1 again in each run, when columns of many coefficients run
+        in several).
 
     Attributes
     ----------
@@ -342,8 +347,9 @@ default="neg_log_loss"
         class converged) and ``loss_curve`` (per candidate an array
         of shape ``(n_splits, n_iterations)``, the objective after each
         iteration averaged over one-vs-rest classes, NaN once a fold stopped).
-        A fit time is the shared run's time divided among its candidates and
-        folds.  Diverged candidates score NaN, rank last and are never chosen.
+        A fit time is the time of the runs of its kind of step divided among
+        their candidates and folds.  Diverged candidates score NaN, rank last
+        and are never chosen.
         With several metrics, each has its own ``split{k}_test_<name>``,
         ``mean_test_<name>``, ``std_test_<name>`` and ``rank_test_<name>``
         (and ``_train_<name>`` keys) in place of the ``_score`` ones, as in
@@ -571,7 +577,7 @@ stop_reason_, n_features_in_, feature_names_in_
             print(
                 f"Fitting {self.n_splits_} folds for each of {len(candidates)} "
                 f"candidates, totalling {self.n_splits_ * len(candidates)} fits, "
-                "as the columns of one run per kind of step"
+                "as the columns of a run per kind of step"
             )
 
         trained = self._train_all(X, y_index, sample_weight, splits, candidates)
@@ -725,7 +731,7 @@ stop_reason_, n_features_in_, feature_names_in_
 
     # -- the shared run -------------------------------------------------------------
     def _train_all(self, X, y_index, sample_weight, splits, candidates):
-        """One K-column run per step rule; per (candidate, fold) results.
+        """K-column runs per step rule; per (candidate, fold) results.
 
         Each fold trains the columns its single ``BCELogisticRegression`` fit
         would: one per class of its training part (one column for two

@@ -484,7 +484,7 @@ def test_verbose_prints_the_search_progress(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
         "Fitting 3 folds for each of 2 candidates, totalling 6 fits, "
-        "as the columns of one run per kind of step"
+        "as the columns of a run per kind of step"
     )
     sizes = "1 candidate(s) x 3 folds x 3 class column(s) = 9 columns"
     assert out[1] == f"auto steps: {sizes}"
@@ -1154,17 +1154,22 @@ def test_columns_in_several_runs_give_the_results_of_one_run(monkeypatch, capsys
         "cv": 3,
         "max_iter": 100,
     }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
+    with warnings.catch_warnings(record=True) as one_run:
+        warnings.simplefilter("always", ConvergenceWarning)
         whole = BCELogisticRegressionCV(**params).fit(X, y)
-        # 7 columns per run: 18 "auto" columns in runs of 7, 7 and 4.
-        monkeypatch.setattr(_search, "RUN_COEF_BYTES", 7 * 9 * 8)
+    # 7 columns per run: 18 "auto" columns in runs of 7, 7 and 4.
+    monkeypatch.setattr(_search, "RUN_COEF_BYTES", 7 * 9 * 8)
+    with warnings.catch_warnings(record=True) as runs:
+        warnings.simplefilter("always", ConvergenceWarning)
         split = BCELogisticRegressionCV(verbose=1, **params).fit(X, y)
     assert "= 18 columns, in 3 runs of at most 7" in capsys.readouterr().out
+    # The same warnings, naming the same candidates (and 1/L of each).
+    assert [str(w.message) for w in runs] == [str(w.message) for w in one_run]
+    assert any("1/L" in str(w.message) for w in runs)
     expected, results = whole.cv_results_, split.cv_results_
     assert results["diverged"].any() and not results["converged"].all()
-    # Row blocks follow the number of columns, so sums round differently:
-    # 1e-7 after 100 steps of a candidate that never settles.
+    # BLAS products of other widths round differently: 1e-7 after 100 steps
+    # of a candidate that never settles.
     for key in expected:
         if key.startswith(("split", "mean_", "std_", "rank_")) and "time" not in key:
             assert_allclose(results[key], expected[key], rtol=1e-6, err_msg=key)
