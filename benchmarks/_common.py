@@ -354,6 +354,23 @@ def peak_traced_memory(function):
     return peak
 
 
+def run_and_record(args, run, markdown):
+    """The usual run of a script: record, ``run(args, log)``, write, print.
+
+    ``args`` has ``quiet`` and ``output`` (a prefix); ``run`` returns the
+    rows, ``markdown(rows, env, args)`` the text written and printed.
+    """
+    log = make_logger(args.quiet)
+    env = environment()
+    if warning := overrides_warning(env):
+        log(warning)
+    rows = run(args, log)
+    finish_environment(env)
+    text = markdown(rows, env, args)
+    write_outputs(args.output, rows, env, text)
+    print(text)
+
+
 def make_logger(quiet):
     """A ``log(message)`` that prints progress to stderr unless ``quiet``."""
 

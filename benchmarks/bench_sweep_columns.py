@@ -44,14 +44,10 @@ if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (
     RESULTS,
-    environment,
     environment_markdown,
-    finish_environment,
     fmt,
-    make_logger,
-    overrides_warning,
+    run_and_record,
     table,
-    write_outputs,
 )
 from bench_search import make_data  # the search benchmark's data, exactly
 
@@ -217,16 +213,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    args = parse_args(argv)
-    log = make_logger(args.quiet)
-    env = environment()
-    if warning := overrides_warning(env):
-        log(warning)
-    rows = run(args, log)
-    finish_environment(env)
-    text = markdown(rows, env, args)
-    write_outputs(args.output, rows, env, text)
-    print(text)
+    run_and_record(parse_args(argv), run, markdown)
 
 
 if __name__ == "__main__":
