@@ -240,13 +240,18 @@ def parse_args(argv=None):
         "--scale", type=float, default=1.0, help="factor on every scenario's rows"
     )
     parser.add_argument(
-        "--max-iter", type=int, default=None, help="max_iter of both searches"
+        "--max-iter",
+        type=int,
+        default=None,
+        help="max_iter of both searches (%(default)s: each scenario's own)",
     )
     parser.add_argument(
         "--no-memory",
         dest="memory",
         action="store_false",
-        help="skip the untimed fit of ours that measures its peak memory",
+        default=argparse.SUPPRESS,  # no "(default: True)" beside a "--no-"
+        help="skip the untimed fit of ours that measures its peak memory (run "
+        "otherwise)",
     )
     parser.add_argument(
         "--output",
@@ -255,7 +260,9 @@ def parse_args(argv=None):
         help="output prefix (.csv, .md, .env.json)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.memory = getattr(args, "memory", True)  # left out of the help (above)
+    return args
 
 
 def main(argv=None):

@@ -283,13 +283,13 @@ def parse_args(argv=None):
         "--max-iter",
         type=int,
         default=None,
-        help="max_iter of both estimators (default: each estimator's own)",
+        help="max_iter of both estimators (%(default)s: each estimator's own)",
     )
     parser.add_argument(
         "--blas-threads",
         type=int,
         default=None,
-        help="limit BLAS and OpenMP threads (threadpoolctl); default: no limit",
+        help="limit BLAS and OpenMP threads (threadpoolctl); %(default)s: no limit",
     )
     parser.add_argument("--repeats", type=int, default=3, help="fits per estimator")
     parser.add_argument("--seed", type=int, default=0, help="make_classification")

@@ -266,7 +266,7 @@ def parse_args(argv=None):
         "--blas-threads",
         type=int,
         default=None,
-        help="limit BLAS and OpenMP threads (threadpoolctl); default: no limit",
+        help="limit BLAS and OpenMP threads (threadpoolctl); %(default)s: no limit",
     )
     parser.add_argument("--repeats", type=int, default=3, help="fits per method")
     parser.add_argument("--seed", type=int, default=0, help="data")

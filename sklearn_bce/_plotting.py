@@ -89,7 +89,7 @@ class LossCurveDisplay:
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.preprocessing import StandardScaler
     >>> from sklearn_bce import BCELogisticRegression
-    >>> from sklearn_bce._plotting import LossCurveDisplay
+    >>> from sklearn_bce import LossCurveDisplay
     >>> X, y = load_iris(return_X_y=True)
     >>> X = StandardScaler().fit_transform(X)
     >>> clf = BCELogisticRegression().fit(X, y)
@@ -297,7 +297,7 @@ class LossCurveDisplay:
         >>> from sklearn.pipeline import make_pipeline
         >>> from sklearn.preprocessing import StandardScaler
         >>> from sklearn_bce import BCELogisticRegression
-        >>> from sklearn_bce._plotting import LossCurveDisplay
+        >>> from sklearn_bce import LossCurveDisplay
         >>> X, y = load_breast_cancer(return_X_y=True)
         >>> model = make_pipeline(StandardScaler(), BCELogisticRegression())
         >>> display = LossCurveDisplay.from_estimator(model.fit(X, y))

@@ -28,7 +28,6 @@ from sklearn.exceptions import ConvergenceWarning, FitFailedWarning, NotFittedEr
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import ParameterGrid, check_cv
 from sklearn.utils import indexable
-from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.metadata_routing import (
     UNUSED,
     MetadataRouter,
@@ -51,6 +50,7 @@ from ._monitor import ProgressPrinter
 from ._solver import CONVERGED, DIVERGED, MAX_ITER, safe_step
 from ._validation import (
     Interval,
+    InvalidParameterError,
     StrOptions,
     _fit_context,
     _safe_indexing,
@@ -177,6 +177,13 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     whose fits converge (up to rounding; in float32, rounding can move where a
     fit stops within ``tol``: on standardised breast cancer the log-loss
     differed by up to 3.5e-5 with the default grid, 1.3e-3 over ``Cs=10``'s).
+    With ``learning_rate="auto"`` the step rule is chosen once per run, not
+    per column: with ``l1_ratio > 0`` a ``C=np.inf`` column runs with the
+    diagonal rule of its finite-``C`` neighbours, and with many features
+    (1000 in one case) many running columns can keep the diagonal rule where
+    a single fit switches to the full matrix; on flat or weakly penalised
+    objectives such a column stops elsewhere within ``tol`` than its single
+    fit, and its score can differ from ``GridSearchCV``'s beyond rounding.
     A fit stopped by ``max_iter`` is an
     unfinished model: when its step makes the loss oscillate, its
     coefficients depend on floating-point rounding (a single

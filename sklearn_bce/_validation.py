@@ -18,8 +18,9 @@ from sklearn.base import _fit_context
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import make_scorer
 from sklearn.utils import _safe_indexing  # noqa: F401 (re-exported)
-from sklearn.utils._param_validation import (
+from sklearn.utils._param_validation import (  # noqa: F401 (re-exported)
     Interval,
+    InvalidParameterError,
     StrOptions,
     validate_parameter_constraints,
 )
