@@ -54,6 +54,7 @@ from ._loss import (
     class_probabilities,
     lanczos_largest_eigenvalue,
     largest_eigenvalue,
+    weight_scale,
 )
 from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
@@ -275,9 +276,23 @@ class DaskBCEObjective(PenalisedColumns):
         Whether the last coefficient row is an unpenalised intercept.
     sw_sum : float, default=None
         The sum of the weights, when already computed.
+    weight_scale : float, default=1.0
+        The weights are those of the fit times this power of two (see
+        :func:`~sklearn_bce._loss.weight_scale`); the penalty is that of the
+        fit's weights.
     """
 
-    def __init__(self, X, Y, sample_weight, C, l1_ratio, fit_intercept, sw_sum=None):
+    def __init__(
+        self,
+        X,
+        Y,
+        sample_weight,
+        C,
+        l1_ratio,
+        fit_intercept,
+        sw_sum=None,
+        weight_scale=1.0,
+    ):
         if X.numblocks[1] != 1:
             raise ValueError("X must have all its columns in one chunk.")
         self.X = X
@@ -291,7 +306,7 @@ class DaskBCEObjective(PenalisedColumns):
         if sw_sum is None:
             (sw_sum,) = _compute(sample_weight.sum(dtype=np.float64))
         self.sw_sum = np.full(self.n_problems, float(sw_sum))
-        self._set_penalty(C, l1_ratio)
+        self._set_penalty(C, l1_ratio, weight_scale)
         self._gram = None
 
     #: The descent engines keep no ``(n_samples, K)`` logits for this objective
@@ -700,8 +715,11 @@ def fit_dask(estimator, X, y, sample_weight=None):
                 _chunk_class_weight, weight, y_index, per_class=per_class, dtype=dtype
             )
         )
-    total, positive, finite = _compute(
-        weight.sum(dtype=np.float64), (weight > 0).any(), da.isfinite(weight).all()
+    total, positive, finite, largest = _compute(
+        weight.sum(dtype=np.float64),
+        (weight > 0).any(),
+        da.isfinite(weight).all(),
+        weight.max(),
     )
     if per_class is not None and not finite:
         raise ValueError(
@@ -718,6 +736,11 @@ def fit_dask(estimator, X, y, sample_weight=None):
         if per_class is None
         else "sample weights times their class weights",
     )
+    # As in BCEObjective: weights above 1 are scaled down exactly.
+    scale = float(weight_scale(largest))
+    if scale != 1.0:
+        (weight,) = dask.persist(weight * dtype.type(scale))
+        total *= scale
 
     Y = y_index.map_blocks(
         _chunk_targets,
@@ -742,6 +765,7 @@ def fit_dask(estimator, X, y, sample_weight=None):
         estimator.l1_ratio,
         estimator.fit_intercept,
         sw_sum=total,
+        weight_scale=scale,
     )
     coef = estimator._initial_coef(objective)
     callback = None

@@ -799,30 +799,51 @@ def _weighted_column_sums(values, weight):
     return np.dot(np.ones(len(values)), values)
 
 
+def weight_scale(largest):
+    """The power of two that brings weights at most ``largest`` to at most 1.
+
+    1 where ``largest <= 1``; ``2**-e`` otherwise, with ``largest`` in
+    ``[2**(e-1), 2**e)``.  Multiplying by a power of two is exact (short of
+    underflow), so the scaled weights give the same ``s / S`` and the same
+    objective, and a weighted residual or loss cannot overflow where the
+    unweighted one does not.
+    """
+    largest = np.asarray(largest, dtype=np.float64)
+    exponent = np.frexp(largest)[1]
+    return np.where(largest > 1.0, np.ldexp(1.0, -exponent), 1.0)
+
+
 class PenalisedColumns:
     """What every objective of K penalised BCE problems shares, whatever holds ``X``.
 
     Subclasses set ``n_features``, ``n_problems`` and ``sw_sum`` (the sum of
-    each column's weights) and call :meth:`_set_penalty`; their sweeps sum the
+    each column's weights as the objective holds them: those given, times
+    :func:`weight_scale`) and call :meth:`_set_penalty`; their sweeps sum the
     weighted losses and ``X1^T R`` over the rows and hand the sums to
     :meth:`_sweep_result`.
     """
 
-    def _set_penalty(self, C, l1_ratio):
-        """``l2`` and ``l1`` per column from ``C`` and ``l1_ratio``, as ``1/(C S)``."""
+    def _set_penalty(self, C, l1_ratio, weight_scale=1.0):
+        """``l2`` and ``l1`` per column from ``C`` and ``l1_ratio``, as ``1/(C S)``.
+
+        ``weight_scale`` (per column, see :func:`weight_scale`): the weights
+        the objective holds, and so ``sw_sum``, are the given ones times it;
+        ``S`` is the sum of the given ones.
+        """
         C = np.broadcast_to(np.asarray(C, dtype=np.float64), (self.n_problems,))
         l1_ratio = np.broadcast_to(
             np.asarray(l1_ratio, dtype=np.float64), (self.n_problems,)
         )
+        given_sum = self.sw_sum / weight_scale
         with np.errstate(divide="ignore", over="ignore"):
-            penalty = 1.0 / (C * self.sw_sum)  # 0 where C is inf
+            penalty = 1.0 / (C * given_sum)  # 0 where C is inf
         largest = float(np.finfo(getattr(self, "dtype", np.float64)).max)
         too_large = ~(penalty <= largest)
         if too_large.any():
             j = int(np.argmax(too_large))
             raise ValueError(
                 f"C={C[j]:.3g} is too small for sample weights summing to "
-                f"{float(np.broadcast_to(self.sw_sum, C.shape)[j]):.3g}: the "
+                f"{float(np.broadcast_to(given_sum, C.shape)[j]):.3g}: the "
                 "penalty factor 1/(C * sum(sample_weight)) overflows. Use a "
                 "larger C."
             )
@@ -906,6 +927,9 @@ class BCEObjective(PenalisedColumns):
     sample_weight : ndarray of shape (n_samples,), (n_samples, K) or (n_samples, G)
         Non-negative weights; every column must have a positive sum.  With
         ``weight_index``, ``G`` columns of weights that the problems share.
+        A column whose largest weight exceeds 1 is held scaled down by a
+        power of two (:func:`weight_scale`): the same objective, without
+        overflow in the weighted sums.
     C : array-like of shape (K,)
         Inverse penalty strength per column, in (0, inf].
     l1_ratio : array-like of shape (K,)
@@ -936,10 +960,17 @@ class BCEObjective(PenalisedColumns):
         sample_weight = np.ascontiguousarray(sample_weight, dtype=self.dtype)
         if sample_weight.ndim == 1:
             sample_weight = sample_weight[:, None]
+        # Weights above 1 are scaled down (exactly, by a power of two) so that
+        # weighting a residual or a loss cannot overflow; C makes up for it.
+        scale = weight_scale(sample_weight.max(axis=0, initial=0.0))
+        if np.any(scale != 1.0):
+            sample_weight = (sample_weight * scale.astype(self.dtype)).astype(
+                self.dtype, copy=False
+            )
         sums = sample_weight.sum(axis=0, dtype=np.float64)
         if weight_index is not None:
             weight_index = np.asarray(weight_index, dtype=np.intp)
-            sums = sums[weight_index]
+            sums, scale = sums[weight_index], scale[weight_index]
         self.sw_sum = np.broadcast_to(sums, (self.n_problems,)).copy()
         # The weights as given (a view, shape (m, 1), (m, K) or, with an index,
         # (m, G)); sums over samples are divided by ``S`` at the end.
@@ -947,7 +978,7 @@ class BCEObjective(PenalisedColumns):
         self._weight_index = weight_index
         # Restricted objectives read their targets through an index.
         self._target_index = None
-        self._set_penalty(C, l1_ratio)
+        self._set_penalty(C, l1_ratio, np.broadcast_to(scale, (self.n_problems,)))
         self._layout_rows()
 
     def restricted(self, cols):

@@ -1289,7 +1289,8 @@ stop_reason_, n_features_in_, feature_names_in_
                 stacklevel=external_stacklevel(),
             )
         unfinished = (stop_reason == MAX_ITER).any(axis=2)
-        if unfinished.any():
+        # tol=0 asks for exactly max_iter iterations, as in the single fit.
+        if unfinished.any() and self.tol > 0:
             names, too_large = [], False
             for c in np.flatnonzero(unfinished.any(axis=1)):
                 steps = safe[c][~np.isnan(safe[c])]

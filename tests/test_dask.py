@@ -364,6 +364,20 @@ def test_class_weights_whose_weights_overflow_are_named_as_numpy(client):
             model.fit(X_fit, y_fit)
 
 
+def test_huge_weights_fit_as_their_ratios_with_c_scaled_as_numpy(client):
+    # Weights times 1e303 and C divided by it: the numpy fit's objective,
+    # whose X^T (s * residual) would overflow before dividing by sum(s).
+    X, y, weight = make_data(2)
+    X = X * 1e4
+    params = {"max_iter": 50, "tol": 0, "solver": "gd"}
+    expected = BCELogisticRegression(C=1e-3, **params).fit(X, y, sample_weight=weight)
+    model = BCELogisticRegression(C=1e-306, **params).fit(
+        as_dask(X), as_dask(y), sample_weight=as_dask(weight * 1e303)
+    )
+    np.testing.assert_allclose(model.coef_, expected.coef_, rtol=1e-9)
+    np.testing.assert_allclose(model.intercept_, expected.intercept_, rtol=1e-9)
+
+
 def test_balanced_weights_of_a_class_without_weight_are_refused_as_numpy(client):
     # "balanced" divides by each class's total weight, zero for class 1 here.
     X, y, _ = make_data(3)

@@ -559,12 +559,13 @@ def test_small_problems_are_swept_on_one_thread():
 
 
 # -- the fused sweep equals the separate computations -------------------------------
-def objective_for(data, rng, K=3, weights_2d=True):
+def objective_for(data, rng, K=3, weights_2d=True, sw=None):
     m = data.shape[0]
     dtype = data.dtype
     Y = (rng.random((m, K)) < 0.4).astype(dtype)
     shape = (m, K) if weights_2d else (m,)
-    sw = rng.uniform(0.2, 3.0, size=shape).astype(dtype)
+    if sw is None:
+        sw = rng.uniform(0.2, 3.0, size=shape).astype(dtype)
     return BCEObjective(data, Y, sw, np.array([0.5, 2.0, np.inf][:K]), 0.0, True)
 
 
@@ -704,12 +705,10 @@ def test_row_blocks_are_views_of_x(layout, small_blocks, rng, tmp_path):
 
 def test_hessian_bounds_of_sparse_x_match_dense(rng):
     X = sparsify(rng.normal(size=(80, 6)))
-    dense = objective_for(X, rng)
+    sw = rng.uniform(0.2, 3.0, size=(80, 3))
+    dense = objective_for(X, rng, sw=sw)
     for matrix in [sp.csr_matrix(X), sp.csc_matrix(X)]:
-        other = BCEObjective(
-            matrix, dense.Y, dense._scaled_weight * dense.sw_sum, [0.5, 2.0, np.inf],
-            0.0, True,
-        )  # fmt: skip
+        other = BCEObjective(matrix, dense.Y, sw, [0.5, 2.0, np.inf], 0.0, True)
         assert_allclose(other.hessian_bound()[0], dense.hessian_bound()[0], rtol=1e-12)
         assert_allclose(
             other.hessian_bound_diagonal(), dense.hessian_bound_diagonal(), rtol=1e-12

@@ -427,3 +427,34 @@ def test_float32_collinear_features_without_a_penalty_converge():
         model = BCELogisticRegression(**params).fit(X, y)
         reference = BCELogisticRegression(**params).fit(X.astype(np.float64), y)
     assert model.n_iter_[0] <= 3 * reference.n_iter_[0]
+
+
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+@pytest.mark.parametrize(
+    "dtype, x_scale, weight_scale",
+    [(np.float64, 1e4, 1e303), (np.float32, 1e3, 1e34)],
+    ids=["64", "32"],
+)
+def test_huge_weights_fit_as_their_ratios_with_c_scaled(
+    breast_cancer_standardised, solver, dtype, x_scale, weight_scale
+):
+    # Only the weights' ratios and their scale relative to C matter: weights
+    # times ``weight_scale`` with C divided by it are the same objective.
+    # Their sum is within the dtype's range, but ``X^T (s * residual)`` taken
+    # before dividing by it overflows: it must not turn into a NaN model.
+    X, y = breast_cancer_standardised
+    X = (X * x_scale).astype(dtype)
+    ratios = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    # tol=0: both take max_iter steps, which must be the same ones.
+    params = {"solver": solver, "max_iter": 300, "tol": 0}
+    expected = BCELogisticRegression(C=1e-3, **params).fit(
+        X, y, sample_weight=ratios.astype(dtype)
+    )
+    model = BCELogisticRegression(C=1e-3 / weight_scale, **params).fit(
+        X, y, sample_weight=(ratios * weight_scale).astype(dtype)
+    )
+    rtol = 1e-9 if dtype == np.float64 else 1e-2  # float32 weights round apart
+    atol = rtol * np.abs(expected.coef_).max()
+    assert_allclose(model.coef_, expected.coef_, rtol=rtol, atol=atol)
+    assert_allclose(model.intercept_, expected.intercept_, rtol=rtol)
+    assert_allclose(model.loss_curve_, expected.loss_curve_, rtol=rtol)

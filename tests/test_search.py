@@ -1501,3 +1501,25 @@ def test_no_score_error_blames_failed_training_parts_alone():
         search.fit(X, y)
     assert "1 of 2 training parts could not be fitted" in str(error.value)
     assert "scorer" not in str(error.value)
+
+
+def test_huge_weights_search_as_their_ratios_with_c_scaled():
+    # As for the single fit: weights times 1e303 with every C divided by it
+    # are the same problems, whose X^T (s * residual) would overflow.  tol=0
+    # asks for max_iter iterations: no warning, as from the single fit.
+    X, y = data("breast_cancer")
+    X = X * 1e4
+    ratios = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    params = {"learning_rates": ["auto", 1e-9], "cv": 3, "max_iter": 100, "tol": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        expected = BCELogisticRegressionCV(Cs=[1e-3, 1e-2], **params).fit(
+            X, y, sample_weight=ratios
+        )
+        search = BCELogisticRegressionCV(Cs=[1e-306, 1e-305], **params).fit(
+            X, y, sample_weight=ratios * 1e303
+        )
+    for key in ("mean_test_score", "split0_test_score", "rank_test_score"):
+        assert_allclose(search.cv_results_[key], expected.cv_results_[key], rtol=1e-9)
+    assert_allclose(search.coef_, expected.coef_, rtol=1e-9)
+    assert_allclose(search.intercept_, expected.intercept_, rtol=1e-9)
