@@ -702,13 +702,26 @@ def descent(
             return contextlib.nullcontext()
         return np.errstate(over="ignore", invalid="ignore")
 
+    def start_objective(start):
+        """The objective at the points ``start`` (host, per column).
+
+        Plain descent starts each step from its iterate, whose objective
+        ``fx`` holds; with momentum the point is evaluated (one read of X).
+        """
+        if not accelerated:
+            return fx.copy()
+        Z_start = objective.logits(start)
+        value = objective.value(Z_start, xp.exp(-xp.abs(Z_start)), start)
+        return to_numpy(value).astype(np.float64)
+
     while active.any():
         if metric_switch is not None and int(n_iter.max()) >= metric_switch[0]:
             metric = metric_switch[1]()
             metric_switch = None
             alpha, momentum, first_try = ones(sum_dtype), ones(dtype), ones(xp.bool)
         size = min(BLOCK_ITERATIONS, max_iter - int(n_iter[active].min()))
-        iterates, records = [x], []
+        # The iterates after each trial, and the points each trial starts from.
+        iterates, starts, records = [x], [y], []
         # A step too large overflows on its way to a non-finite objective,
         # reported as divergence: numpy-backed namespaces' warnings would
         # only repeat it (as in the numpy engine).
@@ -782,6 +795,7 @@ def descent(
                         best_f = xp.where(lower, f_new, best_f)
                         best_x = xp.where(lower[None, :], x_new, best_x)
                 iterates.append(x)
+                starts.append(y)
         # The block's one read to the host.
         block = to_numpy(xp.stack(records)).astype(np.float64)
         for j in range(size):
@@ -802,6 +816,14 @@ def descent(
                 with np.errstate(invalid="ignore"):
                     diverged = active & ~(np.isfinite(f_new) & (f_new <= f_limit))
             ok = active & accepted & ~diverged
+            done = ok & (grad_max <= tol)
+            # A converged column whose step rose from the point where its
+            # gradient met tol stays there (as in the numpy engine).
+            settled = np.zeros(n_problems, dtype=bool)
+            if done.any():
+                f_from = start_objective(starts[j])
+                settled = done & (f_new > f_from + slack_scale * np.abs(f_from))
+                f_new = np.where(settled, f_from, f_new)
             n_iter[ok] += 1
             fx[ok] = f_new[ok]
             best_fx[ok] = np.minimum(best_fx[ok], f_new[ok])
@@ -809,7 +831,6 @@ def descent(
                 curves[k].append(f_new[k])
                 if callback is not None:
                     gradients[k].append(grad_max[k])
-            done = ok & (grad_max <= tol)
             out_of_iterations = ok & ~done & (n_iter >= max_iter)
             # Out of iterations higher than it started: it was swinging, not
             # descending, and diverged too (as in the numpy engine).
@@ -823,7 +844,7 @@ def descent(
                 final[k] = best_x[:, k]
                 fx[k] = best_fx[k]
             for k in np.flatnonzero(done | out_of_iterations):
-                final[k] = iterates[j + 1][:, k]
+                final[k] = (starts[j] if settled[k] else iterates[j + 1])[:, k]
             stop_reason[diverged | swung] = DIVERGED
             stop_reason[done] = CONVERGED
             stopping = diverged | swung | done | out_of_iterations

@@ -434,7 +434,9 @@ class BCELogisticRegression(
         extrapolated point), and the fit returns the point that step reaches,
         one step further, whose own gradient can exceed ``tol`` by a small
         factor (up to about 10 in a search over small random unpenalised fits
-        at ``tol=1e-10``).  With
+        at ``tol=1e-10``); if that step raised the objective (a fixed step
+        too long for the curvature there), it returns the point where
+        ``tol`` was met instead.  With
         ``tol=0`` exactly ``max_iter`` iterations are run, unless the gradient
         is exactly zero (an L1 penalty that zeroes every coefficient, or a
         fixed point in the float precision), which stops as converged.  In
@@ -545,7 +547,8 @@ class BCELogisticRegression(
         (proximal) gradient was at most ``tol`` at the point its last step
         started from (with ``"nesterov"``, the extrapolated point); the
         returned coefficients are one step further, where the objective is
-        lower and the gradient may be a little above ``tol``.
+        lower and the gradient may be a little above ``tol`` (or, when that
+        step raised the objective, that point itself).
         With early stopping, not when the coefficients kept come from an
         earlier iteration.
 

@@ -395,8 +395,10 @@ def descent(
         Most iterations per column.
     tol : float
         A column converges when the largest absolute entry of its proximal
-        gradient is ``<= tol``.  With ``tol=0`` it runs ``max_iter`` iterations
-        unless the gradient is exactly zero.
+        gradient is ``<= tol`` where its step starts; it keeps that step's
+        point unless the step raised the objective (:meth:`_Descent.settle`).
+        With ``tol=0`` it runs ``max_iter`` iterations unless the gradient is
+        exactly zero.
     line_search : bool, default=False
         Double a column's ``alpha`` until its step satisfies sufficient decrease.
     check_divergence : bool, default=False
@@ -459,6 +461,9 @@ def descent(
         with quiet():
             step = run.step(A)
         done = run.grad_max[A] <= tol
+        if done.any():
+            with quiet():
+                run.settle(step, done)
         diverged = np.zeros(A.size, dtype=bool)
         if check_divergence:
             diverged = ~np.isfinite(step.f_new) | (step.f_new > f_limit[A])
@@ -718,6 +723,43 @@ class _Descent:
         if not self.use_prox:
             return 0.0
         return self.held_objective.l1_penalty(coef, self._cols(cols))
+
+    def settle(self, step, done):
+        """Keep the start ``y`` of the columns ``done`` whose step rose from it.
+
+        A column is done when the gradient (mapping) at ``y``, where its step
+        starts, meets ``tol``: ``y`` is the point convergence was measured
+        at.  The step from it is taken when it lowers the objective; a step
+        too long for the curvature there (a fixed learning rate, say, from a
+        warm start at the optimum) would leave a point above ``y`` whose
+        gradient was never checked, so the column stays at ``y`` instead
+        (when the rise is beyond rounding): ``step`` is changed in place to
+        hold ``y`` and its objective.
+        """
+        D = step.cols[done]
+        f_start = self._start_objective(D)
+        # By more than rounding (as in the line search): a step that descends
+        # by less than the objective's rounding is taken, as any other.
+        rose = step.f_new[done] > f_start + self._slack * np.abs(f_start)
+        if not rose.any():
+            return
+        at = np.flatnonzero(done)[rose]
+        step.x_new[:, at] = self.y[:, D[rose]]
+        step.f_new[at] = f_start[rose]
+
+    def _start_objective(self, cols):
+        """The objective at the points ``y`` the steps of ``cols`` start from."""
+        if self.line_search:
+            return self.fy[cols]
+        f = self.fx[cols].copy()
+        if not self.accelerated:
+            return f  # plain descent starts from its iterate: y is x
+        # With momentum y is x after a restart; elsewhere it is computed.
+        moved = (self.y[:, cols] != self.x[:, cols]).any(axis=0)
+        if moved.any():
+            M = cols[moved]
+            f[moved] = self.held_objective.sweep(self.y[:, M], self._cols(M)).objective
+        return f
 
     def accept(self, step, ok):
         """Make ``x_new`` the iterate of the columns ``ok`` of the step."""

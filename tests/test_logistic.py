@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
@@ -170,6 +170,67 @@ def test_rounding_at_the_optimum_is_not_a_rise(solver, dtype):
         warnings.simplefilter("error")
         model.set_params(tol=0, max_iter=200).fit(X, y)
     assert set(model.stop_reason_) == {"max_iter"}
+
+
+@pytest.mark.parametrize("solver", ["gd", "nesterov"])
+def test_a_converged_fit_returns_the_point_whose_gradient_met_tol(solver):
+    # The penalty's curvature, 1/(C n) = 5e4, makes the step 0.1 five
+    # thousand times too long; at the start (0) the gradient, 1e-5, already
+    # meets tol.  The step from there would land where the gradient is 4e-2:
+    # the fit converged at 0 and must return 0, not that step.
+    rng = np.random.default_rng(0)
+    X = 1e-4 * rng.standard_normal((20, 1))
+    y = rng.integers(0, 2, 20)
+    model = BCELogisticRegression(
+        solver=solver, C=1e-6, fit_intercept=False, learning_rate=0.1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    w = model.coef_[0]
+    gradient = X.T @ (expit(X @ w) - y) / 20 + w / (1e-6 * 20)
+    assert np.abs(gradient).max() <= model.tol
+    assert_allclose(model.loss_curve_[-1], np.log(2), rtol=1e-12)
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_momentum_swinging_through_the_optimum_returns_where_it_met_tol(seed):
+    # A step too long for the curvature at the optimum (20 here) makes the
+    # momentum iterates swing; the look-ahead point of one swing meets the
+    # loose tol, and the step from it rises again.  The fit converged at
+    # that look-ahead point and returns it, with its objective.
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((30, 2))
+    y = (X[:, 0] + rng.standard_normal(30) > 0).astype(int)
+    model = BCELogisticRegression(learning_rate=20.0, tol=0.05, C=30.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    w, b = model.coef_[0], model.intercept_[0]
+    z = X @ w + b
+    residual = expit(z) - y
+    gradient = np.r_[X.T @ residual / 30 + w / (30.0 * 30), residual.mean()]
+    assert np.abs(gradient).max() <= model.tol
+    objective = np.mean(np.logaddexp(0, z) - y * z) + w @ w / (2 * 30.0 * 30)
+    assert_allclose(model.loss_curve_[-1], objective, rtol=1e-12)
+
+
+def test_a_warm_start_at_the_optimum_with_a_long_step_stays_there(
+    breast_cancer_standardised,
+):
+    # Converged at once (the gradient meets tol where it starts), so the
+    # step 1e4, far beyond 1/L, must not be taken: the objective stays.
+    X, y = breast_cancer_standardised
+    model = BCELogisticRegression(warm_start=True).fit(X, y)
+    start, coef = model.loss_curve_[-1], model.coef_.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.set_params(learning_rate=1e4).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert model.loss_curve_.tolist() == [start]
+    assert_array_equal(model.coef_, coef)
 
 
 @pytest.mark.parametrize(
