@@ -7,10 +7,11 @@ reads ``X`` for all columns at once (``X @ W`` with K columns) instead of once
 per (candidate, fold) fit; each column still does its own share of the
 products and of the elementwise work on every row, so a column-iteration
 costs a fraction of a fit's iteration, not nothing (``benchmarks/README.md``,
-"What one column costs").  Candidates with ``learning_rate="auto"`` and
-those with a fixed step need different step rules, so a grid that mixes them
-runs as two such passes; columns of many coefficients are split into several
-runs of at most ``RUN_COEF_BYTES`` of coefficients each.
+"What one column costs").  Each column must get the step rule its single
+fit would, and a run has one: fixed steps, ``"auto"`` with an L1 term and
+``"auto"`` without one run apart, and ``"auto"`` columns without one in runs
+whose full curvature bounds fit in memory; columns of many coefficients are
+split into several runs of at most ``RUN_COEF_BYTES`` of coefficients each.
 """
 
 import copy
@@ -21,6 +22,7 @@ from contextlib import suppress
 from numbers import Integral, Number, Real
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.stats import rankdata
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -47,7 +49,15 @@ from ._logistic import (
 )
 from ._loss import BCEObjective
 from ._monitor import ProgressPrinter
-from ._solver import CONVERGED, DIVERGED, MAX_ITER, safe_step
+from ._solver import (
+    CONVERGED,
+    DIVERGED,
+    FULL_METRIC_FIRST_COEF,
+    FULL_METRIC_MAX_COEF,
+    MAX_ITER,
+    full_metric_max_bounds,
+    safe_step,
+)
 from ._validation import (
     Interval,
     InvalidParameterError,
@@ -78,6 +88,23 @@ def _check_learning_rates(values):
                 f"must contain 'auto' or floats > 0. Got {value!r} instead.",
             )
     return values
+
+
+def _runs(pairs, per_run, max_pairs=None):
+    """Consecutive slices of columns: at most ``per_run`` columns each and,
+    with ``max_pairs``, at most that many distinct ``pairs`` (a column's fold
+    and ``C``, which make its curvature bound)."""
+    runs, start, seen = [], 0, set()
+    for i, pair in enumerate(pairs):
+        full = i - start >= per_run
+        if max_pairs is not None and pair not in seen and len(seen) >= max_pairs:
+            full = True
+        if full:
+            runs.append(slice(start, i))
+            start, seen = i, set()
+        seen.add(pair)
+    runs.append(slice(start, len(pairs)))
+    return runs
 
 
 def _invalid(name, must):
@@ -165,10 +192,14 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     For every candidate ``(C, learning_rate)`` and every cross-validation fold
     the model :class:`BCELogisticRegression` would fit is one column of a
     vectorised gradient-descent run: the fold enters as a 0/1 sample weight,
-    the candidate as the column's penalty and step (a grid that mixes
-    ``"auto"`` with fixed steps runs as two such runs, one per kind of
-    step, and columns of many coefficients, such as those of wide sparse
-    data, in several runs of at most 4 MiB of coefficients each).  Each
+    the candidate as the column's penalty and step.  ``"auto"`` chooses its
+    step rule per run, as a single fit does per fit, so each column gets its
+    single fit's rule: a grid runs its fixed steps apart from ``"auto"``, and
+    its ``"auto"`` columns with an L1 term apart from those without (``C=
+    np.inf`` has none, whatever ``l1_ratio``); columns of many coefficients,
+    such as those of wide sparse data, run in several runs of at most 4 MiB
+    of coefficients each, and ``"auto"`` columns whose full curvature bounds
+    would together take more than 1 GiB in runs whose bounds fit.  Each
     fold's held-out part is then scored, the candidate with the
     best mean score is chosen, and (with ``refit=True``) refitted on all the
     data, warm-started from its fold solutions.  The scores equal those of
@@ -177,13 +208,6 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     whose fits converge (up to rounding; in float32, rounding can move where a
     fit stops within ``tol``: on standardised breast cancer the log-loss
     differed by up to 3.5e-5 with the default grid, 1.3e-3 over ``Cs=10``'s).
-    With ``learning_rate="auto"`` the step rule is chosen once per run, not
-    per column: with ``l1_ratio > 0`` a ``C=np.inf`` column runs with the
-    diagonal rule of its finite-``C`` neighbours, and with many features
-    (1000 in one case) many running columns can keep the diagonal rule where
-    a single fit switches to the full matrix; on flat or weakly penalised
-    objectives such a column stops elsewhere within ``tol`` than its single
-    fit, and its score can differ from ``GridSearchCV``'s beyond rounding.
     A fit stopped by ``max_iter`` is an
     unfinished model: when its step makes the loss oscillate, its
     coefficients depend on floating-point rounding (a single
@@ -784,8 +808,19 @@ stop_reason_, n_features_in_, feature_names_in_
         # 1/L of the fixed-step columns stopped by max_iter, for the warning.
         safe = np.full((n_cand, n_folds, n_columns), np.nan)
         is_auto = np.array([c["learning_rate"] == "auto" for c in candidates])
+        # "auto" chooses its step rule per run, as a single fit does per fit:
+        # columns with an L1 term (which needs a separable metric) run apart
+        # from those without, whose full curvature bounds must fit in memory.
+        has_l1 = np.array([self.l1_ratio > 0 and c["C"] < np.inf for c in candidates])
+        full_bound = n_coef <= FULL_METRIC_FIRST_COEF or (
+            not sp.issparse(X) and n_coef <= FULL_METRIC_MAX_COEF
+        )
         n_trained = trained.size
-        for group in (np.flatnonzero(is_auto), np.flatnonzero(~is_auto)):
+        for group in (
+            np.flatnonzero(is_auto & ~has_l1),
+            np.flatnonzero(is_auto & has_l1),
+            np.flatnonzero(~is_auto),
+        ):
             if group.size == 0 or n_trained == 0:
                 continue
             # Columns ordered (candidate, fold, class).
@@ -800,9 +835,14 @@ stop_reason_, n_features_in_, feature_names_in_
             ).T
             cand = group[member]
             is_fixed = not is_auto[group[0]]
-            # Runs of at most RUN_COEF_BYTES of coefficients each.
+            # Runs of at most RUN_COEF_BYTES of coefficients each and, where
+            # the full bound can serve, of as many bounds as it can hold.
             per_run = max(1, RUN_COEF_BYTES // (n_coef * X.dtype.itemsize))
-            runs = [slice(i, i + per_run) for i in range(0, len(cand), per_run)]
+            max_pairs = None
+            if not is_fixed and full_bound and not has_l1[group[0]]:
+                max_pairs = full_metric_max_bounds(n_coef)
+            pairs = [(f, candidates[c]["C"]) for c, f in zip(cand, fold, strict=True)]
+            runs = _runs(pairs, per_run, max_pairs)
             if self.verbose:
                 print(
                     f"{'fixed' if is_fixed else 'auto'} steps: "

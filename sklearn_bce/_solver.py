@@ -91,6 +91,9 @@ FULL_METRIC_AFTER = 50
 FULL_METRIC_MAX_COEF = 1024
 FULL_METRIC_MAX_BYTES = 2**30
 
+#: Most coefficients for which ``"auto"`` starts with the full bound.
+FULL_METRIC_FIRST_COEF = 256
+
 CONVERGED = "converged"
 MAX_ITER = "max_iter"
 DIVERGED = "diverged"
@@ -280,7 +283,7 @@ def lipschitz_metric(objective):
     return ScalarMetric(safe_step(objective.smoothness_bound()))
 
 
-def auto_metric(objective, max_dense=256):
+def auto_metric(objective, max_dense=FULL_METRIC_FIRST_COEF):
     """The metric ``learning_rate="auto"`` uses with accelerated descent.
 
     The full Hessian bound (one Gram matrix and one Cholesky factorisation)
@@ -308,6 +311,17 @@ def _full_metric_bytes(objective):
     then stacked) and their factors.
     """
     return 8 * (4 * objective.n_hessian_bounds() + 1) * objective.n_coef**2
+
+
+def full_metric_max_bounds(n_coef):
+    """Most distinct bounds a full metric of ``n_coef`` coefficients may hold.
+
+    The largest count whose :func:`_full_metric_bytes` stays within
+    :data:`FULL_METRIC_MAX_BYTES` (at least 1): a search runs its columns in
+    groups of at most this many (fold, ``C``) pairs, so each column gets the
+    metric its single fit would.
+    """
+    return max(1, (FULL_METRIC_MAX_BYTES // (8 * n_coef**2) - 1) // 4)
 
 
 def full_metric_later(objective):

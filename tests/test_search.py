@@ -1523,3 +1523,30 @@ def test_huge_weights_search_as_their_ratios_with_c_scaled():
         assert_allclose(search.cv_results_[key], expected.cv_results_[key], rtol=1e-9)
     assert_allclose(search.coef_, expected.coef_, rtol=1e-9)
     assert_allclose(search.intercept_, expected.intercept_, rtol=1e-9)
+
+
+@pytest.mark.parametrize("case", ["l1 beside no penalty", "bounds beyond memory"])
+def test_each_auto_column_takes_the_step_rule_of_its_single_fit(case, monkeypatch):
+    # "auto" uses the full curvature bound where it can, its diagonal with an
+    # L1 term or when the bounds would not fit in memory.  A single fit
+    # decides for itself; so must each column of the search, even beside
+    # columns decided otherwise: C=inf has no L1 term whatever l1_ratio, and
+    # a memory limit (lowered here, to 2 bounds) holds for a fit's bounds.
+    X, y = data("breast_cancer")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    if case == "l1 beside no penalty":
+        grid = {"learning_rate": ["auto"], "C": [1.0, np.inf]}
+        params = {"l1_ratio": 0.5}
+    else:
+        from sklearn_bce import _solver
+
+        n_coef = X.shape[1] + 1
+        monkeypatch.setattr(_solver, "FULL_METRIC_MAX_BYTES", 8 * 9 * n_coef**2)
+        assert _solver.full_metric_max_bounds(n_coef) == 2
+        grid = {"learning_rate": ["auto"], "C": [0.1, 1.0, 10.0]}
+        params = {}
+    ours, theirs = both_searches(X, y, grid, splits, tol=1e-3, **params)
+    for key in ("mean_test_score", "split0_test_score", "split2_test_score"):
+        assert_allclose(
+            ours.cv_results_[key], theirs.cv_results_[key], rtol=0, atol=1e-8
+        )
