@@ -477,11 +477,12 @@ class BCELogisticRegression(
         each coefficient's capped by the inverse of its diagonal entry of the
         curvature bound ``B`` over ``sqrt(1 + epoch)`` (so the steps are blind
         to the scale of each feature, as the full-batch default's), and an epoch
-        that ends with a higher objective than it started with (beyond
+        that ends with a higher objective than it started with (beyond the
+        batches' noise near the optimum, ``4e-6 max(J, 1)``, float32's
         rounding) is undone and halves the cap of the epochs after it (small
         batches can be fitted by almost any step, which the full objective
         need not accept), so ``loss_curve_`` does not rise beyond that
-        rounding (``32 eps max(J, 1)``: a few 1e-6 in float32).  Steps have no
+        tolerance.  Steps have no
         momentum whatever ``solver``; ``n_iter_`` counts epochs, and
         ``tol`` is checked on the full gradient after each epoch (as the steps
         shrink, a small ``tol`` is met slowly: the default often runs to

@@ -15,8 +15,9 @@ fitted by almost any step, and an epoch of such steps can end above where it
 started.  So after each epoch one pass over all the data measures ``J`` and
 its (proximal) gradient, which give the loss curve, the convergence test
 (``<= tol``) and the divergence test (fixed steps); with the line search, an
-epoch that raised ``J`` (beyond rounding) is undone and the column's cap
-halved for the epochs after it.
+epoch that raised ``J`` (beyond the batches' noise,
+:data:`EPOCH_RISE_TOLERANCE`) is undone and the column's cap halved for the
+epochs after it.
 Rows are read batch by batch (``X[batch]``), so a memory-mapped ``X`` is never
 loaded whole.
 """
@@ -38,6 +39,13 @@ from ._solver import (
 
 #: Growth of a line-searched step from one batch to the next.
 STEP_GROWTH = 2.0
+
+#: ``"auto"``: how far above its start (relative to ``max(J, 1)``) an epoch
+#: may end before it is undone.  Near the optimum, the batches' noise moves
+#: ``J`` up and down by about this much whatever the dtype (and float32's
+#: rounding, 32 eps, is this); undoing such epochs, each halving the steps
+#: for good, stalled float64 fits far from ``tol``.
+EPOCH_RISE_TOLERANCE = 32 * float(np.finfo(np.float32).eps)
 
 
 def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
@@ -173,8 +181,8 @@ def minibatch_descent(
         Halve each batch's step until it satisfies the sufficient-decrease
         condition on that batch's objective, then try a longer step on the
         next batch; the schedule caps the step at ``step / sqrt(1 + epoch)``,
-        halved for every earlier epoch of the column that raised ``J`` (and
-        was undone).
+        halved for every earlier epoch of the column that raised ``J`` by
+        more than :data:`EPOCH_RISE_TOLERANCE` (and was undone).
     inverse : ndarray of shape (n_coef, K), default=None
         Per-coefficient factors of the step (None: 1): a coefficient's step
         is ``step`` (as scheduled and searched) times its factor, as
@@ -247,8 +255,8 @@ def _epochs(
     stop_reason = np.full(n_problems, "max_iter", dtype=object)
     active = np.ones(n_problems, dtype=bool)
     history = []
-    # "auto": an epoch that ends above where it started by more than
-    # rounding (its batches' line searches guard each batch's objective, not
+    # "auto": an epoch that ends above where it started by more than noise
+    # (its batches' line searches guard each batch's objective, not
     # J) is undone, and the column's later epochs take steps half as long.
     shrink = np.ones(n_problems)
     for epoch in range(max_iter):
@@ -306,10 +314,9 @@ def _epochs(
         raw = objective.raw_prediction(x[:, A], A)
         value_A = objective.objective(raw, x[:, A], A)
         if line_search:
-            # By more than rounding: float32 epochs near the optimum end a
-            # little above their start by rounding alone.
+            # By more than the batches' noise (and float32's rounding).
             rose = rose_above_start(
-                value_A, value[A], x.dtype, relative=32 * np.finfo(x.dtype).eps
+                value_A, value[A], x.dtype, relative=EPOCH_RISE_TOLERANCE
             )
             if rose.any():
                 x[:, A[rose]] = start[:, rose]

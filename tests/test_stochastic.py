@@ -22,6 +22,7 @@ from sklearn.utils import gen_batches
 from sklearn_bce import BCELogisticRegression
 from sklearn_bce._loss import BCEObjective
 from sklearn_bce._stochastic import (
+    EPOCH_RISE_TOLERANCE,
     _batch_step,
     _penalty_step,
     auto_step_cap,
@@ -345,7 +346,8 @@ def test_auto_minibatch_with_small_batches_never_rises_and_settles(
     # Batches smaller than the number of features (or single rows) are
     # fitted by almost any step: their line searches accept steps that make
     # the whole objective rise above the all-zero start (log 2). Such epochs
-    # are undone and the step halved, so the curve only falls.
+    # are undone and the step halved, so the curve only falls (beyond the
+    # batches' noise, a few 1e-6).
     X, y = small_batch_data(n_samples, n_features)
     optimum = BCELogisticRegression(tol=1e-10).fit(X, y).loss_curve_[-1]
     model = BCELogisticRegression(
@@ -353,8 +355,26 @@ def test_auto_minibatch_with_small_batches_never_rises_and_settles(
     ).fit(X, y)
     curve = model.loss_curve_
     assert len(curve) == 40
-    assert curve[0] <= np.log(2) + 1e-12 and np.all(np.diff(curve) <= 0)
+    assert curve[0] <= np.log(2) + 1e-12
+    noise = EPOCH_RISE_TOLERANCE * np.maximum(curve[:-1], 1.0)
+    assert np.all(np.diff(curve) <= noise)
+    assert np.diff(curve).min() < -1e-2  # the rises undone were far larger
     assert curve[-1] - optimum < 1e-3
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_auto_minibatch_noise_near_the_optimum_does_not_stall_the_fit(dtype):
+    # Near the optimum an epoch of 16-row batches can end a little above its
+    # start by the batches' noise alone.  Undoing those epochs (each halving
+    # the steps for good) froze float64 fits short of tol, which float32's
+    # rounding slack let through: both converge alike.
+    X, y = make_classification(300, 4, n_informative=3, n_redundant=0, random_state=0)
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(batch_size=16, random_state=0).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert model.n_iter_[0] < 400
 
 
 def objective_of(model, X, y):
