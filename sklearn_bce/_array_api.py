@@ -811,19 +811,23 @@ def descent(
             # The gradient of an iteration is that of its first trial.
             trial_grad_max[new_iteration] = largest[new_iteration]
             grad_max[active] = trial_grad_max[active]
+            # A converged column whose step rose from the point where its
+            # gradient met tol (beyond rounding, or to a non-finite
+            # objective) stays there, as in the numpy engine.
+            meets = active & accepted & (grad_max <= tol)
+            settled = np.zeros(n_problems, dtype=bool)
+            if meets.any():
+                f_from = start_objective(starts[j])
+                with np.errstate(invalid="ignore"):
+                    rose = ~(f_new <= f_from + slack_scale * np.abs(f_from))
+                settled = meets & rose
+                f_new = np.where(settled, f_from, f_new)
             diverged = np.zeros(n_problems, dtype=bool)
             if check_divergence:
                 with np.errstate(invalid="ignore"):
                     diverged = active & ~(np.isfinite(f_new) & (f_new <= f_limit))
             ok = active & accepted & ~diverged
             done = ok & (grad_max <= tol)
-            # A converged column whose step rose from the point where its
-            # gradient met tol stays there (as in the numpy engine).
-            settled = np.zeros(n_problems, dtype=bool)
-            if done.any():
-                f_from = start_objective(starts[j])
-                settled = done & (f_new > f_from + slack_scale * np.abs(f_from))
-                f_new = np.where(settled, f_from, f_new)
             n_iter[ok] += 1
             fx[ok] = f_new[ok]
             best_fx[ok] = np.minimum(best_fx[ok], f_new[ok])

@@ -195,11 +195,12 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     the candidate as the column's penalty and step.  ``"auto"`` chooses its
     step rule per run, as a single fit does per fit, so each column gets its
     single fit's rule: a grid runs its fixed steps apart from ``"auto"``, and
-    its ``"auto"`` columns with an L1 term apart from those without (``C=
-    np.inf`` has none, whatever ``l1_ratio``); columns of many coefficients,
-    such as those of wide sparse data, run in several runs of at most 4 MiB
-    of coefficients each, and ``"auto"`` columns whose full curvature bounds
-    would together take more than 1 GiB in runs whose bounds fit.  Each
+    its ``"auto"`` columns with an L1 term apart from those without (a
+    ``C=np.inf`` column has none, whatever ``l1_ratio``); columns of many
+    coefficients, such as those of wide sparse data, run in several runs of
+    at most 4 MiB of coefficients each, and ``"auto"`` columns whose full
+    curvature bounds would together take more than 1 GiB in runs whose
+    bounds fit.  Each
     fold's held-out part is then scored, the candidate with the
     best mean score is chosen, and (with ``refit=True``) refitted on all the
     data, warm-started from its fold solutions.  The scores equal those of

@@ -753,8 +753,10 @@ class _Descent:
         D = step.cols[done]
         f_start = self._start_objective(D)
         # By more than rounding (as in the line search): a step that descends
-        # by less than the objective's rounding is taken, as any other.
-        rose = step.f_new[done] > f_start + self._slack * np.abs(f_start)
+        # by less than the objective's rounding is taken, as any other; one
+        # that overflowed (a NaN objective) rose.
+        with np.errstate(invalid="ignore"):
+            rose = ~(step.f_new[done] <= f_start + self._slack * np.abs(f_start))
         if not rose.any():
             return
         at = np.flatnonzero(done)[rose]

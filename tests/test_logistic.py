@@ -172,17 +172,21 @@ def test_rounding_at_the_optimum_is_not_a_rise(solver, dtype):
     assert set(model.stop_reason_) == {"max_iter"}
 
 
+@pytest.mark.parametrize("learning_rate", [0.1, 1e300])
 @pytest.mark.parametrize("solver", ["gd", "nesterov"])
-def test_a_converged_fit_returns_the_point_whose_gradient_met_tol(solver):
+def test_a_converged_fit_returns_the_point_whose_gradient_met_tol(
+    solver, learning_rate
+):
     # The penalty's curvature, 1/(C n) = 5e4, makes the step 0.1 five
     # thousand times too long; at the start (0) the gradient, 1e-5, already
-    # meets tol.  The step from there would land where the gradient is 4e-2:
-    # the fit converged at 0 and must return 0, not that step.
+    # meets tol.  The step from there would land where the gradient is 4e-2
+    # (or, with 1e300, overflow): the fit converged at 0 and must return 0,
+    # not that step, nor call it diverged.
     rng = np.random.default_rng(0)
     X = 1e-4 * rng.standard_normal((20, 1))
     y = rng.integers(0, 2, 20)
     model = BCELogisticRegression(
-        solver=solver, C=1e-6, fit_intercept=False, learning_rate=0.1
+        solver=solver, C=1e-6, fit_intercept=False, learning_rate=learning_rate
     )
     with warnings.catch_warnings():
         warnings.simplefilter("error")
