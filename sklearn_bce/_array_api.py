@@ -589,7 +589,9 @@ def descent(
         Most iterations per column.
     tol : float
         A column converges when the largest absolute entry of its (proximal)
-        gradient at the point a step starts from is ``<= tol``.
+        gradient at the point a step starts from is ``<= tol``; it keeps that
+        step's point unless the step raised the objective beyond rounding (as
+        the numpy engine's ``_Descent.settle``).
     line_search : bool, default=False
         Backtrack on ``alpha`` as the numpy engine does (only accelerated).
     check_divergence : bool, default=False

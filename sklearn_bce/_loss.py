@@ -809,7 +809,7 @@ def weight_scale(largest):
     unweighted one does not.
     """
     largest = np.asarray(largest, dtype=np.float64)
-    exponent = np.frexp(largest)[1]
+    exponent = np.maximum(np.frexp(largest)[1], 0)  # 0 (scale 1) up to 1
     return np.where(largest > 1.0, np.ldexp(1.0, -exponent), 1.0)
 
 
@@ -973,7 +973,8 @@ class BCEObjective(PenalisedColumns):
             sums, scale = sums[weight_index], scale[weight_index]
         self.sw_sum = np.broadcast_to(sums, (self.n_problems,)).copy()
         # The weights as given (a view, shape (m, 1), (m, K) or, with an index,
-        # (m, G)); sums over samples are divided by ``S`` at the end.
+        # (m, G)), or a copy scaled down (see above); sums over samples are
+        # divided by ``S`` (their sum, as held) at the end.
         self._sample_weight = sample_weight
         self._weight_index = weight_index
         # Restricted objectives read their targets through an index.

@@ -214,7 +214,8 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     coefficients depend on floating-point rounding (a single
     ``BCELogisticRegression`` fit changes with the memory order of ``X``), so
     its score can differ from ``GridSearchCV``'s; such candidates are warned
-    about and marked in ``cv_results_["converged"]``.
+    about (unless ``tol=0``, which asks for ``max_iter`` iterations) and
+    marked in ``cv_results_["converged"]``.
 
     Parameters
     ----------
@@ -379,7 +380,7 @@ default="neg_log_loss"
         class converged) and ``loss_curve`` (per candidate an array
         of shape ``(n_splits, n_iterations)``, the objective after each
         iteration averaged over one-vs-rest classes, NaN once a fold stopped).
-        A fit time is the time of the runs of its kind of step divided among
+        A fit time is the time of the runs of its step rule divided among
         their candidates and folds.  Diverged candidates score NaN, rank last
         and are never chosen.
         With several metrics, each has its own ``split{k}_test_<name>``,
@@ -609,7 +610,7 @@ stop_reason_, n_features_in_, feature_names_in_
             print(
                 f"Fitting {self.n_splits_} folds for each of {len(candidates)} "
                 f"candidates, totalling {self.n_splits_ * len(candidates)} fits, "
-                "as the columns of a run per kind of step"
+                "as the columns of a run per step rule"
             )
 
         trained = self._train_all(X, y_index, sample_weight, splits, candidates)
@@ -812,7 +813,15 @@ stop_reason_, n_features_in_, feature_names_in_
         # "auto" chooses its step rule per run, as a single fit does per fit:
         # columns with an L1 term (which needs a separable metric) run apart
         # from those without, whose full curvature bounds must fit in memory.
-        has_l1 = np.array([self.l1_ratio > 0 and c["C"] < np.inf for c in candidates])
+        # (A C so large that 1 / (C S) is 0 has none, as C=np.inf.)
+        fold_sums = fold_weights.sum(axis=0, dtype=np.float64)
+        with np.errstate(divide="ignore", over="ignore"):
+            has_l1 = np.array(
+                [
+                    self.l1_ratio > 0 and bool(np.any(1.0 / (c["C"] * fold_sums) > 0))
+                    for c in candidates
+                ]
+            )
         full_bound = n_coef <= FULL_METRIC_FIRST_COEF or (
             not sp.issparse(X) and n_coef <= FULL_METRIC_MAX_COEF
         )
@@ -846,7 +855,9 @@ stop_reason_, n_features_in_, feature_names_in_
             runs = _runs(pairs, per_run, max_pairs)
             if self.verbose:
                 print(
-                    f"{'fixed' if is_fixed else 'auto'} steps: "
+                    f"{'fixed' if is_fixed else 'auto'} steps"
+                    + (" with an L1 term" if has_l1[group[0]] and not is_fixed else "")
+                    + ": "
                     f"{group.size} candidate(s) x {n_trained} folds x "
                     + (
                         f"{len(columns[0])} class column(s)"
@@ -855,7 +866,8 @@ stop_reason_, n_features_in_, feature_names_in_
                     )
                     + f" = {len(cand)} columns"
                     + (
-                        f", in {len(runs)} runs of at most {per_run}"
+                        f", in {len(runs)} runs of at most "
+                        f"{max(run.stop - run.start for run in runs)}"
                         if len(runs) > 1
                         else ""
                     )

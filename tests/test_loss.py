@@ -374,3 +374,13 @@ def test_no_l2_term_is_zero_even_for_coefficients_whose_squares_overflow():
     assert np.isfinite(tiny.loss_curve_).all()
     assert_allclose(tiny.coef_ * 1e-155, reference.coef_, rtol=1e-9)
     assert_allclose(tiny.intercept_, reference.intercept_, rtol=1e-9)
+
+
+def test_weight_scale_is_a_power_of_two_down_to_at_most_one():
+    largest = np.array([0.0, 5e-324, 1e-310, 0.5, 1.0, 1.5, 2.0, 3.0, 1e303])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow from the unused branch
+        scale = _loss.weight_scale(largest)
+    assert_array_equal(scale[:5], 1.0)
+    assert_array_equal(np.frexp(scale[5:])[0], 0.5)  # powers of two
+    assert np.all((largest[5:] * scale[5:] >= 0.5) & (largest[5:] * scale[5:] < 1))

@@ -484,7 +484,7 @@ def test_verbose_prints_the_search_progress(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0] == (
         "Fitting 3 folds for each of 2 candidates, totalling 6 fits, "
-        "as the columns of a run per kind of step"
+        "as the columns of a run per step rule"
     )
     sizes = "1 candidate(s) x 3 folds x 3 class column(s) = 9 columns"
     assert out[1] == f"auto steps: {sizes}"
@@ -1525,17 +1525,22 @@ def test_huge_weights_search_as_their_ratios_with_c_scaled():
     assert_allclose(search.intercept_, expected.intercept_, rtol=1e-9)
 
 
-@pytest.mark.parametrize("case", ["l1 beside no penalty", "bounds beyond memory"])
+@pytest.mark.parametrize(
+    "case",
+    ["l1 beside no penalty", "l1 beside a vanishing penalty", "bounds beyond memory"],
+)
 def test_each_auto_column_takes_the_step_rule_of_its_single_fit(case, monkeypatch):
     # "auto" uses the full curvature bound where it can, its diagonal with an
     # L1 term or when the bounds would not fit in memory.  A single fit
     # decides for itself; so must each column of the search, even beside
-    # columns decided otherwise: C=inf has no L1 term whatever l1_ratio, and
-    # a memory limit (lowered here, to 2 bounds) holds for a fit's bounds.
+    # columns decided otherwise: C=inf has no L1 term whatever l1_ratio, nor
+    # has a C so large that 1/(C n) is 0, and a memory limit (lowered here,
+    # to 2 bounds) holds for a fit's bounds.
     X, y = data("breast_cancer")
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
-    if case == "l1 beside no penalty":
-        grid = {"learning_rate": ["auto"], "C": [1.0, np.inf]}
+    if case.startswith("l1"):
+        large = np.inf if case == "l1 beside no penalty" else 1e306
+        grid = {"learning_rate": ["auto"], "C": [1.0, large]}
         params = {"l1_ratio": 0.5}
     else:
         from sklearn_bce import _solver
