@@ -940,6 +940,11 @@ class BCEObjective(PenalisedColumns):
         Problem ``k`` is weighted by column ``weight_index[k]`` of
         ``sample_weight`` (the search's problems share their fold's weights:
         ``n_samples x n_folds`` weights instead of ``n_samples x K``).
+    scaled_by : array-like of shape (n_weight_columns,), default=None
+        Set when ``sample_weight`` is already the given weights times these
+        powers of two (:func:`weight_scale` of each column's largest), as the
+        search holds its fold weights once for all its runs; ``C`` applies to
+        the given weights.
     """
 
     #: Accelerated descent keeps the logits ``X W + b`` of its iterate in an
@@ -947,7 +952,15 @@ class BCEObjective(PenalisedColumns):
     stores_logits = True
 
     def __init__(
-        self, X, Y, sample_weight, C, l1_ratio, fit_intercept, weight_index=None
+        self,
+        X,
+        Y,
+        sample_weight,
+        C,
+        l1_ratio,
+        fit_intercept,
+        weight_index=None,
+        scaled_by=None,
     ):
         self.X = X
         self.Y = Y
@@ -962,8 +975,13 @@ class BCEObjective(PenalisedColumns):
             sample_weight = sample_weight[:, None]
         # Weights above 1 are scaled down (exactly, by a power of two) so that
         # weighting a residual or a loss cannot overflow; C makes up for it.
-        scale = weight_scale(sample_weight.max(axis=0, initial=0.0))
-        if np.any(scale != 1.0):
+        if scaled_by is not None:
+            scale = np.broadcast_to(
+                np.asarray(scaled_by, dtype=np.float64), sample_weight.shape[1:]
+            )
+        else:
+            scale = weight_scale(sample_weight.max(axis=0, initial=0.0))
+        if scaled_by is None and np.any(scale != 1.0):
             sample_weight = (sample_weight * scale.astype(self.dtype)).astype(
                 self.dtype, copy=False
             )

@@ -47,7 +47,7 @@ from ._logistic import (
     run_solver,
     validate_training_data,
 )
-from ._loss import BCEObjective
+from ._loss import BCEObjective, weight_scale
 from ._monitor import ProgressPrinter
 from ._solver import (
     CONVERGED,
@@ -815,6 +815,10 @@ stop_reason_, n_features_in_, feature_names_in_
         # from those without, whose full curvature bounds must fit in memory.
         # (A C so large that 1 / (C S) is 0 has none, as C=np.inf.)
         fold_sums = fold_weights.sum(axis=0, dtype=np.float64)
+        # Held scaled once for all runs, as each run's objective would hold them.
+        scale = weight_scale(fold_weights.max(axis=0, initial=0.0))
+        if np.any(scale != 1.0):
+            fold_weights *= scale.astype(X.dtype)
         with np.errstate(divide="ignore", over="ignore"):
             has_l1 = np.array(
                 [
@@ -876,7 +880,13 @@ stop_reason_, n_features_in_, feature_names_in_
             curves = []
             for run in runs:
                 result, objective = self._run_columns(
-                    X, Y, fold_weights, candidates, cand[run], fold[run], klass[run]
+                    X,
+                    Y,
+                    (fold_weights, scale),
+                    candidates,
+                    cand[run],
+                    fold[run],
+                    klass[run],
                 )
                 folds = trained[fold[run]]
                 at = (cand[run], folds, klass[run])
@@ -909,9 +919,11 @@ stop_reason_, n_features_in_, feature_names_in_
                 coefs[:, trained[j], :, p[0]] = -coefs[:, trained[j], :, p[1]]
         return coefs, n_iter, stop_reason, histories, fit_times, failures, safe
 
-    def _run_columns(self, X, Y, fold_weights, candidates, cand, fold, klass):
+    def _run_columns(self, X, Y, weights, candidates, cand, fold, klass):
         """One descent of the columns ``(cand, fold, klass)``: its result and
-        objective."""
+        objective.  ``weights``: the fold weights as held (scaled down by
+        powers of two, see :func:`weight_scale`) and their scales."""
+        fold_weights, scale = weights
         # Two classes: one target column for all, as a view (no copy).
         targets = (
             np.broadcast_to(Y, (len(Y), klass.size)) if Y.shape[1] == 1 else Y[:, klass]
@@ -925,6 +937,7 @@ stop_reason_, n_features_in_, feature_names_in_
             self.l1_ratio,
             self.fit_intercept,
             weight_index=fold,
+            scaled_by=scale,
         )
         rates = [candidates[c]["learning_rate"] for c in cand]
         result = run_solver(
