@@ -32,7 +32,7 @@ from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import check_is_fitted
 
 from ._array_api import check_numpy_only
-from ._loss import l1_subgradient_residual
+from ._loss import l1_subgradient_residual, weight_scale
 from ._validation import (
     Interval,
     check_sample_weight,
@@ -218,17 +218,23 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         weights = class_weights(estimator.class_weight, estimator.classes_, y, s)
         s = s * weights[y01.astype(int)]
 
+    # Weights above 1 are held scaled down by a power of two, as the fit holds
+    # them, so that the weighted sums cannot overflow; the information matrix
+    # is then scale times the true one.
+    scale = float(weight_scale(s.max(initial=0.0)))
+    s = s * scale
+
     coef = np.asarray(dense_coef(estimator.coef_)[0], dtype=np.float64)
     intercept = float(estimator.intercept_[0])
     z = np.asarray(X @ coef).ravel() + intercept
-    _warn_if_not_inference(estimator, X, y01, s, z, coef)
+    _warn_if_not_inference(estimator, X, y01, (s, scale), z, coef)
     if np.isinf(estimator.C):
         _check_not_separated(z, y01, s)
     # p (1 - p), accurate where p is close to 0 or 1.
     curvature = s * expit(z) * expit(-z)
     penalty = (1.0 - estimator.l1_ratio) / estimator.C
-    information = _weighted_gram(X, curvature, estimator.fit_intercept, penalty)
-    bound = _weighted_gram(X, s / 4.0, estimator.fit_intercept, penalty)
+    information = _weighted_gram(X, curvature, estimator.fit_intercept, penalty * scale)
+    bound = _weighted_gram(X, s / 4.0, estimator.fit_intercept, penalty * scale)
     if penalty == 0:
         advice = (
             "Fit with a finite C and l1_ratio < 1, or remove the separating features."
@@ -243,7 +249,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     covariance = _inverse(information, bound, advice)
 
     values = np.concatenate([[intercept], coef]) if estimator.fit_intercept else coef
-    std_err = np.sqrt(np.diag(covariance))
+    # (The covariance is scale times the inverse, whose square root may be
+    # far smaller than the inverse itself.)
+    std_err = np.sqrt(np.diag(covariance)) * np.sqrt(scale)
     z_stat = values / std_err
     quantile = norm.ppf(0.5 + confidence_level / 2)
     names = getattr(estimator, "feature_names_in_", None)
@@ -297,8 +305,12 @@ def _fitted_model(estimator):
     return estimator
 
 
-def _warn_if_not_inference(estimator, X, y01, s, z, coef):
-    """Warn where the table is not maximum-likelihood inference."""
+def _warn_if_not_inference(estimator, X, y01, weights, z, coef):
+    """Warn where the table is not maximum-likelihood inference.
+
+    ``weights``: the sample weights as held, and the power of two they were
+    scaled by.
+    """
     if np.isfinite(estimator.C):
         l1 = (
             " The L1 part of the penalty has no curvature and is left out; "
@@ -345,7 +357,7 @@ def _warn_if_not_inference(estimator, X, y01, s, z, coef):
     )
     if reason == "max_iter" and estimator.tol == 0:
         # tol=0 asks for max_iter iterations: judge them by the default tol.
-        gradient = _largest_gradient_entry(estimator, X, y01, s, z, coef)
+        gradient = _largest_gradient_entry(estimator, X, y01, weights, z, coef)
         if gradient > 1e-4:
             warnings.warn(
                 f"{ran} with tol=0 and its largest gradient entry is "
@@ -366,14 +378,20 @@ def _warn_if_not_inference(estimator, X, y01, s, z, coef):
         )
 
 
-def _largest_gradient_entry(estimator, X, y01, s, z, coef):
-    """Largest absolute entry of the gradient of the fit's objective at ``coef``."""
+def _largest_gradient_entry(estimator, X, y01, weights, z, coef):
+    """Largest absolute entry of the gradient of the fit's objective at ``coef``.
+
+    ``weights``: the sample weights as held, and the power of two they were
+    scaled by (the penalty is divided by ``C`` times the sum of those given).
+    """
+    s, scale = weights
     residual = s * (expit(z) - y01)
     total = s.sum()
     gradient = np.asarray(X.T @ residual).ravel() / total
     if np.isfinite(estimator.C):
-        gradient += (1 - estimator.l1_ratio) * coef / (estimator.C * total)
-        l1 = np.array([estimator.l1_ratio / (estimator.C * total)])
+        penalty = scale / (estimator.C * total)
+        gradient += (1 - estimator.l1_ratio) * coef * penalty
+        l1 = np.array([estimator.l1_ratio * penalty])
         gradient = l1_subgradient_residual(coef[:, None], gradient[:, None], l1)[:, 0]
     if estimator.fit_intercept:
         gradient = np.append(gradient, residual.sum() / total)

@@ -167,6 +167,42 @@ def test_balanced_class_weight_with_sample_weights_is_the_fits():
     assert_allclose(table, expected, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize("C", [np.inf, 1e-2])
+def test_huge_weights_give_the_table_of_their_ratios(C):
+    # Weights times c (with C divided by c) are the same fit; as frequency
+    # weights they carry c times the information, so the standard errors are
+    # those of the weights' ratios divided by sqrt(c).  The information of the
+    # features scaled by 1e4 with weights near 2**1001 overflows: it must not
+    # turn into an error blaming the data.  (c a power of two: both fits take
+    # the same steps.)
+    X, c = SPECTOR_X * 1e4, 2.0**1000
+    params = {**TIGHT, "C": C}
+    plain = BCELogisticRegression(**params).fit(
+        X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS
+    )
+    huge = BCELogisticRegression(**{**params, "C": C / c}).fit(
+        X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS * c
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # C=1e-2 is penalised
+        expected = coef_table(plain, X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS)
+        table = coef_table(huge, X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS * c)
+    assert np.all(np.isfinite(table.to_numpy()))
+    assert_allclose(table["coef"], expected["coef"], rtol=1e-12)
+    assert_allclose(table["std_err"] * np.sqrt(c), expected["std_err"], rtol=1e-12)
+    assert_allclose(table["z"] / np.sqrt(c), expected["z"], rtol=1e-12)
+    # The gradient an unconverged fit is judged by is the same one.
+    messages = []
+    for model, weight in [(plain, SPECTOR_WEIGHTS), (huge, SPECTOR_WEIGHTS * c)]:
+        model.set_params(tol=0, max_iter=3).fit(X, SPECTOR_Y, sample_weight=weight)
+        with pytest.warns(UserWarning) as caught:
+            coef_table(model, X, SPECTOR_Y, sample_weight=weight)
+        messages += [
+            str(w.message) for w in caught if "largest gradient" in str(w.message)
+        ]
+    assert len(messages) == 2 and messages[0] == messages[1]
+
+
 def test_early_stopped_model_warns():
     model = BCELogisticRegression(C=np.inf, early_stopping=True, random_state=0)
     X = np.tile(SPECTOR_X, (4, 1))
