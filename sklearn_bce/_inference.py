@@ -17,6 +17,11 @@ log-likelihood divided by ``S = sum(s)``, plus ``1/(C S)`` times the penalty, so
 ``I + (1 - l1_ratio) / C`` on the diagonal of the weights (the L1 part has no
 curvature; the intercept is not penalised).  That matrix is the one inverted
 here; for ``C = inf`` it is ``I`` itself.
+
+The table assumes the coefficients are that optimum, on the data given.  How
+far they are from it is estimated by one Newton step, ``inv(I) S grad J``,
+measured in standard errors: unlike the gradient, this does not depend on
+the scale of the features or of the weights, nor on the number of samples.
 """
 
 import warnings
@@ -35,6 +40,7 @@ from ._array_api import check_numpy_only
 from ._loss import l1_subgradient_residual, weight_scale
 from ._validation import (
     Interval,
+    check_finite_products,
     check_sample_weight,
     class_weights,
     dense_coef,
@@ -60,6 +66,11 @@ MIN_RELATIVE_INFORMATION = 1e-8
 #: that counts as zero in the separation check, and the largest violation of a
 #: margin, relative to the largest margin, that still counts as separation.
 SEPARATION_TOL = 1e-6
+
+#: Largest distance of the coefficients from the optimum, in standard errors
+#: (one Newton step from them), at which the table is taken as inference
+#: without a warning.
+MAX_NEWTON_STEP = 0.1
 
 COLUMNS = ["coef", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
 
@@ -143,10 +154,11 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     UserWarning
         If the model is penalised (finite ``C``), was fitted with
         ``early_stopping=True`` (on part of the data, stopped by a validation
-        score) or stopped before it converged (with ``tol=0``, which runs
-        ``max_iter`` iterations: when the largest entry of the gradient is
-        above the default ``tol``, 1e-4): the table is then not valid
-        maximum-likelihood inference.
+        score), diverged or was stopped by a callback, or if its coefficients
+        are more than 0.1 standard errors from the optimum of the data given
+        (by one Newton step from them: a loose ``tol``, too few iterations or
+        ``partial_fit`` steps, or other ``X``, ``y`` or ``sample_weight`` than
+        the fit's): the table is then not valid maximum-likelihood inference.
 
     See Also
     --------
@@ -201,6 +213,7 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     X = validate_data(
         estimator, X, accept_sparse=["csr", "csc"], dtype=np.float64, reset=False
     )
+    check_finite_products(X)
     if np.ndim(y) == 2 and np.shape(y)[1] == 1:
         warn_column_vector_y()  # column_or_1d's would name its own line
     y = column_or_1d(y)
@@ -219,22 +232,32 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         s = s * weights[y01.astype(int)]
 
     # Weights above 1 are held scaled down by a power of two, as the fit holds
-    # them, so that the weighted sums cannot overflow; the information matrix
-    # is then scale times the true one.
-    scale = float(weight_scale(s.max(initial=0.0)))
-    s = s * scale
+    # them, so that the weighted sums cannot overflow: the information matrix
+    # is then weight_factor times the true one.
+    weight_factor = float(weight_scale(s.max(initial=0.0)))
+    s = s * weight_factor
 
     coef = np.asarray(dense_coef(estimator.coef_)[0], dtype=np.float64)
     intercept = float(estimator.intercept_[0])
     z = np.asarray(X @ coef).ravel() + intercept
-    _warn_if_not_inference(estimator, X, y01, (s, scale), z, coef)
+    check_step = _warn_if_not_inference(estimator)
+    if check_step:
+        # The gradient of the summed objective as held, in the table's order.
+        gradient = _gradient(estimator, X, y01, (s, weight_factor), z, coef) * s.sum()
     if np.isinf(estimator.C):
         _check_not_separated(z, y01, s)
     # p (1 - p), accurate where p is close to 0 or 1.
     curvature = s * expit(z) * expit(-z)
     penalty = (1.0 - estimator.l1_ratio) / estimator.C
-    information = _weighted_gram(X, curvature, estimator.fit_intercept, penalty * scale)
-    bound = _weighted_gram(X, s / 4.0, estimator.fit_intercept, penalty * scale)
+    # The information of the columns of X scaled by powers of two (exactly):
+    # squares of features far from 1 would overflow or underflow.
+    held_penalty = penalty * weight_factor
+    factor = _column_factors(X, held_penalty)
+    if np.any(factor != 1.0):
+        X = X @ sp.diags_array(factor) if sp.issparse(X) else X * factor
+    held_penalty = (np.sqrt(held_penalty) * factor) ** 2  # at most 4: no overflow
+    information = _weighted_gram(X, curvature, estimator.fit_intercept, held_penalty)
+    bound = _weighted_gram(X, s / 4.0, estimator.fit_intercept, held_penalty)
     if penalty == 0:
         advice = (
             "Fit with a finite C and l1_ratio < 1, or remove the separating features."
@@ -246,12 +269,24 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
             _check_not_quasi_separated(X, y01, s, estimator.fit_intercept, advice)
     else:
         advice = "Fit with a smaller C."
-    covariance = _inverse(information, bound, advice)
+    if estimator.fit_intercept:
+        factor = np.concatenate([[1.0], factor])
+    # inv(I) = D inv(D I D) D: the standard errors are D times the square roots
+    # of the diagonal of the scaled inverse, taken apart (the variances
+    # themselves may overflow where they do not), times that of weight_factor
+    # (the information held is weight_factor times the true one).
+    inverse, scale = _scaled_inverse(information, bound, advice, penalty > 0)
+    held_err = np.sqrt(np.diag(inverse)) * scale
+    std_err = held_err * factor * np.sqrt(weight_factor)
+    if check_step:
+        # One Newton step from the coefficients, in standard errors: the same
+        # in the scaled columns' coordinates and weights as in the true ones.
+        step = scale * (inverse @ (scale * (factor * gradient)))
+        _warn_if_far_from_optimum(
+            estimator, np.max(np.abs(step) / held_err) / np.sqrt(weight_factor)
+        )
 
     values = np.concatenate([[intercept], coef]) if estimator.fit_intercept else coef
-    # (The covariance is scale times the inverse, whose square root may be
-    # far smaller than the inverse itself.)
-    std_err = np.sqrt(np.diag(covariance)) * np.sqrt(scale)
     z_stat = values / std_err
     quantile = norm.ppf(0.5 + confidence_level / 2)
     names = getattr(estimator, "feature_names_in_", None)
@@ -305,11 +340,12 @@ def _fitted_model(estimator):
     return estimator
 
 
-def _warn_if_not_inference(estimator, X, y01, weights, z, coef):
-    """Warn where the table is not maximum-likelihood inference.
+def _warn_if_not_inference(estimator):
+    """Warn where the fit itself tells that the table is not inference.
 
-    ``weights``: the sample weights as held, and the power of two they were
-    scaled by.
+    Returns whether the coefficients are to be checked for how far they are
+    from the optimum (:func:`_warn_if_far_from_optimum`): not when a warning
+    here already says that they are not the optimum.
     """
     if np.isfinite(estimator.C):
         l1 = (
@@ -327,8 +363,9 @@ def _warn_if_not_inference(estimator, X, y01, weights, z, coef):
             UserWarning,
             stacklevel=external_stacklevel(),
         )
-    early_stopping = getattr(estimator, "early_stopping", False)
-    if early_stopping:
+    # partial_fit trains without early stopping, whatever the parameter says.
+    streamed = hasattr(estimator, "_n_partial_steps")
+    if getattr(estimator, "early_stopping", False) and not streamed:
         warnings.warn(
             "The model was fitted with early_stopping=True: on part of its "
             "data, stopped by a validation score rather than at the optimum, "
@@ -337,52 +374,67 @@ def _warn_if_not_inference(estimator, X, y01, weights, z, coef):
             UserWarning,
             stacklevel=external_stacklevel(),
         )
+        return False
     reason = str(estimator.stop_reason_[0])
-    n_iter = int(np.asarray(estimator.n_iter_)[0])
-    streamed = hasattr(estimator, "_n_partial_steps")
-    # What gets the fit to the optimum, by why it stopped.
-    advice = {
-        "max_iter": (
-            "Fit on all the data with fit for inference."
-            if streamed
-            else "Increase max_iter and fit again."
-        ),
-        "diverged": "Fit again with learning_rate='auto' or a smaller step.",
-        "stopped by callback": "Fit again without stopping it early.",
-    }.get(reason, "Fit again until it converges.")
-    ran = (
-        f"partial_fit took {n_iter} step{'s' * (n_iter != 1)}"
-        if streamed
-        else f"The fit ran max_iter={estimator.max_iter} iterations"
-    )
-    if reason == "max_iter" and estimator.tol == 0:
-        # tol=0 asks for max_iter iterations: judge them by the default tol.
-        gradient = _largest_gradient_entry(estimator, X, y01, weights, z, coef)
-        if gradient > 1e-4:
-            warnings.warn(
-                f"{ran} with tol=0 and its largest gradient entry is "
-                f"{gradient:.3g} > 1e-4: the coefficients are not the optimum, "
-                f"and the table is not valid inference. {advice}",
-                UserWarning,
-                stacklevel=external_stacklevel(),
-            )
-    elif reason != "converged" and not (early_stopping and reason == "early stopped"):
-        # (An early-stopped fit was warned about above.)
-        stopped = f"{ran} and" if reason == "max_iter" else "The fit"
+    if reason in ("diverged", "stopped by callback"):
+        advice = (
+            "Fit again with learning_rate='auto' or a smaller step."
+            if reason == "diverged"
+            else "Fit again without stopping it early."
+        )
         warnings.warn(
-            f"{stopped} stopped before it converged (stop_reason_={reason!r}): "
+            f"The fit stopped before it converged (stop_reason_={reason!r}): "
             "the coefficients are not the optimum, and the table is not valid "
             f"inference. {advice}",
             UserWarning,
             stacklevel=external_stacklevel(),
         )
+        return False
+    return True
 
 
-def _largest_gradient_entry(estimator, X, y01, weights, z, coef):
-    """Largest absolute entry of the gradient of the fit's objective at ``coef``.
+def _warn_if_far_from_optimum(estimator, distance):
+    """Warn if the coefficients are ``distance`` standard errors or more from
+    the optimum of the data given (one Newton step), above
+    ``MAX_NEWTON_STEP``.
+
+    Whatever the fit reports, its coefficients may not be the
+    maximum-likelihood estimate of this data: a loose ``tol``, ``max_iter``
+    iterations or ``partial_fit`` steps that stopped short, or other ``X``,
+    ``y`` or ``sample_weight`` than the fit's.
+    """
+    if distance <= MAX_NEWTON_STEP:
+        return
+    reason = str(estimator.stop_reason_[0])
+    n_iter = int(np.asarray(estimator.n_iter_)[0])
+    if hasattr(estimator, "_n_partial_steps"):
+        ran = f"partial_fit took {n_iter} step{'s' * (n_iter != 1)}"
+        advice = "Fit on all the data with fit for inference."
+    elif reason == "max_iter":
+        ran = f"The fit ran max_iter={estimator.max_iter} iterations" + (
+            " with tol=0" if estimator.tol == 0 else ""
+        )
+        advice = "Increase max_iter and fit again."
+    else:
+        ran = f"The fit converged with tol={estimator.tol!r}"
+        advice = (
+            "Fit again with a smaller tol, on the X, y and sample_weight given here."
+        )
+    warnings.warn(
+        f"{ran}, but its coefficients are {distance:.3g} standard errors from "
+        "the optimum of the data given here (by one Newton step): the table "
+        f"is not valid inference. {advice}",
+        UserWarning,
+        stacklevel=external_stacklevel(),
+    )
+
+
+def _gradient(estimator, X, y01, weights, z, coef):
+    """Gradient of the fit's objective at ``coef``, intercept first.
 
     ``weights``: the sample weights as held, and the power of two they were
     scaled by (the penalty is divided by ``C`` times the sum of those given).
+    With an L1 penalty, the smallest subgradient.
     """
     s, scale = weights
     residual = s * (expit(z) - y01)
@@ -394,8 +446,8 @@ def _largest_gradient_entry(estimator, X, y01, weights, z, coef):
         l1 = np.array([estimator.l1_ratio * penalty])
         gradient = l1_subgradient_residual(coef[:, None], gradient[:, None], l1)[:, 0]
     if estimator.fit_intercept:
-        gradient = np.append(gradient, residual.sum() / total)
-    return float(np.max(np.abs(gradient)))
+        gradient = np.concatenate([[residual.sum() / total], gradient])
+    return gradient
 
 
 def _check_not_separated(z, y01, s):
@@ -446,7 +498,7 @@ def _relative_information(information, bound):
     probability were 1/2 (its largest value); where the probabilities are
     close to 0 or 1 along some direction, the ratio is small there.  Returns
     0 when ``bound`` is not positive definite (collinear columns, which
-    :func:`_inverse` reports).
+    :func:`_scaled_inverse` reports).
     """
     try:
         relative = eigh(information, bound, eigvals_only=True, subset_by_index=[0, 0])
@@ -502,16 +554,40 @@ def _check_not_quasi_separated(X, y01, s, fit_intercept, advice):
         )
 
 
-def _inverse(information, bound, advice):
-    """Invert the information matrix, or say why it cannot be inverted.
+def _column_factors(X, penalty):
+    """Powers of two that bring the columns of ``X`` near 1, where they are far.
 
-    ``bound`` is the information at probabilities of 1/2 (see
-    :func:`_relative_information`): it is singular exactly when the columns of
-    the design are collinear.  ``advice`` ends the message of an information
-    matrix too ill-conditioned to invert.
+    A column's size is its largest absolute value, or the square root of the
+    ``penalty`` on its diagonal where that is larger (its curvature then
+    dominates); sizes within a factor of ``2**64`` of 1 are left as they are.
+    Scaled, neither the squares of the features nor the penalty times the
+    square of the factor can overflow or underflow.
+    """
+    if sp.issparse(X):
+        largest = np.asarray(abs(X).max(axis=0).toarray()).ravel()
+    elif X.shape[0]:
+        # Two reductions instead of np.abs(X), which would copy X.
+        largest = np.maximum(X.max(axis=0), -X.min(axis=0))
+    else:  # pragma: no cover - validated data has rows
+        largest = np.zeros(X.shape[1])
+    size = np.maximum(largest, np.sqrt(penalty))
+    exponent = np.frexp(size)[1]
+    exponent = np.where(np.abs(exponent) <= 64, 0, np.clip(exponent, -1000, 1000))
+    return np.ldexp(1.0, -exponent)
+
+
+def _scaled_inverse(information, bound, advice, penalised):
+    """``inv(D I D)`` and ``D``, the inverse of ``I = information`` scaled to a
+    unit diagonal, ``inv(I) = D inv(D I D) D``.
+
+    Or say why it cannot be inverted.  ``bound`` is the information at
+    probabilities of 1/2 (see :func:`_relative_information`): it is singular
+    exactly when the columns of the design are collinear.  ``advice`` ends the
+    message of an information matrix too ill-conditioned to invert;
+    ``penalised``: whether it holds an L2 penalty.
     """
     diagonal = np.diag(bound)
-    if np.any(diagonal <= 0) or not np.all(np.isfinite(bound)):
+    if np.any(diagonal <= 0):
         raise ValueError(
             "The information matrix is singular: a column of X is zero on all "
             "samples with a positive weight."
@@ -523,15 +599,19 @@ def _inverse(information, bound, advice):
         raise ValueError(
             "The information matrix is singular: the columns of X (and the "
             f"column of ones of the intercept) are collinear (condition number "
-            f"{condition:.3g} after scaling). Remove redundant features or add an "
-            "L2 penalty (a finite C with l1_ratio < 1)."
+            f"{condition:.3g} after scaling). Remove redundant features or "
+            + (
+                "use a stronger L2 penalty (a smaller C)."
+                if penalised
+                else "add an L2 penalty (a finite C with l1_ratio < 1)."
+            )
         )
     # Scaled to a unit diagonal, so that the scales of the features (and the
     # overall size of p (1 - p), small for rare events) do not cost accuracy:
     # inv(I) = D inv(D I D) D.
     diagonal = np.diag(information)
     scaled = None
-    if np.all(diagonal > 0) and np.all(np.isfinite(information)):
+    if np.all(diagonal > 0):
         scale = 1.0 / np.sqrt(diagonal)
         scaled = information * scale[:, None] * scale
         eigenvalues = np.linalg.eigvalsh(scaled)
@@ -549,4 +629,4 @@ def _inverse(information, bound, advice):
             "The information matrix is numerically singular: its Cholesky "
             "factorisation failed. " + advice
         ) from exc
-    return cho_solve(factor, np.diag(scale)) * scale[:, None]
+    return cho_solve(factor, np.eye(len(scale))), scale

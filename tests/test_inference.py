@@ -6,6 +6,7 @@ the Spector and Mazzeo data and are pasted here as literals: statsmodels is not
 a dependency.
 """
 
+import re
 import sys
 import warnings
 
@@ -191,16 +192,40 @@ def test_huge_weights_give_the_table_of_their_ratios(C):
     assert_allclose(table["coef"], expected["coef"], rtol=1e-12)
     assert_allclose(table["std_err"] * np.sqrt(c), expected["std_err"], rtol=1e-12)
     assert_allclose(table["z"] / np.sqrt(c), expected["z"], rtol=1e-12)
-    # The gradient an unconverged fit is judged by is the same one.
-    messages = []
+    # An unconverged fit is the same number of its standard errors from the
+    # optimum (one Newton step) times sqrt(c): as frequency weights, c times
+    # the weights know the optimum sqrt(c) times better.
+    distances = []
     for model, weight in [(plain, SPECTOR_WEIGHTS), (huge, SPECTOR_WEIGHTS * c)]:
         model.set_params(tol=0, max_iter=3).fit(X, SPECTOR_Y, sample_weight=weight)
         with pytest.warns(UserWarning) as caught:
             coef_table(model, X, SPECTOR_Y, sample_weight=weight)
-        messages += [
-            str(w.message) for w in caught if "largest gradient" in str(w.message)
+        distances += [
+            float(re.search(r"are (\S+) standard errors", str(w.message)).group(1))
+            for w in caught
+            if "Newton step" in str(w.message)
         ]
-    assert len(messages) == 2 and messages[0] == messages[1]
+    assert len(distances) == 2
+    assert_allclose(distances[1], distances[0] * np.sqrt(c), rtol=1e-2)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-155, 1e150])
+def test_features_of_any_scale_give_the_table_in_their_units(scale):
+    # The same model in other units of feature x1: its coefficient divided by
+    # ``scale``, its standard error too, the rest unchanged.  The variance of
+    # x1's coefficient (1e308 at 1e-155) and the information's entries of x1
+    # (1e-400 at 1e-200) are outside float64's range: they must not turn into
+    # an infinite standard error or an error blaming the data.
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    expected = coef_table(model, SPECTOR_X, SPECTOR_Y)
+    X = SPECTOR_X * [1.0, scale, 1.0]
+    model.coef_ = model.coef_ / [1.0, scale, 1.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = coef_table(model, X, SPECTOR_Y)
+    units = np.array([1.0, 1.0, 1.0 / scale, 1.0])[:, None]
+    assert_allclose(table[["coef", "std_err"]], expected[["coef", "std_err"]] * units)
+    assert_allclose(table[["z", "p_value"]], expected[["z", "p_value"]])
 
 
 def test_early_stopped_model_warns():
@@ -270,10 +295,41 @@ def test_unconverged_model_warns():
     model = BCELogisticRegression(C=np.inf, max_iter=3)
     with pytest.warns(ConvergenceWarning):
         model.fit(SPECTOR_X, SPECTOR_Y)
-    with pytest.warns(UserWarning, match="stopped before it converged") as caught:
+    with pytest.warns(UserWarning, match="standard errors from the optimum") as caught:
         coef_table(model, SPECTOR_X, SPECTOR_Y)
-    assert str(caught[0].message).startswith("The fit ran max_iter=3 iterations")
+    assert str(caught[0].message).startswith("The fit ran max_iter=3 iterations, but")
     assert str(caught[0].message).endswith("Increase max_iter and fit again.")
+
+
+@pytest.mark.parametrize("tol", [0.0, 1e-9])
+def test_a_model_far_from_the_optimum_of_the_data_given_warns(tol):
+    # A loose tol reports "converged" on coefficients well apart from the
+    # maximum-likelihood estimate (here by up to 3.7 standard errors); the
+    # optimum of other data (weights left out) than the fit's is apart too.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)[:, :4]
+    weight = np.random.default_rng(0).uniform(0, 3, len(y))
+    model = BCELogisticRegression(C=np.inf, tol=0.02).fit(X, y, sample_weight=weight)
+    assert model.stop_reason_[0] == "converged"
+    with pytest.warns(UserWarning, match="converged with tol=0.02, but") as caught:
+        coef_table(model, X, y, sample_weight=weight)
+    assert str(caught[0].message).endswith(
+        "Fit again with a smaller tol, on the X, y and sample_weight given here."
+    )
+    model.set_params(tol=1e-8).fit(X, y, sample_weight=weight)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        coef_table(model, X, y, sample_weight=weight)
+    with pytest.warns(UserWarning, match="converged with tol=1e-08, but"):
+        coef_table(model, X, y)
+    # A model stopped by max_iter close enough to the optimum gets its table.
+    model.set_params(tol=tol, max_iter=model.n_iter_[0] - 1)
+    with pytest.warns(ConvergenceWarning) if tol else warnings.catch_warnings():
+        model.fit(X, y, sample_weight=weight)
+    assert model.stop_reason_[0] == "max_iter"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        coef_table(model, X, y, sample_weight=weight)
 
 
 @pytest.mark.parametrize("tol", [0.0, 1e-4])
@@ -286,6 +342,15 @@ def test_a_streamed_model_is_told_its_steps_and_to_fit(tol):
     assert str(caught[0].message).endswith(
         "Fit on all the data with fit for inference."
     )
+    # Steps enough to reach the optimum give the table, whatever tol (which
+    # partial_fit does not use) and early_stopping (which it does not apply).
+    X = StandardScaler().fit_transform(SPECTOR_X)
+    model = BCELogisticRegression(C=np.inf, tol=tol, early_stopping=True)
+    for _ in range(100):
+        model.partial_fit(X, SPECTOR_Y, classes=[0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        coef_table(model, X, SPECTOR_Y)
 
 
 def test_a_diverged_model_is_told_to_take_a_smaller_step():
@@ -298,7 +363,7 @@ def test_a_diverged_model_is_told_to_take_a_smaller_step():
     assert "max_iter" not in str(caught[0].message)
 
 
-def test_tol_zero_is_judged_by_its_gradient():
+def test_tol_zero_is_judged_by_its_distance_from_the_optimum():
     # tol=0 runs max_iter iterations (stop_reason_ "max_iter"): enough of them
     # reach the optimum, and the table does not claim otherwise.
     model = BCELogisticRegression(C=np.inf, tol=0, max_iter=2000)
@@ -308,7 +373,7 @@ def test_tol_zero_is_judged_by_its_gradient():
         warnings.simplefilter("error")
         coef_table(model, SPECTOR_X, SPECTOR_Y)
     model.set_params(max_iter=3).fit(SPECTOR_X, SPECTOR_Y)
-    with pytest.warns(UserWarning, match=r"tol=0 and its largest gradient entry"):
+    with pytest.warns(UserWarning, match=r"with tol=0, but its coefficients are"):
         coef_table(model, SPECTOR_X, SPECTOR_Y)
 
 
