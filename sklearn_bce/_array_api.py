@@ -65,6 +65,7 @@ from sklearn import get_config
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 
+from ._loss import penalty_factor
 from ._monitor import ProgressPrinter
 from ._solver import (
     CONVERGED,
@@ -252,7 +253,10 @@ class ArrayAPIObjective:
         self.fit_intercept = bool(fit_intercept)
         self.n_coef = self.n_features + self.fit_intercept
         self.sw_sum = np.full(self.n_problems, float(sw_sum))
-        penalty = 1.0 / (float(C) * float(sw_sum))  # 0 where C is inf
+        # 0 where C is inf; a C so small that it overflows raises.
+        penalty = float(
+            penalty_factor(float(C), float(sw_sum), _numpy_dtype(self.xp, self.dtype))
+        )
         self.l2_value = (1.0 - float(l1_ratio)) * penalty
         self.l1_value = float(l1_ratio) * penalty
         self.l2 = np.full(self.n_problems, self.l2_value)

@@ -40,6 +40,7 @@ and sample weights derived from ``y`` are persisted on the cluster by the fit.
 import sys
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator
 from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
@@ -811,6 +812,14 @@ def predict_dask(estimator, X, method):
     if method not in methods:
         raise ValueError(f"method must be one of {methods}; got {method!r}.")
     check_is_fitted(estimator)
+    if not (isinstance(estimator.coef_, np.ndarray) or sp.issparse(estimator.coef_)):
+        raise ValueError(
+            f"{type(estimator).__name__}.{method}() got a dask array, but this "
+            "model was fitted on array API arrays: predict with "
+            "sklearn.set_config(array_api_dispatch=True) and arrays of the same "
+            "namespace and device, or move the model to NumPy with "
+            "sklearn.utils._array_api.move_estimator_to(model, numpy, 'cpu')."
+        )
     check_feature_names(estimator, X)  # reads no data
     X = _as_row_chunked(X, "X", row_counts=False)
     if X.shape[1] != estimator.n_features_in_:

@@ -813,6 +813,27 @@ def weight_scale(largest):
     return np.where(largest > 1.0, np.ldexp(1.0, -exponent), 1.0)
 
 
+def penalty_factor(C, weight_sum, dtype):
+    """``1 / (C S)`` per column (0 where ``C`` is inf), ``S`` the weights' sum.
+
+    Raises scikit-learn-style where it overflows ``dtype``: a ``C`` so small
+    would make a NaN model.
+    """
+    C = np.asarray(C, dtype=np.float64)
+    with np.errstate(divide="ignore", over="ignore"):
+        penalty = 1.0 / (C * weight_sum)
+    too_large = ~(penalty <= float(np.finfo(dtype).max))
+    if too_large.any():
+        j = np.unravel_index(np.argmax(too_large), too_large.shape)
+        raise ValueError(
+            f"C={float(np.broadcast_to(C, too_large.shape)[j]):.3g} is too small "
+            "for sample weights summing to "
+            f"{float(np.broadcast_to(weight_sum, too_large.shape)[j]):.3g}: the "
+            "penalty factor 1/(C * sum(sample_weight)) overflows. Use a larger C."
+        )
+    return penalty
+
+
 class PenalisedColumns:
     """What every objective of K penalised BCE problems shares, whatever holds ``X``.
 
@@ -835,18 +856,7 @@ class PenalisedColumns:
             np.asarray(l1_ratio, dtype=np.float64), (self.n_problems,)
         )
         given_sum = self.sw_sum / weight_scale
-        with np.errstate(divide="ignore", over="ignore"):
-            penalty = 1.0 / (C * given_sum)  # 0 where C is inf
-        largest = float(np.finfo(getattr(self, "dtype", np.float64)).max)
-        too_large = ~(penalty <= largest)
-        if too_large.any():
-            j = int(np.argmax(too_large))
-            raise ValueError(
-                f"C={C[j]:.3g} is too small for sample weights summing to "
-                f"{float(np.broadcast_to(given_sum, C.shape)[j]):.3g}: the "
-                "penalty factor 1/(C * sum(sample_weight)) overflows. Use a "
-                "larger C."
-            )
+        penalty = penalty_factor(C, given_sum, getattr(self, "dtype", np.float64))
         self.l2 = (1.0 - l1_ratio) * penalty
         self.l1 = l1_ratio * penalty
         # Whether any problem has an L1 term (so also any of a restricted copy's).

@@ -5,6 +5,7 @@ to mix with other devices and to turn into numpy) and on PyTorch on the CPU,
 in float64 and float32; every result is compared with the numpy fit.
 """
 
+import contextlib
 import os
 import warnings
 
@@ -568,6 +569,25 @@ def test_predicting_another_namespace_raises(name):
     if name == "torch":  # numpy can read a CPU tensor without dispatch
         with pytest.raises(ValueError, match="fitted on array API arrays"):
             model.predict(as_input(X, name))
+    # Nor is a dask X predicted (with numpy, chunk by chunk) by such a model.
+    da = pytest.importorskip("dask.array")
+    for dispatching in (dispatch(), contextlib.nullcontext()):
+        with dispatching:
+            for method in METHODS:
+                with pytest.raises(ValueError, match="fitted on array API arrays"):
+                    getattr(model, method)(da.from_array(X, chunks=20))
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+@pytest.mark.parametrize("dtype, C", [("float64", 1e-320), ("float32", 1e-41)])
+def test_c_so_small_that_the_penalty_overflows_is_refused_as_numpy(name, dtype, C):
+    # 1 / (C S) beyond the dtype's range would make a NaN model.
+    X, y = make_problem("binary", dtype)
+    match = r"C=.* is too small for sample weights summing to 200: .* Use a larger C"
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegression(C=C).fit(X, y)
+    with dispatch(), pytest.raises(ValueError, match=match):
+        BCELogisticRegression(C=C).fit(as_input(X, name), as_input(y, name))
 
 
 @pytest.mark.parametrize(
