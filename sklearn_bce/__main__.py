@@ -9,8 +9,9 @@ prints them side by side.
 compares it with ``LogisticRegression`` and can save the model (skops format)
 and a picture of its loss curve (the objective minus its minimum, on a log
 scale); ``predict MODEL.skops DATA.csv`` loads such a
-model, trusting only types of this package, scikit-learn, numpy and
-scipy.sparse (a model made sparse by ``sparsify``), and writes
+model, trusting only estimators of this package and scikit-learn and the few
+types they hold (numpy arrays, scipy.sparse matrices, a search's scorer), and
+writes
 its predictions and probabilities.  Bad input ends with a one-line
 ``sklearn-bce: error: ...`` on stderr and exit status 1; a bad option or
 option value, as argparse reports it, with the usage and exit status 2.
@@ -134,8 +135,9 @@ def build_parser():
         "predict",
         help="predict with a model saved by 'fit --model'",
         description=(
-            "Load MODEL.skops (trusting only types of sklearn_bce, scikit-learn, "
-            "numpy and scipy.sparse), predict the rows of DATA.csv and write "
+            "Load MODEL.skops (trusting only estimators of sklearn_bce and "
+            "scikit-learn and the types they hold), predict the rows of DATA.csv "
+            "and write "
             "the predicted class and the probability of each class (columns "
             "proba_<class>) as CSV."
         ),
@@ -882,9 +884,48 @@ def _trust(name):
         return "missing"
     except (Exception, SystemExit):  # a module that fails to import
         return "untrusted"
-    if isinstance(found, type) or _is_score_function(found):
+    if _is_safe_class(found) or _is_score_function(found):
         return "trusted"
     return "untrusted"
+
+
+def _is_safe_class(found):
+    """Whether a model file may build ``found``, a class of a trusted package.
+
+    A file can have a class called with arguments of its choosing, so not
+    every class of those packages is safe (``numpy.memmap`` writes a file):
+    only estimators, the scorers and cross-validation splitters a search
+    holds, sparse matrices, and numpy's arrays, scalars, dtypes and random
+    generators.
+    """
+    import scipy.sparse as sp
+    from sklearn.base import BaseEstimator
+    from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
+    from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit
+
+    if not isinstance(found, type):
+        return False
+    if found is np.ndarray:  # not its subclasses: memmap, recarray, ...
+        return True
+    scorers = {type(get_scorer(name)) for name in get_scorer_names()}
+    scorers |= {
+        type(make_scorer(accuracy_score)),
+        type(check_scoring(LogisticRegression())),  # the estimator's score
+        type(check_scoring(LogisticRegression(), scoring=["accuracy"])),
+    }
+    safe_bases = (
+        BaseEstimator,
+        BaseCrossValidator,
+        BaseShuffleSplit,
+        sp.spmatrix,
+        *((sp.sparray,) if hasattr(sp, "sparray") else ()),
+        np.generic,
+        np.dtype,
+        np.random.RandomState,
+        np.random.Generator,
+        np.random.BitGenerator,
+    )
+    return found in scorers or issubclass(found, safe_bases)
 
 
 def _is_score_function(found):
@@ -900,7 +941,12 @@ def _is_score_function(found):
 
 
 def load_model(path):
-    """Load a skops file, trusting only classes of :data:`TRUSTED_PACKAGES`.
+    """Load a skops file, trusting only safe classes of :data:`TRUSTED_PACKAGES`.
+
+    Estimators, the scorers and splitters of a search, numpy arrays, scalars,
+    dtypes and random generators, scipy.sparse matrices, and the metrics of
+    scikit-learn's named scorers: nothing a file could use to run code or
+    touch files.
 
     Parameters
     ----------
@@ -929,9 +975,10 @@ def load_model(path):
     if refused:
         raise CommandError(
             f"{path}: refusing to load a model with untrusted types "
-            f"{', '.join(refused)} (only classes of sklearn_bce, scikit-learn, "
-            "numpy and scipy.sparse, and the metrics of scikit-learn's named "
-            "scorers, are trusted)"
+            f"{', '.join(refused)} (only estimators, scorers and splitters of "
+            "sklearn_bce and scikit-learn, numpy arrays, scalars, dtypes and "
+            "random generators, scipy.sparse matrices and the metrics of "
+            "scikit-learn's named scorers are trusted)"
         )
     missing = [name for name, verdict in trust.items() if verdict == "missing"]
     if missing:

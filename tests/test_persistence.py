@@ -1,9 +1,11 @@
 """Safe persistence with skops: round trips trusting only the types skops lists."""
 
 import importlib
+import json
 import operator
 import sys
 import types
+import zipfile
 
 import numpy as np
 import pytest
@@ -112,6 +114,20 @@ def test_model_of_trusted_types_loads(tmp_path):
         ("sklearn.metrics._scorer.get_scorer", "untrusted"),
         ("sklearn.metrics.pairwise.pairwise_distances", "untrusted"),
         ("sklearn.datasets.fetch_openml", "untrusted"),
+        # Classes a file could call with its own arguments to write files,
+        # fetch URLs or call functions: not estimators nor what they hold.
+        ("numpy.memmap", "untrusted"),
+        ("numpy.recarray", "untrusted"),
+        ("numpy.lib._datasource.DataSource", "untrusted"),
+        ("numpy.vectorize", "untrusted"),
+        ("sklearn.utils.parallel.Parallel", "untrusted"),
+        ("scipy.sparse.linalg.LinearOperator", "untrusted"),
+        # What models and searches hold.
+        ("scipy.sparse.csr_matrix", "trusted"),
+        ("sklearn.metrics._scorer._Scorer", "trusted"),
+        ("sklearn.model_selection._split.StratifiedKFold", "trusted"),
+        ("numpy.float64", "trusted"),
+        ("numpy.random.RandomState", "trusted"),
         ("sklearnx.Model", "untrusted"),  # not the package, only a similar name
         ("numpy_evil.ndarray", "untrusted"),
         ("builtins.eval", "untrusted"),
@@ -173,3 +189,85 @@ def test_a_similar_package_name_is_not_trusted(monkeypatch):
     impostor.Model = type("Model", (), {})
     monkeypatch.setitem(sys.modules, "sklearnx", impostor)
     assert _trust("sklearnx.Model") == "untrusted"
+
+
+def test_a_file_calling_a_numpy_class_with_its_own_arguments_is_refused(tmp_path):
+    # A model file can have skops call a class with arguments it holds:
+    # numpy.memmap(path, "uint8", "w+", 0, (16,)) in the pipeline's memory
+    # would overwrite the file at path with zeros while the model loads.
+    model, _ = pipeline()
+    sio.dump(model, tmp_path / "model.skops")
+    target = tmp_path / "precious.txt"
+    target.write_text("data that must survive loading a model")
+
+    def json_node(value):
+        return {
+            "__class__": type(value).__name__,
+            "__module__": "builtins",
+            "__loader__": "JsonNode",
+            "content": json.dumps(value),
+            "is_json": True,
+        }
+
+    def tuple_node(items):
+        return {
+            "__class__": "tuple",
+            "__module__": "builtins",
+            "__loader__": "TupleNode",
+            "content": items,
+        }
+
+    with zipfile.ZipFile(tmp_path / "model.skops") as source:
+        files = {name: source.read(name) for name in source.namelist()}
+    schema = json.loads(files["schema.json"])
+    schema["content"]["content"]["memory"] = {
+        "__class__": "memmap",
+        "__module__": "numpy",
+        "__loader__": "ConstructorFromReduceNode",
+        "content": tuple_node(
+            [
+                json_node(str(target)),
+                json_node("uint8"),
+                json_node("w+"),
+                json_node(0),
+                tuple_node([json_node(16)]),
+            ]
+        ),
+    }
+    for node_id, node in enumerate(_nodes_without_id(schema), start=10_000):
+        node["__id__"] = node_id
+    files["schema.json"] = json.dumps(schema)
+    with zipfile.ZipFile(tmp_path / "evil.skops", "w") as evil:
+        for name, data in files.items():
+            evil.writestr(name, data)
+    try:
+        untrusted = sio.get_untrusted_types(file=tmp_path / "evil.skops")
+    except TypeError:  # pragma: no cover - an older skops (0.11)
+        pytest.skip("this skops has no loader calling a class with its arguments")
+    assert "numpy.memmap" in untrusted
+    with pytest.raises(CommandError, match=r"untrusted types numpy\.memmap"):
+        load_model(tmp_path / "evil.skops")
+    assert target.read_text() == "data that must survive loading a model"
+
+
+def _nodes_without_id(node):
+    """The loader nodes of a skops schema that have no ``__id__`` yet."""
+    if isinstance(node, dict):
+        if "__loader__" in node and "__id__" not in node:
+            yield node
+        for value in node.values():
+            yield from _nodes_without_id(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _nodes_without_id(value)
+
+
+def test_a_grid_search_over_the_estimator_loads_and_predicts(tmp_path):
+    from sklearn.model_selection import GridSearchCV
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    search = GridSearchCV(BCELogisticRegression(), {"C": [0.1, 1.0]}, cv=3)
+    sio.dump(search.fit(X, y), tmp_path / "search.skops")
+    loaded = load_model(tmp_path / "search.skops")
+    assert_array_equal(loaded.predict_proba(X), search.predict_proba(X))
