@@ -8,11 +8,11 @@ prints them side by side.
 ``BCELogisticRegression`` pipeline on a CSV file of numeric features,
 compares it with ``LogisticRegression`` and can save the model (skops format)
 and a picture of its loss curve (the objective minus its minimum, on a log
-scale); ``predict MODEL.skops DATA.csv`` loads such a
-model, trusting only estimators of this package and scikit-learn and the few
-types they hold (numpy arrays, scipy.sparse matrices, a search's scorer), and
-writes
-its predictions and probabilities.  Bad input ends with a one-line
+scale; the objective itself after one iteration); ``predict MODEL.skops
+DATA.csv`` loads such a model, trusting only estimators of this package and
+scikit-learn and the few types they hold (numpy arrays, scipy.sparse
+matrices, a search's scorer), and writes its predictions and probabilities.
+Bad input ends with a one-line
 ``sklearn-bce: error: ...`` on stderr and exit status 1; a bad option or
 option value, as argparse reports it, with the usage and exit status 2.
 """
@@ -200,7 +200,7 @@ def _add_fit_arguments(parser):
         "--plot",
         metavar="LOSS.png",
         help="save a picture of the loss curve (the objective minus its "
-        "minimum, on a log scale)",
+        "minimum, on a log scale; the objective itself after one iteration)",
     )
 
 
@@ -596,6 +596,25 @@ def _read_csv(path):
     return frame
 
 
+def _labels_as_written(frame, target, path):
+    """The target column, read as text where reading numbers merged labels.
+
+    pandas reads ``"01"`` and ``"1"`` as the number 1: two classes of the
+    file would become one.
+    """
+    import pandas as pd
+    from pandas.api.types import is_numeric_dtype
+
+    y = frame[target]
+    if not is_numeric_dtype(y):
+        return y
+    column = frame.columns.get_loc(target)
+    written = pd.read_csv(path, usecols=[column], dtype=str).iloc[:, 0]
+    if written.nunique(dropna=False) == y.nunique(dropna=False):
+        return y
+    return written.set_axis(y.index)
+
+
 def _check_numeric(frame, path):
     from pandas.api.types import is_numeric_dtype
 
@@ -608,14 +627,18 @@ def _check_numeric(frame, path):
 
 
 def _check_complete(frame, path):
-    """Refuse missing feature values, naming their columns."""
-    counts = frame.isna().sum()
-    bad = [str(name) for name, count in counts.items() if count]
-    if bad:
-        raise CommandError(
-            f"{path}: feature column(s) {', '.join(map(repr, bad))} have "
-            f"{int(counts.sum())} missing value(s); fill or drop them"
-        )
+    """Refuse missing and infinite feature values, naming their columns."""
+    for counts, what in [
+        (frame.isna().sum(), "missing"),
+        (frame.isin([np.inf, -np.inf]).sum(), "infinite"),
+    ]:
+        bad = [str(name) for name, count in counts.items() if count]
+        if bad:
+            raise CommandError(
+                f"{path}: feature column(s) {', '.join(map(repr, bad))} have "
+                f"{int(counts.sum())} {what} value(s); "
+                + ("fill or drop them" if what == "missing" else "replace or drop them")
+            )
 
 
 def _check_scalable(frame, path):
@@ -680,7 +703,7 @@ def run_fit(args, out=None):
         raise CommandError(
             f"{args.data}: unknown target column {args.target!r} (columns: {shown})"
         )
-    y = frame[args.target]
+    y = _labels_as_written(frame, args.target, args.data)
     X = frame.drop(columns=[args.target])
     if y.isna().any():
         raise CommandError(
@@ -823,9 +846,17 @@ def _save_plot(model, path):
 
     figure = Figure(figsize=(6.4, 4.2), layout="constrained")
     FigureCanvasAgg(figure)
+    # The gap to the minimum on a log scale, unless no curve has one to draw
+    # (a single iteration): then the objective itself.
+    final = model[-1] if hasattr(model, "steps") else model
+    log_gap = any(
+        np.nanmax(curve) > np.nanmin(curve)
+        for curve in np.atleast_2d(final.loss_curve_)
+        if np.isfinite(curve).any()
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        LossCurveDisplay.from_estimator(model, ax=figure.subplots(), log_gap=True)
+        LossCurveDisplay.from_estimator(model, ax=figure.subplots(), log_gap=log_gap)
     _print_warnings(caught)
     try:
         figure.savefig(path, dpi=100)

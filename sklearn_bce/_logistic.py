@@ -918,9 +918,14 @@ class BCELogisticRegression(
         elif classes is not None and not np.array_equal(
             unique_labels(classes), self.classes_
         ):
+            origin = (
+                "on the first call to partial_fit"
+                if hasattr(self, "_n_partial_steps")
+                else "those fit found"
+            )
             raise ValueError(
-                f"classes={unique_labels(classes)!r} is not the same as on the "
-                f"first call to partial_fit: {self.classes_!r}."
+                f"classes={unique_labels(classes)!r} is not the same as {origin}: "
+                f"{self.classes_!r}."
             )
         if self.class_weight == "balanced":
             raise ValueError(

@@ -1,6 +1,7 @@
 """Plots of the fitted objective, following scikit-learn's Display API."""
 
 import warnings
+from numbers import Real
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
@@ -193,6 +194,22 @@ class LossCurveDisplay:
             )
             warnings.warn(
                 f"The loss curve{which} has no finite value to draw{why}.",
+                UserWarning,
+                stacklevel=3,
+            )
+        flat = [
+            row
+            for row, curve in enumerate(train)
+            if row not in empty
+            and log_gap
+            and not np.isfinite(self._points(curve, log_gap)[1]).any()
+        ]
+        if flat:
+            which = "" if not multiclass else f" of class {[names[r] for r in flat]}"
+            warnings.warn(
+                f"The loss curve{which} has no gap to its minimum to draw on a "
+                "log scale (one iteration, or an objective that never changed); "
+                "plot it with log_gap=False.",
                 UserWarning,
                 stacklevel=3,
             )
@@ -432,7 +449,8 @@ class LearningRateDisplay:
         deviation, is shaded), then a dashed horizontal line at the mean score
         of each ``"auto"`` candidate with a finite score (its spread is not
         drawn).  Lines alternate per group, e.g. labelled ``["C=0.1",
-        "C=0.1 auto", "C=1", "C=1 auto"]``.
+        "C=0.1 auto", "C=1", "C=1 auto"]``; a single group's are labelled
+        ``["fixed steps", "auto"]``.
     curve_lines_ : list of matplotlib Line2D
         One loss curve per drawn candidate.
 
@@ -503,11 +521,24 @@ class LearningRateDisplay:
             Object that stores the plotted lines.
         """
         _check_matplotlib(f"{type(self).__name__}.plot")
-        rates = list(self.learning_rates)
-        wrong = [r for r in rates if isinstance(r, str) and r != "auto"]
+        # Text that holds a number (an array of "auto" and floats is text).
+        rates = [
+            _number_or_auto(str(r)) if isinstance(r, str) else r
+            for r in self.learning_rates
+        ]
+        wrong = [
+            r
+            for r in rates
+            if (isinstance(r, str) and r != "auto")
+            or (
+                not isinstance(r, str)
+                and not (isinstance(r, Real) and np.isfinite(r) and r > 0)
+            )
+        ]
         if wrong:
             raise ValueError(
-                f"learning_rates must be numbers or 'auto'; got {wrong[0]!r}."
+                "learning_rates must be positive finite numbers or 'auto'; got "
+                f"{wrong[0]!r} (the learning-rate axis is logarithmic)."
             )
         mean = np.asarray(self.mean_scores, dtype=float)
         std = np.asarray(self.std_scores, dtype=float)
@@ -517,6 +548,11 @@ class LearningRateDisplay:
             raise ValueError(
                 "learning_rates, mean_scores, std_scores, Cs and params must "
                 "have one entry per candidate."
+            )
+        if self.loss_curves is not None and len(self.loss_curves) != len(rates):
+            raise ValueError(
+                f"loss_curves has {len(self.loss_curves)} entries, but there are "
+                f"{len(rates)} candidates: it must have one per candidate."
             )
         # The line of each candidate, named by its C and other parameters.
         names = [
@@ -555,10 +591,14 @@ class LearningRateDisplay:
                 auto_style["linewidth"] = width
             if fixed:
                 x, m, s = (np.array(v) for v in zip(*fixed, strict=True))
+                has_auto = any(
+                    isinstance(rates[i], str) and np.isfinite(mean[i]) for i in rows
+                )
                 defaults = {
                     "marker": style["marker"],
                     "color": style["color"],
-                    "label": name or None,
+                    # Beside an "auto" line, the fixed steps' line is named too.
+                    "label": name or ("fixed steps" if has_auto else None),
                 }
                 (line,) = ax.plot(x, m, **{**defaults, **kwargs})
                 ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())

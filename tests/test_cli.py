@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -179,6 +180,9 @@ def bad_inputs(tmp_path_factory):
     missing = frame.copy()
     missing.iloc[3, 0] = np.nan
     missing.to_csv(folder / "nan.csv", index=False)
+    infinite = frame.copy()
+    infinite.iloc[[3, 5], 1] = [np.inf, -np.inf]
+    infinite.to_csv(folder / "inf.csv", index=False)
     frame[frame.columns[:2]].to_csv(folder / "fewer.csv", index=False)
     (folder / "notmodel.skops").write_text("not a model\n")
     rare = pd.DataFrame({"a": range(1, 7), "t": [0, 0, 0, 1, 1, 2]})
@@ -238,6 +242,14 @@ FAILURES = {
     "missing values to predict": (
         ["predict", "model.skops", "nan.csv"],
         "nan.csv: feature column(s) 'mean radius' have 1 missing value(s)",
+    ),
+    "infinite values": (
+        ["fit", "inf.csv", "--target", "target"],
+        "inf.csv: feature column(s) 'mean texture' have 2 infinite value(s)",
+    ),
+    "infinite values to predict": (
+        ["predict", "model.skops", "inf.csv"],
+        "inf.csv: feature column(s) 'mean texture' have 2 infinite value(s)",
     ),
     "a model whose classes and probabilities disagree": (
         ["predict", "mislabelled.skops", "data.csv"],
@@ -671,6 +683,24 @@ def test_fit_trains_on_a_class_of_one_sample_without_a_test_set(bad_inputs):
     assert "classes [0, 1, 2]" in result.stdout
 
 
+def test_fit_keeps_labels_that_read_as_the_same_number_apart(tmp_path, capsys):
+    # Codes "01" and "1" are two classes, though pandas reads both as 1.
+    frame = breast_cancer_frame()
+    frame["target"] = np.array(["01", "1", "2"])[np.arange(len(frame)) % 3]
+    frame.to_csv(tmp_path / "codes.csv", index=False)
+    argv = ["fit", str(tmp_path / "codes.csv"), "--target", "target"]
+    argv += ["--test-size", "0", "--model", str(tmp_path / "codes.skops")]
+    cli.run_fit(cli.build_parser().parse_args(argv))
+    assert "classes ['01', '1', '2']" in capsys.readouterr().out
+    assert load(tmp_path / "codes.skops").classes_.tolist() == ["01", "1", "2"]
+    # Numbers written one way each stay numbers.
+    frame["target"] = np.arange(len(frame)) % 3
+    frame.to_csv(tmp_path / "numbers.csv", index=False)
+    argv = ["fit", str(tmp_path / "numbers.csv"), "--target", "target"]
+    cli.run_fit(cli.build_parser().parse_args([*argv, "--test-size", "0"]))
+    assert "classes [0, 1, 2]" in capsys.readouterr().out
+
+
 def test_fit_compares_several_classes_with_the_same_objective(tmp_path, capsys):
     # LogisticRegression fits the multinomial model; ours is one-vs-rest, so
     # the comparison is with one-vs-rest LogisticRegression: the same optimum.
@@ -721,6 +751,35 @@ def test_plot_warnings_are_printed_as_the_cli_prints_warnings(tmp_path):
     assert all(line.startswith("sklearn-bce: warning: ") for line in lines), lines
     assert any("no finite value to draw" in line for line in lines), lines
     assert (tmp_path / "loss.png").is_file()
+
+
+@pytest.mark.parametrize("max_iter, scale", [(1, "linear"), (50, "log")])
+def test_a_plot_of_a_single_iteration_draws_the_objective(
+    tmp_path, monkeypatch, max_iter, scale
+):
+    # One objective value has no gap to its minimum to put on a log scale.
+    pytest.importorskip("matplotlib")
+    from sklearn_bce import LossCurveDisplay
+
+    drawn = []
+    original = LossCurveDisplay.from_estimator.__func__
+
+    def spy(cls, estimator, **kwargs):
+        drawn.append(original(cls, estimator, **kwargs))
+        return drawn[-1]
+
+    monkeypatch.setattr(LossCurveDisplay, "from_estimator", classmethod(spy))
+    X, y = load_breast_cancer(return_X_y=True)
+    model = make_pipeline(StandardScaler(), BCELogisticRegression(max_iter=max_iter))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cli._save_plot(model, tmp_path / "loss.png")
+    (display,) = drawn
+    assert display.ax_.get_yscale() == scale
+    assert np.isfinite(display.lines_[0].get_ydata()).any()
 
 
 def test_an_installed_skops_that_fails_to_import_is_named_with_its_error(

@@ -170,6 +170,22 @@ def test_empty_curve_warning_names_classes_and_points_at_the_caller():
         assert record.filename == __file__
 
 
+def test_a_curve_without_a_gap_to_draw_on_a_log_scale_warns():
+    # One iteration (or a constant objective) has no gap above its minimum:
+    # the log scale would draw nothing.
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(max_iter=1, tol=0).fit(X, y == 0)
+    with pytest.warns(UserWarning, match="no gap to its minimum") as caught:
+        LossCurveDisplay.from_estimator(model, log_gap=True)
+    assert caught[0].filename == __file__
+    display = LossCurveDisplay(loss_curve=[[3.0, 2.0], [1.0, 1.0]], class_names="ab")
+    with pytest.warns(UserWarning, match=r"of class \['b'\] has no gap"):
+        display.plot(log_gap=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        display.plot(log_gap=False)
+
+
 def test_from_estimator_reads_a_validation_curve(binary_model):
     class WithValidation(BCELogisticRegression):
         pass
@@ -517,7 +533,8 @@ def test_learning_rate_display_passes_keywords_to_the_score_lines():
         mean_scores=[0.1, 0.2, 0.3],
         std_scores=[0.0] * 3,
     ).plot(color="k", linewidth=3)
-    assert len(display.lines_) == 2 and display.lines_[1].get_label() == "auto"
+    labels = [line.get_label() for line in display.lines_]
+    assert labels == ["fixed steps", "auto"]  # both in the legend
     # The "auto" candidate's dashed line follows its group's line, also when
     # there is none (only "auto", or float steps that all diverged).
     for line in display.lines_:
@@ -530,6 +547,27 @@ def test_learning_rate_display_passes_keywords_to_the_score_lines():
         assert [line.get_label() for line in display.lines_] == ["auto"]
         assert display.lines_[0].get_color() == "k"
         assert display.lines_[0].get_linewidth() == 3
+
+
+def test_learning_rate_display_checks_its_inputs_as_from_cv_results_does():
+    from sklearn_bce import LearningRateDisplay
+
+    scores = {"mean_scores": [0.1, 0.2, 0.3], "std_scores": [0.0] * 3}
+    # An array of "auto" and numbers is text: its numbers are numbers.
+    display = LearningRateDisplay(
+        learning_rates=np.array(["auto", 0.1, 1.0]), **scores
+    ).plot()
+    assert_array_equal(display.lines_[0].get_xdata(), [0.1, 1.0])
+    # The axis is logarithmic: steps it cannot show are refused, not dropped.
+    for rates in (["auto", 0.0, 1.0], ["auto", -0.1, 1.0], ["fast", 0.1, 1.0]):
+        with pytest.raises(ValueError, match="must be positive finite numbers"):
+            LearningRateDisplay(learning_rates=rates, **scores).plot()
+    with pytest.raises(ValueError, match="loss_curves has 2 entries, but there are 3"):
+        LearningRateDisplay(
+            learning_rates=["auto", 0.1, 1.0],
+            loss_curves=[np.ones((1, 3))] * 2,
+            **scores,
+        ).plot()
 
 
 def test_learning_rate_display_with_nothing_finite_draws_no_curve_legend():

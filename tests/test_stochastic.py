@@ -228,8 +228,12 @@ def test_partial_fit_multiclass_and_errors():
     model.partial_fit(X[:10], y[:10], classes=[0, 1, 2])  # a batch of one class
     assert model.coef_.shape == (3, 4)
     model.partial_fit(X[50:60], y[50:60])
-    with pytest.raises(ValueError, match="not the same"):
+    with pytest.raises(ValueError, match="not the same as on the first call"):
         model.partial_fit(X[:10], y[:10], classes=[0, 1])
+    # After fit, the classes to keep are those fit found.
+    fitted = BCELogisticRegression(max_iter=5, tol=0).fit(X, y)
+    with pytest.raises(ValueError, match="not the same as those fit found"):
+        fitted.partial_fit(X[:10], y[:10], classes=[0, 1])
     with pytest.raises(ValueError, match="not in classes"):
         model.partial_fit(X[:10], np.full(10, 7))
     with pytest.raises(ValueError, match="features"):
