@@ -9,9 +9,9 @@ prints them side by side.
 compares it with ``LogisticRegression`` and can save the model (skops format)
 and a picture of its loss curve (the objective minus its minimum, on a log
 scale; the objective itself after one iteration); ``predict MODEL.skops
-DATA.csv`` loads such a model, trusting only estimators of this package and
-scikit-learn and the few types they hold (numpy arrays, scipy.sparse
-matrices, a search's scorer), and writes its predictions and probabilities.
+DATA.csv`` loads such a model, trusting only classes of this package,
+scikit-learn, numpy and scipy.sparse that the file cannot misuse (see
+:func:`load_model`), and writes its predictions and probabilities.
 Bad input ends with a one-line
 ``sklearn-bce: error: ...`` on stderr and exit status 1; a bad option or
 option value, as argparse reports it, with the usage and exit status 2.
@@ -20,6 +20,7 @@ option value, as argparse reports it, with the usage and exit status 2.
 import argparse
 import importlib
 import inspect
+import json
 import os
 import shutil
 import sys
@@ -135,9 +136,9 @@ def build_parser():
         "predict",
         help="predict with a model saved by 'fit --model'",
         description=(
-            "Load MODEL.skops (trusting only estimators of sklearn_bce and "
-            "scikit-learn and the types they hold), predict the rows of DATA.csv "
-            "and write "
+            "Load MODEL.skops (trusting only classes of sklearn_bce, "
+            "scikit-learn, numpy and scipy.sparse that the file cannot misuse), "
+            "predict the rows of DATA.csv and write "
             "the predicted class and the probability of each class (columns "
             "proba_<class>) as CSV."
         ),
@@ -885,13 +886,16 @@ def _in_packages(module_name, packages):
     )
 
 
-def _trust(name):
+def _trust(name, loaders=None):
     """Whether a model file may name ``name`` ("module.Class").
 
-    Returns ``"trusted"`` (a class of :data:`TRUSTED_PACKAGES`, or the score
-    function of one of scikit-learn's named scorers: a fitted search's
-    scorer), ``"untrusted"`` or ``"missing"`` (a trusted package without it:
-    a file made by another version).  The file chooses the module to import:
+    ``loaders``: the skops loaders of the file's nodes of that type; None
+    for any.  Returns ``"trusted"`` (a class of :data:`TRUSTED_PACKAGES`
+    that the file only restores from its attributes, or may call with
+    arguments of its own: see :func:`_is_safe_class`; or the score function
+    of one of scikit-learn's named scorers: a fitted search's scorer),
+    ``"untrusted"`` or ``"missing"`` (a trusted package without it: a file
+    made by another version).  The file chooses the module to import:
     only modules of the trusted packages whose path is made of identifiers
     are imported, none of tests, build code, ``__main__`` (which runs a
     program when imported) or ``experimental`` (which changes scikit-learn).
@@ -915,19 +919,50 @@ def _trust(name):
         return "missing"
     except (Exception, SystemExit):  # a module that fails to import
         return "untrusted"
-    if _is_safe_class(found) or _is_score_function(found):
+    if _is_score_function(found):
+        return "trusted"
+    if not isinstance(found, type):
+        return "untrusted"
+    if _is_safe_class(found):
+        return "trusted"
+    # Other classes: only where no node calls them with the file's arguments
+    # (restored with __new__ and their attributes, or named as a type), or
+    # through the loader skops has for that scikit-learn class.
+    restored = {"ObjectNode", "TypeNode"}
+    own = {"TreeNode": ("sklearn.tree._tree",), "LossNode": ("sklearn._loss",)}
+    if loaders and all(
+        loader in restored or _in_packages(found.__module__, own.get(loader, ()))
+        for loader in loaders
+    ):
         return "trusted"
     return "untrusted"
 
 
-def _is_safe_class(found):
-    """Whether a model file may build ``found``, a class of a trusted package.
+def _loaders_by_type(path):
+    """The skops loaders of each type ("module.Class") a model file names."""
+    with zipfile.ZipFile(path) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    found, stack = {}, [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if "__module__" in node and "__class__" in node:
+                name = f"{node['__module__']}.{node['__class__']}"
+                found.setdefault(name, set()).add(node.get("__loader__"))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
-    A file can have a class called with arguments of its choosing, so not
-    every class of those packages is safe (``numpy.memmap`` writes a file):
-    only estimators, the scorers and cross-validation splitters a search
-    holds, sparse matrices, and numpy's arrays, scalars, dtypes and random
-    generators.
+
+def _is_safe_class(found):
+    """Whether a model file may call ``found``, a class of a trusted package,
+    with arguments of its own.
+
+    Not every class of those packages is safe so (``numpy.memmap`` writes a
+    file): only estimators, the scorers and cross-validation splitters a
+    search holds, sparse matrices, and numpy's arrays, scalars, dtypes and
+    random generators.
     """
     import scipy.sparse as sp
     from sklearn.base import BaseEstimator
@@ -974,10 +1009,12 @@ def _is_score_function(found):
 def load_model(path):
     """Load a skops file, trusting only safe classes of :data:`TRUSTED_PACKAGES`.
 
-    Estimators, the scorers and splitters of a search, numpy arrays, scalars,
-    dtypes and random generators, scipy.sparse matrices, and the metrics of
+    Classes the file restores from their attributes (an object's state, never
+    a call with the file's arguments); estimators, the scorers and splitters
+    of a search, numpy arrays, scalars, dtypes and random generators, and
+    scipy.sparse matrices also where the file calls them; and the metrics of
     scikit-learn's named scorers: nothing a file could use to run code or
-    touch files.
+    touch files (``numpy.memmap`` called with a path writes to it).
 
     Parameters
     ----------
@@ -1001,14 +1038,22 @@ def load_model(path):
         raise CommandError(
             f"{path}: not a skops model file ({_one_line(exc)})"
         ) from None
-    trust = {name: _trust(name) for name in untrusted}
+    try:
+        loaders = _loaders_by_type(path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise CommandError(
+            f"{path}: not a skops model file ({_one_line(exc)})"
+        ) from None
+    trust = {name: _trust(name, loaders.get(name)) for name in untrusted}
     refused = [name for name, verdict in trust.items() if verdict == "untrusted"]
     if refused:
         raise CommandError(
             f"{path}: refusing to load a model with untrusted types "
-            f"{', '.join(refused)} (only estimators, scorers and splitters of "
-            "sklearn_bce and scikit-learn, numpy arrays, scalars, dtypes and "
-            "random generators, scipy.sparse matrices and the metrics of "
+            f"{', '.join(refused)} (only classes of sklearn_bce, scikit-learn, "
+            "numpy and scipy.sparse restored from their attributes, the "
+            "estimators, scorers, splitters, numpy arrays, scalars, dtypes, "
+            "random generators and sparse matrices among them also when the "
+            "file calls them with its arguments, and the metrics of "
             "scikit-learn's named scorers are trusted)"
         )
     missing = [name for name, verdict in trust.items() if verdict == "missing"]

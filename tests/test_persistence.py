@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 import skops.io as sio
 from numpy.testing import assert_array_equal
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from skops.io.exceptions import UntrustedTypesFoundException
@@ -271,3 +274,51 @@ def test_a_grid_search_over_the_estimator_loads_and_predicts(tmp_path):
     sio.dump(search.fit(X, y), tmp_path / "search.skops")
     loaded = load_model(tmp_path / "search.skops")
     assert_array_equal(loaded.predict_proba(X), search.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: CalibratedClassifierCV(BCELogisticRegression(), cv=3),
+        lambda: RandomForestClassifier(n_estimators=3, random_state=0),
+        lambda: make_pipeline(
+            ColumnTransformer(
+                [
+                    (
+                        "scale",
+                        StandardScaler(),
+                        make_column_selector(dtype_include="number"),
+                    )
+                ]
+            ),
+            BCELogisticRegression(),
+        ),
+    ],
+    ids=["calibrated", "forest", "column-selector"],
+)
+def test_classifiers_holding_other_scikit_learn_objects_load(make, tmp_path):
+    # They hold classes that are not estimators (a calibrated classifier, a
+    # tree, a column selector), which the file restores from their
+    # attributes or through skops' own loader of a scikit-learn class.
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    model = make().fit(X, y)
+    sio.dump(model, tmp_path / "model.skops")
+    loaded = load_model(tmp_path / "model.skops")
+    assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "name, loaders, verdict",
+    [
+        ("sklearn.calibration._CalibratedClassifier", {"ObjectNode"}, "trusted"),
+        ("sklearn.calibration._CalibratedClassifier", None, "untrusted"),
+        ("numpy.memmap", {"ObjectNode"}, "trusted"),  # no call: no file
+        ("numpy.memmap", {"ObjectNode", "ConstructorFromReduceNode"}, "untrusted"),
+        ("numpy.memmap", {"TreeNode"}, "untrusted"),  # not a tree
+        ("sklearn.tree._tree.Tree", {"TreeNode"}, "trusted"),
+        ("sklearn_bce._logistic.BCELogisticRegression", {"ReduceNode"}, "trusted"),
+        ("numpy.load", {"ObjectNode"}, "untrusted"),  # a function
+    ],
+)
+def test_trust_depends_on_whether_the_file_calls_the_class(name, loaders, verdict):
+    assert _trust(name, loaders) == verdict
