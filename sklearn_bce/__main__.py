@@ -10,8 +10,9 @@ compares it with ``LogisticRegression`` and can save the model (skops format)
 and a picture of its loss curve (the objective minus its minimum, on a log
 scale; the objective itself after one iteration); ``predict MODEL.skops
 DATA.csv`` loads such a model, trusting only classes of this package,
-scikit-learn, numpy and scipy.sparse that the file cannot misuse (see
-:func:`load_model`), and writes its predictions and probabilities.
+scikit-learn, numpy and scipy.sparse that the file cannot use to run code or
+write files (see :func:`load_model`), and writes its predictions and
+probabilities.
 Bad input ends with a one-line
 ``sklearn-bce: error: ...`` on stderr and exit status 1; a bad option or
 option value, as argparse reports it, with the usage and exit status 2.
@@ -20,6 +21,7 @@ option value, as argparse reports it, with the usage and exit status 2.
 import argparse
 import importlib
 import inspect
+import io
 import json
 import os
 import shutil
@@ -137,7 +139,8 @@ def build_parser():
         help="predict with a model saved by 'fit --model'",
         description=(
             "Load MODEL.skops (trusting only classes of sklearn_bce, "
-            "scikit-learn, numpy and scipy.sparse that the file cannot misuse), "
+            "scikit-learn, numpy and scipy.sparse that the file cannot use to "
+            "run code or write files), "
             "predict the rows of DATA.csv and write "
             "the predicted class and the probability of each class (columns "
             "proba_<class>) as CSV."
@@ -579,11 +582,14 @@ def _one_line(error):
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def _read_csv(path):
+def _read_csv(path, text_column=None):
+    """The rows of a CSV file; ``text_column``, if any, is read as text."""
     import pandas as pd
 
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(
+            path, dtype=None if text_column is None else {text_column: str}
+        )
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
     except pd.errors.EmptyDataError:
@@ -597,23 +603,34 @@ def _read_csv(path):
     return frame
 
 
-def _labels_as_written(frame, target, path):
-    """The target column, read as text where reading numbers merged labels.
+def _target_labels(frame, target, path):
+    """The target column read as the file's other columns are (numbers as
+    numbers); a warning where that makes labels written apart one class.
 
-    pandas reads ``"01"`` and ``"1"`` as the number 1: two classes of the
-    file would become one.
+    ``frame`` holds the target as text.  pandas reads ``"01"`` and ``"1"``
+    as the number 1 (and ``"True"`` and ``"true"`` as True): the classes are
+    those pandas reads, as ``pandas.read_csv`` users expect, but the file's
+    author is told which written labels merged.
     """
     import pandas as pd
-    from pandas.api.types import is_numeric_dtype
 
-    y = frame[target]
-    if not is_numeric_dtype(y):
-        return y
-    column = frame.columns.get_loc(target)
-    written = pd.read_csv(path, usecols=[column], dtype=str).iloc[:, 0]
-    if written.nunique(dropna=False) == y.nunique(dropna=False):
-        return y
-    return written.set_axis(y.index)
+    written = frame[target]
+    text = written.to_frame().to_csv(index=False)
+    inferred = pd.read_csv(io.StringIO(text)).iloc[:, 0].set_axis(written.index)
+    merged = []
+    for value, group in written.dropna().groupby(inferred.dropna(), sort=True):
+        spellings = sorted(set(group))
+        if len(spellings) > 1:
+            merged.append(f"{' and '.join(map(repr, spellings))} as {_plain(value)!r}")
+    if merged:
+        print(
+            f"sklearn-bce: warning: {path}: the target column {target!r} has "
+            f"labels that read as the same value, one class: {'; '.join(merged)}. "
+            "To keep them apart, write them as text that is not a number "
+            "(a letter first).",
+            file=sys.stderr,
+        )
+    return inferred
 
 
 def _check_numeric(frame, path):
@@ -697,14 +714,14 @@ def run_fit(args, out=None):
             raise _unavailable(exc, "--model", "skops") from None
     if args.plot:
         args.plot = _check_plot_path(args.plot)
-    frame = _read_csv(args.data)
+    frame = _read_csv(args.data, text_column=args.target)
     if args.target not in frame.columns:
         columns = [str(name) for name in frame.columns]
         shown = ", ".join(columns[:10]) + (", ..." if len(columns) > 10 else "")
         raise CommandError(
             f"{args.data}: unknown target column {args.target!r} (columns: {shown})"
         )
-    y = _labels_as_written(frame, args.target, args.data)
+    y = _target_labels(frame, args.target, args.data)
     X = frame.drop(columns=[args.target])
     if y.isna().any():
         raise CommandError(
@@ -926,9 +943,10 @@ def _trust(name, loaders=None):
     if _is_safe_class(found):
         return "trusted"
     # Other classes: only where no node calls them with the file's arguments
-    # (restored with __new__ and their attributes, or named as a type), or
-    # through the loader skops has for that scikit-learn class.
-    restored = {"ObjectNode", "TypeNode"}
+    # (restored with __new__ and their attributes, named as a type, or a
+    # mapping made empty and filled), or through the loader skops has for
+    # that scikit-learn class.
+    restored = {"ObjectNode", "TypeNode", "DictNode"}  # DictNode: cls(), filled
     own = {"TreeNode": ("sklearn.tree._tree",), "LossNode": ("sklearn._loss",)}
     if loaders and all(
         loader in restored or _in_packages(found.__module__, own.get(loader, ()))
@@ -965,9 +983,9 @@ def _is_safe_class(found):
     random generators.
     """
     import scipy.sparse as sp
+    import sklearn.model_selection
     from sklearn.base import BaseEstimator
     from sklearn.metrics import check_scoring, get_scorer, get_scorer_names
-    from sklearn.model_selection import BaseCrossValidator, BaseShuffleSplit
 
     if not isinstance(found, type):
         return False
@@ -979,10 +997,21 @@ def _is_safe_class(found):
         type(check_scoring(LogisticRegression())),  # the estimator's score
         type(check_scoring(LogisticRegression(), scoring=["accuracy"])),
     }
+    # The splitters of scikit-learn's model_selection (RepeatedStratifiedKFold
+    # is neither a BaseCrossValidator nor a BaseShuffleSplit).
+    splitters = [
+        value
+        for name, value in vars(sklearn.model_selection).items()
+        if not name.startswith("_")
+        and isinstance(value, type)
+        and hasattr(value, "split")
+    ]
+    if found in splitters:
+        return True
     safe_bases = (
         BaseEstimator,
-        BaseCrossValidator,
-        BaseShuffleSplit,
+        sklearn.model_selection.BaseCrossValidator,
+        sklearn.model_selection.BaseShuffleSplit,
         sp.spmatrix,
         *((sp.sparray,) if hasattr(sp, "sparray") else ()),
         np.generic,
@@ -1014,7 +1043,10 @@ def load_model(path):
     of a search, numpy arrays, scalars, dtypes and random generators, and
     scipy.sparse matrices also where the file calls them; and the metrics of
     scikit-learn's named scorers: nothing a file could use to run code or
-    touch files (``numpy.memmap`` called with a path writes to it).
+    write files (``numpy.memmap`` called with a path writes to it).  As with
+    the types skops trusts by default, an estimator's own parameters may
+    still make it read a file it names (``CountVectorizer(input="filename")``):
+    load models from sources you trust.
 
     Parameters
     ----------

@@ -683,22 +683,42 @@ def test_fit_trains_on_a_class_of_one_sample_without_a_test_set(bad_inputs):
     assert "classes [0, 1, 2]" in result.stdout
 
 
-def test_fit_keeps_labels_that_read_as_the_same_number_apart(tmp_path, capsys):
-    # Codes "01" and "1" are two classes, though pandas reads both as 1.
+def test_fit_names_labels_that_read_as_the_same_value(tmp_path, capsys):
+    # pandas reads codes "01" and "1" as the number 1 (and "True", "true" as
+    # True): one class, as read_csv users expect, but the file's author is
+    # told which of its labels merged.
     frame = breast_cancer_frame()
     frame["target"] = np.array(["01", "1", "2"])[np.arange(len(frame)) % 3]
     frame.to_csv(tmp_path / "codes.csv", index=False)
     argv = ["fit", str(tmp_path / "codes.csv"), "--target", "target"]
-    argv += ["--test-size", "0", "--model", str(tmp_path / "codes.skops")]
-    cli.run_fit(cli.build_parser().parse_args(argv))
-    assert "classes ['01', '1', '2']" in capsys.readouterr().out
-    assert load(tmp_path / "codes.skops").classes_.tolist() == ["01", "1", "2"]
-    # Numbers written one way each stay numbers.
+    cli.run_fit(cli.build_parser().parse_args([*argv, "--test-size", "0"]))
+    captured = capsys.readouterr()
+    assert "classes [1, 2]" in captured.out
+    assert captured.err == (
+        f"sklearn-bce: warning: {tmp_path / 'codes.csv'}: the target column "
+        "'target' has labels that read as the same value, one class: '01' and "
+        "'1' as 1. To keep them apart, write them as text that is not a number "
+        "(a letter first).\n"
+    )
+    # Labels written one way each: no warning, numbers stay numbers.
     frame["target"] = np.arange(len(frame)) % 3
     frame.to_csv(tmp_path / "numbers.csv", index=False)
     argv = ["fit", str(tmp_path / "numbers.csv"), "--target", "target"]
     cli.run_fit(cli.build_parser().parse_args([*argv, "--test-size", "0"]))
-    assert "classes [0, 1, 2]" in capsys.readouterr().out
+    captured = capsys.readouterr()
+    assert "classes [0, 1, 2]" in captured.out and captured.err == ""
+
+
+def test_fit_reads_the_target_of_rows_with_an_index_field(tmp_path, capsys):
+    # Rows with one more field than the header (R's write.table): pandas
+    # makes the first field the index, and the target is still the column
+    # named so.
+    frame = breast_cancer_frame()
+    text = ",".join(frame.columns) + "\n" + frame.to_csv(header=False)
+    (tmp_path / "indexed.csv").write_text(text)
+    argv = ["fit", str(tmp_path / "indexed.csv"), "--target", "target"]
+    cli.run_fit(cli.build_parser().parse_args([*argv, "--test-size", "0"]))
+    assert "classes [0, 1]" in capsys.readouterr().out
 
 
 def test_fit_compares_several_classes_with_the_same_objective(tmp_path, capsys):
@@ -829,7 +849,7 @@ def test_an_installed_skops_that_fails_to_import_is_named_with_its_error(
 def test_pandas_missing_or_failing_to_import_is_one_line(
     capsys, monkeypatch, error, message
 ):
-    def read_csv(path):
+    def read_csv(path, text_column=None):
         raise error
 
     monkeypatch.setattr(cli, "_read_csv", read_csv)

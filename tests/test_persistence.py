@@ -14,7 +14,7 @@ from numpy.testing import assert_array_equal
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer, make_column_selector
 from sklearn.datasets import load_breast_cancer, load_iris
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import RandomForestClassifier, VotingClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from skops.io.exceptions import UntrustedTypesFoundException
@@ -293,13 +293,18 @@ def test_a_grid_search_over_the_estimator_loads_and_predicts(tmp_path):
             ),
             BCELogisticRegression(),
         ),
+        lambda: VotingClassifier(
+            [("a", BCELogisticRegression()), ("b", RandomForestClassifier(3))],
+            voting="soft",
+        ),
     ],
-    ids=["calibrated", "forest", "column-selector"],
+    ids=["calibrated", "forest", "column-selector", "voting"],
 )
 def test_classifiers_holding_other_scikit_learn_objects_load(make, tmp_path):
     # They hold classes that are not estimators (a calibrated classifier, a
-    # tree, a column selector), which the file restores from their
-    # attributes or through skops' own loader of a scikit-learn class.
+    # tree, a column selector, a Bunch of estimators), which the file restores
+    # from their attributes or through skops' own loader of a scikit-learn
+    # class.
     X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     model = make().fit(X, y)
     sio.dump(model, tmp_path / "model.skops")
@@ -318,6 +323,9 @@ def test_classifiers_holding_other_scikit_learn_objects_load(make, tmp_path):
         ("sklearn.tree._tree.Tree", {"TreeNode"}, "trusted"),
         ("sklearn_bce._logistic.BCELogisticRegression", {"ReduceNode"}, "trusted"),
         ("numpy.load", {"ObjectNode"}, "untrusted"),  # a function
+        ("sklearn.utils._bunch.Bunch", {"DictNode"}, "trusted"),  # made empty
+        # A splitter that is no BaseCrossValidator, called with arguments.
+        ("sklearn.model_selection._split.RepeatedStratifiedKFold", None, "trusted"),
     ],
 )
 def test_trust_depends_on_whether_the_file_calls_the_class(name, loaders, verdict):
