@@ -12,10 +12,9 @@ scale; the objective itself after one iteration); ``predict MODEL.skops
 DATA.csv`` loads such a model, trusting only classes of this package,
 scikit-learn, numpy and scipy.sparse that the file cannot use to run code or
 write files (see :func:`load_model`), and writes its predictions and
-probabilities.
-Bad input ends with a one-line
-``sklearn-bce: error: ...`` on stderr and exit status 1; a bad option or
-option value, as argparse reports it, with the usage and exit status 2.
+probabilities.  Bad input ends with a one-line ``sklearn-bce: error: ...``
+on stderr and exit status 1; a bad option or option value, as argparse
+reports it, with the usage and exit status 2.
 """
 
 import argparse
@@ -140,8 +139,7 @@ def build_parser():
         description=(
             "Load MODEL.skops (trusting only classes of sklearn_bce, "
             "scikit-learn, numpy and scipy.sparse that the file cannot use to "
-            "run code or write files), "
-            "predict the rows of DATA.csv and write "
+            "run code or write files), predict the rows of DATA.csv and write "
             "the predicted class and the probability of each class (columns "
             "proba_<class>) as CSV."
         ),
