@@ -465,8 +465,13 @@ def test_singular_information_raises(kind):
     extra = X[:, 0] - 2 * X[:, 1] if kind == "collinear" else np.full(100, 3.0)
     X = np.column_stack([X, extra])
     model = BCELogisticRegression(C=np.inf, tol=1e-8).fit(X, y)
-    with pytest.raises(ValueError, match=r"singular.*collinear"):
+    with pytest.raises(ValueError, match=r"singular.*collinear.*add an L2 penalty"):
         coef_table(model, X, y)
+    # Too weak a penalty is told to grow, not to be added.
+    weak = BCELogisticRegression(C=1e14, tol=1e-8).fit(X, y)
+    with pytest.warns(UserWarning, match="penalised"):
+        with pytest.raises(ValueError, match=r"collinear.*stronger L2 penalty"):
+            coef_table(weak, X, y)
     # An L2 penalty makes the (penalised) Hessian invertible.
     ridge = BCELogisticRegression(C=1.0, tol=1e-8).fit(X, y)
     with pytest.warns(UserWarning, match="penalised"):
