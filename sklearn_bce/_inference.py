@@ -569,11 +569,8 @@ def _column_factors(X, penalty):
     """
     if sp.issparse(X):
         largest = np.asarray(abs(X).max(axis=0).toarray()).ravel()
-    elif X.shape[0]:
-        # Two reductions instead of np.abs(X), which would copy X.
+    else:  # two reductions instead of np.abs(X), which would copy X
         largest = np.maximum(X.max(axis=0), -X.min(axis=0))
-    else:  # pragma: no cover - validated data has rows
-        largest = np.zeros(X.shape[1])
     size = np.maximum(largest, np.sqrt(penalty))
     exponent = np.frexp(size)[1]
     exponent = np.where(np.abs(exponent) <= 64, 0, np.clip(exponent, -1000, 1000))
