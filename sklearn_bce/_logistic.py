@@ -396,10 +396,10 @@ class BCELogisticRegression(
     learning_rate : "auto" or float, default="auto"
         The step size.  A float ``eta > 0`` is the textbook fixed step:
         ``w <- w - eta * grad_w J`` and ``b <- b - eta * grad_b J``.  Too large a
-        step makes the objective blow up, or (full batch) swing so that it ends
-        ``max_iter`` above where it started; the fit is then diverged, with the
-        coefficients of the lowest objective it reached (the starting ones if
-        none was lower) and a :class:`~sklearn.exceptions.ConvergenceWarning`
+        step makes the objective blow up, or (full batch) swing so that after
+        ``max_iter`` iterations it ends above where it started; the fit is
+        then diverged, with the coefficients of the lowest objective it
+        reached (the starting ones if none was lower) and a :class:`~sklearn.exceptions.ConvergenceWarning`
         naming a fixed step that cannot diverge (``1/L``, below).  ``"auto"``
         never diverges:
         with ``solver="gd"`` it is the step ``1/L`` from the smoothness bound
