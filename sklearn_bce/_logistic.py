@@ -470,9 +470,11 @@ class BCELogisticRegression(
 
     batch_size : int, default=None
         ``None`` is full-batch descent.  An int runs epochs over the rows in a
-        random order (seeded by ``random_state``), one stochastic (proximal)
-        gradient step per ``batch_size`` rows, with step ``eta / sqrt(1 +
-        epoch)``: ``eta`` is ``learning_rate``; with ``"auto"``, each batch's
+        random order (seeded by ``random_state``), split into
+        ``ceil(n_samples / batch_size)`` batches of nearly equal size (at most
+        ``batch_size`` rows; no short last batch, whose noisy steps can keep
+        ``tol`` out of reach), one stochastic (proximal) gradient step per
+        batch, with step ``eta / sqrt(1 + epoch)``: ``eta`` is ``learning_rate``; with ``"auto"``, each batch's
         step is found by a backtracking line search on that batch's objective,
         each coefficient's capped by the inverse of its diagonal entry of the
         curvature bound ``B`` over ``sqrt(1 + epoch)`` (so the steps are blind

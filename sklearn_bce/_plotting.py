@@ -284,10 +284,13 @@ class LossCurveDisplay:
         Parameters
         ----------
         estimator : estimator instance
-            A fitted :class:`~sklearn_bce.BCELogisticRegression`, or a fitted
-            :class:`~sklearn.pipeline.Pipeline` whose last step is one.  Its
-            ``loss_curve_`` is plotted, and its ``validation_loss_curve_`` too
-            when it has one.
+            A fitted :class:`~sklearn_bce.BCELogisticRegression` (or
+            :class:`~sklearn_bce.BCELogisticRegressionCV`), a fitted
+            :class:`~sklearn.pipeline.Pipeline` whose last step is one, or a
+            search refitted on either (such as
+            :class:`~sklearn.model_selection.GridSearchCV`: its
+            ``best_estimator_`` is plotted).  Its ``loss_curve_`` is plotted,
+            and its ``validation_loss_curve_`` too when it has one.
 
         ax : matplotlib Axes, default=None
             Axes to plot on.  ``None`` creates a new figure and axes.
@@ -323,12 +326,19 @@ class LossCurveDisplay:
         >>> plt.close(display.figure_)
         """
         _check_matplotlib(f"{cls.__name__}.from_estimator")
+        if not hasattr(estimator, "loss_curve_") and hasattr(
+            estimator, "best_estimator_"
+        ):
+            # A search refitted on the best candidate (GridSearchCV, ...).
+            estimator = estimator.best_estimator_
         if hasattr(estimator, "steps"):
             estimator = estimator[-1]
         check_is_fitted(estimator)
         if not hasattr(estimator, "loss_curve_"):
             raise ValueError(
-                f"{type(estimator).__name__} has no loss_curve_ attribute to plot."
+                f"{type(estimator).__name__} has no loss_curve_ attribute to "
+                "plot: pass a fitted BCELogisticRegression, a Pipeline ending in "
+                "one, or a search refitted on one."
             )
         loss_curve = np.asarray(estimator.loss_curve_)
         display = cls(

@@ -6,8 +6,10 @@ import matplotlib
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.datasets import load_iris
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -206,9 +208,25 @@ def test_from_estimator_accepts_a_pipeline(breast_cancer_standardised):
     assert_array_equal(display.loss_curve, pipeline[-1].loss_curve_)
 
 
+def test_from_estimator_plots_the_best_estimator_of_a_search(
+    breast_cancer_standardised,
+):
+    X, y = breast_cancer_standardised
+    pipeline = make_pipeline(StandardScaler(), BCELogisticRegression())
+    search = GridSearchCV(pipeline, {"bcelogisticregression__C": [0.1, 1.0]}, cv=2)
+    display = LossCurveDisplay.from_estimator(search.fit(X, y))
+    assert_array_equal(display.loss_curve, search.best_estimator_[-1].loss_curve_)
+    # Without a refitted model there is nothing to plot; the error says what is.
+    search = clone(search).set_params(refit=False).fit(X, y)
+    with pytest.raises(ValueError, match="GridSearchCV has no loss_curve_ .* search"):
+        LossCurveDisplay.from_estimator(search)
+
+
 def test_unfitted_estimator_raises():
     with pytest.raises(NotFittedError):
         LossCurveDisplay.from_estimator(BCELogisticRegression())
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(GridSearchCV(BCELogisticRegression(), {}))
 
 
 @pytest.mark.parametrize(
