@@ -399,9 +399,9 @@ class BCELogisticRegression(
         step makes the objective blow up, or (full batch) swing so that after
         ``max_iter`` iterations it ends above where it started; the fit is
         then diverged, with the coefficients of the lowest objective it
-        reached (the starting ones if none was lower) and a :class:`~sklearn.exceptions.ConvergenceWarning`
-        naming a fixed step that cannot diverge (``1/L``, below).  ``"auto"``
-        never diverges:
+        reached (the starting ones if none was lower) and a
+        :class:`~sklearn.exceptions.ConvergenceWarning` naming a fixed step
+        that cannot diverge (``1/L``, below).  ``"auto"`` never diverges:
         with ``solver="gd"`` it is the step ``1/L`` from the smoothness bound
         ``L`` of the gradient; with ``solver="nesterov"`` the step is
         preconditioned by the matrix that bounds the Hessian of ``J``
@@ -471,28 +471,29 @@ class BCELogisticRegression(
     batch_size : int, default=None
         ``None`` is full-batch descent.  An int runs epochs over the rows in a
         random order (seeded by ``random_state``), split into
-        ``ceil(n_samples / batch_size)`` batches of nearly equal size (at most
-        ``batch_size`` rows; no short last batch, whose noisy steps can keep
-        ``tol`` out of reach), one stochastic (proximal) gradient step per
-        batch, with step ``eta / sqrt(1 + epoch)``: ``eta`` is ``learning_rate``; with ``"auto"``, each batch's
-        step is found by a backtracking line search on that batch's objective,
-        each coefficient's capped by the inverse of its diagonal entry of the
-        curvature bound ``B`` over ``sqrt(1 + epoch)`` (so the steps are blind
-        to the scale of each feature, as the full-batch default's), and an epoch
-        that ends with a higher objective than it started with (beyond the
-        batches' noise near the optimum, ``4e-6 max(J, 1)``, float32's
-        rounding) is undone and halves the cap of the epochs after it (small
-        batches can be fitted by almost any step, which the full objective
-        need not accept), so ``loss_curve_`` does not rise beyond that
-        tolerance.  Steps have no
-        momentum whatever ``solver``; ``n_iter_`` counts epochs, and
-        ``tol`` is checked on the full gradient after each epoch (as the steps
-        shrink, a small ``tol`` is met slowly: the default often runs to
-        ``max_iter``, which ``early_stopping`` or a larger ``tol`` avoids).  Each
-        batch's mean loss counts with the batch's share of the total weight
-        over its share of the rows (an unbiased estimate of the full
-        gradient, whatever the weights).  A ``batch_size`` not smaller than
-        the number of samples fits full-batch, with a warning.
+        ``ceil(n_samples / batch_size)`` batches of nearly equal size (at
+        most ``batch_size`` rows; no short last batch, whose noisy steps can
+        keep ``tol`` out of reach), one stochastic (proximal) gradient step
+        per batch, with step ``eta / sqrt(1 + epoch)``: ``eta`` is
+        ``learning_rate``; with ``"auto"``, each batch's step is found by a
+        backtracking line search on that batch's objective, each
+        coefficient's capped by the inverse of its diagonal entry of the
+        curvature bound ``B`` over ``sqrt(1 + epoch)`` (so the steps are
+        blind to the scale of each feature, as the full-batch default's), and
+        an epoch that ends with a higher objective than it started with
+        (beyond the batches' noise near the optimum, ``4e-6 max(J, 1)``,
+        float32's rounding) is undone and halves the cap of the epochs after
+        it (small batches can be fitted by almost any step, which the full
+        objective need not accept), so ``loss_curve_`` does not rise beyond
+        that tolerance.  Steps have no momentum whatever ``solver``;
+        ``n_iter_`` counts epochs, and ``tol`` is checked on the full
+        gradient after each epoch (as the steps shrink, a small ``tol`` is
+        met slowly: the default often runs to ``max_iter``, which
+        ``early_stopping`` or a larger ``tol`` avoids).  Each batch's mean
+        loss counts with the batch's share of the total weight over its share
+        of the rows (an unbiased estimate of the full gradient, whatever the
+        weights).  A ``batch_size`` not smaller than the number of samples
+        fits full-batch, with a warning.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data

@@ -218,7 +218,7 @@ def test_from_estimator_plots_the_best_estimator_of_a_search(
     assert_array_equal(display.loss_curve, search.best_estimator_[-1].loss_curve_)
     # Without a refitted model there is nothing to plot; the error says what is.
     search = clone(search).set_params(refit=False).fit(X, y)
-    with pytest.raises(ValueError, match="GridSearchCV has no loss_curve_ .* search"):
+    with pytest.raises(ValueError, match=r"GridSearchCV has no loss_curve_ .* search"):
         LossCurveDisplay.from_estimator(search)
 
 
