@@ -401,7 +401,11 @@ class BCELogisticRegression(
         then diverged, with the coefficients of the lowest objective it
         reached (the starting ones if none was lower) and a
         :class:`~sklearn.exceptions.ConvergenceWarning` naming a fixed step
-        that cannot diverge (``1/L``, below).  ``"auto"`` never diverges:
+        that cannot diverge (``1/L``, below).  A swing that ends below its
+        start runs out of ``max_iter`` and keeps its last coefficients; its
+        warning names ``1/L`` when the step is above it (``2/L`` with
+        ``solver="gd"``), where the loss can oscillate without diverging.
+        ``"auto"`` never diverges:
         with ``solver="gd"`` it is the step ``1/L`` from the smoothness bound
         ``L`` of the gradient; with ``solver="nesterov"`` the step is
         preconditioned by the matrix that bounds the Hessian of ``J``
@@ -1279,20 +1283,24 @@ class BCELogisticRegression(
             fixed = not isinstance(self.learning_rate, str)
             longest = (
                 safe_step(objective.smoothness_bound()[unfinished]).min()
-                if fixed and full_batch and self.solver == "nesterov"
+                if fixed and full_batch
                 else np.inf
             )
+            # Momentum can keep the loss oscillating above 1/L; plain descent
+            # decreases it with any step below 2/L.
+            plain = self.solver == "gd"
+            limit = 2 * longest if plain else longest
             lead = ""
-            if fixed and self.learning_rate > longest:
-                # With momentum, such a step can keep the loss oscillating
-                # without diverging: neither scaling nor more iterations help,
-                # a smaller step does.  (Plain descent converges with steps
-                # up to 2/L.)
+            if fixed and self.learning_rate > limit:
+                # The loss can oscillate without diverging: neither scaling
+                # nor more iterations help, a smaller step does.
                 lead = (
-                    f"learning_rate={self.learning_rate!r} is above 1/L = "
-                    f"{longest:.3g} (L the smoothness bound of the loss), where "
-                    "a fixed step can make the loss oscillate without diverging: "
-                    "use a step of at most 1/L or learning_rate='auto'. Otherwise "
+                    f"learning_rate={self.learning_rate!r} is above "
+                    f"{'2/L' if plain else '1/L'} = {limit:.3g} (L the smoothness "
+                    "bound of the loss), where a fixed step can make the loss "
+                    "oscillate without diverging: use a step of at most "
+                    + (f"1/L = {longest:.3g}" if plain else "1/L")
+                    + " or learning_rate='auto'. Otherwise "
                 )
             elif fixed:
                 advice.append(

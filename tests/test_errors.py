@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_array_equal
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import load_breast_cancer, load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
@@ -418,6 +418,32 @@ def test_running_out_of_iterations_above_the_safe_step_advises_a_smaller_one():
     (message,) = [str(w.message) for w in record]
     assert "1/L" not in message
     assert "use a different learning rate" in message
+
+
+def test_plain_descent_swinging_above_two_over_l_is_told_the_safe_step():
+    # Plain descent with 36 times 1/L: the loss swings between 0.16 and 9.8
+    # without blowing up and ends below its start, so the fit runs out of
+    # max_iter. The warning says why (the step is above 2/L) and names 1/L.
+    X, y = make_classification(400, 6, random_state=1)
+    X = StandardScaler().fit_transform(X)
+    with pytest.warns(ConvergenceWarning) as record:
+        model = BCELogisticRegression(solver="gd", learning_rate=50.0, max_iter=300)
+        model.fit(X, y)
+    assert model.stop_reason_.tolist() == ["max_iter"]
+    assert np.any(np.diff(model.loss_curve_) > 1.0)
+    (message,) = [str(w.message) for w in record]
+    match = re.search(
+        r"learning_rate=50\.0 is above 2/L = ([0-9.]+) .*oscillate without "
+        r"diverging: use a step of at most 1/L = ([0-9.]+) or learning_rate='auto'",
+        message,
+    )
+    assert match
+    assert float(match.group(1)) == pytest.approx(2 * float(match.group(2)), rel=1e-2)
+    safe = 0.99 * float(match.group(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        fixed = BCELogisticRegression(solver="gd", learning_rate=safe, max_iter=1000)
+        assert np.all(np.diff(fixed.fit(X, y).loss_curve_) <= 1e-12)
 
 
 @pytest.mark.parametrize(
