@@ -224,8 +224,8 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
         ``C=1`` the default fixed steps converge within the default
         ``max_iter`` on standardised data (breast cancer, wine, iris, digits);
         smaller ones need more iterations.  A smaller ``C`` raises the
-        smoothness bound ``L`` (a fixed step above ``1/L`` can diverge or
-        oscillate) and a much larger one can need more iterations: over a
+        smoothness bound ``L`` (a fixed step above ``1/L``, ``2/L`` with
+        ``solver="gd"``, can diverge or oscillate) and a much larger one can need more iterations: over a
         grid of ``C`` values, ``"auto"`` sets each candidate's steps from the
         data.
 
@@ -894,7 +894,7 @@ stop_reason_, n_features_in_, feature_names_in_
                 n_iter[at] = result.n_iter
                 stop_reason[at] = result.stop_reason
                 unfinished = np.flatnonzero(result.stop_reason == MAX_ITER)
-                if unfinished.size and self.solver == "nesterov" and is_fixed:
+                if unfinished.size and is_fixed:
                     # One bound per fold, the data's, plus each column's L2
                     # term: an upper bound on L (exact without an intercept),
                     # without an eigenvalue problem per (fold, C).
@@ -1340,9 +1340,12 @@ stop_reason_, n_features_in_, feature_names_in_
         """Warn of the candidates that diverged or ran out of iterations.
 
         ``safe``: ``1/L`` of the fixed-step (candidate, fold, class) columns
-        stopped by ``max_iter`` (NaN elsewhere, and for plain descent, which
-        converges with steps up to ``2/L``).
+        stopped by ``max_iter`` (NaN elsewhere).  Steps above it can keep the
+        accelerated descent's loss oscillating; plain descent decreases the
+        loss with any step below ``2/L``.
         """
+        plain = self.solver == "gd"
+        limit_name = "2/L" if plain else "1/L"
         if diverged.any():
             names = [
                 _describe(candidates[c]) for c in np.flatnonzero(diverged.any(axis=1))
@@ -1360,16 +1363,17 @@ stop_reason_, n_features_in_, feature_names_in_
             names, too_large = [], False
             for c in np.flatnonzero(unfinished.any(axis=1)):
                 steps = safe[c][~np.isnan(safe[c])]
-                if steps.size and candidates[c]["learning_rate"] > steps.min():
+                limit = (2 if plain else 1) * steps.min() if steps.size else None
+                if limit is not None and candidates[c]["learning_rate"] > limit:
                     too_large = True
                     names.append(
-                        _describe(candidates[c], f" > 1/L = {steps.min():.3g}")
+                        _describe(candidates[c], f" > {limit_name} = {limit:.3g}")
                     )
                 else:
                     names.append(_describe(candidates[c]))
             advice = (
-                "a fixed step above 1/L (L the smoothness bound of a fold's "
-                "loss at that C) can make the loss oscillate without "
+                f"a fixed step above {limit_name} (L the smoothness bound of a "
+                "fold's loss at that C) can make the loss oscillate without "
                 "diverging: use smaller learning rates or 'auto'; otherwise "
                 "scale the data or increase max_iter"
                 if too_large

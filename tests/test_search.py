@@ -9,7 +9,7 @@ import scipy.sparse as sp
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import load_breast_cancer, load_iris, make_classification
 from sklearn.exceptions import (
     ConvergenceWarning,
     FitFailedWarning,
@@ -215,6 +215,20 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
         search.fit(X, y)  # the refit warns too
     message = str(record[0].message)
     assert ": (C=1, learning_rate=0.5); scale the data or increase max_iter." in message
+    # Plain descent far above 2/L: the loss swings without blowing up in two
+    # of three folds (the third diverges), and the advice names 2/L.
+    X, y = make_classification(400, 6, random_state=1)
+    X = StandardScaler().fit_transform(X)
+    search = BCELogisticRegressionCV(
+        learning_rates=[50.0, 1.0], solver="gd", cv=3, max_iter=300
+    )
+    with pytest.warns(ConvergenceWarning) as record:
+        search.fit(X, y)
+    assert re.search(
+        r"2 candidate fits did not converge in max_iter=300 iterations: \(C=1, "
+        r"learning_rate=50\.0 > 2/L = 2\.\d+\); a fixed step above 2/L ",
+        " ".join(str(w.message) for w in record),
+    )
 
 
 def test_all_candidates_diverging_is_an_error():
