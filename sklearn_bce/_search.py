@@ -225,9 +225,9 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
         ``max_iter`` on standardised data (breast cancer, wine, iris, digits);
         smaller ones need more iterations.  A smaller ``C`` raises the
         smoothness bound ``L`` (a fixed step above ``1/L``, ``2/L`` with
-        ``solver="gd"``, can diverge or oscillate) and a much larger one can need more iterations: over a
-        grid of ``C`` values, ``"auto"`` sets each candidate's steps from the
-        data.
+        ``solver="gd"``, can diverge or oscillate) and a much larger one can
+        need more iterations: over a grid of ``C`` values, ``"auto"`` sets
+        each candidate's steps from the data.
 
     Cs : int or list of float, default=(1.0,)
         Candidate values of ``C``, in ``(0, inf]``.  An int ``n`` is
