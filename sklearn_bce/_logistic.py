@@ -149,6 +149,22 @@ def run_solver(objective, coef, *, solver, learning_rate, max_iter, tol, callbac
     return _SOLVERS[solver](objective, coef, metric=metric, **options)
 
 
+def _below_trained(scores, untrained):
+    """Lower the logits of ``untrained`` classes below every trained one, in place.
+
+    A model of a search's fold (or its mean, ``refit=False``) may lack a class
+    its training part did not hold: its logit is a constant of probability 0
+    to rounding (``log(tiny)``).  Where every trained class's logit is lower
+    still, that constant would win :meth:`predict` and take the probability;
+    each row's untrained logits are kept below its smallest trained one by
+    ``log(eps)`` (their sigmoids below its by a factor ``eps``).
+    """
+    trained = scores[:, ~untrained]
+    low = trained.min(axis=1) + np.log(np.finfo(scores.dtype).eps)
+    low = np.nextafter(low, -np.inf, dtype=scores.dtype)
+    scores[:, untrained] = np.minimum(scores[:, untrained], low[:, None])
+
+
 class LinearBCEOutputsMixin:
     """Predictions of fitted one-vs-rest BCE models from ``coef_``/``intercept_``.
 
@@ -184,6 +200,9 @@ class LinearBCEOutputsMixin:
             reset=False,
         )
         scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
+        untrained = getattr(self, "_untrained_classes", None)
+        if untrained is not None:
+            _below_trained(scores, untrained)
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):

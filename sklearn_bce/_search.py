@@ -258,17 +258,20 @@ default="neg_log_loss"
         such as ROC AUC, give NaN there, with a warning).  A class missing
         from a fold's training part (a rare class) is not trained in that
         fold, as in the fold's single fit; the fold model gives it
-        probability 0 (to rounding: its decision value is the log of the
-        smallest normal number, about -708, -87 in float32), so the log-loss
-        of its held-out samples is that of scikit-learn's clipped zero
-        probability, the same for every candidate (``GridSearchCV``'s fold
-        model lacks the class and its log-loss is NaN).
+        probability 0 and never predicts it (to rounding: its decision value
+        is the log of the smallest normal number, about -708, -87 in float32,
+        or lower where the trained classes' logits are, below each of
+        them), so the log-loss of its held-out samples is that of
+        scikit-learn's clipped zero probability, the same for every
+        candidate (``GridSearchCV``'s fold model lacks the class and its
+        log-loss is NaN).
 
     refit : bool, str or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
         the mean of the fold models of the candidate with the best mean score
         (each class's coefficients over the folds that trained it; a class no
-        training part held has probability 0); ``LogisticRegressionCV``
+        training part held has probability 0 and is never predicted);
+        ``LogisticRegressionCV``
         instead averages the model of each fold's own best ``C``, and sets
         ``C_`` to the mean of those.  As in
         ``GridSearchCV``, a callable ``refit(cv_results_)`` returns the index
@@ -1065,8 +1068,10 @@ stop_reason_, n_features_in_, feature_names_in_
         A fitted ``BCELogisticRegression`` with the search's classes: a class
         missing from the fold's training part has probability 0 to rounding
         (coefficients 0, intercept :data:`_ABSENT_LOGIT`, finite so that
-        decision values stay finite); a column mirrored from its partner (two
-        classes left) reports its partner's iterations.
+        decision values stay finite, and lowered below the row's trained
+        logits where they are lower still, so it is never predicted); a
+        column mirrored from its partner (two classes left) reports its
+        partner's iterations.
         """
         model = self._estimator(**params)
         model.classes_ = self.classes_
@@ -1083,6 +1088,9 @@ stop_reason_, n_features_in_, feature_names_in_
         )
         intercept[absent] = _ABSENT_LOGIT[coef.dtype.type]
         model.intercept_ = intercept
+        if absent.any():
+            # Never predicted, whatever the trained logits of a row.
+            model._untrained_classes = absent
         n_iter, stop_reason = n_iter.copy(), stop_reason.copy()
         ran = stop_reason != NOT_TRAINED
         mirrored = ~ran & ~absent
@@ -1400,6 +1408,7 @@ stop_reason_, n_features_in_, feature_names_in_
         starts them from zeros).
         """
         n_features = X.shape[1]
+        self._untrained_classes = None
         if not self.refit:
             self.coef_ = np.ascontiguousarray(start[:n_features].T)
             self.intercept_ = (
@@ -1408,6 +1417,8 @@ stop_reason_, n_features_in_, feature_names_in_
                 else np.zeros(start.shape[1], dtype=start.dtype)
             )
             self.intercept_[untrained] = _ABSENT_LOGIT[start.dtype.type]
+            if untrained.any():
+                self._untrained_classes = untrained
             return
         model = self._estimator(
             C=self.C_, learning_rate=self.learning_rate_, warm_start=True

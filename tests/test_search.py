@@ -1505,6 +1505,69 @@ def test_refit_false_gives_a_class_no_fold_trained_no_probability():
     assert np.isfinite(search.decision_function(X)).all()
 
 
+def far_rows_of_a_rare_class(dtype, distance):
+    """Iris and six rows of a fourth class where every class's logit is low.
+
+    The rows lie along a direction that lowers the three one-vs-rest logits
+    of a model of iris to about ``-distance``: below ``log(tiny)`` (-87 in
+    float32, -708 in float64) for the distances used here.
+    """
+    X, y = load_iris(return_X_y=True)
+    coef = BCELogisticRegression(tol=1e-6).fit(X, y).coef_
+    direction = -np.linalg.pinv(coef) @ np.ones(3)
+    direction /= np.abs(coef @ direction).min()
+    rng = np.random.RandomState(0)
+    far = X.mean(0) + distance * direction + 0.1 * rng.randn(6, 4)
+    return np.vstack([far, X]).astype(dtype), np.r_[[3] * 6, y]
+
+
+# The far rows leave the data unscaled: some fits run out of max_iter.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("dtype, distance", [(np.float32, 150.0), (np.float64, 1200.0)])
+def test_a_class_missing_from_training_is_never_predicted(dtype, distance):
+    # Where every trained class's logit is below the missing class's constant
+    # log(tiny), that class won predict and took the probability: accuracy
+    # 0.944 (float32) where GridSearchCV's fold model, without the class,
+    # scores 0.778.
+    X, y = far_rows_of_a_rare_class(dtype, distance)
+    rng = np.random.RandomState(1)
+    order = 6 + rng.permutation(150)
+    splits = [  # split 0's training part lacks class 3
+        (order[:120], np.r_[0:6, order[120:]]),
+        (np.r_[0:3, order[:100]], np.r_[3:6, order[100:]]),
+        (np.r_[3:6, order[50:]], np.r_[0:3, order[:50]]),
+    ]
+    grid = {"C": [1.0], "learning_rate": ["auto"]}
+    ours, theirs = (
+        search.fit(X, y)
+        for search in (
+            BCELogisticRegressionCV(
+                learning_rates=["auto"], cv=splits, scoring="accuracy"
+            ),
+            GridSearchCV(BCELogisticRegression(), grid, cv=splits, scoring="accuracy"),
+        )
+    )
+    assert_allclose(
+        ours.cv_results_["split0_test_score"], theirs.cv_results_["split0_test_score"]
+    )
+    # The mean of fold models that never trained class 3 never predicts it.
+    never = [(order[:120], order[120:]), (order[30:], order[:30])]
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=never, refit=False
+    ).fit(X, y)
+    assert search.decision_function(X[:6]).max(axis=1).max() < np.log(
+        np.finfo(dtype).tiny
+    )
+    assert not np.any(search.predict(X) == 3)
+    proba = search.predict_proba(X[:6])
+    assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
+    assert proba[:, 3].max() < 1e-6 * proba[:, :3].min()
+    assert np.isfinite(search.decision_function(X)).all()
+    # A refit (the class is in the data) drops the lowering.
+    search.set_params(refit=True).fit(X, y)
+    assert search.predict(X[:6]).tolist() == [3] * 6
+
+
 @pytest.mark.filterwarnings("ignore:One or more of the test scores:UserWarning")
 def test_no_score_error_blames_failed_training_parts_alone():
     X, y = data("iris")
