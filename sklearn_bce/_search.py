@@ -245,26 +245,27 @@ default="neg_log_loss"
         greater is better.  Used to choose the candidate and by :meth:`score`.
         ``None`` is the estimator's own score, the accuracy.  Each scorer gets
         the model of the (candidate, fold), a fitted
-        :class:`BCELogisticRegression` with its ``n_iter_``,
-        ``converged_``, ``stop_reason_`` and ``loss_curve_``, and the
-        held-out ``X`` and ``y`` as given to :meth:`fit`.  Several metrics,
-        as in ``GridSearchCV``: a list or tuple of scorer names, a dict
-        of names to scorer names or callables, or a callable returning a dict
-        of named scores; ``refit`` then names the metric that chooses.
-        Scorers of probabilities or decision values whose metric takes
-        ``labels`` (``neg_log_loss``, ``neg_brier_score``, ...) are given all
-        the classes, as in ``LogisticRegressionCV``, so a held-out part that
-        lacks a class is still scored (metrics that need every class in it,
-        such as ROC AUC, give NaN there, with a warning).  A class missing
+        :class:`BCELogisticRegression` with its ``n_iter_``, ``converged_``,
+        ``stop_reason_`` and ``loss_curve_``, and the held-out ``X`` and
+        ``y`` as given to :meth:`fit`.  Several metrics, as in
+        ``GridSearchCV``: a list or tuple of scorer names, a dict of names to
+        scorer names or callables, or a callable returning a dict of named
+        scores; ``refit`` then names the metric that chooses.  Scorers of
+        probabilities or decision values whose metric takes ``labels``
+        (``neg_log_loss``, ``neg_brier_score``, ...) are given all the
+        classes (and, for two classes, ``pos_label`` the second, unless the
+        scorer sets them), as in ``LogisticRegressionCV``, so a held-out part
+        that lacks a class is still scored (metrics that need every class in
+        it, such as ROC AUC, give NaN there, with a warning).  A class missing
         from a fold's training part (a rare class) is not trained in that
         fold, as in the fold's single fit; the fold model gives it
         probability 0 and never predicts it (to rounding: its decision value
         is the log of the smallest normal number, about -708, -87 in float32,
-        or lower where the trained classes' logits are, below each of
-        them), so the log-loss of its held-out samples is that of
-        scikit-learn's clipped zero probability, the same for every
-        candidate (``GridSearchCV``'s fold model lacks the class and its
-        log-loss is NaN).
+        or lower where the trained classes' logits are, below each of them),
+        so the log-loss of its held-out samples is that of scikit-learn's
+        clipped zero probability, the same for every candidate
+        (``GridSearchCV``'s fold model lacks the class and its log-loss is
+        NaN).
 
     refit : bool, str or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
