@@ -1432,9 +1432,10 @@ stop_reason_, n_features_in_, feature_names_in_
         for name in ("coef_", "intercept_", *_REFIT_MODEL):
             # Copies: best_estimator_ keeps its own.
             setattr(self, name, copy.copy(getattr(model, name)))
-        # As GridSearchCV's, the chosen parameters (its fit of them started
-        # from the fold solutions: see best_estimator_ in the class doc).
-        model.set_params(warm_start=False)
+        # As GridSearchCV's, the chosen parameters as given (an int C stays
+        # one; its fit of them started from the fold solutions: see
+        # best_estimator_ in the class doc).
+        model.set_params(warm_start=False, **self.best_params_)
         if hasattr(self, "feature_names_in_"):
             model.feature_names_in_ = self.feature_names_in_
         self.best_estimator_ = model

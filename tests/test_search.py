@@ -130,6 +130,11 @@ def test_refit_is_the_best_candidate_on_all_data():
     assert not model.warm_start and model.tol == 1e-9
     assert_array_equal(model.predict_proba(X), search.predict_proba(X))
     assert not np.shares_memory(model.coef_, search.coef_)  # its own copy
+    # Its parameters as given, as GridSearchCV's best_estimator_ has them.
+    search.set_params(Cs=[1, 10], learning_rates=["auto"]).fit(X, y)
+    params = search.best_estimator_.get_params()
+    assert params["C"] == search.best_params_["C"]
+    assert type(params["C"]) is int
 
 
 def test_class_and_sample_weight_equal_grid_search(rng):
