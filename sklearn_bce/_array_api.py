@@ -458,6 +458,14 @@ class DiagonalMetric:
             xp.ones_like(largest),
         )
         diagonal = xp.where(diagonal > 0, diagonal, floor)
+        # Entries below the smallest normal number of the iterates' dtype
+        # count as it: in float32 the curvature of a feature in units of
+        # 1e-24 (about 1e-48) would round to 0 (as in the numpy engine).
+        diagonal = xp.where(
+            diagonal > xp.finfo(objective.dtype).smallest_normal,
+            diagonal,
+            xp.finfo(objective.dtype).smallest_normal,
+        )
         self.diagonal = xp.astype(diagonal, objective.dtype, copy=False)
         self.n_features = objective.n_features
 
@@ -547,7 +555,9 @@ def auto_metric(objective, solver):
     if solver == "gd":
         bound = float(objective.smoothness_bound()[0])
         # A flat objective (no curvature at all): any step is safe.
-        return ScalarMetric(1.0 / bound if bound > 0 else 1.0)
+        # Below the dtype's smallest normal number, the step would overflow.
+        tiny = float(objective.xp.finfo(objective.dtype).smallest_normal)
+        return ScalarMetric(1.0 / max(bound, tiny) if bound > 0 else 1.0)
     if objective.n_coef <= MAX_DENSE_METRIC and objective.l1_value == 0:
         return MatrixMetric(objective)
     return DiagonalMetric(objective)
@@ -639,6 +649,8 @@ def descent(
         W = xp.astype(coef[:n, :], sum_dtype, copy=False)
         return objective.l1_value * xp.sum(xp.abs(W), axis=0)
 
+    dtype_max = float(xp.finfo(dtype).max)
+
     def propose(y, grad, alpha):
         """The proximal step from ``y`` and its gradient mapping."""
         direction = metric.solve(grad)
@@ -647,9 +659,18 @@ def descent(
         x_new = y - direction
         if not use_prox:
             return x_new, grad
-        threshold = objective.l1_value * metric.inverse_diagonal()
+        inverse = metric.inverse_diagonal()
         if line_search:
-            threshold = threshold / xp.astype(alpha, dtype, copy=False)
+            inverse = inverse / xp.astype(alpha, dtype, copy=False)
+        # A huge penalty over a tiny curvature would overflow the threshold;
+        # any threshold above every coefficient zeroes them all the same.
+        cap = 0.5 * dtype_max / max(float(objective.l1_value), 1.0)
+        inverse = (
+            min(inverse, cap)
+            if isinstance(inverse, float)
+            else xp.clip(inverse, max=cap)
+        )
+        threshold = objective.l1_value * inverse
         W = x_new[:n, :]
         W = xp.sign(W) * _relu(xp.abs(W) - threshold)
         if objective.fit_intercept:

@@ -1016,7 +1016,7 @@ class BCELogisticRegression(
         # The first step after fit (or ever) starts the counts and the curve.
         steps_so_far = getattr(self, "_n_partial_steps", 0)
         if self.learning_rate == "auto":
-            step = safe_step(objective.smoothness_bound())
+            step = safe_step(objective.smoothness_bound(), objective.dtype)
         else:
             step = np.full(objective.n_problems, float(self.learning_rate))
         result = gradient_descent(

@@ -153,11 +153,18 @@ class ScalarMetric:
 
 
 class DiagonalMetric:
-    """``M = diag(d)`` with one diagonal of shape ``(n_coef, K)`` per column."""
+    """``M = diag(d)`` with one diagonal of shape ``(n_coef, K)`` per column.
+
+    ``dtype`` is that of the iterates (of ``X``): entries below its smallest
+    normal number are raised to it, so that they and their inverses stay
+    finite and non-zero there (a feature in units of 1e-24 has a curvature of
+    about 1e-48, which float32 rounds to 0).  A larger entry only shortens
+    that coefficient's steps.
+    """
 
     separable = True
 
-    def __init__(self, diagonal):
+    def __init__(self, diagonal, dtype=np.float64):
         diagonal = np.asarray(diagonal, dtype=np.float64)
         # An all-zero column of X gives a zero entry (and a zero gradient);
         # small entries keep their own scale (an intercept beside a huge
@@ -167,7 +174,9 @@ class DiagonalMetric:
         floor = np.where(
             largest > 0, 1e-12 * np.maximum(largest, np.finfo(float).tiny), 1.0
         )
-        self.diagonal = np.where(diagonal > 0, diagonal, floor)
+        self.diagonal = np.maximum(
+            np.where(diagonal > 0, diagonal, floor), np.finfo(dtype).tiny
+        )
 
     def solve(self, grad, cols):
         return grad / self.diagonal[:, cols].astype(grad.dtype)
@@ -267,20 +276,33 @@ def rose_above_start(f_end, f_start, dtype, relative=None):
     return ~(f_end <= f_start + slack)
 
 
-def safe_step(bound):
+def safe_step(bound, dtype=np.float64):
     """``1 / bound``, and 1 where the bound is 0.
 
     A zero curvature bound (all-zero ``X``, no intercept, no L2 term) means a
     flat smooth part with a zero gradient: any step is safe there, and a unit
-    one keeps the arithmetic finite.
+    one keeps the arithmetic finite.  Bounds below the smallest normal number
+    of ``dtype`` (that of the iterates) count as it, so that the step is
+    finite there.
     """
     bound = np.asarray(bound, dtype=np.float64)
-    return 1.0 / np.where(bound > 0, bound, 1.0)
+    return 1.0 / np.where(bound > 0, np.maximum(bound, np.finfo(dtype).tiny), 1.0)
+
+
+def capped_threshold(threshold, dtype):
+    """An L1 threshold in ``dtype``: at most its largest finite number.
+
+    A huge penalty over a tiny curvature (``C=1e-300``, features in units of
+    1e-100) overflows the product; any threshold above every coefficient
+    zeroes it all the same.
+    """
+    threshold = np.asarray(threshold, dtype=np.float64)
+    return np.minimum(threshold, np.finfo(dtype).max).astype(dtype)
 
 
 def lipschitz_metric(objective):
     """The textbook safe step ``1 / L`` for every column (a :class:`ScalarMetric`)."""
-    return ScalarMetric(safe_step(objective.smoothness_bound()))
+    return ScalarMetric(safe_step(objective.smoothness_bound(), objective.dtype))
 
 
 def auto_metric(objective, max_dense=FULL_METRIC_FIRST_COEF):
@@ -301,7 +323,7 @@ def auto_metric(objective, max_dense=FULL_METRIC_FIRST_COEF):
             return CholeskyMetric(*objective.hessian_bound(), dtype=objective.dtype)
         except LinAlgError:
             pass
-    return DiagonalMetric(objective.hessian_bound_diagonal())
+    return DiagonalMetric(objective.hessian_bound_diagonal(), objective.dtype)
 
 
 def _full_metric_bytes(objective):
@@ -627,7 +649,9 @@ class _Descent:
         if self.use_prox:
             n_features = self.objective.n_features
             inverse = self.metric.inverse_diagonal(cols)[:n_features]
-            threshold = (self.l1[cols] * inverse / alpha).astype(x_new.dtype)
+            with np.errstate(over="ignore"):
+                threshold = self.l1[cols] * inverse / alpha
+            threshold = capped_threshold(threshold, x_new.dtype)
             x_new[:n_features] = soft_threshold(x_new[:n_features], threshold)
         return x_new
 

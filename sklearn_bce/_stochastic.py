@@ -39,6 +39,7 @@ from ._solver import (
     DIVERGENCE_FACTOR,
     STOPPED,
     DescentResult,
+    capped_threshold,
     rose_above_start,
     safe_step,
 )
@@ -83,8 +84,10 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
         steps = np.broadcast_to(eta if inverse is None else eta * inverse, coef.shape)
         new = coef - steps.astype(coef.dtype) * grad
         if np.any(l1 > 0):
+            with np.errstate(over="ignore"):
+                threshold = steps[:n_features] * l1
             new[:n_features] = soft_threshold(
-                new[:n_features], (steps[:n_features] * l1).astype(coef.dtype)
+                new[:n_features], capped_threshold(threshold, coef.dtype)
             )
         return new
 
@@ -125,7 +128,9 @@ def _penalty_step(W, l2, l1, eta, inverse=None):
     shrink = 1.0 - np.minimum(steps * l2, 1.0)
     W = W * shrink.astype(W.dtype)
     if np.any(l1 > 0):
-        W = soft_threshold(W, (steps * l1).astype(W.dtype))
+        with np.errstate(over="ignore"):
+            threshold = steps * l1
+        W = soft_threshold(W, capped_threshold(threshold, W.dtype))
     return W
 
 
@@ -148,7 +153,7 @@ def auto_step_cap(objective):
     """
     diagonal = objective.hessian_bound_diagonal()
     floor = np.finfo(objective.X.dtype).eps * diagonal.max(axis=0)
-    return safe_step(np.maximum(diagonal, floor))
+    return safe_step(np.maximum(diagonal, floor), objective.X.dtype)
 
 
 def minibatch_descent(

@@ -793,6 +793,39 @@ def test_a_penalty_that_dwarfs_the_data_leaves_the_intercept_exact(
     assert np.abs(to_numpy(model.coef_)).max() < 1e-15
 
 
+@pytest.mark.parametrize(
+    "dtype, params",
+    [
+        ("float32", {"l1_ratio": 1.0}),  # the diagonal metric's entry rounds to 0
+        ("float32", {"C": np.inf, "solver": "gd", "fit_intercept": False}),
+        ("float64", {"C": 1e-300, "l1_ratio": 1.0}),  # the L1 threshold overflows
+    ],
+)
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_curvatures_below_the_dtypes_range_keep_the_model_finite(name, dtype, params):
+    # A feature in units of 1e-24 (1e-100 for float64) has a curvature of
+    # about 1e-48 (1e-200): 0 in float32, or, over C=1e-300's penalty, an L1
+    # threshold beyond float64.  The model was NaN (float32), or the
+    # threshold overflowed; both as the numpy engine now.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 3))
+    y = (X[:, 0] + rng.normal(size=100) > 0).astype(int)
+    X[:, 2] *= 1e-24 if dtype == "float32" else 1e-100
+    if "C" in params and params["C"] < 1:
+        X *= 1e-100
+    X = X.astype(dtype)
+    expected = BCELogisticRegression(**params).fit(X, y)
+    with dispatch(), warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = BCELogisticRegression(**params).fit(as_input(X, name), y)
+    coef = to_numpy(model.coef_)
+    assert np.isfinite(coef).all()
+    if "l1_ratio" in params:
+        assert_array_equal(coef[:, 2], 0)
+    assert_allclose(coef, expected.coef_, rtol=1e-4, atol=1e-6)
+
+
 # -- warm start, float32, verbose ------------------------------------------------------
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_warm_start_continues_from_the_fitted_coefficients(name):

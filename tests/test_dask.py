@@ -140,6 +140,17 @@ def test_float32_is_kept(client):
     assert proba.compute().dtype == np.float32
 
 
+def test_a_float32_curvature_that_underflows_keeps_the_model_finite(client):
+    # A feature in units of 1e-24: its curvature bound (1e-48) rounded to 0 in
+    # float32 and the model was NaN, as with numpy.
+    X, y, _ = make_data(2, dtype=np.float32)
+    X[:, 2] *= np.float32(1e-24)
+    numpy_model, dask_model = fit_both(X, y, l1_ratio=1.0)
+    assert np.isfinite(dask_model.coef_).all()
+    assert dask_model.coef_[0, 2] == 0
+    np.testing.assert_allclose(dask_model.coef_, numpy_model.coef_, atol=1e-4)
+
+
 def test_numpy_labels_weights_and_column_chunks(client):
     # y and sample_weight may be numpy arrays; X chunked by columns is
     # rechunked to one chunk of columns.

@@ -476,12 +476,75 @@ def test_tiny_curvatures_beside_an_all_zero_column_stay_finite(params):
     X[:, 2] = 0
     y = (rng.rand(50) > 0.5).astype(int)
     with warnings.catch_warnings():
-        # Steps of 1e300 and more overflow on the way, as they may.
-        warnings.simplefilter("ignore", RuntimeWarning)
+        # Steps of 1e300 and more, without overflowing.
+        warnings.simplefilter("error", RuntimeWarning)
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = BCELogisticRegression(fit_intercept=False, **params).fit(X, y)
     assert np.isfinite(model.coef_).all()
     assert model.coef_[0, 2] == 0
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("batch_size", [None, 20])
+@pytest.mark.parametrize("dtype, scale", [(np.float32, 1e-24), (np.float64, 1e-160)])
+def test_a_feature_whose_curvature_underflows_keeps_the_model_finite(
+    dtype, scale, batch_size, n_classes
+):
+    # The feature's curvature bound, about scale**2, is 0 in dtype (float32)
+    # or subnormal (float64): dividing by it made every coefficient NaN
+    # (float32) or flooded RuntimeWarnings on the way to the right model.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = np.digitize(X[:, 0] + rng.normal(size=120), [-0.5, 0.5][: n_classes - 1])
+    X[:, 2] *= scale
+    params = {"l1_ratio": 1.0, "batch_size": batch_size, "random_state": 0}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        model = BCELogisticRegression(**params).fit(X.astype(dtype), y)
+    assert np.isfinite(model.coef_).all() and np.isfinite(model.intercept_).all()
+    assert_array_equal(model.coef_[:, 2], 0)
+    if batch_size is None:
+        # The other coefficients are those of the data without the feature.
+        reference = BCELogisticRegression(l1_ratio=1.0).fit(X[:, :2], y)
+        assert_allclose(model.coef_[:, :2], reference.coef_, atol=1e-4)
+        assert model.converged_.all()
+    proba = model.predict_proba(X.astype(dtype))
+    assert np.isfinite(proba).all()
+
+
+@pytest.mark.parametrize(
+    "dtype, C, scale", [(np.float32, 1e-30, 1e-10), (np.float64, 1e-300, 1e-20)]
+)
+def test_a_penalty_that_overflows_its_threshold_zeroes_the_coefficients(
+    dtype, C, scale
+):
+    # A huge L1 weight over tiny curvatures: the threshold l1 / curvature
+    # overflows dtype; it zeroes every coefficient all the same, without
+    # warnings.
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(4, 3)) * scale).astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        model = BCELogisticRegression(C=C, l1_ratio=1.0).fit(X, [0, 1, 0, 1])
+    assert_array_equal(model.coef_, 0)
+    assert np.isfinite(model.intercept_).all()
+
+
+@pytest.mark.parametrize("dtype, scale", [(np.float32, 1e-24), (np.float64, 1e-160)])
+def test_all_features_whose_curvature_underflows_keep_the_model_finite(dtype, scale):
+    # More than 256 such features take the diagonal metric without a penalty;
+    # plain descent's 1/L over a subnormal L overflowed, and so did the
+    # mini-batch steps' 1 / curvature.
+    rng = np.random.default_rng(0)
+    X = (rng.normal(size=(60, 300)) * scale).astype(dtype)
+    y = (rng.random(60) > 0.5).astype(int)
+    minibatch = {"l1_ratio": 1.0, "batch_size": 2, "random_state": 0, "max_iter": 5}
+    for params in ({"C": np.inf}, {"C": np.inf, "solver": "gd"}, minibatch):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = BCELogisticRegression(fit_intercept=False, **params).fit(X, y)
+        assert np.isfinite(model.coef_).all()
 
 
 def test_wide_correlated_features_go_on_with_the_full_bound(
