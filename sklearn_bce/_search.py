@@ -1577,12 +1577,13 @@ def _as_indices(part, n_samples):
 
     Boolean masks become the indices of their true entries and negative
     indices count from the end; an index out of range or a mask of the wrong
-    length raises ``IndexError``, as it does in ``GridSearchCV``.
+    length raises ``IndexError``, and indices that are neither integers nor
+    booleans (floats) ``ValueError``, as in ``GridSearchCV``.
     """
     part = np.asarray(part)
     if part.size == 0:
         return np.empty(0, dtype=np.intp)
-    return np.arange(n_samples)[part]
+    return _safe_indexing(np.arange(n_samples), part)
 
 
 def _routing_enabled():

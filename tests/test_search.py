@@ -1366,6 +1366,14 @@ def test_splits_as_masks_and_negative_indices_as_in_grid_search():
     # numpy's error, as GridSearchCV gives it.
     with pytest.raises(IndexError, match=r"boolean .* 150 .* 149"):
         BCELogisticRegressionCV(learning_rates=["auto"], cv=wrong_length).fit(X, y)
+    # Float indices: scikit-learn's error, as GridSearchCV gives it.
+    float_indices = [(train * 1.0, test * 1.0) for train, test in indices]
+    for search in (
+        BCELogisticRegressionCV(learning_rates=["auto"], cv=float_indices),
+        GridSearchCV(BCELogisticRegression(), {"C": [1.0]}, cv=float_indices),
+    ):
+        with pytest.raises(ValueError, match="No valid specification of the columns"):
+            search.fit(X, y)
 
 
 @pytest.mark.parametrize(
