@@ -104,12 +104,21 @@ def apply_class_weight(sample_weight, class_weight, classes, y_index, declared=F
     weights[present] = class_weights(
         class_weight, classes[present], classes[y_index], sample_weight
     )
-    weighted = sample_weight * weights[y_index].astype(sample_weight.dtype)
     per_class = dict(zip(classes.tolist(), weights.tolist(), strict=True))
-    if not (np.all(np.isfinite(weighted)) and np.all(weighted >= 0)):
+    if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)):
         raise ValueError(
             "class_weight must give finite, non-negative sample weights; got "
             f"class weights {per_class}."
+        )
+    with np.errstate(over="ignore"):
+        weighted = sample_weight * weights[y_index].astype(sample_weight.dtype)
+    if not np.all(np.isfinite(weighted)):
+        # Finite class weights whose products with the sample weights do not
+        # fit the dtype of X (float32, or huge sample weights).
+        raise ValueError(
+            "The sample weights times their class weights overflow "
+            f"{sample_weight.dtype}: got class weights {per_class}; rescale "
+            "them (only their ratios and their scale relative to C matter)."
         )
     if not np.any(weighted > 0):
         raise ValueError(

@@ -231,6 +231,32 @@ def test_class_weight_giving_bad_sample_weights_is_refused(data, class_weight, m
             BCELogisticRegression(class_weight=class_weight).fit(X, y)
 
 
+@pytest.mark.parametrize(
+    "dtype, sample_weight", [(np.float32, None), (np.float64, 1e10)]
+)
+def test_class_weights_whose_products_overflow_are_refused_without_warnings(
+    data, dtype, sample_weight
+):
+    # Finite class weights of 1e300 times the sample weights overflow float32
+    # (or float64, times 1e10): numpy's overflow warning leaked, and the
+    # error called 1e300 not finite.
+    X, y = data
+    if sample_weight is not None:
+        sample_weight = np.full(len(y), sample_weight)
+    model = BCELogisticRegression(class_weight={0: 1e300, 1: 1.0})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(
+            ValueError,
+            match=re.escape(
+                f"The sample weights times their class weights overflow "
+                f"{np.dtype(dtype).name}: got class weights {{0: 1e+300, 1: 1.0}}; "
+                "rescale them"
+            ),
+        ):
+            model.fit(X.astype(dtype), y, sample_weight=sample_weight)
+
+
 # -- parameters ------------------------------------------------------------------------
 @pytest.mark.parametrize(
     "param, value",
