@@ -458,16 +458,17 @@ class DiagonalMetric:
             xp.ones_like(largest),
         )
         diagonal = xp.where(diagonal > 0, diagonal, floor)
-        # Entries below the smallest normal number of the iterates' dtype
-        # count as it: in float32 the curvature of a feature in units of
-        # 1e-24 (about 1e-48) would round to 0 (as in the numpy engine).
-        diagonal = xp.where(
-            diagonal > xp.finfo(objective.dtype).smallest_normal,
-            diagonal,
-            xp.finfo(objective.dtype).smallest_normal,
-        )
+        # Entries the iterates' dtype would round to 0 count as its smallest
+        # subnormal number: in float32 the curvature of a feature in units
+        # of 1e-24 (about 1e-48) would, and its division by 0 made the model
+        # NaN.  (The numpy engine divides such steps in float64 instead, and
+        # takes them in full; here they are shortened.)
+        info = xp.finfo(objective.dtype)
+        smallest = float(info.smallest_normal) * float(info.eps)
+        diagonal = xp.where(diagonal > smallest, diagonal, smallest)
         self.diagonal = xp.astype(diagonal, objective.dtype, copy=False)
         self.n_features = objective.n_features
+        self.xp = xp
 
     def solve(self, grad):
         return grad / self.diagonal
@@ -476,7 +477,10 @@ class DiagonalMetric:
         return direction * self.diagonal
 
     def inverse_diagonal(self):
-        return 1.0 / self.diagonal[: self.n_features, :]
+        # At most half the dtype's largest number (a subnormal entry's inverse
+        # would overflow); a threshold that large zeroes its coefficient.
+        smallest = 2.0 / float(self.xp.finfo(self.diagonal.dtype).max)
+        return 1.0 / self.xp.clip(self.diagonal[: self.n_features, :], min=smallest)
 
 
 class MatrixMetric:
@@ -555,9 +559,9 @@ def auto_metric(objective, solver):
     if solver == "gd":
         bound = float(objective.smoothness_bound()[0])
         # A flat objective (no curvature at all): any step is safe.
-        # Below the dtype's smallest normal number, the step would overflow.
-        tiny = float(objective.xp.finfo(objective.dtype).smallest_normal)
-        return ScalarMetric(1.0 / max(bound, tiny) if bound > 0 else 1.0)
+        # At most the dtype's largest number (1/L of features in tiny units).
+        largest = float(objective.xp.finfo(objective.dtype).max)
+        return ScalarMetric(min(1.0 / bound, largest) if bound > 0 else 1.0)
     if objective.n_coef <= MAX_DENSE_METRIC and objective.l1_value == 0:
         return MatrixMetric(objective)
     return DiagonalMetric(objective)
@@ -659,11 +663,9 @@ def descent(
         x_new = y - direction
         if not use_prox:
             return x_new, grad
-        inverse = metric.inverse_diagonal()
-        if line_search:
-            inverse = inverse / xp.astype(alpha, dtype, copy=False)
         # A huge penalty over a tiny curvature would overflow the threshold;
         # any threshold above every coefficient zeroes them all the same.
+        inverse = metric.inverse_diagonal()
         cap = 0.5 * dtype_max / max(float(objective.l1_value), 1.0)
         inverse = (
             min(inverse, cap)
@@ -671,6 +673,8 @@ def descent(
             else xp.clip(inverse, max=cap)
         )
         threshold = objective.l1_value * inverse
+        if line_search:
+            threshold = threshold / xp.astype(alpha, dtype, copy=False)
         W = x_new[:n, :]
         W = xp.sign(W) * _relu(xp.abs(W) - threshold)
         if objective.fit_intercept:

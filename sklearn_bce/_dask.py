@@ -55,6 +55,7 @@ from ._loss import (
     class_probabilities,
     lanczos_largest_eigenvalue,
     largest_eigenvalue,
+    lower_untrained,
     weight_scale,
 )
 from ._validation import (
@@ -211,10 +212,12 @@ def _chunk_class_weight(weight, y_index, *, per_class):
     return weight * per_class[y_index].astype(weight.dtype)
 
 
-def _chunk_predict(X, *, coef, intercept, classes, method):
+def _chunk_predict(X, *, coef, intercept, classes, method, untrained=None):
     """The numpy prediction ``method`` of a fitted model on one chunk."""
     assert_all_finite(X, input_name="X")  # as the numpy prediction checks
     scores = np.asarray(X @ coef.T) + intercept
+    if untrained is not None:
+        lower_untrained(scores, untrained)
     if scores.shape[1] == 1:
         scores = scores[:, 0]
     if method == "decision_function":
@@ -834,6 +837,8 @@ def predict_dask(estimator, X, method):
     dtype = np.result_type(X.dtype, coef.dtype)
     one_column = coef.shape[0] == 1
     kwargs = {"coef": coef, "intercept": intercept, "classes": classes}
+    # A search's model may lack classes no training part held.
+    kwargs["untrained"] = getattr(estimator, "_untrained_classes", None)
     if method == "predict" or (method == "decision_function" and one_column):
         dtype = classes.dtype if method == "predict" else dtype
         return X.map_blocks(

@@ -23,7 +23,12 @@ from ._array_api import (
 )
 from ._dask import fit_dask, is_dask_array, predict_dask
 from ._inference import coef_table
-from ._loss import BCEObjective, class_log_probabilities, class_probabilities
+from ._loss import (
+    BCEObjective,
+    class_log_probabilities,
+    class_probabilities,
+    lower_untrained,
+)
 from ._monitor import CallbackBridge, EarlyStopping, ProgressPrinter, combine
 from ._solver import (
     DIVERGED,
@@ -118,7 +123,8 @@ def apply_class_weight(sample_weight, class_weight, classes, y_index, declared=F
         raise ValueError(
             "The sample weights times their class weights overflow "
             f"{sample_weight.dtype}: got class weights {per_class}; rescale "
-            "them (only their ratios and their scale relative to C matter)."
+            "the sample or class weights (only their ratios and their scale "
+            "relative to C matter)."
         )
     if not np.any(weighted > 0):
         raise ValueError(
@@ -158,22 +164,6 @@ def run_solver(objective, coef, *, solver, learning_rate, max_iter, tol, callbac
     return _SOLVERS[solver](objective, coef, metric=metric, **options)
 
 
-def _below_trained(scores, untrained):
-    """Lower the logits of ``untrained`` classes below every trained one, in place.
-
-    A model of a search's fold (or its mean, ``refit=False``) may lack a class
-    its training part did not hold: its logit is a constant of probability 0
-    to rounding (``log(tiny)``).  Where every trained class's logit is lower
-    still, that constant would win :meth:`predict` and take the probability;
-    each row's untrained logits are kept below its smallest trained one by
-    ``log(eps)`` (their sigmoids below its by a factor ``eps``).
-    """
-    trained = scores[:, ~untrained]
-    low = trained.min(axis=1) + np.log(np.finfo(scores.dtype).eps)
-    low = np.nextafter(low, -np.inf, dtype=scores.dtype)
-    scores[:, untrained] = np.minimum(scores[:, untrained], low[:, None])
-
-
 class LinearBCEOutputsMixin:
     """Predictions of fitted one-vs-rest BCE models from ``coef_``/``intercept_``.
 
@@ -211,7 +201,7 @@ class LinearBCEOutputsMixin:
         scores = safe_sparse_dot(X, self.coef_.T, dense_output=True) + self.intercept_
         untrained = getattr(self, "_untrained_classes", None)
         if untrained is not None:
-            _below_trained(scores, untrained)
+            lower_untrained(scores, untrained)
         return scores[:, 0] if scores.shape[1] == 1 else scores
 
     def predict(self, X):
@@ -725,6 +715,8 @@ class BCELogisticRegression(
             return self._fit(X, y, sample_weight)
 
     def _fit(self, X, y, sample_weight):
+        # A search's fold model refitted (by a scorer, say) trains every class.
+        self.__dict__.pop("_untrained_classes", None)
         if is_dask_array(X):
             result, objective = fit_dask(self, X, y, sample_weight)
             self._set_fitted(result, objective, None)
@@ -942,6 +934,7 @@ class BCELogisticRegression(
 
     def _partial_fit(self, X, y, classes, sample_weight):
         check_numpy_only(self, X, "partial_fit")
+        self.__dict__.pop("_untrained_classes", None)  # it trains every class
         first = not hasattr(self, "coef_")
         if first:
             if classes is None:
@@ -1025,7 +1018,7 @@ class BCELogisticRegression(
         # The first step after fit (or ever) starts the counts and the curve.
         steps_so_far = getattr(self, "_n_partial_steps", 0)
         if self.learning_rate == "auto":
-            step = safe_step(objective.smoothness_bound(), objective.dtype)
+            step = safe_step(objective.smoothness_bound())
         else:
             step = np.full(objective.n_problems, float(self.learning_rate))
         result = gradient_descent(

@@ -183,6 +183,22 @@ def class_log_probabilities(scores):
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
+def lower_untrained(scores, untrained):
+    """Lower the logits of ``untrained`` classes below every trained one, in place.
+
+    A model of a search's fold (or its mean, ``refit=False``) may lack a class
+    its training part did not hold: its logit is a constant of probability 0
+    to rounding (``log(tiny)``).  Where every trained class's logit is lower
+    still, that constant would win ``predict`` and take the probability;
+    each row's untrained logits are kept below its smallest trained one by
+    ``log(eps)`` (their sigmoids below its by a factor ``eps``).
+    """
+    trained = scores[:, ~untrained]
+    low = trained.min(axis=1) + np.log(np.finfo(scores.dtype).eps)
+    low = np.nextafter(low, -np.inf, dtype=scores.dtype)
+    scores[:, untrained] = np.minimum(scores[:, untrained], low[:, None])
+
+
 def class_probabilities(scores):
     """Probabilities of the classes from logits (see :func:`class_log_probabilities`).
 

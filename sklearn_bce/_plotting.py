@@ -284,12 +284,13 @@ class LossCurveDisplay:
         Parameters
         ----------
         estimator : estimator instance
-            A fitted :class:`~sklearn_bce.BCELogisticRegression` (or
-            :class:`~sklearn_bce.BCELogisticRegressionCV`), a fitted
-            :class:`~sklearn.pipeline.Pipeline` whose last step is one, or a
-            search refitted on either (such as
+            A fitted :class:`~sklearn_bce.BCELogisticRegression` (or a
+            refitted :class:`~sklearn_bce.BCELogisticRegressionCV`), a search
+            refitted on one (such as
             :class:`~sklearn.model_selection.GridSearchCV`: its
-            ``best_estimator_`` is plotted).  Its ``loss_curve_`` is plotted,
+            ``best_estimator_`` is plotted), or a fitted
+            :class:`~sklearn.pipeline.Pipeline` whose last step is any of
+            these.  Its ``loss_curve_`` is plotted,
             and its ``validation_loss_curve_`` too when it has one.
 
         ax : matplotlib Axes, default=None
@@ -326,13 +327,14 @@ class LossCurveDisplay:
         >>> plt.close(display.figure_)
         """
         _check_matplotlib(f"{cls.__name__}.from_estimator")
-        if not hasattr(estimator, "loss_curve_") and hasattr(
-            estimator, "best_estimator_"
-        ):
-            # A search refitted on the best candidate (GridSearchCV, ...).
-            estimator = estimator.best_estimator_
-        if hasattr(estimator, "steps"):
-            estimator = estimator[-1]
+        while not hasattr(estimator, "loss_curve_"):
+            if hasattr(estimator, "best_estimator_"):
+                # A search refitted on the best candidate (GridSearchCV, ...).
+                estimator = estimator.best_estimator_
+            elif hasattr(estimator, "steps"):
+                estimator = estimator[-1]
+            else:
+                break
         check_is_fitted(estimator)
         if not hasattr(estimator, "loss_curve_"):
             raise ValueError(

@@ -143,7 +143,11 @@ class ScalarMetric:
         self.step = np.asarray(step, dtype=np.float64)
 
     def solve(self, grad, cols):
-        return grad * self.step[cols].astype(grad.dtype)
+        # A step beyond the dtype's range (1/L of features in tiny units, in
+        # float32) is cut to its largest number rather than made infinite.
+        return grad * np.minimum(self.step[cols], np.finfo(grad.dtype).max).astype(
+            grad.dtype
+        )
 
     def apply(self, direction, cols):
         return direction / self.step[cols].astype(direction.dtype)
@@ -155,11 +159,12 @@ class ScalarMetric:
 class DiagonalMetric:
     """``M = diag(d)`` with one diagonal of shape ``(n_coef, K)`` per column.
 
-    ``dtype`` is that of the iterates (of ``X``): entries below its smallest
-    normal number are raised to it, so that they and their inverses stay
-    finite and non-zero there (a feature in units of 1e-24 has a curvature of
-    about 1e-48, which float32 rounds to 0).  A larger entry only shortens
-    that coefficient's steps.
+    ``dtype`` is that of the iterates (of ``X``).  Where it cannot hold
+    every entry as a normal number (a float32 feature in units of 1e-24 has a
+    curvature of about 1e-48, which float32 rounds to 0), steps are divided
+    in float64: the gradient of such a feature is at most ``2 sqrt(d)``, so
+    its step ``g / d`` fits the dtype again, and it takes the full step of a
+    float64 fit.
     """
 
     separable = True
@@ -175,17 +180,26 @@ class DiagonalMetric:
             largest > 0, 1e-12 * np.maximum(largest, np.finfo(float).tiny), 1.0
         )
         self.diagonal = np.maximum(
-            np.where(diagonal > 0, diagonal, floor), np.finfo(dtype).tiny
+            np.where(diagonal > 0, diagonal, floor), np.finfo(float).smallest_subnormal
+        )
+        self._in_float64 = np.dtype(dtype) != np.float64 and bool(
+            np.any(self.diagonal < np.finfo(dtype).tiny)
         )
 
     def solve(self, grad, cols):
+        if self._in_float64:
+            step = grad.astype(np.float64) / self.diagonal[:, cols]
+            largest = np.finfo(grad.dtype).max
+            return np.clip(step, -largest, largest).astype(grad.dtype)
         return grad / self.diagonal[:, cols].astype(grad.dtype)
 
     def apply(self, direction, cols):
         return direction * self.diagonal[:, cols].astype(direction.dtype)
 
     def inverse_diagonal(self, cols):
-        return 1.0 / self.diagonal[:, cols]
+        # At most float64's largest number (a subnormal entry's inverse would
+        # overflow); a threshold that large zeroes its coefficient anyway.
+        return 1.0 / np.maximum(self.diagonal[:, cols], 2.0 / np.finfo(float).max)
 
 
 def metric_jitter(eps):
@@ -276,33 +290,35 @@ def rose_above_start(f_end, f_start, dtype, relative=None):
     return ~(f_end <= f_start + slack)
 
 
-def safe_step(bound, dtype=np.float64):
+def safe_step(bound):
     """``1 / bound``, and 1 where the bound is 0.
 
     A zero curvature bound (all-zero ``X``, no intercept, no L2 term) means a
     flat smooth part with a zero gradient: any step is safe there, and a unit
-    one keeps the arithmetic finite.  Bounds below the smallest normal number
-    of ``dtype`` (that of the iterates) count as it, so that the step is
-    finite there.
+    one keeps the arithmetic finite.  A subnormal bound's step is at most
+    float64's largest number, not infinite.
     """
     bound = np.asarray(bound, dtype=np.float64)
-    return 1.0 / np.where(bound > 0, np.maximum(bound, np.finfo(dtype).tiny), 1.0)
+    smallest = 2.0 / np.finfo(float).max
+    return 1.0 / np.where(bound > 0, np.maximum(bound, smallest), 1.0)
 
 
-def capped_threshold(threshold, dtype):
-    """An L1 threshold in ``dtype``: at most its largest finite number.
+def within_dtype(values, dtype):
+    """Non-negative ``values`` (steps, L1 thresholds) in ``dtype``, at most its
+    largest finite number.
 
     A huge penalty over a tiny curvature (``C=1e-300``, features in units of
-    1e-100) overflows the product; any threshold above every coefficient
-    zeroes it all the same.
+    1e-100) overflows an L1 threshold, and the step of a feature in tiny units
+    can exceed float32's range; a threshold above every coefficient zeroes it
+    all the same, and a step cut to the largest number is still a descent.
     """
-    threshold = np.asarray(threshold, dtype=np.float64)
-    return np.minimum(threshold, np.finfo(dtype).max).astype(dtype)
+    values = np.asarray(values, dtype=np.float64)
+    return np.minimum(values, np.finfo(dtype).max).astype(dtype)
 
 
 def lipschitz_metric(objective):
     """The textbook safe step ``1 / L`` for every column (a :class:`ScalarMetric`)."""
-    return ScalarMetric(safe_step(objective.smoothness_bound(), objective.dtype))
+    return ScalarMetric(safe_step(objective.smoothness_bound()))
 
 
 def auto_metric(objective, max_dense=FULL_METRIC_FIRST_COEF):
@@ -651,7 +667,7 @@ class _Descent:
             inverse = self.metric.inverse_diagonal(cols)[:n_features]
             with np.errstate(over="ignore"):
                 threshold = self.l1[cols] * inverse / alpha
-            threshold = capped_threshold(threshold, x_new.dtype)
+            threshold = within_dtype(threshold, x_new.dtype)
             x_new[:n_features] = soft_threshold(x_new[:n_features], threshold)
         return x_new
 

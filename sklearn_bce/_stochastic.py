@@ -39,9 +39,9 @@ from ._solver import (
     DIVERGENCE_FACTOR,
     STOPPED,
     DescentResult,
-    capped_threshold,
     rose_above_start,
     safe_step,
+    within_dtype,
 )
 
 #: Growth of a line-searched step from one batch to the next.
@@ -82,12 +82,14 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
     def proposal():
         # Per coefficient, whether or not the factors are.
         steps = np.broadcast_to(eta if inverse is None else eta * inverse, coef.shape)
-        new = coef - steps.astype(coef.dtype) * grad
+        # Steps beyond the dtype's range (features in tiny units, in float32)
+        # are cut to its largest number rather than made infinite.
+        new = coef - within_dtype(steps, coef.dtype) * grad
         if np.any(l1 > 0):
             with np.errstate(over="ignore"):
                 threshold = steps[:n_features] * l1
             new[:n_features] = soft_threshold(
-                new[:n_features], capped_threshold(threshold, coef.dtype)
+                new[:n_features], within_dtype(threshold, coef.dtype)
             )
         return new
 
@@ -130,7 +132,7 @@ def _penalty_step(W, l2, l1, eta, inverse=None):
     if np.any(l1 > 0):
         with np.errstate(over="ignore"):
             threshold = steps * l1
-        W = soft_threshold(W, capped_threshold(threshold, W.dtype))
+        W = soft_threshold(W, within_dtype(threshold, W.dtype))
     return W
 
 
@@ -153,7 +155,7 @@ def auto_step_cap(objective):
     """
     diagonal = objective.hessian_bound_diagonal()
     floor = np.finfo(objective.X.dtype).eps * diagonal.max(axis=0)
-    return safe_step(np.maximum(diagonal, floor), objective.X.dtype)
+    return safe_step(np.maximum(diagonal, floor))
 
 
 def minibatch_descent(

@@ -251,7 +251,7 @@ def test_class_weights_whose_products_overflow_are_refused_without_warnings(
             match=re.escape(
                 f"The sample weights times their class weights overflow "
                 f"{np.dtype(dtype).name}: got class weights {{0: 1e+300, 1: 1.0}}; "
-                "rescale them"
+                "rescale the sample or class weights"
             ),
         ):
             model.fit(X.astype(dtype), y, sample_weight=sample_weight)

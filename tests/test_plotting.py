@@ -216,6 +216,12 @@ def test_from_estimator_plots_the_best_estimator_of_a_search(
     search = GridSearchCV(pipeline, {"bcelogisticregression__C": [0.1, 1.0]}, cv=2)
     display = LossCurveDisplay.from_estimator(search.fit(X, y))
     assert_array_equal(display.loss_curve, search.best_estimator_[-1].loss_curve_)
+    # A pipeline ending in such a search.
+    outer = make_pipeline(
+        StandardScaler(), GridSearchCV(BCELogisticRegression(), {"C": [0.1, 1.0]}, cv=2)
+    ).fit(X, y)
+    display = LossCurveDisplay.from_estimator(outer)
+    assert_array_equal(display.loss_curve, outer[-1].best_estimator_.loss_curve_)
     # Without a refitted model there is nothing to plot; the error says what is.
     search = clone(search).set_params(refit=False).fit(X, y)
     with pytest.raises(ValueError, match=r"GridSearchCV has no loss_curve_ .* search"):

@@ -1572,13 +1572,26 @@ def test_a_class_missing_from_training_is_never_predicted(dtype, distance):
         np.finfo(dtype).tiny
     )
     assert not np.any(search.predict(X) == 3)
+    da = pytest.importorskip("dask.array")
+    assert not np.any(search.predict(da.from_array(X, chunks=50)).compute() == 3)
     proba = search.predict_proba(X[:6])
     assert_allclose(proba.sum(axis=1), 1, rtol=1e-6)
     assert proba[:, 3].max() < 1e-6 * proba[:, :3].min()
     assert np.isfinite(search.decision_function(X)).all()
-    # A refit (the class is in the data) drops the lowering.
+    # A refit (the class is in the data) drops the lowering, as does a fold
+    # model fitted again (by a scorer that keeps it, say).
     search.set_params(refit=True).fit(X, y)
     assert search.predict(X[:6]).tolist() == [3] * 6
+    kept = []
+
+    def keep(estimator, X, y):
+        kept.append(estimator)
+        return 0.0
+
+    search.set_params(scoring=keep, cv=never).fit(X, y)
+    assert search.predict(X[:6]).tolist() == [3] * 6
+    assert kept[0].predict(X[:6]).tolist() != [3] * 6
+    assert kept[0].fit(X, y).predict(X[:6]).tolist() == [3] * 6
 
 
 @pytest.mark.filterwarnings("ignore:One or more of the test scores:UserWarning")

@@ -547,6 +547,28 @@ def test_all_features_whose_curvature_underflows_keep_the_model_finite(dtype, sc
         assert np.isfinite(model.coef_).all()
 
 
+@pytest.mark.parametrize("dtype, scale", [(np.float32, 1e-24), (np.float64, 1e-160)])
+def test_a_feature_in_tiny_units_takes_the_steps_of_its_rescaled_fit(dtype, scale):
+    # 300 features take the diagonal metric; the labels depend on feature 2,
+    # whose curvature (scale**2) float32 rounds to 0 (float64: subnormal).
+    # Unpenalised, its coefficient times scale is the rescaled fit's: neither
+    # NaN nor left near 0 by a shortened step (its gradient is below tol from
+    # the start, so only full steps move it).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3000, 300))
+    y = (X[:, 0] + X[:, 2] + rng.normal(size=3000) > 0).astype(int)
+    params = {"C": np.inf, "tol": 1e-6}
+    reference = BCELogisticRegression(**params).fit(X.astype(dtype), y)
+    X[:, 2] *= scale
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(**params).fit(X.astype(dtype), y)
+    assert model.converged_.all()
+    coef = model.coef_[0].astype(np.float64)
+    coef[2] *= scale
+    assert_allclose(coef, reference.coef_[0], rtol=1e-2, atol=1e-3)
+
+
 def test_wide_correlated_features_go_on_with_the_full_bound(
     monkeypatch, correlated_wide_data
 ):
