@@ -290,8 +290,8 @@ class LossCurveDisplay:
             :class:`~sklearn.model_selection.GridSearchCV`: its
             ``best_estimator_`` is plotted), or a fitted
             :class:`~sklearn.pipeline.Pipeline` whose last step is any of
-            these.  Its ``loss_curve_`` is plotted,
-            and its ``validation_loss_curve_`` too when it has one.
+            these.  Its ``loss_curve_`` is plotted, and its
+            ``validation_loss_curve_`` too when it has one.
 
         ax : matplotlib Axes, default=None
             Axes to plot on.  ``None`` creates a new figure and axes.

@@ -272,20 +272,19 @@ default="neg_log_loss"
         the mean of the fold models of the candidate with the best mean score
         (each class's coefficients over the folds that trained it; a class no
         training part held has probability 0 and is never predicted);
-        ``LogisticRegressionCV``
-        instead averages the model of each fold's own best ``C``, and sets
-        ``C_`` to the mean of those.  As in
+        ``LogisticRegressionCV`` instead averages the model of each fold's
+        own best ``C``, and sets ``C_`` to the mean of those.  As in
         ``GridSearchCV``, a callable ``refit(cv_results_)`` returns the index
         of the candidate to refit instead of the best mean score (for example
         the one that needs the fewest iterations,
-        ``cv_results_["mean_n_iter"]``, among those scoring within a tolerance
-        of the best); ``best_score_`` is then not set.  It must choose a
-        candidate with a finite mean score (with several metrics: one that did
-        not diverge).  With several metrics in ``scoring``, as in
+        ``cv_results_["mean_n_iter"]``, among those scoring within a
+        tolerance of the best); ``best_score_`` is then not set.  It must
+        choose a candidate with a finite mean score (with several metrics:
+        one that did not diverge).  With several metrics in ``scoring``, as in
         ``GridSearchCV``, ``refit`` is the name of the metric whose best mean
-        score chooses the candidate to refit, a callable, or ``False``: then no
-        metric chooses, and the search stores ``cv_results_`` only, with no
-        model to predict with.  With one metric named by ``scoring`` (or
+        score chooses the candidate to refit, a callable, or ``False``: then
+        no metric chooses, and the search stores ``cv_results_`` only, with
+        no model to predict with.  With one metric named by ``scoring`` (or
         ``None``), a string ``refit`` may name it: ``"score"`` (its name in
         ``cv_results_``) or ``scoring`` itself (``"accuracy"`` for
         ``scoring=None``); the name of another metric is refused, where
