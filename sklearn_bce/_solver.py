@@ -141,16 +141,22 @@ class ScalarMetric:
 
     def __init__(self, step):
         self.step = np.asarray(step, dtype=np.float64)
+        self._cast = {}
+
+    def _steps(self, dtype):
+        """The steps in ``dtype``, cast once per dtype."""
+        steps = self._cast.get(dtype)
+        if steps is None:
+            # A step beyond the dtype's range (1/L of features in tiny units,
+            # in float32) is cut to its largest number, not made infinite.
+            steps = self._cast[dtype] = within_dtype(self.step, dtype)
+        return steps
 
     def solve(self, grad, cols):
-        # A step beyond the dtype's range (1/L of features in tiny units, in
-        # float32) is cut to its largest number rather than made infinite.
-        return grad * np.minimum(self.step[cols], np.finfo(grad.dtype).max).astype(
-            grad.dtype
-        )
+        return grad * self._steps(grad.dtype)[cols]
 
     def apply(self, direction, cols):
-        return direction / self.step[cols].astype(direction.dtype)
+        return direction / self._steps(direction.dtype)[cols]
 
     def inverse_diagonal(self, cols):
         return self.step[cols][None, :]
