@@ -48,6 +48,7 @@ from . import (
     LearningRateDisplay,
     __version__,
 )
+from ._validation import score_function
 
 DEFAULT_LEARNING_RATES = ["auto", 0.03, 0.1, 0.3, 1.0, 3.0, 100.0]
 #: ``max_iter`` of the demo's LogisticRegression (``--max-iter`` is ours).
@@ -1027,10 +1028,7 @@ def _is_score_function(found):
 
     if not inspect.isfunction(found):
         return False
-    return any(
-        getattr(get_scorer(name), "_score_func", None) is found
-        for name in get_scorer_names()
-    )
+    return any(score_function(get_scorer(name)) is found for name in get_scorer_names())
 
 
 def load_model(path):

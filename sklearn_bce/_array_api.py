@@ -87,6 +87,7 @@ from ._validation import (
     dense_coef,
     get_namespace,
     get_namespace_and_device,
+    has_callbacks,
     indexing_dtype,
     is_numpy_namespace,
     max_precision_float_dtype,
@@ -927,7 +928,7 @@ def _check_estimator(estimator, xp):
                 f"array API namespace {xp.__name__}. Use the default "
                 f"`{name}` or fit on NumPy arrays instead."
             )
-    if getattr(estimator, "_skl_callbacks", None):
+    if has_callbacks(estimator):
         raise ValueError(
             f"set_callbacks is not supported for array API namespace "
             f"{xp.__name__}. Remove the callbacks (set_callbacks()) or fit on "

@@ -60,10 +60,13 @@ from ._loss import (
 )
 from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
+    check_class_weights,
     check_feature_names,
     check_weight_sum,
+    class_weight_overflow,
     class_weights,
     dense_coef,
+    has_callbacks,
     warn_column_vector_y,
 )
 
@@ -209,7 +212,8 @@ def _chunk_targets(y_index, *, n_classes, target_dtype):
 
 
 def _chunk_class_weight(weight, y_index, *, per_class):
-    return weight * per_class[y_index].astype(weight.dtype)
+    with np.errstate(over="ignore"):  # reported as the numpy engine does
+        return weight * per_class[y_index].astype(weight.dtype)
 
 
 def _chunk_predict(X, *, coef, intercept, classes, method, untrained=None):
@@ -393,24 +397,6 @@ class DaskBCEObjective(PenalisedColumns):
             total[2 * k :].reshape(self.n_coef, k),
             point_objective,
         )
-
-    def loss_gradient(self, coef, cols=None):
-        """Objective (float64) and smooth gradient at ``coef``, one pass over X.
-
-        Parameters
-        ----------
-        coef : ndarray of shape (n_coef, k)
-            Coefficients.
-        cols : ndarray of shape (k,), default=None
-            The problems the columns of ``coef`` belong to; all when None.
-
-        Returns
-        -------
-        objective : ndarray of shape (k,)
-        gradient : ndarray of shape (n_coef, k)
-        """
-        result = self.sweep(coef, cols)
-        return result.objective, result.gradient
 
     # -- curvature bounds ------------------------------------------------------------
     def weighted_gram(self):
@@ -617,7 +603,7 @@ def _check_estimator(estimator):
         )
     if estimator.early_stopping:
         raise ValueError("early_stopping is not supported with dask arrays.")
-    if getattr(estimator, "_skl_callbacks", None):
+    if has_callbacks(estimator):
         raise ValueError("set_callbacks is not supported with dask arrays.")
 
 
@@ -700,7 +686,7 @@ def fit_dask(estimator, X, y, sample_weight=None):
             )
 
     counts = None
-    if estimator.class_weight == "balanced":
+    if estimator.class_weight is not None:
         counts_weights = weight if _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT else None
         (counts,) = _compute(
             da.bincount(y_index, weights=counts_weights, minlength=n_classes)
@@ -708,12 +694,7 @@ def fit_dask(estimator, X, y, sample_weight=None):
     per_class = _class_weight_vector(estimator.class_weight, classes, counts)
     if per_class is not None:
         per_class = np.asarray(per_class, dtype=np.float64)
-        described = dict(zip(classes.tolist(), per_class.tolist(), strict=True))
-        if not (np.all(np.isfinite(per_class)) and np.all(per_class >= 0)):
-            raise ValueError(
-                "class_weight must give finite, non-negative sample weights; got "
-                f"class weights {described}."
-            )
+        described = check_class_weights(per_class, classes)
         (weight,) = dask.persist(
             da.map_blocks(
                 _chunk_class_weight, weight, y_index, per_class=per_class, dtype=dtype
@@ -726,10 +707,7 @@ def fit_dask(estimator, X, y, sample_weight=None):
         weight.max(),
     )
     if per_class is not None and not finite:
-        raise ValueError(
-            "class_weight must give finite, non-negative sample weights; got "
-            f"class weights {described}."
-        )
+        raise class_weight_overflow(dtype, described)
     if not positive:
         raise ValueError(
             "class_weight and sample_weight leave no sample with a positive weight."

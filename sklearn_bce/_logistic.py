@@ -50,13 +50,17 @@ from ._validation import (
     StrOptions,
     _fit_context,
     _safe_indexing,
+    check_class_weights,
     check_finite_products,
     check_same_namespace,
     check_sample_weight,
     check_weight_sum,
+    class_weight_overflow,
     class_weights,
     dense_coef,
     external_stacklevel,
+    has_callbacks,
+    init_callback_context,
     previous_fit_on_error,
     validate_data,
 )
@@ -109,23 +113,13 @@ def apply_class_weight(sample_weight, class_weight, classes, y_index, declared=F
     weights[present] = class_weights(
         class_weight, classes[present], classes[y_index], sample_weight
     )
-    per_class = dict(zip(classes.tolist(), weights.tolist(), strict=True))
-    if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)):
-        raise ValueError(
-            "class_weight must give finite, non-negative sample weights; got "
-            f"class weights {per_class}."
-        )
+    described = check_class_weights(weights, classes)
     with np.errstate(over="ignore"):
         weighted = sample_weight * weights[y_index].astype(sample_weight.dtype)
     if not np.all(np.isfinite(weighted)):
         # Finite class weights whose products with the sample weights do not
         # fit the dtype of X (float32, or huge sample weights).
-        raise ValueError(
-            "The sample weights times their class weights overflow "
-            f"{sample_weight.dtype}: got class weights {per_class}; rescale "
-            "the sample or class weights (only their ratios and their scale "
-            "relative to C matter)."
-        )
+        raise class_weight_overflow(sample_weight.dtype, described)
     if not np.any(weighted > 0):
         raise ValueError(
             "class_weight and sample_weight leave no sample with a positive weight."
@@ -318,13 +312,14 @@ class LinearBCEOutputsMixin:
 
         With an L1 or elastic-net penalty (``l1_ratio > 0``) many coefficients
         are exactly zero, and a sparse ``coef_`` takes less memory and pickles
-        smaller: a stored entry takes 12 bytes (a value and its column)
-        against 8 dense, so it saves memory only when more than about a third
-        of the entries are zero (``(coef_ == 0)``), and much only when most
-        are.  It is a matter of storage, not of speed: predictions on sparse
-        ``X`` with a very sparse ``coef_`` can be faster, but on dense ``X``
-        (after ``StandardScaler``, say) a sparse ``coef_`` makes them several
-        times slower.
+        smaller: a stored entry takes 12 bytes in float64 (a value and its
+        column) against 8 dense, 8 against 4 in float32, so it saves memory
+        only when more than about a third (float32: a half) of the entries are
+        zero (``(coef_ == 0)``), and much only when most are.  It is a matter
+        of storage, not of speed: predictions on sparse ``X`` with a very
+        sparse ``coef_`` can be faster, but on dense ``X`` (after
+        ``StandardScaler``, say) a sparse ``coef_`` makes them several times
+        slower.
         ``intercept_`` stays dense.  Predictions are unchanged (to rounding:
         the products are summed in another order), on NumPy, sparse and Dask
         input; a warm-started ``fit``, ``partial_fit`` and ``coef_table`` of
@@ -844,9 +839,9 @@ class BCELogisticRegression(
         Without callbacks (or before scikit-learn 1.9) there is no bridge and
         no cost per iteration, as in ``LogisticRegression``.
         """
-        if not hasattr(self, "_skl_callbacks"):
+        if not has_callbacks(self):
             return None
-        context = self._init_callback_context(max_subtasks=self.max_iter + 1)
+        context = init_callback_context(self, max_subtasks=self.max_iter + 1)
         metadata = None if sample_weight is None else {"sample_weight": sample_weight}
         context.call_on_fit_task_begin(estimator=self, X=X, y=y, metadata=metadata)
         return CallbackBridge(context, self, X, y, metadata, coef, self.fit_intercept)
@@ -946,19 +941,17 @@ class BCELogisticRegression(
         elif classes is not None and not np.array_equal(
             unique_labels(classes), self.classes_
         ):
-            origin = (
-                "on the first call to partial_fit"
-                if hasattr(self, "_n_partial_steps")
-                else "those fit found"
-            )
+            # (From fit or from the first call to partial_fit.)
             raise ValueError(
-                f"classes={unique_labels(classes)!r} is not the same as {origin}: "
-                f"{self.classes_!r}."
+                f"classes={unique_labels(classes)!r} is not the same as the "
+                f"classes the model was fitted on: {self.classes_!r}."
             )
         if self.class_weight == "balanced":
             raise ValueError(
-                "class_weight='balanced' needs the whole data; pass a dict of "
-                "class weights to partial_fit instead."
+                "class_weight='balanced' needs the whole data, which partial_fit "
+                "does not see; set class_weight to a dict of class weights "
+                "(such as compute_class_weight('balanced', classes=classes, "
+                "y=y) on the whole y) or None."
             )
         X, y = validate_data(
             self,

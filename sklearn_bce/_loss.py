@@ -1239,7 +1239,11 @@ class BCEObjective(PenalisedColumns):
         return weight if weight.shape[1] == 1 else self._columns(weight, cols)
 
     def raw_prediction(self, coef, cols=None):
-        """Logits ``Z = X W + b`` of shape ``(n_samples, k)``: one read of ``X``."""
+        """Logits ``Z = X W + b`` of shape ``(n_samples, k)``: one read of ``X``.
+
+        ``cols`` is taken as ``objective`` and ``gradient`` take it; the
+        logits do not depend on which problems the columns are.
+        """
         W = coef[: self.n_features]
         Z = np.asarray(self.X @ W)
         if self.fit_intercept:

@@ -37,6 +37,7 @@ from ._solver import (
     CONVERGED,
     DIVERGED,
     DIVERGENCE_FACTOR,
+    MAX_ITER,
     STOPPED,
     DescentResult,
     rose_above_start,
@@ -45,7 +46,7 @@ from ._solver import (
 )
 
 #: Growth of a line-searched step from one batch to the next.
-STEP_GROWTH = 2.0
+BATCH_STEP_GROWTH = 2.0
 
 #: ``"auto"``: how far above its start (relative to ``max(J, 1)``) an epoch
 #: may end before it is undone.  Near the optimum, the batches' noise moves
@@ -265,7 +266,7 @@ def _epochs(
     equal_weights = bool(np.all((weights == 0) | (weights == largest)))
     n_iter = np.zeros(n_problems, dtype=int)
     grad_max = np.full(n_problems, np.nan)
-    stop_reason = np.full(n_problems, "max_iter", dtype=object)
+    stop_reason = np.full(n_problems, MAX_ITER, dtype=object)
     active = np.ones(n_problems, dtype=bool)
     history = []
     # "auto": an epoch that ends above where it started by more than noise
@@ -323,7 +324,7 @@ def _epochs(
                 factors,
             )
             if line_search:
-                eta = np.minimum(eta * STEP_GROWTH, cap)
+                eta = np.minimum(eta * BATCH_STEP_GROWTH, cap)
         raw = objective.raw_prediction(x[:, A], A)
         value_A = objective.objective(raw, x[:, A], A)
         if line_search:

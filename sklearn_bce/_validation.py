@@ -1,7 +1,8 @@
 """The one place that touches scikit-learn's private helpers.
 
-Everything else imports them from here, so a change of scikit-learn's private
-API is mended in this file alone.
+Everything else imports them from here (the callback API's private parts
+included: ``has_callbacks``, ``init_callback_context``), so a change of
+scikit-learn's private API is mended in this file alone.
 """
 
 import contextlib
@@ -218,6 +219,44 @@ def class_weights(class_weight, classes, y, sample_weight):
     return compute_class_weight(class_weight, classes=classes, y=y)
 
 
+def check_class_weights(weights, classes):
+    """Raise unless every class weight is finite and non-negative.
+
+    Returns the weights as a dict of class to weight, for messages.
+    """
+    described = dict(zip(classes.tolist(), np.asarray(weights).tolist(), strict=True))
+    if not (np.all(np.isfinite(weights)) and np.all(np.asarray(weights) >= 0)):
+        raise ValueError(
+            "class_weight must give finite, non-negative sample weights; got "
+            f"class weights {described}."
+        )
+    return described
+
+
+def class_weight_overflow(dtype, described):
+    """The error for finite class weights whose products overflow ``dtype``."""
+    return ValueError(
+        f"The sample weights times their class weights overflow {dtype}: got "
+        f"class weights {described}; rescale the sample or class weights (only "
+        "their ratios and their scale relative to C matter)."
+    )
+
+
+def has_callbacks(estimator):
+    """Whether callbacks were set on ``estimator`` with ``set_callbacks``."""
+    return bool(getattr(estimator, "_skl_callbacks", None))
+
+
+def init_callback_context(estimator, max_subtasks):
+    """The callback context of ``estimator``'s fit (scikit-learn >= 1.9)."""
+    return estimator._init_callback_context(max_subtasks=max_subtasks)
+
+
+def score_function(scorer):
+    """The metric a scikit-learn scorer calls, or None for other callables."""
+    return getattr(scorer, "_score_func", None)
+
+
 _CALLBACK_FIT_ATTRIBUTES = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
 
 
@@ -334,7 +373,7 @@ def scorer_with_classes(scorer, classes):
     runs over), and absent classes do not make it fail.  Other callables are
     used as they are.
     """
-    score_func = getattr(scorer, "_score_func", None)
+    score_func = score_function(scorer)
     response_method = getattr(scorer, "_response_method", "predict")
     if score_func is None or response_method == "predict":
         return scorer

@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.preprocessing import StandardScaler
@@ -16,7 +17,7 @@ da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 from dask.sizeof import sizeof  # noqa: E402
 
-from sklearn_bce import BCELogisticRegression  # noqa: E402
+from sklearn_bce import BCELogisticRegression, _dask, _validation  # noqa: E402
 from sklearn_bce._dask import is_dask_array, predict_dask  # noqa: E402
 
 N_SAMPLES, N_FEATURES = 3000, 6
@@ -373,6 +374,47 @@ def test_class_weights_whose_weights_overflow_are_named_as_numpy(client):
             ValueError, match=r"^The sample weights times their class weights sum to"
         ):
             model.fit(X_fit, y_fit)
+
+
+@pytest.mark.parametrize(
+    "dtype, sample_weight", [(np.float32, None), (np.float64, 1e10)]
+)
+def test_class_weights_whose_products_overflow_are_refused_as_numpy(
+    client, dtype, sample_weight
+):
+    # Finite class weights times the sample weights overflow the dtype: Dask
+    # leaked numpy's overflow warning and called the finite weights not finite.
+    X, y, _ = make_data(2)
+    X = X.astype(dtype)
+    weight = None if sample_weight is None else np.full(len(y), sample_weight)
+    model = BCELogisticRegression(class_weight={0: 1e300, 1: 1.0})
+    message = (
+        f"The sample weights times their class weights overflow "
+        f"{np.dtype(dtype).name}: got class weights {{0: 1e+300, 1: 1.0}}; "
+        "rescale the sample or class weights"
+    )
+    dask_weight = None if weight is None else as_dask(weight)
+    for X_fit, y_fit, w in [(X, y, weight), (as_dask(X), as_dask(y), dask_weight)]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError, match=f"^{re.escape(message)}"):
+                model.fit(X_fit, y_fit, sample_weight=w)
+
+
+@pytest.mark.parametrize("class_weight", [{0: 1.0, 1: 2.0, 2: 0.5}, "balanced"])
+def test_class_weights_without_weighted_counts_fit_as_numpy(
+    client, monkeypatch, class_weight
+):
+    # scikit-learn 1.8's compute_class_weight takes no sample_weight: a dict
+    # class_weight crashed the Dask fit there (np.repeat of no counts).
+    monkeypatch.setattr(_dask, "_CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT", False)
+    monkeypatch.setattr(_validation, "_CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT", False)
+    X, y, _ = make_data(3)
+    model = BCELogisticRegression(class_weight=class_weight)
+    expected = clone(model).fit(X, y)
+    fitted = model.fit(as_dask(X), as_dask(y))
+    np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-9)
+    np.testing.assert_allclose(fitted.intercept_, expected.intercept_, rtol=1e-9)
 
 
 def test_huge_weights_fit_as_their_ratios_with_c_scaled_as_numpy(client):
