@@ -4,7 +4,7 @@ Writes, into ``docs/images/`` of the repository (or ``--output-dir``):
 
 - ``loss_curve_breast_cancer.png``: the objective per iteration of
   ``solver="gd"`` and ``solver="nesterov"`` (both ``learning_rate="auto"``,
-  default ``tol``) on the standardised breast-cancer data, and its gap to the
+  default ``tol``, ``max_iter=20_000``: plain descent needs about 3,100) on the standardised breast-cancer data, and its gap to the
   best value on a log scale;
 - ``loss_curve_iris.png``: the one-vs-rest curves, one per class, of the
   standardised iris data.
@@ -26,8 +26,7 @@ from matplotlib.figure import Figure
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_bce import BCELogisticRegression
-from sklearn_bce._plotting import LossCurveDisplay
+from sklearn_bce import BCELogisticRegression, LossCurveDisplay
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent.parent / "docs" / "images"
 
@@ -59,7 +58,7 @@ def breast_cancer_figure(path):
     right.set_title("Gap to the best value")
     figure.suptitle(
         "Breast cancer, standardised: BCELogisticRegression(C=1.0, "
-        'learning_rate="auto", tol=1e-4)'
+        'learning_rate="auto", tol=1e-4, max_iter=20_000)'
     )
     save(figure, path)
 

@@ -57,8 +57,9 @@ class LossCurveDisplay:
         Names of the rows of a 2-D ``loss_curve``, used in the legend.
         ``None`` numbers them ``0, 1, ...``.  Ignored for a 1-D curve.
 
-    estimator_name : str, default=None
-        Name of the estimator, used in the legend.  ``None`` leaves it out.
+    name : str, default=None
+        Name of the model, used in the legend (as ``RocCurveDisplay``'s
+        ``name``).  ``None`` leaves it out.
 
     stop_reason : array-like of shape (n_classes,), default=None
         Why each curve ended (``stop_reason_``); the curves of problems that
@@ -109,22 +110,26 @@ class LossCurveDisplay:
         loss_curve,
         validation_loss_curve=None,
         class_names=None,
-        estimator_name=None,
+        name=None,
         stop_reason=None,
     ):
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.class_names = class_names
-        self.estimator_name = estimator_name
+        self.name = name
         self.stop_reason = stop_reason
 
-    def plot(self, ax=None, *, log_gap=False, **kwargs):
+    def plot(self, ax=None, *, name=None, log_gap=False, **kwargs):
         """Plot the loss curves.
 
         Parameters
         ----------
         ax : matplotlib Axes, default=None
             Axes to plot on.  ``None`` creates a new figure and axes.
+
+        name : str, default=None
+            Name of the model in the legend; ``None`` uses the display's
+            ``name``.
 
         log_gap : bool, default=False
             Plot ``objective - min(objective)`` of each curve on a logarithmic
@@ -142,9 +147,9 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             Object that stores the plotted lines.
         """
-        return self._plot(ax, log_gap, kwargs)
+        return self._plot(ax, name, log_gap, kwargs)
 
-    def _plot(self, ax, log_gap, kwargs):
+    def _plot(self, ax, name, log_gap, kwargs):
         # Called by plot and from_estimator alike, so that its warning
         # (stacklevel 3) points at the user's line through either.
         _check_matplotlib(f"{type(self).__name__}.plot")
@@ -218,9 +223,10 @@ class LossCurveDisplay:
             import matplotlib.pyplot as plt
 
             _, ax = plt.subplots(layout="constrained")
+        name = self.name if name is None else name
 
         def label(row, kind):
-            parts = [] if self.estimator_name is None else [self.estimator_name]
+            parts = [] if name is None else [name]
             if multiclass:
                 parts.append(f"class {names[row]}")
             if validation is not None:
@@ -260,6 +266,18 @@ class LossCurveDisplay:
             line.get_label() and not line.get_label().startswith("_") for line in lines
         ):
             ax.legend()
+        if len(empty) == len(train):
+            # Nothing drawn: say why on the axes, not only in the warning.
+            ax.text(
+                0.5,
+                0.5,
+                "diverged at the first step: no finite objective"
+                if self.stop_reason is not None and diverged.all()
+                else "no finite objective to draw",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+            )
         self.ax_ = ax
         self.figure_ = ax.figure
         self.lines_ = lines
@@ -278,7 +296,7 @@ class LossCurveDisplay:
         return x, y
 
     @classmethod
-    def from_estimator(cls, estimator, *, ax=None, log_gap=False, **kwargs):
+    def from_estimator(cls, estimator, *, ax=None, name=None, log_gap=False, **kwargs):
         """Plot the loss curves of a fitted estimator.
 
         Parameters
@@ -295,6 +313,10 @@ class LossCurveDisplay:
 
         ax : matplotlib Axes, default=None
             Axes to plot on.  ``None`` creates a new figure and axes.
+
+        name : str, default=None
+            Name of the model in the legend (to tell several models apart on
+            one axes); ``None`` uses the class name of the plotted model.
 
         log_gap : bool, default=False
             Plot ``objective - min(objective)`` on a logarithmic scale; see
@@ -337,10 +359,16 @@ class LossCurveDisplay:
                 break
         check_is_fitted(estimator)
         if not hasattr(estimator, "loss_curve_"):
+            unrefitted = (
+                f" ({type(estimator).__name__} with refit=False keeps no model "
+                "with a loss curve: fit it with refit=True)"
+                if getattr(estimator, "refit", True) is False
+                else ""
+            )
             raise ValueError(
                 f"{type(estimator).__name__} has no loss_curve_ attribute to "
                 "plot: pass a fitted BCELogisticRegression, a Pipeline ending in "
-                "one, or a search refitted on one."
+                f"one, or a search refitted on one{unrefitted}."
             )
         loss_curve = np.asarray(estimator.loss_curve_)
         display = cls(
@@ -349,10 +377,10 @@ class LossCurveDisplay:
             class_names=(
                 getattr(estimator, "classes_", None) if loss_curve.ndim == 2 else None
             ),
-            estimator_name=type(estimator).__name__,
+            name=type(estimator).__name__ if name is None else name,
             stop_reason=getattr(estimator, "stop_reason_", None),
         )
-        return display._plot(ax, log_gap, kwargs)
+        return display._plot(ax, None, log_gap, kwargs)
 
 
 def _find_param(cv_results, suffix):
@@ -441,10 +469,19 @@ class LearningRateDisplay:
         :class:`~sklearn_bce.BCELogisticRegressionCV` (with several classes,
         the objective averaged over the one-vs-rest classes).  When given,
         :meth:`plot` draws their mean over the rows in a second panel, each
-        row held at its final value once it stopped.
+        row held at its final value once it stopped: in the colour of the
+        candidate's line of scores, lighter for smaller learning rates, dotted
+        for ``"auto"``.
 
     score_name : str, default=None
         Label of the score axis.
+
+    converged : array-like of shape (n_candidates,), default=None
+        Whether each candidate's fits all converged
+        (``cv_results_["converged"]`` of
+        :class:`~sklearn_bce.BCELogisticRegressionCV`).  Scores of candidates
+        that did not are drawn with hollow markers, and their loss curves are
+        labelled "not converged".  ``None`` marks none.
 
     Attributes
     ----------
@@ -464,7 +501,7 @@ class LearningRateDisplay:
         "C=0.1 auto", "C=1", "C=1 auto"]``; a single group's are labelled
         ``["fixed steps", "auto"]``.
     curve_lines_ : list of matplotlib Line2D
-        One loss curve per drawn candidate.
+        One loss curve per drawn candidate (with a finite score).
 
     See Also
     --------
@@ -498,6 +535,7 @@ class LearningRateDisplay:
         params=None,
         loss_curves=None,
         score_name=None,
+        converged=None,
     ):
         self.learning_rates = learning_rates
         self.mean_scores = mean_scores
@@ -506,6 +544,7 @@ class LearningRateDisplay:
         self.params = params
         self.loss_curves = loss_curves
         self.score_name = score_name
+        self.converged = converged
 
     def plot(self, ax=None, *, curves_ax=None, **kwargs):
         """Plot the scores (and the loss curves when the display has them).
@@ -566,6 +605,14 @@ class LearningRateDisplay:
                 f"loss_curves has {len(self.loss_curves)} entries, but there are "
                 f"{len(rates)} candidates: it must have one per candidate."
             )
+        converged = np.ones(len(rates), dtype=bool)
+        if self.converged is not None:
+            converged = np.asarray(self.converged, dtype=bool).ravel()
+            if len(converged) != len(rates):
+                raise ValueError(
+                    f"converged has {len(converged)} entries, but there are "
+                    f"{len(rates)} candidates: it must have one per candidate."
+                )
         # The line of each candidate, named by its C and other parameters.
         names = [
             _group_name(C, candidate, with_C=self.Cs is not None)
@@ -585,13 +632,15 @@ class LearningRateDisplay:
             ax = axes[0, 0]
             curves_ax = axes[0, 1] if panels == 2 else None
         lines = []
+        group_colours = {}
+        unfinished_marked = False
         # One colour of the property cycle per line, shared by its "auto"
         # lines; past ten lines, other markers and dash patterns.
         for g, name in enumerate(dict.fromkeys(names)):
             style = _line_style(g)
             rows = [i for i, other in enumerate(names) if other == name]
             fixed = sorted(
-                (float(rates[i]), mean[i], std[i])
+                (float(rates[i]), mean[i], std[i], converged[i])
                 for i in rows
                 if not isinstance(rates[i], str) and np.isfinite(mean[i])
             )
@@ -602,7 +651,7 @@ class LearningRateDisplay:
             if width is not None:
                 auto_style["linewidth"] = width
             if fixed:
-                x, m, s = (np.array(v) for v in zip(*fixed, strict=True))
+                x, m, s, done = (np.array(v) for v in zip(*fixed, strict=True))
                 has_auto = any(
                     isinstance(rates[i], str) and np.isfinite(mean[i]) for i in rows
                 )
@@ -615,10 +664,25 @@ class LearningRateDisplay:
                 (line,) = ax.plot(x, m, **{**defaults, **kwargs})
                 ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
                 lines.append(line)
+                if not done.all():
+                    # Hollow markers: fits stopped by max_iter (or diverged
+                    # in some folds), whose scores depend on where they stopped.
+                    ax.plot(
+                        x[~done],
+                        m[~done],
+                        linestyle="none",
+                        marker=line.get_marker(),
+                        markersize=line.get_markersize(),
+                        markeredgecolor=line.get_color(),
+                        markerfacecolor="white",
+                        label="_" if unfinished_marked else "not converged",
+                    )
+                    unfinished_marked = True
                 auto_style = {
                     "color": line.get_color(),
                     "linewidth": line.get_linewidth(),
                 }
+            group_colours[name] = auto_style["color"]
             for i in rows:
                 if isinstance(rates[i], str) and np.isfinite(mean[i]):
                     line = ax.axhline(
@@ -631,28 +695,50 @@ class LearningRateDisplay:
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.score_name or "validation score")
-        if any(not line.get_label().startswith("_") for line in lines):
+        if any(not line.get_label().startswith("_") for line in lines) or (
+            unfinished_marked
+        ):
             ax.legend()
         curve_lines = []
         if curves_ax is not None and self.loss_curves is not None:
+            groups = list(dict.fromkeys(names))
             for i, curves in enumerate(self.loss_curves):
                 if not np.isfinite(mean[i]):
                     continue
                 curve = _mean_of_stopped_curves(curves)
-                label = ", ".join(part for part in (f"lr={rates[i]}", names[i]) if part)
-                style = _line_style(len(curve_lines))
+                unfinished = "" if converged[i] else "not converged"
+                parts = (f"lr={rates[i]}", names[i], unfinished)
+                g = groups.index(names[i])
+                colour, linestyle = _curve_style(
+                    group_colours.get(names[i], _line_style(g)["color"]),
+                    _line_style(g)["dashes"] if g >= 10 else "-",
+                    rates[i],
+                    [
+                        rates[j]
+                        for j in range(len(rates))
+                        if names[j] == names[i] and np.isfinite(mean[j])
+                    ],
+                )
                 (line,) = curves_ax.plot(
                     np.arange(1, len(curve) + 1),
                     curve,
-                    color=style["color"],
-                    linestyle=style["dashes"] if len(curve_lines) >= 10 else "-",
-                    label=label,
+                    color=colour,
+                    linestyle=linestyle,
+                    label=", ".join(part for part in parts if part),
                 )
                 curve_lines.append(line)
             curves_ax.set_xscale("log")
             curves_ax.set_xlabel("iteration")
             curves_ax.set_ylabel("training objective (mean over folds)")
-            if curve_lines:
+            if len(curve_lines) > 8:
+                # Beside the curves, which a long legend would hide.
+                curves_ax.legend(
+                    fontsize="small",
+                    loc="upper left",
+                    bbox_to_anchor=(1.02, 1),
+                    ncols=1 + (len(curve_lines) > 20),
+                )
+            elif curve_lines:
                 curves_ax.legend(fontsize="small")
         self.ax_ = ax
         self.curves_ax_ = curves_ax
@@ -764,8 +850,32 @@ class LearningRateDisplay:
             ],
             loss_curves=None if curves is None else [curves[i] for i in keep],
             score_name=metric if score_name is None else score_name,
+            converged=(
+                None
+                if "converged" not in cv_results
+                else np.asarray(cv_results["converged"], dtype=bool)[keep]
+            ),
         )
         return display.plot(ax=ax, curves_ax=curves_ax)
+
+
+def _curve_style(colour, linestyle, rate, group_rates):
+    """Colour and line style of a candidate's loss curve.
+
+    The colour of its group's line of scores, blended towards white for
+    smaller learning rates of the group (the largest in full colour), and
+    dotted for ``"auto"`` (in full colour).
+    """
+    from matplotlib.colors import to_rgb
+
+    if isinstance(rate, str):
+        return colour, ":"
+    steps = sorted({float(r) for r in group_rates if not isinstance(r, str)})
+    rank = steps.index(float(rate))
+    # From 0.35 of the colour (smallest step) to all of it (largest).
+    share = 1.0 if len(steps) == 1 else 0.35 + 0.65 * rank / (len(steps) - 1)
+    rgb = np.asarray(to_rgb(colour))
+    return tuple(share * rgb + (1 - share) * np.ones(3)), linestyle
 
 
 def _number_or_auto(rate):

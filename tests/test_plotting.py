@@ -46,7 +46,7 @@ def test_binary_display_draws_the_loss_curve(binary_model):
     assert isinstance(display, LossCurveDisplay)
     assert_array_equal(display.loss_curve, binary_model.loss_curve_)
     assert display.validation_loss_curve is None
-    assert display.estimator_name == "BCELogisticRegression"
+    assert display.name == "BCELogisticRegression"
     assert len(display.lines_) == 1
     assert isinstance(display.lines_[0], matplotlib.lines.Line2D)
     x, y = display.lines_[0].get_data()
@@ -94,7 +94,7 @@ def test_log_gap_plots_the_gap_to_the_best_value(iris_model):
 
 def test_plot_onto_a_given_ax_returns_self():
     figure, ax = plt.subplots()
-    display = LossCurveDisplay(loss_curve=[3.0, 2.0, 1.5], estimator_name="mine")
+    display = LossCurveDisplay(loss_curve=[3.0, 2.0, 1.5], name="mine")
     assert display.plot(ax=ax) is display
     assert display.ax_ is ax
     assert display.figure_ is figure
@@ -104,6 +104,21 @@ def test_plot_onto_a_given_ax_returns_self():
     assert len(ax.get_lines()) == 2
     assert other.lines_[0].get_color() == "red"
     assert other.lines_[0].get_label().startswith("_")  # unnamed: no legend entry
+    assert display.lines_[0].get_label() == "mine"
+    # plot's name overrides the display's, as in scikit-learn's displays.
+    assert display.plot(ax=ax, name="again").lines_[0].get_label() == "again"
+
+
+def test_from_estimator_names_models_apart(breast_cancer_standardised):
+    # Two models on one axes (the README's gd against nesterov): both lines
+    # were labelled "BCELogisticRegression".
+    X, y = breast_cancer_standardised
+    _, ax = plt.subplots()
+    for solver in ["gd", "nesterov"]:
+        model = BCELogisticRegression(solver=solver, max_iter=50, tol=0).fit(X, y)
+        LossCurveDisplay.from_estimator(model, ax=ax, name=f"solver={solver}")
+    labels = ax.get_legend_handles_labels()[1]
+    assert labels == ["solver=gd", "solver=nesterov"]
 
 
 def test_kwargs_reach_every_line_and_override_labels(iris_model):
@@ -140,6 +155,10 @@ def test_a_diverged_fit_is_labelled_and_an_empty_curve_warned_about(
     with pytest.warns(UserWarning, match="no finite value.*diverged at its first"):
         display = LossCurveDisplay.from_estimator(model)
     assert display.lines_[0].get_label() == "BCELogisticRegression, diverged"
+    # The empty axes say why they are empty.
+    assert [text.get_text() for text in display.ax_.texts] == [
+        "diverged at the first step: no finite objective"
+    ]
     # A curve that diverged later is drawn up to where it did, and labelled.
     display = LossCurveDisplay(
         loss_curve=[[3.0, 2.0, 1.0], [2.0, 9.0, np.nan]],
@@ -224,7 +243,11 @@ def test_from_estimator_plots_the_best_estimator_of_a_search(
     assert_array_equal(display.loss_curve, outer[-1].best_estimator_.loss_curve_)
     # Without a refitted model there is nothing to plot; the error says what is.
     search = clone(search).set_params(refit=False).fit(X, y)
-    with pytest.raises(ValueError, match=r"GridSearchCV has no loss_curve_ .* search"):
+    with pytest.raises(
+        ValueError,
+        match=r"GridSearchCV has no loss_curve_ .* search refitted on one "
+        r"\(GridSearchCV with refit=False keeps no model",
+    ):
         LossCurveDisplay.from_estimator(search)
 
 
@@ -607,3 +630,64 @@ def test_learning_rate_display_with_nothing_finite_draws_no_curve_legend():
         ).plot()
     assert display.lines_ == [] and display.curve_lines_ == []
     assert display.curves_ax_.get_legend() is None
+
+
+def test_learning_rate_display_colours_curves_by_their_line_of_scores():
+    # A grid of 18 candidates drew 18 curves in the cycle's ten colours (two
+    # candidates of different C in one colour) under a legend that hid them.
+    from matplotlib.colors import to_rgb
+
+    from sklearn_bce import LearningRateDisplay
+
+    rates = ["auto", 0.01, 0.1, 1.0, 100.0]
+    n = len(rates)
+    display = LearningRateDisplay(
+        learning_rates=rates * 2,
+        mean_scores=[-0.1, -0.2, -0.1, -0.1, np.nan] * 2,
+        std_scores=[0.0] * (2 * n),
+        Cs=[0.1] * n + [1.0] * n,
+        loss_curves=[np.array([[1.0, 0.5, 0.4]])] * (2 * n),
+        converged=[True, False, True, True, False] * 2,
+    ).plot()
+    curves = display.curve_lines_
+    assert len(curves) == 8  # the diverged step (NaN score) has no curve
+    for group, line in enumerate([display.lines_[0], display.lines_[2]]):
+        colour = np.asarray(to_rgb(line.get_color()))
+        auto, small, middle, large = curves[4 * group : 4 * group + 4]
+        assert auto.get_linestyle() == ":"
+        assert_allclose(to_rgb(auto.get_color()), colour)
+        # Lighter for smaller steps, the largest drawn step in full colour.
+        assert_allclose(to_rgb(large.get_color()), colour)
+        assert_allclose(to_rgb(small.get_color()), 0.35 * colour + 0.65)
+        assert_allclose(to_rgb(middle.get_color()), 0.675 * colour + 0.325)
+        assert {small.get_linestyle(), middle.get_linestyle()} == {"-"}
+        assert small.get_label() == f"lr=0.01, C={[0.1, 1][group]:g}, not converged"
+        assert middle.get_label() == f"lr=0.1, C={[0.1, 1][group]:g}"
+    # Scores of unfinished candidates have hollow markers, one legend entry.
+    hollow = [
+        line
+        for line in display.ax_.get_lines()
+        if line.get_markerfacecolor() == "white"
+    ]
+    assert [line.get_xdata().tolist() for line in hollow] == [[0.01], [0.01]]
+    labels = display.ax_.get_legend_handles_labels()[1]
+    assert labels.count("not converged") == 1
+    # Eight curves keep their legend inside the axes; more go beside it.
+    legend = display.curves_ax_.get_legend()
+    assert legend.get_bbox_to_anchor().bounds[0] == display.curves_ax_.bbox.x0
+    display = LearningRateDisplay(
+        learning_rates=[0.1] * 9,
+        mean_scores=[0.0] * 9,
+        std_scores=[0.0] * 9,
+        Cs=list(range(1, 10)),
+        loss_curves=[np.array([[1.0, 0.5]])] * 9,
+    ).plot()
+    legend = display.curves_ax_.get_legend()
+    assert legend.get_bbox_to_anchor().bounds[0] > display.curves_ax_.bbox.x1
+    with pytest.raises(ValueError, match="converged has 3 entries"):
+        LearningRateDisplay(
+            learning_rates=rates,
+            mean_scores=[0.0] * n,
+            std_scores=[0.0] * n,
+            converged=[True] * 3,
+        ).plot()
