@@ -1,5 +1,6 @@
 """``python -m sklearn_bce fit`` and ``predict``, run as a user runs them."""
 
+import contextlib
 import io
 import operator
 import os
@@ -16,6 +17,7 @@ import skops.io as sio
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -433,6 +435,35 @@ def test_fit_passes_the_learning_rate(tmp_path, capsys):
     assert_allclose(model[-1].coef_, expected[-1].coef_, rtol=1e-12)
 
 
+def test_fit_passes_tol_to_both_models(tmp_path, capsys, monkeypatch):
+    # --tol is the stopping rule of both models (fit had none: each kept its
+    # own default, 1e-4 for both, which no option changed).
+    breast_cancer_frame().to_csv(tmp_path / "data.csv", index=False)
+    fitted = []
+    fit = cli.BCELogisticRegression.fit
+
+    def record(self, X, y, **kwargs):
+        fitted.append(self.tol)
+        return fit(self, X, y, **kwargs)
+
+    monkeypatch.setattr(cli.BCELogisticRegression, "fit", record)
+    reference = []
+    monkeypatch.setattr(
+        cli,
+        "LogisticRegression",
+        lambda **params: reference.append(params) or LogisticRegression(**params),
+    )
+    argv = ["fit", str(tmp_path / "data.csv"), "--target", "target"]
+    cli.run_fit(cli.build_parser().parse_args([*argv, "--tol", "1e-7"]))
+    assert fitted == [1e-7]
+    assert reference[0]["tol"] == 1e-7
+    out = capsys.readouterr().out
+    assert "BCELogisticRegression" in out
+    with pytest.raises(SystemExit):
+        cli.main([*argv, "--tol", "0"])
+    assert "--tol: must be a positive number" in capsys.readouterr().err
+
+
 def test_fit_random_state_out_of_range_is_an_option_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["fit", "data.csv", "--target", "t", "--random-state", "-1"])
@@ -570,13 +601,24 @@ def _gradients(out):
     return [float(value) for value in row.split()[2:]]
 
 
-def test_demo_says_both_converged_only_when_they_did(capsys):
+def test_demo_says_both_converged_only_when_they_did(capsys, monkeypatch):
+    # Both models are timed on one thread: lbfgs's small fits took 25-240 ms
+    # instead of 4 ms with the default threads on a loaded 2-core machine.
+    limits = []
+
+    def one_thread(limit):
+        limits.append(limit)
+        return contextlib.nullcontext()
+
+    monkeypatch.setattr(cli, "threadpool_limits", one_thread)
     assert cli.main(FAST_DEMO) == 0
+    assert limits == [1, 1]
     captured = capsys.readouterr()
     last = captured.out.strip().splitlines()[-1]
     assert last.startswith("max |coefficient difference|: ")
     assert (
-        "(both stop at max |gradient| <= tol=1e-06; fit time: median of 1 fits)"
+        "(both stop at max |gradient| <= tol=1e-06; fit time: median of 1 fit, "
+        "one thread each)"
     ) in last
     assert all(gradient <= 1e-6 for gradient in _gradients(captured.out))
     assert captured.err == ""
