@@ -1277,14 +1277,14 @@ class BCELogisticRegression(
         unfinished = result.stop_reason == MAX_ITER
         if unfinished.any() and self.tol > 0:
             advice = [
-                "scale the data (for example with "
-                "sklearn.preprocessing.StandardScaler)",
                 "increase max_iter",
+                "scale the features if they are not standardised (for example "
+                "with sklearn.preprocessing.StandardScaler)",
             ]
             if not full_batch:
                 # The steps shrink with the epochs and the batches' noise
                 # stays: the full gradient falls below a small tol slowly.
-                advice[1] = (
+                advice[0] = (
                     "increase max_iter or tol (mini-batch steps shrink with "
                     "the epochs, so the full gradient falls below a small tol "
                     "slowly)"

@@ -1383,9 +1383,11 @@ stop_reason_, n_features_in_, feature_names_in_
                 f"a fixed step above {limit_name} (L the smoothness bound of a "
                 "fold's loss at that C) can make the loss oscillate without "
                 "diverging: use smaller learning rates or 'auto'; otherwise "
-                "scale the data or increase max_iter"
+                "increase max_iter or scale the features if they are not "
+                "standardised"
                 if too_large
-                else "scale the data or increase max_iter"
+                else "increase max_iter or scale the features if they are not "
+                "standardised"
             )
             n_fits = int(unfinished.sum())
             warnings.warn(

@@ -384,19 +384,23 @@ def test_running_out_of_iterations_suggests_standard_scaler():
 @pytest.mark.parametrize(
     "params, advice",
     [
-        ({}, "StandardScaler) or increase max_iter."),
-        ({"solver": "gd"}, "increase max_iter, or use solver='nesterov'"),
+        (
+            {},
+            "Increase max_iter or scale the features if they are not "
+            "standardised (for example with sklearn.preprocessing.StandardScaler).",
+        ),
+        ({"solver": "gd"}, "StandardScaler), or use solver='nesterov'"),
         # Not smaller than the data: full-batch descent (with a UserWarning).
         ({"solver": "gd", "batch_size": 10**6}, "or use solver='nesterov'"),
         ({"learning_rate": 1e-3}, "or use a different learning rate"),
         (
             {"solver": "gd", "batch_size": 50},
-            "increase max_iter or tol (mini-batch steps shrink",
+            "Increase max_iter or tol (mini-batch steps shrink",
         ),
         ({"batch_size": 50}, "or set early_stopping=True or fit full-batch"),
         (
             {"batch_size": 50, "early_stopping": True, "n_iter_no_change": 50},
-            "slowly), or fit full-batch (batch_size=None).",
+            "StandardScaler), or fit full-batch (batch_size=None).",
         ),
     ],
 )
@@ -427,7 +431,8 @@ def test_running_out_of_iterations_above_the_safe_step_advises_a_smaller_one():
     assert "did not converge" in message
     assert re.search(
         r"learning_rate=1\.0 is above 1/L = 0\.\d+ .*use a step of at most 1/L "
-        r"or learning_rate='auto'\. Otherwise scale the data",
+        r"or learning_rate='auto'\. Otherwise increase max_iter or scale the "
+        r"features if they are not standardised",
         message,
     )
     # The advised step (rounded to 3 digits) works.

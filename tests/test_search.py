@@ -204,8 +204,8 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
     assert re.match(
         r"5 candidate fits did not converge in max_iter=500 iterations: "
         r"\(C=0\.01, learning_rate=1\.0 > 1/L = 0\.6\d+\); a fixed step above "
-        r"1/L .* use smaller learning rates or 'auto'; otherwise scale the data "
-        r"or increase max_iter\. ",
+        r"1/L .* use smaller learning rates or 'auto'; otherwise increase "
+        r"max_iter or scale the features if they are not standardised\. ",
         message,
     )
     assert search.cv_results_["converged"].tolist() == [True, False, True, True]
@@ -219,7 +219,10 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
     with pytest.warns(ConvergenceWarning) as record:
         search.fit(X, y)  # the refit warns too
     message = str(record[0].message)
-    assert ": (C=1, learning_rate=0.5); scale the data or increase max_iter." in message
+    assert (
+        ": (C=1, learning_rate=0.5); increase max_iter or scale the features if "
+        "they are not standardised."
+    ) in message
     # Plain descent far above 2/L: the loss swings without blowing up in two
     # of three folds (the third diverges), and the advice names 2/L.
     X, y = make_classification(400, 6, random_state=1)
