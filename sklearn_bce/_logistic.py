@@ -1227,11 +1227,9 @@ class BCELogisticRegression(
 
     @property
     def stop_reason_(self):
-        """Why each binary problem stopped, ndarray of str (see the class doc).
-
-        Kept as a tuple: a string array cannot live in the namespace of an
-        array API fit, where all the array attributes do.
-        """
+        """Why each binary problem stopped, ndarray of str (see the class doc)."""
+        # Kept as a tuple: a string array cannot live in the namespace of an
+        # array API fit, where all the array attributes do.
         try:
             reasons = self.__dict__["_stop_reason"]
         except KeyError:

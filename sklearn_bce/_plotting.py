@@ -498,7 +498,9 @@ class LearningRateDisplay:
         deviation, is shaded), then a dashed horizontal line at the mean score
         of each ``"auto"`` candidate with a finite score (its spread is not
         drawn).  Lines alternate per group, e.g. labelled ``["C=0.1",
-        "C=0.1 auto", "C=1", "C=1 auto"]``; a single group's are labelled
+        "C=0.1 auto", "C=1", "C=1 auto"]`` (so with a single ``C`` too, as
+        from :class:`~sklearn_bce.BCELogisticRegressionCV`, whose results
+        always hold ``C``); without ``Cs`` and ``params`` they are labelled
         ``["fixed steps", "auto"]``.
     curve_lines_ : list of matplotlib Line2D
         One loss curve per drawn candidate (with a finite score).
