@@ -160,7 +160,9 @@ def test_class_and_sample_weight_equal_grid_search(rng):
 
 def test_diverged_candidates_are_nan_reported_and_never_chosen():
     X, y = data("breast_cancer")
-    search = BCELogisticRegressionCV(learning_rates=[1e4, "auto"], cv=3)
+    search = BCELogisticRegressionCV(
+        learning_rates=[1e4, "auto"], cv=3, return_train_score=True
+    )
     message = (
         "1 of 2 candidates diverged in at least one fold: (C=1, "
         "learning_rate=10000.0). Their scores are NaN and they are never chosen."
@@ -169,6 +171,9 @@ def test_diverged_candidates_are_nan_reported_and_never_chosen():
         search.fit(X, y)
     results = search.cv_results_
     assert np.isnan(results["mean_test_score"][0])
+    # Their training parts too (the kept start scored finite there).
+    for key in ["mean_train_score", *(f"split{k}_train_score" for k in range(3))]:
+        assert np.isnan(results[key][0]) and np.isfinite(results[key][1]), key
     assert results["diverged"].tolist() == [True, False]
     assert results["rank_test_score"].tolist() == [2, 1]
     assert search.learning_rate_ == "auto"
@@ -260,6 +265,10 @@ def test_results_describe_the_descent():
         assert curve.shape[1] >= n_iter
         assert np.isfinite(curve[:, 0]).all()
     assert results["split0_n_iter"].dtype.kind == "i"
+    # The mean over the folds of each candidate's iterations.
+    per_fold = np.array([results[f"split{k}_n_iter"] for k in range(3)])
+    assert len(np.unique(per_fold[:, 0])) > 1  # the folds differ
+    assert_allclose(results["mean_n_iter"], per_fold.mean(axis=0))
     assert (results["mean_fit_time"] > 0).all()
     assert search.n_splits_ == 3
 
@@ -319,6 +328,9 @@ def test_any_scorer():
         ({"learning_rates": []}, "at least one"),
         ({"learning_rates": ["fast"]}, "'auto' or floats"),
         ({"learning_rates": [-1.0]}, "'auto' or floats"),
+        ({"learning_rates": [0.0]}, r"'auto' or floats > 0. Got 0.0 instead"),
+        ({"learning_rates": [np.inf]}, "'auto' or floats"),
+        ({"learning_rates": [np.nan]}, "'auto' or floats"),
         ({"learning_rates": [True]}, "'auto' or floats"),
         ({"Cs": [0.0]}, "'Cs' parameter of BCELogisticRegressionCV must contain"),
         ({"Cs": [True]}, r"must contain floats in \(0, inf\]. Got True instead"),
@@ -1310,6 +1322,30 @@ def test_training_part_lacking_a_class_trains_as_its_single_fit():
         assert results["split1_test_score"][c] == pytest.approx(expected, abs=1e-8)
     assert np.isnan(theirs.cv_results_["split1_test_score"]).all()
     assert ours.coef_.shape == (3, X.shape[1]) and np.isfinite(ours.coef_).all()
+
+
+def test_refit_false_averages_a_class_over_the_folds_that_trained_it():
+    # Split 1's training part lacks class 2: the mean model's class 2 is the
+    # mean of the fold models that trained it (here split 0's alone), not
+    # that model shrunk by the folds that lack it.
+    rng = np.random.RandomState(0)
+    X = rng.randn(90, 2)
+    y = np.repeat([0, 1, 2], 30)
+    X[y == 1] += 2
+    X[y == 2] -= 2
+    rows = np.arange(90)
+    splits = [
+        (rows[rows % 3 != 0], rows[rows % 3 == 0]),
+        (rows[(rows % 3 != 1) & (y != 2)], rows[rows % 3 == 1]),
+    ]
+    params = {"tol": 1e-10, "max_iter": 10_000}
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=splits, refit=False, **params
+    ).fit(X, y)
+    folds = [BCELogisticRegression(**params).fit(X[t], y[t]) for t, _ in splits]
+    assert folds[1].classes_.tolist() == [0, 1]
+    assert_allclose(search.coef_[2], folds[0].coef_[2], rtol=1e-6)
+    assert_allclose(search.intercept_[2], folds[0].intercept_[2], rtol=1e-6)
 
 
 def test_empty_training_part_fails_as_in_grid_search():

@@ -520,6 +520,38 @@ def test_minibatch_divergence_after_some_epochs_keeps_the_lowest_objective(
     assert_array_equal(model.intercept_, 0.0)
 
 
+def test_minibatch_divergence_limit_is_relative_to_at_least_one():
+    # A warm start near the optimum (objective about 0.08): epochs that reach
+    # 6-10 are far above 100 times the start but below 100 max(J, 1) = 100,
+    # the documented limit, so the fit is not called diverged.
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 3)
+    y = (X @ [2.0, -2.0, 1.0] + 0.3 * rng.randn(600) > 0).astype(int)
+    model = BCELogisticRegression(C=10.0, warm_start=True).fit(X, y)
+    start = model.loss_curve_[-1]
+    assert start < 0.1
+    model.set_params(batch_size=100, learning_rate=1000.0, max_iter=5, random_state=0)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        model.fit(X, y)
+    assert not any("diverged" in str(w.message) for w in record)
+    assert model.stop_reason_.tolist() == ["max_iter"]
+    assert 100 * start < model.loss_curve_.max() < 100
+
+
+def test_minibatch_tol_zero_stops_where_the_gradient_is_exactly_zero():
+    # As the full-batch fit: features that are all zero, without an
+    # intercept, give every batch and the whole data a gradient of exactly 0.
+    X = np.zeros((40, 2))
+    y = np.repeat([0, 1], 20)
+    model = BCELogisticRegression(
+        batch_size=10, tol=0, max_iter=50, fit_intercept=False, random_state=0
+    ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert model.n_iter_.tolist() == [1]
+    assert_array_equal(model.coef_, 0.0)
+
+
 def test_minibatch_rows_of_zero_weight_leave_the_optimum_where_it_is():
     # Rows of zero weight do not change J.  Batches holding only such rows
     # still take their penalty step (their data term is zero): skipping them
