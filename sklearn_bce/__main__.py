@@ -156,6 +156,16 @@ def build_parser():
     return parser
 
 
+def _add_solver_argument(parser):
+    parser.add_argument(
+        "--solver",
+        choices=["nesterov", "gd"],
+        default="nesterov",
+        help="accelerated descent with a line search, or plain gradient descent "
+        "(default: %(default)s)",
+    )
+
+
 def _add_fit_arguments(parser):
     parser.add_argument("data", metavar="DATA.csv", help="training data")
     parser.add_argument(
@@ -175,13 +185,7 @@ def _add_fit_arguments(parser):
         metavar="X",
         help="inverse penalty strength, 'inf' for none (default: %(default)s)",
     )
-    parser.add_argument(
-        "--solver",
-        choices=["nesterov", "gd"],
-        default="nesterov",
-        help="accelerated descent with a line search, or plain gradient descent "
-        "(default: %(default)s)",
-    )
+    _add_solver_argument(parser)
     parser.add_argument(
         "--max-iter",
         type=_iterations,
@@ -237,13 +241,7 @@ def _add_demo_arguments(parser):
         default=1.0,
         help="inverse penalty strength, 'inf' for none (default: %(default)s)",
     )
-    parser.add_argument(
-        "--solver",
-        choices=["nesterov", "gd"],
-        default="nesterov",
-        help="accelerated descent with a line search, or plain gradient descent "
-        "(default: %(default)s)",
-    )
+    _add_solver_argument(parser)
     parser.add_argument(
         "--max-iter",
         type=_iterations,
