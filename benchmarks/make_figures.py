@@ -4,8 +4,9 @@ Writes, into ``docs/images/`` of the repository (or ``--output-dir``):
 
 - ``loss_curve_breast_cancer.png``: the objective per iteration of
   ``solver="gd"`` and ``solver="nesterov"`` (both ``learning_rate="auto"``,
-  default ``tol``, ``max_iter=20_000``: plain descent needs about 3,100) on the standardised breast-cancer data, and its gap to the
-  best value on a log scale;
+  default ``tol``, ``max_iter=20_000``: plain descent needs about 3,100) on
+  the standardised breast-cancer data, and its gap to the best value on a
+  log scale;
 - ``loss_curve_iris.png``: the one-vs-rest curves, one per class, of the
   standardised iris data.
 

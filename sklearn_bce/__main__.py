@@ -161,8 +161,7 @@ def _add_solver_argument(parser):
         "--solver",
         choices=["nesterov", "gd"],
         default="nesterov",
-        help="accelerated descent with a line search, or plain gradient descent "
-        "(default: %(default)s)",
+        help="Nesterov-accelerated or plain gradient descent (default: %(default)s)",
     )
 
 

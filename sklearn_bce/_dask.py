@@ -588,6 +588,9 @@ def _class_weight_vector(class_weight, classes, counts):
     """Weight of each class; ``counts`` are the (weighted) class counts."""
     if class_weight is None:
         return None
+    if not (isinstance(class_weight, str) and class_weight == "balanced"):
+        # A dict's weights need no counts.
+        return class_weights(class_weight, classes, classes, None)
     if _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT:
         # y = classes, each weighted by its class's total weight, gives the
         # weighted bincount that "balanced" needs.
@@ -686,7 +689,7 @@ def fit_dask(estimator, X, y, sample_weight=None):
             )
 
     counts = None
-    if estimator.class_weight is not None:
+    if estimator.class_weight == "balanced":
         counts_weights = weight if _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT else None
         (counts,) = _compute(
             da.bincount(y_index, weights=counts_weights, minlength=n_classes)

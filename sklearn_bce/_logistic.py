@@ -950,8 +950,8 @@ class BCELogisticRegression(
             raise ValueError(
                 "class_weight='balanced' needs the whole data, which partial_fit "
                 "does not see; set class_weight to a dict of class weights "
-                "(such as compute_class_weight('balanced', classes=classes, "
-                "y=y) on the whole y) or None."
+                "(such as dict(zip(classes, compute_class_weight('balanced', "
+                "classes=classes, y=y))) on the whole y) or None."
             )
         X, y = validate_data(
             self,

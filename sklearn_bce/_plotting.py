@@ -223,6 +223,8 @@ class LossCurveDisplay:
             import matplotlib.pyplot as plt
 
             _, ax = plt.subplots(layout="constrained")
+        # Other models' curves already on the axes: no note on empty axes.
+        had_lines = bool(ax.get_lines())
         name = self.name if name is None else name
 
         def label(row, kind):
@@ -266,7 +268,7 @@ class LossCurveDisplay:
             line.get_label() and not line.get_label().startswith("_") for line in lines
         ):
             ax.legend()
-        if len(empty) == len(train):
+        if len(empty) == len(train) and not had_lines:
             # Nothing drawn: say why on the axes, not only in the warning.
             ax.text(
                 0.5,
@@ -361,7 +363,8 @@ class LossCurveDisplay:
         if not hasattr(estimator, "loss_curve_"):
             unrefitted = (
                 f" ({type(estimator).__name__} with refit=False keeps no model "
-                "with a loss curve: fit it with refit=True)"
+                "with a loss curve: fit it with refit=True, or with the name of "
+                "the metric that chooses)"
                 if getattr(estimator, "refit", True) is False
                 else ""
             )
@@ -398,6 +401,13 @@ def _find_param(cv_results, suffix):
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 _DASHES = ("--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)))
+#: Dash patterns of the fixed steps' loss curves, per ten groups: never
+#: dotted, which marks ``"auto"``.
+_CURVE_DASHES = ("-", "--", "-.", (0, (5, 1, 1, 1, 1, 1)))
+#: Legend entries past which a legend goes beside its axes, in columns of at
+#: most :data:`_LEGEND_ROWS` entries (a taller one would squeeze the axes).
+_LEGEND_INSIDE = 8
+_LEGEND_ROWS = 14
 
 
 def _line_style(index):
@@ -566,7 +576,8 @@ class LearningRateDisplay:
             the lines of scores against the float learning rates; they
             override the defaults (``marker``, ``color``, ``label``).  The
             dashed lines of ``"auto"`` candidates take the colour and width
-            of their group's line.
+            of their group's line, and the loss curves its colour (so
+            ``color="k"`` draws every group's curves in shades of grey).
 
         Returns
         -------
@@ -609,7 +620,7 @@ class LearningRateDisplay:
             )
         converged = np.ones(len(rates), dtype=bool)
         if self.converged is not None:
-            converged = np.asarray(self.converged, dtype=bool).ravel()
+            converged = _as_flags(self.converged, "converged")
             if len(converged) != len(rates):
                 raise ValueError(
                     f"converged has {len(converged)} entries, but there are "
@@ -667,17 +678,18 @@ class LearningRateDisplay:
                 ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
                 lines.append(line)
                 if not done.all():
-                    # Hollow markers: fits stopped by max_iter (or diverged
-                    # in some folds), whose scores depend on where they stopped.
+                    # Hollow markers: fits stopped by max_iter, whose scores
+                    # depend on where they stopped.
+                    marker = line.get_marker()
                     ax.plot(
                         x[~done],
                         m[~done],
                         linestyle="none",
-                        marker=line.get_marker(),
+                        marker=marker if marker not in ("", " ", "none") else "o",
                         markersize=line.get_markersize(),
                         markeredgecolor=line.get_color(),
                         markerfacecolor="white",
-                        label="_" if unfinished_marked else "not converged",
+                        label="_not converged",
                     )
                     unfinished_marked = True
                 auto_style = {
@@ -697,13 +709,28 @@ class LearningRateDisplay:
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.score_name or "validation score")
-        if any(not line.get_label().startswith("_") for line in lines) or (
-            unfinished_marked
-        ):
-            ax.legend()
+        handles = [line for line in lines if not line.get_label().startswith("_")]
+        if unfinished_marked:
+            from matplotlib.lines import Line2D
+
+            # One neutral entry for the hollow markers of every group.
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markeredgecolor="grey",
+                    markerfacecolor="white",
+                    label="not converged",
+                )
+            )
+        if handles:
+            _legend(ax, handles)
         curve_lines = []
         if curves_ax is not None and self.loss_curves is not None:
             groups = list(dict.fromkeys(names))
+            keyed = {}
             for i, curves in enumerate(self.loss_curves):
                 if not np.isfinite(mean[i]):
                     continue
@@ -711,9 +738,12 @@ class LearningRateDisplay:
                 unfinished = "" if converged[i] else "not converged"
                 parts = (f"lr={rates[i]}", names[i], unfinished)
                 g = groups.index(names[i])
+                full = group_colours.get(names[i], _line_style(g)["color"])
+                dashes = _CURVE_DASHES[(g // 10) % len(_CURVE_DASHES)]
+                keyed.setdefault(names[i], (full, dashes))
                 colour, linestyle = _curve_style(
-                    group_colours.get(names[i], _line_style(g)["color"]),
-                    _line_style(g)["dashes"] if g >= 10 else "-",
+                    full,
+                    dashes,
                     rates[i],
                     [
                         rates[j]
@@ -732,14 +762,10 @@ class LearningRateDisplay:
             curves_ax.set_xscale("log")
             curves_ax.set_xlabel("iteration")
             curves_ax.set_ylabel("training objective (mean over folds)")
-            if len(curve_lines) > 8:
-                # Beside the curves, which a long legend would hide.
-                curves_ax.legend(
-                    fontsize="small",
-                    loc="upper left",
-                    bbox_to_anchor=(1.02, 1),
-                    ncols=1 + (len(curve_lines) > 20),
-                )
+            if len(curve_lines) > _LEGEND_INSIDE:
+                # One entry per group and a key to the shades and dots, not
+                # one per curve.
+                _legend(curves_ax, _curve_key(keyed))
             elif curve_lines:
                 curves_ax.legend(fontsize="small")
         self.ax_ = ax
@@ -855,10 +881,57 @@ class LearningRateDisplay:
             converged=(
                 None
                 if "converged" not in cv_results
-                else np.asarray(cv_results["converged"], dtype=bool)[keep]
+                else _as_flags(cv_results["converged"], "cv_results['converged']")[keep]
             ),
         )
         return display.plot(ax=ax, curves_ax=curves_ax)
+
+
+def _legend(ax, handles):
+    """A legend inside ``ax``, or beside it in columns when it is long."""
+    if len(handles) <= _LEGEND_INSIDE:
+        ax.legend(handles=handles, fontsize="small")
+        return
+    ax.legend(
+        handles=handles,
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1),
+        ncols=-(-len(handles) // _LEGEND_ROWS),
+    )
+
+
+def _curve_key(groups):
+    """Legend handles of many loss curves: ``groups`` maps each group's name
+    to its full colour and dash pattern; then the key to shades and dots."""
+    from matplotlib.lines import Line2D
+
+    handles = [
+        Line2D([], [], color=colour, linestyle=dashes, label=name or "fixed steps")
+        for name, (colour, dashes) in groups.items()
+    ]
+    handles += [
+        Line2D([], [], color="0.6", label="lighter: smaller step"),
+        Line2D([], [], color="0.2", linestyle=":", label='dotted: "auto"'),
+    ]
+    return handles
+
+
+def _as_flags(values, what):
+    """Booleans from bools, 0/1 or their text ("True", "false"), as read back
+    from a CSV file; anything else (NaN, other text) is an error."""
+    text = {"true": True, "1": True, "false": False, "0": False}
+    flags = []
+    for value in np.asarray(values, dtype=object).ravel():
+        if isinstance(value, (bool, np.bool_)) or (
+            isinstance(value, (int, np.integer)) and value in (0, 1)
+        ):
+            flags.append(bool(value))
+        elif isinstance(value, str) and value.strip().lower() in text:
+            flags.append(text[value.strip().lower()])
+        else:
+            raise ValueError(f"{what} must hold booleans; got {value!r}.")
+    return np.array(flags, dtype=bool)
 
 
 def _curve_style(colour, linestyle, rate, group_rates):

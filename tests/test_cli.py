@@ -295,7 +295,11 @@ def test_bad_input_is_one_line_on_stderr(bad_inputs, capsys, monkeypatch, case):
     # next test runs one case as its own process.
     monkeypatch.chdir(bad_inputs)
     args, expected = FAILURES[case]
-    assert cli.main(args) == 1
+    # A warning would be a second line on a process's stderr.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert cli.main(args) == 1
+    assert [str(w.message) for w in caught] == []
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.strip().splitlines()

@@ -155,10 +155,16 @@ def test_a_diverged_fit_is_labelled_and_an_empty_curve_warned_about(
     with pytest.warns(UserWarning, match="no finite value.*diverged at its first"):
         display = LossCurveDisplay.from_estimator(model)
     assert display.lines_[0].get_label() == "BCELogisticRegression, diverged"
-    # The empty axes say why they are empty.
+    # The empty axes say why they are empty; axes holding another model's
+    # curve are not empty, and the legend names the diverged model.
     assert [text.get_text() for text in display.ax_.texts] == [
         "diverged at the first step: no finite objective"
     ]
+    good = BCELogisticRegression().fit(X, y)
+    ax = LossCurveDisplay.from_estimator(good, name="good").ax_
+    with pytest.warns(UserWarning, match="no finite value"):
+        LossCurveDisplay.from_estimator(model, ax=ax, name="bad")
+    assert len(ax.texts) == 0
     # A curve that diverged later is drawn up to where it did, and labelled.
     display = LossCurveDisplay(
         loss_curve=[[3.0, 2.0, 1.0], [2.0, 9.0, np.nan]],
@@ -670,20 +676,12 @@ def test_learning_rate_display_colours_curves_by_their_line_of_scores():
         if line.get_markerfacecolor() == "white"
     ]
     assert [line.get_xdata().tolist() for line in hollow] == [[0.01], [0.01]]
-    labels = display.ax_.get_legend_handles_labels()[1]
-    assert labels.count("not converged") == 1
-    # Eight curves keep their legend inside the axes; more go beside it.
+    labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert labels == ["C=0.1", "C=0.1 auto", "C=1", "C=1 auto", "not converged"]
+    # Eight curves keep their legend inside the axes, one entry each.
     legend = display.curves_ax_.get_legend()
     assert legend.get_bbox_to_anchor().bounds[0] == display.curves_ax_.bbox.x0
-    display = LearningRateDisplay(
-        learning_rates=[0.1] * 9,
-        mean_scores=[0.0] * 9,
-        std_scores=[0.0] * 9,
-        Cs=list(range(1, 10)),
-        loss_curves=[np.array([[1.0, 0.5]])] * 9,
-    ).plot()
-    legend = display.curves_ax_.get_legend()
-    assert legend.get_bbox_to_anchor().bounds[0] > display.curves_ax_.bbox.x1
+    assert len(legend.get_texts()) == 8
     with pytest.raises(ValueError, match="converged has 3 entries"):
         LearningRateDisplay(
             learning_rates=rates,
@@ -691,3 +689,62 @@ def test_learning_rate_display_colours_curves_by_their_line_of_scores():
             std_scores=[0.0] * n,
             converged=[True] * 3,
         ).plot()
+
+
+def test_learning_rate_display_stays_readable_with_many_groups():
+    # 12 values of C x 4 steps: the legends (25 score lines, 48 curves)
+    # squeezed the axes to strips; past ten groups the fixed steps' curves
+    # were dotted like "auto".
+    from sklearn_bce import LearningRateDisplay
+
+    rates = ["auto", 0.1, 1.0, 3.0]
+    Cs = np.logspace(-3, 3, 12)
+    display = LearningRateDisplay(
+        learning_rates=rates * 12,
+        mean_scores=np.linspace(-1, 0, 48),
+        std_scores=[0.01] * 48,
+        Cs=np.repeat(Cs, 4),
+        loss_curves=[np.array([[1.0, 0.5, 0.4]])] * 48,
+    ).plot()
+    display.figure_.canvas.draw()
+    for ax in (display.ax_, display.curves_ax_):
+        assert ax.get_position().height > 0.5
+        legend = ax.get_legend()
+        assert legend.get_bbox_to_anchor().bounds[0] > ax.bbox.x1  # beside
+    # The curves' legend: one entry per group and the key.
+    labels = [text.get_text() for text in display.curves_ax_.get_legend().get_texts()]
+    assert labels == [f"C={C:g}" for C in Cs] + [
+        "lighter: smaller step",
+        'dotted: "auto"',
+    ]
+    for line in display.curve_lines_:
+        assert (line.get_linestyle() == ":") == line.get_label().startswith("lr=auto")
+
+
+def test_learning_rate_display_reads_converged_flags_written_as_text():
+    # cv_results_ read back from a CSV file as text: "False" is not True.
+    from sklearn_bce import LearningRateDisplay
+
+    results = {
+        "param_learning_rate": np.array([0.1, 1.0], dtype=object),
+        "mean_test_score": np.array([-0.2, -0.1]),
+        "std_test_score": np.array([0.0, 0.0]),
+        "converged": np.array(["False", "True"], dtype=object),
+    }
+    display = LearningRateDisplay.from_cv_results(results)
+    hollow = [
+        line.get_xdata().tolist()
+        for line in display.ax_.get_lines()
+        if line.get_markerfacecolor() == "white"
+    ]
+    assert hollow == [[0.1]]
+    direct = LearningRateDisplay(
+        learning_rates=[0.1, 1.0],
+        mean_scores=[-0.2, -0.1],
+        std_scores=[0.0, 0.0],
+        converged=["false", "true"],
+    ).plot()
+    assert sum(line.get_markerfacecolor() == "white" for line in direct.ax_.lines) == 1
+    results["converged"] = np.array([np.nan, True], dtype=object)
+    with pytest.raises(ValueError, match=r"converged'\] must hold booleans; got nan"):
+        LearningRateDisplay.from_cv_results(results)

@@ -522,21 +522,21 @@ def test_minibatch_divergence_after_some_epochs_keeps_the_lowest_objective(
 
 def test_minibatch_divergence_limit_is_relative_to_at_least_one():
     # A warm start near the optimum (objective about 0.08): epochs that reach
-    # 6-10 are far above 100 times the start but below 100 max(J, 1) = 100,
-    # the documented limit, so the fit is not called diverged.
+    # 20-60 (over eight seeds) are well above 100 times the start but below
+    # 100 max(J, 1) = 100, the documented limit, so the fit is not diverged.
     rng = np.random.RandomState(0)
     X = rng.randn(600, 3)
     y = (X @ [2.0, -2.0, 1.0] + 0.3 * rng.randn(600) > 0).astype(int)
     model = BCELogisticRegression(C=10.0, warm_start=True).fit(X, y)
     start = model.loss_curve_[-1]
     assert start < 0.1
-    model.set_params(batch_size=100, learning_rate=1000.0, max_iter=5, random_state=0)
+    model.set_params(batch_size=100, learning_rate=2000.0, max_iter=5, random_state=0)
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         model.fit(X, y)
     assert not any("diverged" in str(w.message) for w in record)
     assert model.stop_reason_.tolist() == ["max_iter"]
-    assert 100 * start < model.loss_curve_.max() < 100
+    assert 2 * 100 * start < model.loss_curve_.max() < 100
 
 
 def test_minibatch_tol_zero_stops_where_the_gradient_is_exactly_zero():
