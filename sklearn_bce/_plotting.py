@@ -481,7 +481,8 @@ class LearningRateDisplay:
         :meth:`plot` draws their mean over the rows in a second panel, each
         row held at its final value once it stopped: in the colour of the
         candidate's line of scores, lighter for smaller learning rates, dotted
-        for ``"auto"``.
+        for ``"auto"`` (and, past ten lines of scores, dashed for the fixed
+        steps of each further ten).
 
     score_name : str, default=None
         Label of the score axis.
@@ -489,7 +490,9 @@ class LearningRateDisplay:
     converged : array-like of shape (n_candidates,), default=None
         Whether each candidate's fits all converged
         (``cv_results_["converged"]`` of
-        :class:`~sklearn_bce.BCELogisticRegressionCV`).  Scores of candidates
+        :class:`~sklearn_bce.BCELogisticRegressionCV`): booleans, 0 and 1, or
+        their text (``"True"``, ``"false"``) as read back from a CSV file;
+        anything else is a ``ValueError``.  Scores of candidates
         that did not are drawn with hollow markers, and their loss curves are
         labelled "not converged".  ``None`` marks none.
 
@@ -571,6 +574,11 @@ class LearningRateDisplay:
             Axes for the loss curves when ``ax`` is given; ``None`` then skips
             them.
 
+            Legends of more than eight entries list one entry per line of
+            scores (and a key to the styles); on a figure the display makes
+            they go beside their axes, in columns, and the figure is widened
+            for them; on given axes they stay inside.
+
         **kwargs : dict
             Keyword arguments passed to :meth:`matplotlib.axes.Axes.plot` for
             the lines of scores against the float learning rates; they
@@ -631,6 +639,10 @@ class LearningRateDisplay:
             _group_name(C, candidate, with_C=self.Cs is not None)
             for C, candidate in zip(Cs, params, strict=True)
         ]
+        if "c" in kwargs:  # matplotlib's alias, read below as "color"
+            kwargs = dict(kwargs)
+            kwargs["color"] = kwargs.pop("c")
+        own_figure = ax is None
         if ax is None:
             import matplotlib.pyplot as plt
 
@@ -645,6 +657,7 @@ class LearningRateDisplay:
             ax = axes[0, 0]
             curves_ax = axes[0, 1] if panels == 2 else None
         lines = []
+        line_groups = []  # the group of each of lines
         group_colours = {}
         unfinished_marked = False
         # One colour of the property cycle per line, shared by its "auto"
@@ -677,6 +690,7 @@ class LearningRateDisplay:
                 (line,) = ax.plot(x, m, **{**defaults, **kwargs})
                 ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
                 lines.append(line)
+                line_groups.append(name)
                 if not done.all():
                     # Hollow markers: fits stopped by max_iter, whose scores
                     # depend on where they stopped.
@@ -706,13 +720,40 @@ class LearningRateDisplay:
                         **auto_style,
                     )
                     lines.append(line)
+                    line_groups.append(name)
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.score_name or "validation score")
-        handles = [line for line in lines if not line.get_label().startswith("_")]
-        if unfinished_marked:
-            from matplotlib.lines import Line2D
+        from matplotlib.lines import Line2D
 
+        handles = [line for line in lines if not line.get_label().startswith("_")]
+        if len(handles) + unfinished_marked > _LEGEND_INSIDE:
+            # One entry per group (its first line), then a key to the dashes.
+            first = {}
+            for line, name in zip(lines, line_groups, strict=True):
+                first.setdefault(name, line)
+            handles = [
+                Line2D(
+                    [],
+                    [],
+                    color=line.get_color(),
+                    marker=line.get_marker(),
+                    linestyle="-",
+                    label=name or "fixed steps",
+                )
+                for name, line in first.items()
+            ]
+            if any(line.get_label().endswith("auto") for line in lines):
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        color="0.2",
+                        linestyle="--",
+                        label='"auto" (level lines)',
+                    )
+                )
+        if unfinished_marked:
             # One neutral entry for the hollow markers of every group.
             handles.append(
                 Line2D(
@@ -725,8 +766,9 @@ class LearningRateDisplay:
                     label="not converged",
                 )
             )
+        legend_columns = 0
         if handles:
-            _legend(ax, handles)
+            legend_columns += _legend(ax, handles, beside=own_figure)
         curve_lines = []
         if curves_ax is not None and self.loss_curves is not None:
             groups = list(dict.fromkeys(names))
@@ -765,9 +807,20 @@ class LearningRateDisplay:
             if len(curve_lines) > _LEGEND_INSIDE:
                 # One entry per group and a key to the shades and dots, not
                 # one per curve.
-                _legend(curves_ax, _curve_key(keyed))
+                fixed = [
+                    names[i]
+                    for i in range(len(rates))
+                    if not isinstance(rates[i], str) and np.isfinite(mean[i])
+                ]
+                shaded = any(fixed.count(name) > 1 for name in set(fixed))
+                key = _curve_key(keyed, curve_lines, shaded)
+                legend_columns += _legend(curves_ax, key, beside=own_figure)
             elif curve_lines:
                 curves_ax.legend(fontsize="small")
+        if legend_columns:
+            # Room for the legends beside the axes, which would squeeze them.
+            width, height = ax.figure.get_size_inches()
+            ax.figure.set_size_inches(width + 1.6 * legend_columns, height)
         self.ax_ = ax
         self.curves_ax_ = curves_ax
         self.figure_ = ax.figure
@@ -881,39 +934,52 @@ class LearningRateDisplay:
             converged=(
                 None
                 if "converged" not in cv_results
-                else _as_flags(cv_results["converged"], "cv_results['converged']")[keep]
+                else _as_flags(
+                    np.asarray(cv_results["converged"], dtype=object)[keep],
+                    "cv_results['converged']",
+                )
             ),
         )
         return display.plot(ax=ax, curves_ax=curves_ax)
 
 
-def _legend(ax, handles):
-    """A legend inside ``ax``, or beside it in columns when it is long."""
-    if len(handles) <= _LEGEND_INSIDE:
+def _legend(ax, handles, *, beside):
+    """A legend inside ``ax``; a long one beside it, in columns, when
+    ``beside`` (a figure the display made, which it widens for them).
+
+    Returns the number of columns placed beside the axes.
+    """
+    if len(handles) <= _LEGEND_INSIDE or not beside:
         ax.legend(handles=handles, fontsize="small")
-        return
+        return 0
+    columns = -(-len(handles) // _LEGEND_ROWS)
     ax.legend(
         handles=handles,
         fontsize="small",
         loc="upper left",
         bbox_to_anchor=(1.02, 1),
-        ncols=-(-len(handles) // _LEGEND_ROWS),
+        ncols=columns,
     )
+    return columns
 
 
-def _curve_key(groups):
+def _curve_key(groups, curve_lines, shaded):
     """Legend handles of many loss curves: ``groups`` maps each group's name
-    to its full colour and dash pattern; then the key to shades and dots."""
+    to its full colour and dash pattern; then a key to the shades (when a
+    group has several fixed steps, ``shaded``) and to the dotted "auto"
+    curves among ``curve_lines``."""
     from matplotlib.lines import Line2D
 
     handles = [
         Line2D([], [], color=colour, linestyle=dashes, label=name or "fixed steps")
         for name, (colour, dashes) in groups.items()
     ]
-    handles += [
-        Line2D([], [], color="0.6", label="lighter: smaller step"),
-        Line2D([], [], color="0.2", linestyle=":", label='dotted: "auto"'),
-    ]
+    if shaded:
+        handles.append(Line2D([], [], color="0.6", label="lighter: smaller step"))
+    if any(line.get_linestyle() == ":" for line in curve_lines):
+        handles.append(
+            Line2D([], [], color="0.2", linestyle=":", label='dotted: "auto"')
+        )
     return handles
 
 
@@ -924,7 +990,7 @@ def _as_flags(values, what):
     flags = []
     for value in np.asarray(values, dtype=object).ravel():
         if isinstance(value, (bool, np.bool_)) or (
-            isinstance(value, (int, np.integer)) and value in (0, 1)
+            isinstance(value, (int, float, np.integer, np.floating)) and value in (0, 1)
         ):
             flags.append(bool(value))
         elif isinstance(value, str) and value.strip().lower() in text:

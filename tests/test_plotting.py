@@ -707,16 +707,38 @@ def test_learning_rate_display_stays_readable_with_many_groups():
         loss_curves=[np.array([[1.0, 0.5, 0.4]])] * 48,
     ).plot()
     display.figure_.canvas.draw()
+    width = display.figure_.get_size_inches()[0]
+    assert width > 11  # widened for the legends beside the axes
     for ax in (display.ax_, display.curves_ax_):
         assert ax.get_position().height > 0.5
+        assert ax.get_position().width * width > 3  # inches
         legend = ax.get_legend()
         assert legend.get_bbox_to_anchor().bounds[0] > ax.bbox.x1  # beside
-    # The curves' legend: one entry per group and the key.
+    # One entry per group and a key, in both legends.
+    labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert labels == [f"C={C:g}" for C in Cs] + ['"auto" (level lines)']
     labels = [text.get_text() for text in display.curves_ax_.get_legend().get_texts()]
     assert labels == [f"C={C:g}" for C in Cs] + [
         "lighter: smaller step",
         'dotted: "auto"',
     ]
+    # On axes of the user's own figure, the legends stay inside their axes
+    # (the display cannot make room beside them).
+    figure, (ax, curves_ax) = plt.subplots(1, 2)
+    display.plot(ax=ax, curves_ax=curves_ax)
+    assert figure.get_size_inches()[0] == plt.rcParams["figure.figsize"][0]
+    for axes in (ax, curves_ax):
+        assert axes.get_legend().get_bbox_to_anchor().bounds[0] == axes.bbox.x0
+    # Groups of "auto" alone: no shades to explain.
+    only_auto = LearningRateDisplay(
+        learning_rates=["auto"] * 9,
+        mean_scores=[0.0] * 9,
+        std_scores=[0.0] * 9,
+        Cs=list(range(1, 10)),
+        loss_curves=[np.array([[1.0, 0.5]])] * 9,
+    ).plot()
+    labels = [t.get_text() for t in only_auto.curves_ax_.get_legend().get_texts()]
+    assert labels[-1] == 'dotted: "auto"' and "lighter: smaller step" not in labels
     for line in display.curve_lines_:
         assert (line.get_linestyle() == ":") == line.get_label().startswith("lr=auto")
 
@@ -738,13 +760,17 @@ def test_learning_rate_display_reads_converged_flags_written_as_text():
         if line.get_markerfacecolor() == "white"
     ]
     assert hollow == [[0.1]]
-    direct = LearningRateDisplay(
-        learning_rates=[0.1, 1.0],
-        mean_scores=[-0.2, -0.1],
-        std_scores=[0.0, 0.0],
-        converged=["false", "true"],
-    ).plot()
-    assert sum(line.get_markerfacecolor() == "white" for line in direct.ax_.lines) == 1
+    for flags in (["false", "true"], [0.0, 1.0], np.array([False, True])):
+        direct = LearningRateDisplay(
+            learning_rates=[0.1, 1.0],
+            mean_scores=[-0.2, -0.1],
+            std_scores=[0.0, 0.0],
+            converged=flags,
+        ).plot(c="k")  # matplotlib's alias of color
+        hollow = [
+            line for line in direct.ax_.lines if line.get_markerfacecolor() == "white"
+        ]
+        assert len(hollow) == 1 and direct.lines_[0].get_color() == "k"
     results["converged"] = np.array([np.nan, True], dtype=object)
     with pytest.raises(ValueError, match=r"converged'\] must hold booleans; got nan"):
         LearningRateDisplay.from_cv_results(results)
