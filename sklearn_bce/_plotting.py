@@ -32,6 +32,10 @@ def _as_rows(curve, name):
     )
 
 
+#: The ``gid`` of the note on axes that a display left empty.
+_EMPTY_NOTE = "sklearn_bce.empty_loss_curve"
+
+
 class LossCurveDisplay:
     """Loss curve visualisation: the objective after each iteration.
 
@@ -268,7 +272,12 @@ class LossCurveDisplay:
             line.get_label() and not line.get_label().startswith("_") for line in lines
         ):
             ax.legend()
-        if len(empty) == len(train) and not had_lines:
+        if len(empty) < len(train):
+            # Curves drawn: the axes are no longer empty.
+            for text in list(ax.texts):
+                if text.get_gid() == _EMPTY_NOTE:
+                    text.remove()
+        elif not had_lines:
             # Nothing drawn: say why on the axes, not only in the warning.
             ax.text(
                 0.5,
@@ -279,6 +288,7 @@ class LossCurveDisplay:
                 transform=ax.transAxes,
                 ha="center",
                 va="center",
+                gid=_EMPTY_NOTE,
             )
         self.ax_ = ax
         self.figure_ = ax.figure

@@ -165,6 +165,12 @@ def test_a_diverged_fit_is_labelled_and_an_empty_curve_warned_about(
     with pytest.warns(UserWarning, match="no finite value"):
         LossCurveDisplay.from_estimator(model, ax=ax, name="bad")
     assert len(ax.texts) == 0
+    # The other order: the note goes once a curve is drawn.
+    with pytest.warns(UserWarning, match="no finite value"):
+        ax = LossCurveDisplay.from_estimator(model, name="bad").ax_
+    assert len(ax.texts) == 1
+    LossCurveDisplay.from_estimator(good, ax=ax, name="good")
+    assert len(ax.texts) == 0
     # A curve that diverged later is drawn up to where it did, and labelled.
     display = LossCurveDisplay(
         loss_curve=[[3.0, 2.0, 1.0], [2.0, 9.0, np.nan]],
