@@ -272,12 +272,12 @@ class LossCurveDisplay:
             line.get_label() and not line.get_label().startswith("_") for line in lines
         ):
             ax.legend()
-        if len(empty) < len(train):
+        if len(empty) + len(flat) < len(train):
             # Curves drawn: the axes are no longer empty.
             for text in list(ax.texts):
                 if text.get_gid() == _EMPTY_NOTE:
                     text.remove()
-        elif not had_lines:
+        elif not had_lines and empty:
             # Nothing drawn: say why on the axes, not only in the warning.
             ax.text(
                 0.5,
@@ -574,6 +574,13 @@ class LearningRateDisplay:
     def plot(self, ax=None, *, curves_ax=None, **kwargs):
         """Plot the scores (and the loss curves when the display has them).
 
+        A legend of more than eight entries lists one entry per group of
+        candidates (per ``C`` and ``params``) and a key to the line styles.
+        On a figure the display makes, such legends go beside their axes, in
+        columns, and the figure is widened for them; on axes you give they
+        are drawn at the axes' best place, where many groups may need a
+        larger figure (or ``ax.get_legend().remove()``).
+
         Parameters
         ----------
         ax : matplotlib Axes, default=None
@@ -583,11 +590,6 @@ class LearningRateDisplay:
         curves_ax : matplotlib Axes, default=None
             Axes for the loss curves when ``ax`` is given; ``None`` then skips
             them.
-
-            Legends of more than eight entries list one entry per line of
-            scores (and a key to the styles); on a figure the display makes
-            they go beside their axes, in columns, and the figure is widened
-            for them; on given axes they stay inside.
 
         **kwargs : dict
             Keyword arguments passed to :meth:`matplotlib.axes.Axes.plot` for
@@ -649,7 +651,7 @@ class LearningRateDisplay:
             _group_name(C, candidate, with_C=self.Cs is not None)
             for C, candidate in zip(Cs, params, strict=True)
         ]
-        if "c" in kwargs:  # matplotlib's alias, read below as "color"
+        if "c" in kwargs and "color" not in kwargs:  # matplotlib's alias
             kwargs = dict(kwargs)
             kwargs["color"] = kwargs.pop("c")
         own_figure = ax is None
@@ -668,6 +670,7 @@ class LearningRateDisplay:
             curves_ax = axes[0, 1] if panels == 2 else None
         lines = []
         line_groups = []  # the group of each of lines
+        line_is_auto = []  # whether each of lines is an "auto" level line
         group_colours = {}
         unfinished_marked = False
         # One colour of the property cycle per line, shared by its "auto"
@@ -701,6 +704,7 @@ class LearningRateDisplay:
                 ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
                 lines.append(line)
                 line_groups.append(name)
+                line_is_auto.append(False)
                 if not done.all():
                     # Hollow markers: fits stopped by max_iter, whose scores
                     # depend on where they stopped.
@@ -731,6 +735,7 @@ class LearningRateDisplay:
                     )
                     lines.append(line)
                     line_groups.append(name)
+                    line_is_auto.append(True)
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.score_name or "validation score")
@@ -738,7 +743,8 @@ class LearningRateDisplay:
 
         handles = [line for line in lines if not line.get_label().startswith("_")]
         if len(handles) + unfinished_marked > _LEGEND_INSIDE:
-            # One entry per group (its first line), then a key to the dashes.
+            # One entry per group (as its first line: the fixed steps', or an
+            # "auto" level line), then a key to the level lines' dashes.
             first = {}
             for line, name in zip(lines, line_groups, strict=True):
                 first.setdefault(name, line)
@@ -748,18 +754,22 @@ class LearningRateDisplay:
                     [],
                     color=line.get_color(),
                     marker=line.get_marker(),
-                    linestyle="-",
+                    linestyle=line.get_linestyle(),
                     label=name or "fixed steps",
                 )
                 for name, line in first.items()
             ]
-            if any(line.get_label().endswith("auto") for line in lines):
+            for dashes in dict.fromkeys(
+                str(line.get_linestyle())
+                for line, auto in zip(lines, line_is_auto, strict=True)
+                if auto
+            ):
                 handles.append(
                     Line2D(
                         [],
                         [],
                         color="0.2",
-                        linestyle="--",
+                        linestyle=dashes,
                         label='"auto" (level lines)',
                     )
                 )
@@ -776,9 +786,9 @@ class LearningRateDisplay:
                     label="not converged",
                 )
             )
-        legend_columns = 0
+        beside_width = 0.0  # inches of legends beside the axes
         if handles:
-            legend_columns += _legend(ax, handles, beside=own_figure)
+            beside_width += _legend(ax, handles, beside=own_figure)
         curve_lines = []
         if curves_ax is not None and self.loss_curves is not None:
             groups = list(dict.fromkeys(names))
@@ -824,13 +834,13 @@ class LearningRateDisplay:
                 ]
                 shaded = any(fixed.count(name) > 1 for name in set(fixed))
                 key = _curve_key(keyed, curve_lines, shaded)
-                legend_columns += _legend(curves_ax, key, beside=own_figure)
+                beside_width += _legend(curves_ax, key, beside=own_figure)
             elif curve_lines:
                 curves_ax.legend(fontsize="small")
-        if legend_columns:
+        if beside_width:
             # Room for the legends beside the axes, which would squeeze them.
             width, height = ax.figure.get_size_inches()
-            ax.figure.set_size_inches(width + 1.6 * legend_columns, height)
+            ax.figure.set_size_inches(width + beside_width + 0.2, height)
         self.ax_ = ax
         self.curves_ax_ = curves_ax
         self.figure_ = ax.figure
@@ -957,20 +967,20 @@ def _legend(ax, handles, *, beside):
     """A legend inside ``ax``; a long one beside it, in columns, when
     ``beside`` (a figure the display made, which it widens for them).
 
-    Returns the number of columns placed beside the axes.
+    Returns the width in inches of a legend placed beside the axes, else 0.
     """
     if len(handles) <= _LEGEND_INSIDE or not beside:
         ax.legend(handles=handles, fontsize="small")
-        return 0
-    columns = -(-len(handles) // _LEGEND_ROWS)
-    ax.legend(
+        return 0.0
+    legend = ax.legend(
         handles=handles,
         fontsize="small",
         loc="upper left",
         bbox_to_anchor=(1.02, 1),
-        ncols=columns,
+        ncols=-(-len(handles) // _LEGEND_ROWS),
     )
-    return columns
+    renderer = ax.figure.canvas.get_renderer()
+    return legend.get_window_extent(renderer).width / ax.figure.dpi
 
 
 def _curve_key(groups, curve_lines, shaded):

@@ -722,12 +722,28 @@ def test_learning_rate_display_stays_readable_with_many_groups():
         assert legend.get_bbox_to_anchor().bounds[0] > ax.bbox.x1  # beside
     # One entry per group and a key, in both legends.
     labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
-    assert labels == [f"C={C:g}" for C in Cs] + ['"auto" (level lines)']
+    # (The level lines of groups past ten are dotted: a key entry of each.)
+    assert labels == [f"C={C:g}" for C in Cs] + ['"auto" (level lines)'] * 2
+    styles = [h.get_linestyle() for h in display.ax_.get_legend().legend_handles]
+    assert styles[-2:] == ["--", ":"]
     labels = [text.get_text() for text in display.curves_ax_.get_legend().get_texts()]
     assert labels == [f"C={C:g}" for C in Cs] + [
         "lighter: smaller step",
         'dotted: "auto"',
     ]
+    # Long group names: the figure is widened by the legends' own width.
+    wide = LearningRateDisplay(
+        learning_rates=rates * 12,
+        mean_scores=np.linspace(-1, 0, 48),
+        std_scores=[0.01] * 48,
+        Cs=np.repeat(Cs, 4),
+        params=[{"solver": "nesterov", "class_weight": "balanced"}] * 48,
+        loss_curves=[np.array([[1.0, 0.5, 0.4]])] * 48,
+    ).plot()
+    wide.figure_.canvas.draw()
+    width = wide.figure_.get_size_inches()[0]
+    for ax in (wide.ax_, wide.curves_ax_):
+        assert ax.get_position().width * width > 3
     # On axes of the user's own figure, the legends stay inside their axes
     # (the display cannot make room beside them).
     figure, (ax, curves_ax) = plt.subplots(1, 2)
