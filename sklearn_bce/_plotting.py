@@ -669,8 +669,7 @@ class LearningRateDisplay:
             ax = axes[0, 0]
             curves_ax = axes[0, 1] if panels == 2 else None
         lines = []
-        line_groups = []  # the group of each of lines
-        line_is_auto = []  # whether each of lines is an "auto" level line
+        kinds = []  # per line of lines: its group and whether it is "auto"
         group_colours = {}
         unfinished_marked = False
         # One colour of the property cycle per line, shared by its "auto"
@@ -685,7 +684,7 @@ class LearningRateDisplay:
             )
             # The "auto" lines take the colour and width of their group's
             # line, as the keywords set them (or would have set them).
-            auto_style = {"color": kwargs.get("color", kwargs.get("c", style["color"]))}
+            auto_style = {"color": kwargs.get("color", style["color"])}
             width = kwargs.get("linewidth", kwargs.get("lw"))
             if width is not None:
                 auto_style["linewidth"] = width
@@ -703,8 +702,7 @@ class LearningRateDisplay:
                 (line,) = ax.plot(x, m, **{**defaults, **kwargs})
                 ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
                 lines.append(line)
-                line_groups.append(name)
-                line_is_auto.append(False)
+                kinds.append((name, False))
                 if not done.all():
                     # Hollow markers: fits stopped by max_iter, whose scores
                     # depend on where they stopped.
@@ -734,8 +732,7 @@ class LearningRateDisplay:
                         **auto_style,
                     )
                     lines.append(line)
-                    line_groups.append(name)
-                    line_is_auto.append(True)
+                    kinds.append((name, True))
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.score_name or "validation score")
@@ -746,7 +743,7 @@ class LearningRateDisplay:
             # One entry per group (as its first line: the fixed steps', or an
             # "auto" level line), then a key to the level lines' dashes.
             first = {}
-            for line, name in zip(lines, line_groups, strict=True):
+            for line, (name, _) in zip(lines, kinds, strict=True):
                 first.setdefault(name, line)
             handles = [
                 Line2D(
@@ -761,7 +758,7 @@ class LearningRateDisplay:
             ]
             for dashes in dict.fromkeys(
                 str(line.get_linestyle())
-                for line, auto in zip(lines, line_is_auto, strict=True)
+                for line, (_, auto) in zip(lines, kinds, strict=True)
                 if auto
             ):
                 handles.append(
@@ -792,6 +789,12 @@ class LearningRateDisplay:
         curve_lines = []
         if curves_ax is not None and self.loss_curves is not None:
             groups = list(dict.fromkeys(names))
+            # Each group's fixed steps with a finite score, which its curves
+            # are shaded by.
+            steps = {}
+            for rate, name, score in zip(rates, names, mean, strict=True):
+                if not isinstance(rate, str) and np.isfinite(score):
+                    steps.setdefault(name, set()).add(float(rate))
             keyed = {}
             for i, curves in enumerate(self.loss_curves):
                 if not np.isfinite(mean[i]):
@@ -804,14 +807,7 @@ class LearningRateDisplay:
                 dashes = _CURVE_DASHES[(g // 10) % len(_CURVE_DASHES)]
                 keyed.setdefault(names[i], (full, dashes))
                 colour, linestyle = _curve_style(
-                    full,
-                    dashes,
-                    rates[i],
-                    [
-                        rates[j]
-                        for j in range(len(rates))
-                        if names[j] == names[i] and np.isfinite(mean[j])
-                    ],
+                    full, dashes, rates[i], steps.get(names[i], ())
                 )
                 (line,) = curves_ax.plot(
                     np.arange(1, len(curve) + 1),
@@ -827,12 +823,7 @@ class LearningRateDisplay:
             if len(curve_lines) > _LEGEND_INSIDE:
                 # One entry per group and a key to the shades and dots, not
                 # one per curve.
-                fixed = [
-                    names[i]
-                    for i in range(len(rates))
-                    if not isinstance(rates[i], str) and np.isfinite(mean[i])
-                ]
-                shaded = any(fixed.count(name) > 1 for name in set(fixed))
+                shaded = any(len(group) > 1 for group in steps.values())
                 key = _curve_key(keyed, curve_lines, shaded)
                 beside_width += _legend(curves_ax, key, beside=own_figure)
             elif curve_lines:
@@ -1020,18 +1011,18 @@ def _as_flags(values, what):
     return np.array(flags, dtype=bool)
 
 
-def _curve_style(colour, linestyle, rate, group_rates):
+def _curve_style(colour, linestyle, rate, group_steps):
     """Colour and line style of a candidate's loss curve.
 
     The colour of its group's line of scores, blended towards white for
-    smaller learning rates of the group (the largest in full colour), and
-    dotted for ``"auto"`` (in full colour).
+    smaller of the group's fixed steps ``group_steps`` (the largest in full
+    colour), and dotted for ``"auto"`` (in full colour).
     """
     from matplotlib.colors import to_rgb
 
     if isinstance(rate, str):
         return colour, ":"
-    steps = sorted({float(r) for r in group_rates if not isinstance(r, str)})
+    steps = sorted(group_steps)
     rank = steps.index(float(rate))
     # From 0.35 of the colour (smallest step) to all of it (largest).
     share = 1.0 if len(steps) == 1 else 0.35 + 0.65 * rank / (len(steps) - 1)

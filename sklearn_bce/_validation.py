@@ -224,8 +224,9 @@ def check_class_weights(weights, classes):
 
     Returns the weights as a dict of class to weight, for messages.
     """
-    described = dict(zip(classes.tolist(), np.asarray(weights).tolist(), strict=True))
-    if not (np.all(np.isfinite(weights)) and np.all(np.asarray(weights) >= 0)):
+    weights = np.asarray(weights)
+    described = dict(zip(classes.tolist(), weights.tolist(), strict=True))
+    if not (np.all(np.isfinite(weights)) and np.all(weights >= 0)):
         raise ValueError(
             "class_weight must give finite, non-negative sample weights; got "
             f"class weights {described}."
