@@ -1380,15 +1380,15 @@ stop_reason_, n_features_in_, feature_names_in_
                 else:
                     names.append(_describe(candidates[c]))
             advice = (
-                f"a fixed step above {limit_name} (L the smoothness bound of a "
-                "fold's loss at that C) can make the loss oscillate without "
-                "diverging: use smaller learning rates or 'auto'; otherwise "
-                "increase max_iter or scale the features if they are not "
-                "standardised"
-                if too_large
-                else "increase max_iter or scale the features if they are not "
-                "standardised"
+                "increase max_iter or scale the features if they are not standardised"
             )
+            if too_large:
+                advice = (
+                    f"a fixed step above {limit_name} (L the smoothness bound of "
+                    "a fold's loss at that C) can make the loss oscillate "
+                    "without diverging: use smaller learning rates or 'auto'; "
+                    f"otherwise {advice}"
+                )
             n_fits = int(unfinished.sum())
             warnings.warn(
                 f"{n_fits} candidate fit{'s' * (n_fits != 1)} did not converge in "
