@@ -34,6 +34,8 @@ def _as_rows(curve, name):
 
 #: The ``gid`` of the note on axes that a display left empty.
 _EMPTY_NOTE = "sklearn_bce.empty_loss_curve"
+#: The same for a LearningRateDisplay without any finite score.
+_EMPTY_SCORES_NOTE = "sklearn_bce.empty_scores"
 
 
 class LossCurveDisplay:
@@ -468,7 +470,8 @@ class LearningRateDisplay:
 
     mean_scores, std_scores : array-like of shape (n_candidates,)
         Mean and standard deviation of the validation score across folds
-        (NaN for diverged candidates, which are not drawn).
+        (NaN for diverged candidates, which are not drawn; when none is
+        finite, :meth:`plot` warns and says so on the empty axes).
 
     Cs : array-like of shape (n_candidates,), default=None
         ``C`` of each candidate; one line is drawn per value (an entry
@@ -604,6 +607,11 @@ class LearningRateDisplay:
         display : LearningRateDisplay
             Object that stores the plotted lines.
         """
+        return self._plot(ax, curves_ax, kwargs)
+
+    def _plot(self, ax, curves_ax, kwargs):
+        # Called by plot and from_cv_results alike, so that its warning
+        # (stacklevel 3) points at the user's line through either.
         _check_matplotlib(f"{type(self).__name__}.plot")
         # Text that holds a number (an array of "auto" and floats is text).
         rates = [
@@ -654,6 +662,14 @@ class LearningRateDisplay:
         if "c" in kwargs and "color" not in kwargs:  # matplotlib's alias
             kwargs = dict(kwargs)
             kwargs["color"] = kwargs.pop("c")
+        nothing_to_draw = not np.isfinite(mean).any()
+        if nothing_to_draw:
+            warnings.warn(
+                "No candidate has a finite mean score to draw: the fits of "
+                "every candidate diverged or failed.",
+                UserWarning,
+                stacklevel=3,
+            )
         own_figure = ax is None
         if ax is None:
             import matplotlib.pyplot as plt
@@ -668,6 +684,8 @@ class LearningRateDisplay:
             )
             ax = axes[0, 0]
             curves_ax = axes[0, 1] if panels == 2 else None
+        # Other lines already on the axes: no note on empty axes.
+        had_lines = bool(ax.get_lines())
         lines = []
         kinds = []  # per line of lines: its group and whether it is "auto"
         group_colours = {}
@@ -736,6 +754,17 @@ class LearningRateDisplay:
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.score_name or "validation score")
+        if nothing_to_draw and not had_lines:
+            # Say why on the axes, not only in the warning.
+            ax.text(
+                0.5,
+                0.5,
+                "no candidate with a finite score:\nevery candidate diverged or failed",
+                transform=ax.transAxes,
+                ha="center",
+                va="center",
+                gid=_EMPTY_SCORES_NOTE,
+            )
         from matplotlib.lines import Line2D
 
         handles = [line for line in lines if not line.get_label().startswith("_")]
@@ -951,7 +980,7 @@ class LearningRateDisplay:
                 )
             ),
         )
-        return display.plot(ax=ax, curves_ax=curves_ax)
+        return display._plot(ax, curves_ax, {})
 
 
 def _legend(ax, handles, *, beside):

@@ -629,19 +629,47 @@ def test_learning_rate_display_checks_its_inputs_as_from_cv_results_does():
         ).plot()
 
 
-def test_learning_rate_display_with_nothing_finite_draws_no_curve_legend():
+def test_learning_rate_display_with_nothing_finite_says_so():
     from sklearn_bce import LearningRateDisplay
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # matplotlib: "No artists with labels"
-        display = LearningRateDisplay(
-            learning_rates=[0.1, 1.0],
-            mean_scores=[np.nan, np.nan],
-            std_scores=[np.nan, np.nan],
-            loss_curves=[np.array([[1.0]]), np.array([[1.0]])],
-        ).plot()
+    nan = [np.nan, np.nan]
+    display = LearningRateDisplay(
+        learning_rates=[0.1, 1.0],
+        mean_scores=nan,
+        std_scores=nan,
+        loss_curves=[np.array([[1.0]]), np.array([[1.0]])],
+    )
+    # One warning, pointing at the caller (none of matplotlib's "No artists
+    # with labels"), and a note on the empty axes.
+    with warnings.catch_warnings(record=True) as through_plot:
+        warnings.simplefilter("always")
+        display.plot()
     assert display.lines_ == [] and display.curve_lines_ == []
     assert display.curves_ax_.get_legend() is None
+    assert [text.get_text() for text in display.ax_.texts] == [
+        "no candidate with a finite score:\nevery candidate diverged or failed"
+    ]
+    results = {
+        "param_learning_rate": [0.1, 1.0],
+        "mean_test_score": nan,
+        "std_test_score": nan,
+    }
+    with warnings.catch_warnings(record=True) as through_results:
+        warnings.simplefilter("always")
+        ax = LearningRateDisplay.from_cv_results(results).ax_
+    assert len(ax.texts) == 1
+    for records in (through_plot, through_results):
+        assert [str(record.message) for record in records] == [
+            "No candidate has a finite mean score to draw: the fits of every "
+            "candidate diverged or failed."
+        ]
+        assert records[0].filename == __file__
+    # Axes that already hold lines are not empty: no note.
+    _, ax = plt.subplots()
+    ax.plot([0.1, 1.0], [-0.3, -0.2])
+    with pytest.warns(UserWarning, match="No candidate has a finite"):
+        display.plot(ax=ax)
+    assert len(ax.texts) == 0
 
 
 def test_learning_rate_display_colours_curves_by_their_line_of_scores():
