@@ -693,3 +693,33 @@ def test_a_run_ending_a_tenth_of_a_percent_above_its_start_diverged():
     assert 1e-3 < rise < 5e-3
     assert model.stop_reason_.tolist() == ["diverged"]
     assert_array_equal(model.coef_, [[optimum + 0.15]])
+
+
+def test_the_switch_to_the_full_bound_restarts_the_momentum(
+    correlated_wide_data, monkeypatch
+):
+    # The switch restarts the descent under the full bound: the momentum
+    # built under the diagonal metric is dropped for the first step after it.
+    from sklearn_bce import _solver
+
+    X, y = correlated_wide_data()
+    betas, switched_at = [], []
+    switch, sweep = _solver._Descent.switch_metric, _solver._Descent.sweep
+
+    def recording_switch(self, metric, cols):
+        switched_at.append(len(betas))
+        switch(self, metric, cols)
+
+    def recording_sweep(self, x_new, cols, beta, recompute):
+        if not recompute:
+            betas.append(np.array(beta, copy=True))
+        return sweep(self, x_new, cols, beta, recompute)
+
+    monkeypatch.setattr(_solver._Descent, "switch_metric", recording_switch)
+    monkeypatch.setattr(_solver._Descent, "sweep", recording_sweep)
+    model = BCELogisticRegression(solver="nesterov", C=0.1).fit(X, y)
+    assert switched_at == [_solver.FULL_METRIC_AFTER]
+    assert model.n_iter_[0] > _solver.FULL_METRIC_AFTER + 1
+    assert (betas[_solver.FULL_METRIC_AFTER - 1] > 0.5).all()  # momentum built up
+    assert_array_equal(betas[_solver.FULL_METRIC_AFTER], 0.0)
+    assert (betas[_solver.FULL_METRIC_AFTER + 1] > 0).all()
