@@ -730,7 +730,8 @@ def _unavailable(exc, what, package):
         (exc.name or "").partition(".")[0] == package
     )
     if missing:
-        return CommandError(f"{what} needs {package}: pip install {package}")
+        # The cli extra holds every package the commands may need.
+        return CommandError(f"{what} needs {package}: pip install 'sklearn-bce[cli]'")
     return CommandError(
         f"{what} needs {package}, which is installed but failed to import "
         f"({_one_line(exc)}): pip install --upgrade {package}"

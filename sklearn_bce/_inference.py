@@ -201,7 +201,10 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     try:
         import pandas as pd
     except ImportError as exc:
-        raise ImportError("coef_table needs pandas: pip install pandas") from exc
+        raise ImportError(
+            'coef_table needs pandas: pip install "sklearn-bce[inference]" '
+            "(or pip install pandas)"
+        ) from exc
     validate_parameter_constraints(
         {"confidence_level": [Interval(Real, 0, 1, closed="neither")]},
         {"confidence_level": confidence_level},

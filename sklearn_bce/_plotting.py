@@ -14,8 +14,8 @@ def _check_matplotlib(caller_name):
         import matplotlib  # noqa: F401
     except ImportError as exc:
         raise ImportError(
-            f"{caller_name} requires matplotlib. You can install matplotlib with "
-            "`pip install matplotlib`."
+            f"{caller_name} requires matplotlib. You can install it with "
+            '`pip install "sklearn-bce[plot]"` (or `pip install matplotlib`).'
         ) from exc
 
 
@@ -920,6 +920,7 @@ class LearningRateDisplay:
         >>> len(display.curve_lines_)
         6
         """
+        _check_matplotlib(f"{cls.__name__}.from_cv_results")
         rate_key = _find_param(cv_results, "learning_rate")
         if rate_key is None:
             raise ValueError("cv_results has no learning_rate parameter.")

@@ -415,7 +415,9 @@ def test_fit_without_skops_fails_before_reading_the_data(tmp_path, capsys, monke
     argv = ["fit", "data.csv", "--target", "t", "--model", str(tmp_path / "m.skops")]
     assert cli.main(argv) == 1
     lines = capsys.readouterr().err.strip().splitlines()
-    assert lines == ["sklearn-bce: error: --model needs skops: pip install skops"]
+    assert lines == [
+        "sklearn-bce: error: --model needs skops: pip install 'sklearn-bce[cli]'"
+    ]
 
 
 def test_fit_passes_the_learning_rate(tmp_path, capsys):

@@ -575,7 +575,8 @@ def test_a_search_gives_the_table_of_its_refitted_model():
 def test_missing_pandas_raises_import_error(monkeypatch):
     model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas fails
-    with pytest.raises(ImportError, match="coef_table needs pandas: pip install"):
+    expected = r'coef_table needs pandas: pip install "sklearn-bce\[inference\]"'
+    with pytest.raises(ImportError, match=expected):
         coef_table(model, SPECTOR_X, SPECTOR_Y)
 
 

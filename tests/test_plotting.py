@@ -288,8 +288,26 @@ def test_bad_data_raises(params, match):
 
 def test_missing_matplotlib_raises_import_error(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "matplotlib", None)
-    with pytest.raises(ImportError, match="requires matplotlib"):
+    from sklearn_bce import LearningRateDisplay
+
+    extra = (
+        r"requires matplotlib\. You can install it with "
+        r'`pip install "sklearn-bce\[plot\]"`'
+    )
+    with pytest.raises(ImportError, match=f"^LossCurveDisplay.plot {extra}"):
         LossCurveDisplay(loss_curve=[1.0, 0.5]).plot()
+    model = BCELogisticRegression(max_iter=3).fit([[0.0], [1.0]], [0, 1])
+    with pytest.raises(ImportError, match=f"^LossCurveDisplay.from_estimator {extra}"):
+        LossCurveDisplay.from_estimator(model)
+    results = {
+        "param_learning_rate": [0.1],
+        "mean_test_score": [-0.5],
+        "std_test_score": [0.1],
+    }
+    with pytest.raises(
+        ImportError, match=f"^LearningRateDisplay.from_cv_results {extra}"
+    ):
+        LearningRateDisplay.from_cv_results(results)
 
 
 # -- LearningRateDisplay -----------------------------------------------------------
