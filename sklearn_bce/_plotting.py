@@ -886,7 +886,9 @@ class LearningRateDisplay:
             (any step's), labelled with them.  Candidates of a list of grids
             that leave ``learning_rate`` out are not drawn; those that leave
             ``C`` out are drawn as "default C", and those that leave another
-            parameter out as ``<name>=default``.
+            parameter out as ``<name>=default``.  Read back from a CSV file,
+            its numbers and flags written as text are read as such; its
+            ``loss_curve`` text is not drawn (with a warning).
 
         ax, curves_ax : matplotlib Axes, default=None
             See :meth:`plot`.
@@ -954,6 +956,15 @@ class LearningRateDisplay:
                 others[label] = values
         curves = cv_results.get("loss_curve")
         curves = None if curves is None else list(curves)
+        if curves is not None and any(isinstance(c, str) for c in curves):
+            warnings.warn(
+                "cv_results['loss_curve'] holds text (as read back from a CSV "
+                "file), not arrays: the loss curves are not drawn.  Save "
+                "cv_results_ with pickle or joblib to keep them.",
+                UserWarning,
+                stacklevel=2,
+            )
+            curves = None
         display = cls(
             learning_rates=[rates[i] for i in keep],
             mean_scores=np.asarray(cv_results[f"mean_test_{name}"])[keep],

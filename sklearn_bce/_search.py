@@ -1389,10 +1389,12 @@ stop_reason_, n_features_in_, feature_names_in_
                     "without diverging: use smaller learning rates or 'auto'; "
                     f"otherwise {advice}"
                 )
-            n_fits = int(unfinished.sum())
+            rows = unfinished[unfinished.any(axis=1)]
+            n_fits, several = int(rows.sum()), len(rows) != 1
             warnings.warn(
-                f"{n_fits} candidate fit{'s' * (n_fits != 1)} did not converge in "
-                f"max_iter={self.max_iter} iterations: "
+                f"{len(rows)} candidate{'s' * several} did not converge in "
+                f"max_iter={self.max_iter} iterations ({n_fits} of "
+                f"{'their' if several else 'its'} {rows.size} fold fits): "
                 f"{_listing(names, 'converged')}; {advice}. Their scores are "
                 "those of unfinished models: where a step makes the loss "
                 "oscillate they depend on floating-point rounding and can "

@@ -581,6 +581,31 @@ def test_learning_rate_display_reads_cv_results_from_a_csv_file(tmp_path):
     assert display.learning_rates == ["auto", 0.5]
 
 
+def test_learning_rate_display_draws_the_scores_of_a_batched_search_from_csv(
+    tmp_path,
+):
+    # A CSV file keeps the loss curves as text: the scores are drawn, the
+    # curves are not, and a warning says why.
+    pd = pytest.importorskip("pandas")
+    from sklearn_bce import BCELogisticRegressionCV, LearningRateDisplay
+
+    X, y = _search_data()
+    search = BCELogisticRegressionCV(learning_rates=["auto", 0.1, 0.5], cv=3)
+    results = search.fit(X, y).cv_results_
+    pd.DataFrame(results).to_csv(tmp_path / "results.csv", index=False)
+    frame = pd.read_csv(tmp_path / "results.csv")
+    with pytest.warns(UserWarning, match="loss_curve'] holds text") as record:
+        from_csv = LearningRateDisplay.from_cv_results(frame)
+    assert record[0].filename == __file__
+    from_dict = LearningRateDisplay.from_cv_results(results)
+    assert from_csv.curves_ax_ is None and len(from_dict.curve_lines_) == 3
+    assert [line.get_label() for line in from_csv.lines_] == [
+        line.get_label() for line in from_dict.lines_
+    ]
+    for ours, theirs in zip(from_csv.lines_, from_dict.lines_, strict=True):
+        assert_allclose(ours.get_ydata(), theirs.get_ydata())
+
+
 def test_learning_rate_display_lines_stay_distinct_past_ten_colours():
     from sklearn_bce import LearningRateDisplay
 

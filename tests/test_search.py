@@ -207,7 +207,8 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
         search.fit(X, y)
     (message,) = [str(w.message) for w in record]
     assert re.match(
-        r"5 candidate fits did not converge in max_iter=500 iterations: "
+        r"1 candidate did not converge in max_iter=500 iterations \(5 of its 5 "
+        r"fold fits\): "
         r"\(C=0\.01, learning_rate=1\.0 > 1/L = 0\.6\d+\); a fixed step above "
         r"1/L .* use smaller learning rates or 'auto'; otherwise increase "
         r"max_iter or scale the features if they are not standardised\. ",
@@ -238,7 +239,8 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
     with pytest.warns(ConvergenceWarning) as record:
         search.fit(X, y)
     assert re.search(
-        r"2 candidate fits did not converge in max_iter=300 iterations: \(C=1, "
+        r"1 candidate did not converge in max_iter=300 iterations \(2 of its 3 "
+        r"fold fits\): \(C=1, "
         r"learning_rate=50\.0 > 2/L = 2\.\d+\); a fixed step above 2/L ",
         " ".join(str(w.message) for w in record),
     )
