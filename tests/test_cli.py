@@ -585,6 +585,15 @@ def test_demo_plot_to_a_read_only_path_fails_fast(
 FAST_DEMO = ["--learning-rates", "auto", "--repeats", "1", "--cv", "2"]
 
 
+def test_demo_gives_both_models_the_same_C(capsys):
+    assert cli.main([*FAST_DEMO, "--C", "0.05"]) == 0
+    out = capsys.readouterr().out
+    assert "C=0.05." in out
+    difference = float(out.split("max |coefficient difference|: ")[1].split()[0])
+    # The largest coefficient is about 0.47 at C=0.05, 1.3 at C=1.
+    assert difference < 1e-5
+
+
 def test_demo_explains_coefficients_without_a_minimum(capsys):
     # Breast cancer is separable: with C=inf no finite coefficients minimise.
     assert cli.main([*FAST_DEMO, "--C", "inf"]) == 0
@@ -771,10 +780,11 @@ def test_fit_reads_the_target_of_rows_with_an_index_field(tmp_path, capsys):
 
 def test_fit_compares_several_classes_with_the_same_objective(tmp_path, capsys):
     # LogisticRegression fits the multinomial model; ours is one-vs-rest, so
-    # the comparison is with one-vs-rest LogisticRegression: the same optimum.
+    # the comparison is with one-vs-rest LogisticRegression: the same optimum,
+    # at the C both are given.
     iris_frame().to_csv(tmp_path / "iris.csv", index=False)
     path = str(tmp_path / "iris.csv")
-    argv = ["fit", path, "--target", "target", "--test-size", "0"]
+    argv = ["fit", path, "--target", "target", "--test-size", "0", "--C", "0.05"]
     args = cli.build_parser().parse_args(argv)
     rows = cli.run_fit(args)
     header, *lines = capsys.readouterr().out.splitlines()[2:]
@@ -785,8 +795,10 @@ def test_fit_compares_several_classes_with_the_same_objective(tmp_path, capsys):
         rows["BCELogisticRegression"],
         rows["LogisticRegression (one-vs-rest)"],
     )
-    assert ours["train log-loss"] == pytest.approx(theirs["train log-loss"], abs=1e-3)
+    assert ours["train log-loss"] == pytest.approx(theirs["train log-loss"], abs=1e-4)
     assert theirs["iterations"] > 1
+    # Far from C=1's 0.29: the C given reached both models.
+    assert 0.45 < ours["train log-loss"] < 0.55
 
 
 def test_demo_folds_with_one_class_compare_the_searches(capsys):
