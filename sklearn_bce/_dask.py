@@ -67,6 +67,7 @@ from ._validation import (
     class_weights,
     dense_coef,
     has_callbacks,
+    refuse_too_large,
     warn_column_vector_y,
 )
 
@@ -540,14 +541,7 @@ def _check_values(X):
             f"Input X contains infinity or a value too large for {X.dtype!r}."
         )
     largest = max(float(flags[:, 2].max()), -float(flags[:, 3].min()))
-    n_terms = float(X.shape[0]) * (X.shape[1] + 1)
-    if largest > np.sqrt(float(np.finfo(X.dtype).max) / 16 / n_terms):
-        raise ValueError(
-            f"X has values as large as {largest:.3g}, too large for "
-            f"{X.dtype} arithmetic: X @ w and the curvature of the loss would "
-            "overflow. Rescale the features, for example with "
-            "sklearn.preprocessing.StandardScaler."
-        )
+    refuse_too_large(largest, float(np.finfo(X.dtype).max), X.shape, X.dtype)
 
 
 def _rows_like(array, X, name, dtype=None):

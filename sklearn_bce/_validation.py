@@ -174,11 +174,17 @@ def check_finite_products(X):
         extremes = move_to(xp.stack([xp.max(X), -xp.min(X)]), xp=np, device="cpu")
         largest = float(np.max(extremes))
         dtype_max = float(xp.finfo(X.dtype).max)
-    n_terms = float(X.shape[0]) * (X.shape[1] + 1)
+    refuse_too_large(largest, dtype_max, X.shape, X.dtype)
+
+
+def refuse_too_large(largest, dtype_max, shape, dtype):
+    """Raise if ``largest``, the largest ``|X|``, is over the bound of an ``X``
+    of ``shape``: ``sqrt(dtype_max / (16 n_samples (n_features + 1)))``."""
+    n_terms = float(shape[0]) * (shape[1] + 1)
     if largest > np.sqrt(dtype_max / 16 / n_terms):
         raise ValueError(
             f"X has values as large as {largest:.3g}, too large for "
-            f"{X.dtype} arithmetic: X @ w and the curvature of the loss would "
+            f"{dtype} arithmetic: X @ w and the curvature of the loss would "
             "overflow. Rescale the features, for example with "
             "sklearn.preprocessing.StandardScaler."
         )

@@ -285,6 +285,22 @@ def test_non_finite_X_raises(client, bad):
         BCELogisticRegression().fit(as_dask(X), as_dask(y))
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["64", "32"])
+def test_values_too_large_for_the_products_are_refused(client, dtype):
+    # The bound of the numpy engine, sqrt(max / (16 n_samples (n_features +
+    # 1))), here from the chunks' extremes: just above it, in one chunk.
+    X, y, _ = make_data(2, dtype=dtype)
+    X[2500, 3] = 1.01 * np.sqrt(
+        float(np.finfo(dtype).max) / 16 / (N_SAMPLES * (N_FEATURES + 1))
+    )
+    match = rf"too large for {np.dtype(dtype).name} arithmetic"
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegression().fit(as_dask(X), as_dask(y))
+    X[2500, 3] *= -1  # the smallest value counts as much
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegression().fit(as_dask(X), as_dask(y))
+
+
 def test_checking_chunks_in_threads_leaves_the_warning_filters_alone():
     # Dask checks chunks in worker threads; warnings.catch_warnings is not
     # thread-safe, so a check that used it could leave its filter installed

@@ -507,6 +507,32 @@ def test_sample_weights_summing_below_a_million_tiny_are_refused(dtype):
     assert np.isfinite(model.coef_).all()
 
 
+def bound_data(dtype, factor):
+    """1000 x 10 data with one value ``factor`` times the bound on ``|X|``,
+    ``sqrt(max / (16 n_samples (n_features + 1)))``."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 10)).astype(dtype)
+    y = (X[:, 0] + rng.normal(size=1000) > 0).astype(int)
+    X[0, 1] = factor * np.sqrt(float(np.finfo(dtype).max) / 16 / (1000 * 11))
+    return X, y
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["64", "32"])
+def test_the_bound_on_values_counts_samples_and_features(dtype):
+    # Just above the bound is refused; just below it, the fit runs without
+    # overflow (it does not converge in 20 iterations on such a feature).
+    X, y = bound_data(dtype, 1.01)
+    with pytest.raises(ValueError, match=r"too large for .* arithmetic"):
+        BCELogisticRegression().fit(X, y)
+    X, y = bound_data(dtype, 0.99)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = BCELogisticRegression(max_iter=20).fit(X, y)
+    assert np.isfinite(model.coef_).all()
+    assert np.isfinite(model.predict_proba(X)).all()
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32], ids=["64", "32"])
 def test_values_too_large_for_the_products_of_a_wide_x_are_refused(dtype):
     # X @ w sums n_features products: the bound on |X| shrinks with the
