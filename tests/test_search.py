@@ -282,8 +282,12 @@ def test_refit_false_averages_the_fold_models():
     )
     folds = list(StratifiedKFold(3).split(X, y))
     fold_fits = [BCELogisticRegression().fit(X[train], y[train]) for train, _ in folds]
+    # The plain mean: the fold fits take the same steps as the search's
+    # columns, so their coefficients agree to rounding (about 1e-13).
     coefs = [fit.coef_ for fit in fold_fits]
-    assert_allclose(search.coef_, np.mean(coefs, axis=0), atol=1e-3)
+    intercepts = [fit.intercept_ for fit in fold_fits]
+    assert_allclose(search.coef_, np.mean(coefs, axis=0), rtol=0, atol=1e-10)
+    assert_allclose(search.intercept_, np.mean(intercepts, axis=0), rtol=0, atol=1e-10)
     # n_iter_: the fold fits' iterations, as LogisticRegressionCV keeps them.
     assert_array_equal(search.n_iter_, [fit.n_iter_ for fit in fold_fits])
     # Refitting with refit=False drops what the earlier refit left.
@@ -1348,6 +1352,12 @@ def test_refit_false_averages_a_class_over_the_folds_that_trained_it():
     assert folds[1].classes_.tolist() == [0, 1]
     assert_allclose(search.coef_[2], folds[0].coef_[2], rtol=1e-6)
     assert_allclose(search.intercept_[2], folds[0].intercept_[2], rtol=1e-6)
+    # The classes both folds trained: the plain mean of the two, split 1's
+    # binary model w giving class 1 the column w and class 0 the column -w.
+    for got, name in [(search.coef_, "coef_"), (search.intercept_, "intercept_")]:
+        binary = getattr(folds[1], name)[0]
+        both = (getattr(folds[0], name)[:2] + np.stack([-binary, binary])) / 2
+        assert_allclose(got[:2], both, rtol=1e-6)
 
 
 def test_empty_training_part_fails_as_in_grid_search():
