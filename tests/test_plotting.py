@@ -867,3 +867,156 @@ def test_learning_rate_display_reads_converged_flags_written_as_text():
     results["converged"] = np.array([np.nan, True], dtype=object)
     with pytest.raises(ValueError, match=r"converged'\] must hold booleans; got nan"):
         LearningRateDisplay.from_cv_results(results)
+
+
+# -- what is drawn, checked point by point ------------------------------------------
+def test_log_gap_is_measured_from_each_curve_minimum_where_it_rises_again():
+    # Momentum and validation curves need not fall all the way: the gap is
+    # to the curve's minimum, wherever it lies, not to its last value.
+    display = LossCurveDisplay(
+        loss_curve=[3.0, 2.0, 2.5, 1.5, 1.75],
+        validation_loss_curve=[3.125, 2.25, 2.0, 2.5, 2.25],
+    ).plot(log_gap=True)
+    training, validation = (line.get_ydata() for line in display.lines_)
+    assert_allclose(training, [1.5, 0.5, 1.0, np.nan, 0.25])
+    assert_allclose(validation, [1.125, 0.25, np.nan, 0.5, 0.25])
+
+
+def test_one_unnamed_curve_draws_no_legend():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib: "No artists with labels"
+        display = LossCurveDisplay(loss_curve=[3.0, 2.0, 1.5]).plot()
+    assert display.ax_.get_legend() is None
+
+
+def test_diverged_labels_the_training_curve_only():
+    display = LossCurveDisplay(
+        loss_curve=[3.0, 2.0, 8.0],
+        validation_loss_curve=[3.5, 2.5, 9.0],
+        stop_reason="diverged",
+    ).plot()
+    assert [line.get_label() for line in display.lines_] == [
+        "training objective, diverged",
+        "validation log-loss",
+    ]
+
+
+def test_empty_curves_blame_divergence_only_when_every_one_diverged():
+    empty = np.full((2, 3), np.nan)
+    display = LossCurveDisplay(loss_curve=empty, stop_reason=["diverged", "max_iter"])
+    with pytest.warns(UserWarning) as record:
+        display.plot()
+    assert [str(w.message) for w in record] == [
+        "The loss curve of class [0, 1] has no finite value to draw."
+    ]
+    assert [text.get_text() for text in display.ax_.texts] == [
+        "no finite objective to draw"
+    ]
+
+
+def test_a_single_row_curve_is_labelled_with_its_class():
+    display = LossCurveDisplay(loss_curve=[[3.0, 2.0]], class_names=["spam"]).plot()
+    assert display.lines_[0].get_label() == "class spam"
+
+
+def test_learning_rate_display_draws_scores_in_order_of_the_rate_with_their_spread():
+    from sklearn_bce import LearningRateDisplay
+
+    display = LearningRateDisplay(
+        learning_rates=[1.0, 0.01, 0.1],
+        mean_scores=[-0.2, -0.4, -0.3],
+        std_scores=[0.05, 0.1, 0.0],
+    ).plot()
+    (line,) = display.lines_
+    assert_array_equal(line.get_xdata(), [0.01, 0.1, 1.0])
+    assert_array_equal(line.get_ydata(), [-0.4, -0.3, -0.2])
+    # The band is one standard deviation either side of each mean.
+    (band,) = display.ax_.collections
+    vertices = band.get_paths()[0].vertices
+    for x, low, high in [(0.01, -0.5, -0.3), (0.1, -0.3, -0.3), (1.0, -0.25, -0.15)]:
+        ys = vertices[np.isclose(vertices[:, 0], x), 1]
+        assert_allclose([ys.min(), ys.max()], [low, high])
+
+
+def test_learning_rate_display_leaves_out_an_auto_candidate_without_a_score():
+    from sklearn_bce import LearningRateDisplay
+
+    display = LearningRateDisplay(
+        learning_rates=[0.1, 1.0, "auto"],
+        mean_scores=[-0.3, -0.2, np.nan],
+        std_scores=[0.0, 0.0, np.nan],
+    ).plot()
+    assert len(display.lines_) == 1
+    assert display.ax_.get_legend() is None
+
+
+def test_learning_rate_display_draws_curves_from_the_first_iteration_on_a_log_axis():
+    from sklearn_bce import LearningRateDisplay
+
+    display = LearningRateDisplay(
+        learning_rates=[0.1, 1.0],
+        mean_scores=[-0.3, -0.2],
+        std_scores=[0.0, 0.0],
+        loss_curves=[np.array([[0.6, 0.5, 0.4]]), np.array([[0.6, 0.3, np.nan]])],
+    ).plot()
+    assert display.curves_ax_.get_xscale() == "log"
+    first, second = display.curve_lines_
+    assert_array_equal(first.get_xdata(), [1, 2, 3])
+    assert_array_equal(first.get_ydata(), [0.6, 0.5, 0.4])
+    # A fold that stopped holds its final value.
+    assert_array_equal(second.get_ydata(), [0.6, 0.3, 0.3])
+
+
+@pytest.mark.parametrize("wrong", ["std_scores", "Cs", "params"])
+def test_learning_rate_display_needs_one_entry_per_candidate(wrong):
+    from sklearn_bce import LearningRateDisplay
+
+    params = {
+        "learning_rates": [0.1, 1.0],
+        "mean_scores": [-0.3, -0.2],
+        "std_scores": [0.0, 0.0],
+        "Cs": [1.0, 1.0],
+        "params": [{}, {}],
+    }
+    params[wrong] = [*params[wrong], params[wrong][0]]
+    with pytest.raises(ValueError, match="must have one entry per candidate"):
+        LearningRateDisplay(**params).plot()
+
+
+def test_learning_rate_display_refuses_several_learning_rate_parameters():
+    from sklearn_bce import LearningRateDisplay
+
+    results = {
+        "param_a__learning_rate": [0.1, 1.0],
+        "param_b__learning_rate": [1.0, 0.1],
+        "mean_test_score": [-0.3, -0.2],
+        "std_test_score": [0.0, 0.0],
+    }
+    with pytest.raises(ValueError, match="several learning_rate parameters"):
+        LearningRateDisplay.from_cv_results(results)
+
+
+def test_learning_rate_display_labels_only_what_the_drawn_candidates_vary():
+    from sklearn_bce import LearningRateDisplay
+
+    masked = np.ma.MaskedArray
+    results = {
+        # A list of grids: the third candidate has no learning rate (not
+        # drawn), and only it has another solver; the second leaves tol out.
+        "param_learning_rate": masked([0.1, 1.0, 0], mask=[False, False, True]),
+        "param_solver": masked(["gd", "gd", "nesterov"], mask=False),
+        "param_tol": masked([1e-3, 0, 0], mask=[False, True, True]),
+        "mean_test_score": [-0.3, -0.2, -0.1],
+        "std_test_score": [0.0, 0.0, 0.0],
+        "converged": [True, False, False],
+    }
+    display = LearningRateDisplay.from_cv_results(results)
+    assert [line.get_label() for line in display.lines_] == [
+        "tol=0.001",
+        "tol=default",
+    ]
+    # The drawn candidates' flags: the second is hollow, not the first.
+    hollow = [
+        line for line in display.ax_.get_lines() if line.get_label() == "_not converged"
+    ]
+    assert [line.get_xdata().tolist() for line in hollow] == [[1.0]]
