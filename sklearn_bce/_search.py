@@ -1361,7 +1361,10 @@ stop_reason_, n_features_in_, feature_names_in_
             warnings.warn(
                 f"{len(names)} of {len(candidates)} candidates diverged in at "
                 f"least one fold: {_listing(names, 'diverged')}. Their scores "
-                "are NaN and they are never chosen.",
+                "are NaN and they are never chosen. A fixed step of at most "
+                "1/L (L the smoothness bound of a fold's loss, larger at "
+                "smaller C) cannot diverge: use smaller learning rates, or "
+                "'auto'.",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
             )

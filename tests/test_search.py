@@ -165,7 +165,9 @@ def test_diverged_candidates_are_nan_reported_and_never_chosen():
     )
     message = (
         "1 of 2 candidates diverged in at least one fold: (C=1, "
-        "learning_rate=10000.0). Their scores are NaN and they are never chosen."
+        "learning_rate=10000.0). Their scores are NaN and they are never chosen. "
+        "A fixed step of at most 1/L (L the smoothness bound of a fold's loss, "
+        "larger at smaller C) cannot diverge: use smaller learning rates, or 'auto'."
     )
     with pytest.warns(ConvergenceWarning, match=f"^{re.escape(message)}$"):
         search.fit(X, y)
@@ -190,7 +192,9 @@ def test_long_lists_of_diverged_candidates_are_cut():
     assert message == (
         f"12 of 13 candidates diverged in at least one fold: {listed}; and 2 "
         "more (cv_results_['diverged']). Their scores are NaN and they are "
-        "never chosen."
+        "never chosen. A fixed step of at most 1/L (L the smoothness bound of a "
+        "fold's loss, larger at smaller C) cannot diverge: use smaller learning "
+        "rates, or 'auto'."
     )
     assert search.cv_results_["diverged"].tolist() == [True] * 12 + [False]
 
