@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy.special import logit
+from scipy.special import expit, logit
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import (
     ConvergenceWarning,
@@ -27,6 +27,11 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
 from sklearn_bce._inference import coef_table
+
+try:  # scikit-learn >= 1.9: the callback API
+    from sklearn import callback
+except ImportError:
+    callback = None
 
 # Spector and Mazzeo (1980): GPA, TUCE, PSI -> GRADE.
 SPECTOR_X = np.array(
@@ -228,6 +233,30 @@ def test_features_of_any_scale_give_the_table_in_their_units(scale):
     assert_allclose(table[["z", "p_value"]], expected[["z", "p_value"]])
 
 
+@pytest.mark.parametrize("scale", [1e100, 1e150])
+def test_penalised_features_of_any_scale_use_the_penalised_hessian(scale):
+    # x1 in units of 1 / scale, its coefficient divided by scale: in these
+    # units the penalty 1/C falls on the new coefficient, so the Hessian is
+    # D H0 D + diag(0, 1, 1, 1) / C with H0 the information in the original
+    # units and D = diag(1, 1, scale, 1).  Its inverse is
+    # inv(D) inv(H0 + diag(0, 1, scale**-2, 1) / C) inv(D): computed there,
+    # nothing overflows.
+    C = 1.0
+    model = BCELogisticRegression(C=C, tol=1e-10, max_iter=100_000)
+    model.fit(SPECTOR_X, SPECTOR_Y)
+    units = np.array([1.0, scale, 1.0])
+    model.coef_ = model.coef_ / units
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # penalised, not the optimum
+        table = coef_table(model, SPECTOR_X * units, SPECTOR_Y)
+    X1 = np.column_stack([np.ones(len(SPECTOR_X)), SPECTOR_X])
+    p = expit(X1 @ np.r_[model.intercept_, model.coef_[0] * units])
+    penalty = np.diag([0.0, 1.0, scale**-2, 1.0]) / C
+    hessian = X1.T @ (X1 * (p * (1 - p))[:, None]) + penalty
+    expected = np.sqrt(np.diag(np.linalg.inv(hessian))) / np.r_[1.0, units]
+    assert_allclose(table["std_err"], expected, rtol=1e-10)
+
+
 def test_early_stopped_model_warns():
     model = BCELogisticRegression(C=np.inf, early_stopping=True, random_state=0)
     X = np.tile(SPECTOR_X, (4, 1))
@@ -284,6 +313,15 @@ def test_l1_penalty_is_named_in_the_warning():
         coef_table(model, SPECTOR_X, SPECTOR_Y)
 
 
+def test_an_l2_penalty_is_not_called_l1_in_the_warning():
+    model = BCELogisticRegression(C=1.0, l1_ratio=0.0, tol=1e-8)
+    model.fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="penalised") as caught:
+        coef_table(model, SPECTOR_X, SPECTOR_Y)
+    messages = [str(w.message) for w in caught]
+    assert not [message for message in messages if "L1" in message]
+
+
 def test_unpenalised_converged_model_does_not_warn():
     model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
     with warnings.catch_warnings():
@@ -332,6 +370,42 @@ def test_a_model_far_from_the_optimum_of_the_data_given_warns(tol):
         coef_table(model, X, y, sample_weight=weight)
 
 
+def test_the_distance_from_the_optimum_counts_the_intercept():
+    # A converged model whose intercept is moved by k of its standard errors
+    # is about k standard errors from the optimum: the Newton step, computed
+    # here from the information and the gradient of the log-likelihood, both
+    # with the intercept's row.
+    X = StandardScaler().fit_transform(SPECTOR_X)
+    model = BCELogisticRegression(**TIGHT).fit(X, SPECTOR_Y)
+    X1 = np.column_stack([np.ones(len(X)), X])
+
+    def newton_step(beta):
+        p = expit(X1 @ beta)
+        inverse = np.linalg.inv(X1.T @ (X1 * (p * (1 - p))[:, None]))
+        step = inverse @ (X1.T @ (p - SPECTOR_Y))
+        return step, np.sqrt(np.diag(inverse))
+
+    optimum = np.r_[model.intercept_, model.coef_[0]]
+    std_err = newton_step(optimum)[1][0]
+    for k in [0.5, 2.0]:
+        model.intercept_[0] = optimum[0] + k * std_err
+        step, errors = newton_step(np.r_[model.intercept_, model.coef_[0]])
+        with pytest.warns(UserWarning, match="converged with tol=1e-10, but") as caught:
+            coef_table(model, X, SPECTOR_Y)
+        assert len(caught) == 1
+        message = str(caught[0].message)
+        distance = float(re.search(r"are (\S+) standard errors", message).group(1))
+        assert_allclose(distance, np.max(np.abs(step) / errors), rtol=5e-3)
+        assert_allclose(distance, k, rtol=0.2)
+    # 0.05 standard errors away is within the 0.1 that the table accepts.
+    model.intercept_[0] = optimum[0] + 0.05 * std_err
+    step, errors = newton_step(np.r_[model.intercept_, model.coef_[0]])
+    assert np.max(np.abs(step) / errors) < 0.06
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        coef_table(model, X, SPECTOR_Y)
+
+
 @pytest.mark.parametrize("tol", [0.0, 1e-4])
 def test_a_streamed_model_is_told_its_steps_and_to_fit(tol):
     model = BCELogisticRegression(C=np.inf, tol=tol)
@@ -361,6 +435,50 @@ def test_a_diverged_model_is_told_to_take_a_smaller_step():
         coef_table(model, 100 * SPECTOR_X, SPECTOR_Y)
     assert "learning_rate='auto' or a smaller step" in str(caught[0].message)
     assert "max_iter" not in str(caught[0].message)
+    assert len(caught) == 1  # not also a distance from the optimum
+
+
+class StopAt:
+    """A callback (scikit-learn's callback API) that stops the fit at an iteration."""
+
+    def __init__(self, iteration):
+        self.iteration = iteration
+        self.iterations = 0
+
+    def setup(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        if fitted_estimator is None or context.task_name != "iteration":
+            return False
+        self.iterations += 1
+        return self.iterations >= self.iteration
+
+    def teardown(self, estimator, context):
+        pass
+
+
+@pytest.mark.skipif(
+    callback is None, reason="scikit-learn's callback API needs scikit-learn >= 1.9"
+)
+@pytest.mark.parametrize("iteration", [4, 400])
+def test_a_model_stopped_by_a_callback_is_told_to_fit_again(iteration):
+    # Stopped early (4 iterations) or late (400, all but at the optimum): the
+    # table says why it is not inference, and only that.
+    X = StandardScaler().fit_transform(SPECTOR_X)
+    model = BCELogisticRegression(C=np.inf, tol=0, max_iter=10_000)
+    model.set_callbacks(StopAt(iteration)).fit(X, SPECTOR_Y)
+    assert model.stop_reason_.tolist() == ["stopped by callback"]
+    with pytest.warns(UserWarning) as caught:
+        coef_table(model, X, SPECTOR_Y)
+    assert [str(w.message) for w in caught] == [
+        "The fit stopped before it converged (stop_reason_='stopped by callback'): "
+        "the coefficients are not the optimum, and the table is not valid "
+        "inference. Fit again without stopping it early."
+    ]
 
 
 def test_tol_zero_is_judged_by_its_distance_from_the_optimum():
@@ -439,6 +557,37 @@ def test_quasi_complete_separation_raises(sparse):
             coef_table(model, data, y)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_sample_of_zero_weight_does_not_hide_quasi_separation(sparse):
+    # A sample on the wrong side of x0 = 0, but of weight zero: the others are
+    # still quasi-completely separated.
+    X, y = quasi_separated_data()
+    X = np.vstack([X, [[1.0, 0.0]]])
+    y = np.append(y, 0)
+    sample_weight = np.append(np.ones(len(y) - 1), 0.0)
+    model = BCELogisticRegression(C=np.inf).fit(X, y, sample_weight=sample_weight)
+    model.coef_[0, 0] = 80.0
+    data = sp.csr_matrix(X) if sparse else X
+    with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
+        coef_table(model, data, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_quasi_separation_through_the_intercept_raises(sparse):
+    # x0 > 2 is class 1, x0 < 2 class 0, and x0 = 2 holds both: the direction
+    # of separation (-2, 1, 0) needs the intercept's column of ones.
+    rng = np.random.default_rng(0)
+    x = np.r_[2 + np.linspace(0.5, 2, 10), 2 - np.linspace(0.5, 2, 10), np.full(6, 2.0)]
+    y = np.r_[np.ones(10), np.zeros(10), np.tile([0, 1], 3)].astype(int)
+    X = np.column_stack([x, rng.normal(size=len(x))])
+    model = BCELogisticRegression(C=np.inf).fit(X, y)
+    data = sp.csr_matrix(X) if sparse else X
+    for slope in [40.0, 60.0]:  # along the direction of separation
+        model.coef_[0, 0], model.intercept_[0] = slope, -2 * slope
+        with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
+            coef_table(model, data, y)
+
+
 def test_rare_events_are_not_taken_for_separation():
     # 1 event in 1e9 trials against 5 in 1e9, as frequency weights: every
     # fitted probability is about 1e-9, without any separation.  statsmodels'
@@ -476,6 +625,53 @@ def test_singular_information_raises(kind):
     ridge = BCELogisticRegression(C=1.0, tol=1e-8).fit(X, y)
     with pytest.warns(UserWarning, match="penalised"):
         assert np.isfinite(coef_table(ridge, X, y).to_numpy()).all()
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_zero_column_raises(sparse):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    y = (X[:, 0] + rng.normal(size=100) > 0).astype(int)
+    X = np.column_stack([X, np.zeros(100)])
+    model = BCELogisticRegression(C=np.inf, tol=1e-8).fit(X, y)
+    data = sp.csr_matrix(X) if sparse else X
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(
+            ValueError,
+            match=r"^The information matrix is singular: "
+            r"a column of X is zero on all samples with a positive "
+            r"weight\.$",
+        ):
+            coef_table(model, data, y)
+
+
+def test_an_ill_conditioned_penalised_information_raises():
+    # Quasi-separated along x0 + x1 (the samples of both classes on
+    # x0 + x1 = 0), with a penalty too weak to matter: far along that
+    # direction the penalised Hessian is numerically singular.
+    rng = np.random.default_rng(0)
+    side = np.abs(rng.normal(size=(20, 2)))
+    u = rng.normal(size=8)
+    X = np.vstack([side, -side, np.column_stack([u, -u])])
+    y = np.r_[np.ones(20), np.zeros(20), np.tile([0, 1], 4)].astype(int)
+    C = 1e15
+    model = BCELogisticRegression(C=C, l1_ratio=0.0, fit_intercept=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    for k in [300.0, 1e5]:
+        model.coef_ = np.array([[k, k]])
+        # Scaled to a unit diagonal, its condition number is past 1e12.
+        p = expit(X @ model.coef_[0])
+        hessian = X.T @ (X * (p * (1 - p))[:, None]) + np.eye(2) / C
+        scale = 1 / np.sqrt(np.diag(hessian))
+        assert np.linalg.cond(hessian * scale[:, None] * scale) > 1e12
+        with pytest.warns(UserWarning, match="penalised"):
+            with pytest.raises(
+                ValueError, match=r"numerically singular.*Fit with a smaller C\.$"
+            ):
+                coef_table(model, X, y)
 
 
 def test_multiclass_raises():
@@ -523,6 +719,22 @@ def test_bad_data_raises():
         coef_table(model, SPECTOR_X, SPECTOR_Y[:-1])
     with pytest.raises(ValueError, match=r"labels \[2\]"):
         coef_table(model, SPECTOR_X, np.where(SPECTOR_Y == 1, 2, 0))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_values_too_large_for_float64_raise_as_in_fit(sparse):
+    # x1 in units of 1e-300: the model's coefficient divided by 1e300 is the
+    # same model, but its data are refused, by coef_table as by fit.
+    units = np.array([1.0, 1e300, 1.0])
+    X = SPECTOR_X * units
+    data = sp.csr_matrix(X) if sparse else X
+    message = r"X has values as large as 2.9e\+301, too large for float64 arithmetic"
+    with pytest.raises(ValueError, match=message):
+        BCELogisticRegression(**TIGHT).fit(data, SPECTOR_Y)
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    model.coef_ = model.coef_ / units
+    with pytest.raises(ValueError, match=message):
+        coef_table(model, data, SPECTOR_Y)
 
 
 def test_column_vector_labels_warn_at_the_callers_line():
