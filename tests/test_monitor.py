@@ -147,6 +147,72 @@ def test_early_stopping_multiclass_per_class():
     )
 
 
+def documented_early_stop(curve, n_iter_no_change, tol):
+    """The iteration early stopping stops at (None: it does not) and its best.
+
+    The rule of ``early_stopping``, redone here: the count of consecutive
+    iterations whose validation loss is not below the best so far (from the
+    start's, log 2 at zero) minus ``tol``; any lower loss is the new best.
+    """
+    best, best_iteration, stalls = np.log(2), 0, 0
+    for iteration, loss in enumerate(curve, start=1):
+        stalls = 0 if loss < best - tol else stalls + 1
+        if loss < best:
+            best, best_iteration = loss, iteration
+        if stalls >= n_iter_no_change:
+            return iteration, best_iteration
+    return None, best_iteration
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_early_stopping_counts_only_consecutive_iterations_without_improvement(
+    seed,
+):
+    # Noisy mini-batch epochs: the validation loss goes up and down, so
+    # stalls interrupted by an improvement start the count afresh (with
+    # seeds 0, 1 and 3, a count of all stalls would stop 1 to 5 epochs
+    # early).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 20))
+    y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    model = BCELogisticRegression(
+        C=np.inf,
+        early_stopping=True,
+        n_iter_no_change=4,
+        tol=1e-6,
+        batch_size=16,
+        random_state=seed,
+        max_iter=300,
+    ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    stop, best = documented_early_stop(model.validation_loss_curve_, 4, 1e-6)
+    assert model.n_iter_.tolist() == [stop]
+    assert model.best_iteration_.tolist() == [best]
+
+
+DIVERGING_AT_ONCE = {
+    "full batch": {"solver": "gd", "learning_rate": 1e4, "scale": 10.0},
+    "mini-batch": {"batch_size": 32, "learning_rate": 0.5, "scale": 30.0},
+}
+
+
+@pytest.mark.parametrize("params", DIVERGING_AT_ONCE.values(), ids=DIVERGING_AT_ONCE)
+def test_early_stopping_curve_when_every_class_diverges_at_once(params):
+    # Every class's first step diverges: no iteration ran, so both curves
+    # have max(n_iter_) = 0 columns, with no entry for the diverged step.
+    X, y = load_iris(return_X_y=True)
+    params = dict(params)
+    X = params.pop("scale") * X
+    model = BCELogisticRegression(C=np.inf, early_stopping=True, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="diverged"):
+        model.set_params(**params).fit(X, y)
+    assert model.stop_reason_.tolist() == ["diverged"] * 3
+    assert model.n_iter_.tolist() == [0, 0, 0]
+    assert model.loss_curve_.shape == (3, 0)
+    assert model.validation_loss_curve_.shape == (3, 0)
+    assert model.best_iteration_.tolist() == [0, 0, 0]
+
+
 class CountingCallback:
     """Counts task ends per task name and stops the fit at a given iteration."""
 
@@ -194,6 +260,29 @@ def test_a_callback_can_stop_the_fit():
     model.fit(X, y)
     assert model.n_iter_[0] == 4
     assert model.stop_reason_.tolist() == ["stopped by callback"]
+
+
+@needs_callbacks
+def test_a_callback_stopping_after_some_classes_converged_leaves_them_converged():
+    # Iris in mini-batches: the classes converge at epochs 4, 6 and 11.  A
+    # callback asking to stop at epoch 6 stops class 2 only (classes 0 and
+    # 1 had stopped, converged); asking at 11, the epoch the last class
+    # converges, stops none: the fit is the one without the callback.
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    params = {"batch_size": 32, "random_state": 0, "max_iter": 2000, "tol": 1e-2}
+    plain = BCELogisticRegression(**params).fit(X, y)
+    assert plain.n_iter_.tolist() == [4, 6, 11]
+    assert plain.stop_reason_.tolist() == ["converged"] * 3
+    for stop_at in (6, 11):
+        model = BCELogisticRegression(**params)
+        model.set_callbacks(CountingCallback(stop_at=stop_at)).fit(X, y)
+        ran = plain.n_iter_ <= stop_at
+        expected = np.where(ran, plain.stop_reason_, "stopped by callback")
+        assert model.stop_reason_.tolist() == expected.tolist()
+        assert model.converged_.tolist() == ran.tolist()
+        assert model.n_iter_.tolist() == np.minimum(plain.n_iter_, stop_at).tolist()
+        assert_allclose(model.coef_[ran], plain.coef_[ran], rtol=1e-12)
 
 
 @needs_callbacks
@@ -304,6 +393,36 @@ def test_iteration_models_keep_their_coefficients():
         assert len(keeping.kept) > 2
         for model, coef in keeping.kept:
             assert_allclose(model.coef_, coef, rtol=0, atol=0)
+
+
+@needs_callbacks
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"solver": "gd"}, {"batch_size": 64, "random_state": 0}],
+    ids=["nesterov", "gd", "mini-batch"],
+)
+def test_iteration_models_are_the_fits_stopped_at_their_iteration(params):
+    # The model a callback keeps at iteration k is the fit with max_iter=k:
+    # its coefficients and its intercept, which the descent also updates in
+    # place (every kept model sharing the last intercept otherwise).
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    keeping = KeepingCallback()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        BCELogisticRegression(max_iter=5, tol=0, **params).set_callbacks(keeping).fit(
+            X, y
+        )
+        stopped = [
+            BCELogisticRegression(max_iter=k, tol=0, **params).fit(X, y)
+            for k in range(1, 6)
+        ]
+    assert len(keeping.kept) == 5
+    for (model, _), reference in zip(keeping.kept, stopped, strict=True):
+        assert_allclose(model.coef_, reference.coef_, rtol=1e-12)
+        assert_allclose(model.intercept_, reference.intercept_, rtol=1e-12)
+    intercepts = [model.intercept_[0] for model, _ in keeping.kept]
+    assert len(set(intercepts)) == 5
 
 
 @needs_callbacks

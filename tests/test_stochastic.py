@@ -435,15 +435,38 @@ def test_a_penalty_step_longer_than_one_over_l2_stops_at_zero():
     assert_array_equal(stepped[1, 0], 0.0)
 
 
+def test_a_penalty_step_soft_thresholds_by_the_step_times_l1():
+    # Without L2, a batch without weight steps on the L1 penalty alone: its
+    # proximal step soft-thresholds each coefficient by eta l1 (times the
+    # coefficient's factor of the step, with learning_rate="auto").
+    W = np.array([[1.0, -2.0, 0.3], [-0.05, 0.5, -1.0]])
+    l1 = np.array([0.1, 1.0, 0.2])
+    eta = np.array([1.0, 0.4, 2.0])
+    threshold = eta * l1
+    expected = np.sign(W) * np.maximum(np.abs(W) - threshold, 0)
+    assert_allclose(_penalty_step(W, np.zeros(3), l1, eta), expected, rtol=1e-15)
+    assert_allclose(expected, [[0.9, -1.6, 0.0], [0.0, 0.1, -0.6]], atol=1e-15)
+    inverse = np.array([[2.0, 0.5, 1.0], [1.0, 3.0, 0.1]])
+    expected = np.sign(W) * np.maximum(np.abs(W) - inverse * threshold, 0)
+    stepped = _penalty_step(W, np.zeros(3), l1, eta, inverse)
+    assert_allclose(stepped, expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize("scale", [None, 0.25, 4.0])
 @pytest.mark.parametrize("scaled", [False, True])
-def test_batch_line_search_takes_the_longest_halving_that_decreases_enough(scaled):
+def test_batch_line_search_takes_the_longest_halving_that_decreases_enough(
+    scaled, scale
+):
     # The line search halves a batch's step until the smooth part (data and
     # L2) satisfies the sufficient-decrease condition f(new) <= f(x) +
     # <g, d> + |d|^2 / (2 eta), up to rounding, and takes the first (longest)
     # such step.  From steps spread over an octave, some halvings land just
     # past the longest that satisfies it, where it fails by under 1% of f.
     # With per-coefficient factors s of the step (learning_rate="auto"), the
-    # step is eta s g and the norm that of the metric diag(1 / s).
+    # step is eta s g and the norm that of the metric diag(1 / s).  With
+    # unequal sample weights the batch's data term counts times its weight
+    # scale a: the condition is on a data + L2, whose gradient it steps on.
+    a = 1.0 if scale is None else scale
     factors = np.array([1.0, 0.01, 3.0, 1.0, 0.2, 2.0]) if scaled else np.ones(6)
     inverse = factors[:, None] if scaled else None
     rng = np.random.default_rng(0)
@@ -456,10 +479,12 @@ def test_batch_line_search_takes_the_longest_halving_that_decreases_enough(scale
     def smooth(c):
         w, b = c[:5, 0], c[5, 0]
         z = X @ w + b
-        return np.mean(np.logaddexp(0, z) - y * z) + 0.5 * l2[0] * w @ w
+        return a * np.mean(np.logaddexp(0, z) - y * z) + 0.5 * l2[0] * w @ w
 
     z = X @ coef[:5, 0] + coef[5, 0]
-    g = np.r_[X.T @ (expit(z) - y) / 8 + l2[0] * coef[:5, 0], np.mean(expit(z) - y)]
+    g = np.r_[
+        a * X.T @ (expit(z) - y) / 8 + l2[0] * coef[:5, 0], a * np.mean(expit(z) - y)
+    ]
 
     def proposal(eta):
         v = coef[:, 0] - eta * factors * g
@@ -474,7 +499,8 @@ def test_batch_line_search_takes_the_longest_halving_that_decreases_enough(scale
 
     for start in 1024 * np.geomspace(1, 2, 100, endpoint=False):
         eta = np.array([start])
-        new = _batch_step(part, coef, l2, l1, eta, True, None, inverse)
+        weight_scale = None if scale is None else np.array([scale])
+        new = _batch_step(part, coef, l2, l1, eta, True, weight_scale, inverse)
         halvings = np.log2(start / eta[0])
         assert halvings >= 1 and halvings == round(halvings)
         assert_allclose(new[:, 0], proposal(eta[0]), rtol=1e-12, atol=1e-15)
@@ -572,6 +598,30 @@ def test_minibatch_rows_of_zero_weight_leave_the_optimum_where_it_is():
         )
     assert_allclose(mini.coef_, full.coef_, atol=0.02)
     assert_allclose(mini.intercept_, full.intercept_, atol=0.02)
+
+
+def test_minibatch_rows_of_zero_weight_leave_the_l1_optimum_where_it_is():
+    # As above with an L1 penalty: batches of rows of zero weight take the
+    # L1 part of their penalty step too; skipping it thresholded by a
+    # quarter of the L1 weight (20 of 80 rows weigh), an optimum 1.2 away.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20, 2))
+    y = (X @ [1.0, -1.0] + rng.normal(size=20) > 0).astype(int)
+    weight = np.r_[np.ones(10), 2 * np.ones(10)]
+    padded_X = np.vstack([X, rng.normal(size=(60, 2))])
+    padded_y = np.r_[y, rng.integers(0, 2, 60)]
+    padded_weight = np.r_[weight, np.zeros(60)]
+    penalty = {"C": 1.0, "l1_ratio": 1.0}
+    full = BCELogisticRegression(tol=1e-10, **penalty).fit(X, y, sample_weight=weight)
+    assert_allclose(full.coef_, [[1.676, -1.861]], atol=1e-3)
+    params = {"batch_size": 1, "learning_rate": 0.2, "max_iter": 100}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        mini = BCELogisticRegression(random_state=0, **params, **penalty).fit(
+            padded_X, padded_y, sample_weight=padded_weight
+        )
+    assert_allclose(mini.coef_, full.coef_, atol=0.05)
+    assert_allclose(mini.intercept_, full.intercept_, atol=0.05)
 
 
 def test_minibatch_weights_count_as_in_the_full_objective():
@@ -858,3 +908,66 @@ def test_auto_minibatch_with_a_feature_of_vanishing_scale_still_descends(dtype, 
         model = BCELogisticRegression(tol=0, **params).fit(X.astype(dtype), y)
     assert np.isfinite(model.coef_).all()
     assert model.loss_curve_[-1] < 0.2  # log 2 = 0.69 at the start
+
+
+def test_auto_minibatch_reports_the_gradient_of_the_model_after_an_undone_epoch():
+    # A fit that ends at an undone epoch (the curve's flat step: epochs 2
+    # and 6 here) reports the largest gradient entry at the coefficients it
+    # went back to, the model's: not at the risen iterate it left.
+    X, y = small_batch_data(400, 40)
+    n = len(y)
+    params = {"batch_size": 8, "random_state": 0, "tol": 1e-12}
+    for n_epochs in (2, 6):
+        with pytest.warns(ConvergenceWarning, match="largest gradient entry") as record:
+            model = BCELogisticRegression(max_iter=n_epochs, **params).fit(X, y)
+        assert model.loss_curve_[-1] == model.loss_curve_[-2]  # undone
+        (message,) = [
+            str(w.message) for w in record if "largest gradient entry" in str(w.message)
+        ]
+        reported = float(re.search(r"largest gradient entry (\S+) >", message)[1])
+        residual = expit(model.decision_function(X)) - y
+        gradient = np.r_[
+            X.T @ residual / n + model.coef_[0] / (model.C * n), residual.mean()
+        ]
+        assert_allclose(reported, np.abs(gradient).max(), rtol=1e-2)
+
+
+@pytest.mark.parametrize(
+    "scale, learning_rate, n_iter",
+    [(3.0, 2.0, [20, 0, 0]), (30.0, 0.5, [0, 0, 0])],
+    ids=["some diverge", "all diverge"],
+)
+def test_minibatch_loss_curve_of_a_diverged_class_is_nan(scale, learning_rate, n_iter):
+    # Iris scaled up, fixed steps: classes 1 and 2 (or all) diverge at their
+    # first epoch.  Their rows of loss_curve_ hold no value of a step that
+    # diverged, only NaN padding; the curve is max(n_iter_) long (0 when
+    # every class diverged), and a class that ran is its one-vs-rest fit.
+    X, y = load_iris(return_X_y=True)
+    X = scale * X
+    params = {"C": np.inf, "batch_size": 32, "random_state": 0, "max_iter": 20}
+    params.update(learning_rate=learning_rate, tol=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = BCELogisticRegression(**params).fit(X, y)
+        alone = BCELogisticRegression(**params).fit(X, y == 0)
+    assert model.n_iter_.tolist() == n_iter
+    assert model.stop_reason_[1:].tolist() == ["diverged", "diverged"]
+    assert model.loss_curve_.shape == (3, max(n_iter))
+    assert np.isnan(model.loss_curve_[1:]).all()
+    assert_allclose(model.loss_curve_[0], alone.loss_curve_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_auto_step_cap_is_one_over_the_diagonal_of_the_curvature_bound(fit_intercept):
+    # B = X1^T diag(s / 4) X1 / S + 1 / (C S) on the features (X1: X and a
+    # column of ones for the intercept, S = sum s); computed here from that
+    # definition, on unscaled features whose curvatures differ by 1e4.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = X[:, :4]
+    s = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
+    C, S = 0.5, s.sum()
+    objective = BCEObjective(X, y[:, None].astype(np.float64), s, C, 0.0, fit_intercept)
+    diagonal = (s[:, None] * X**2).sum(axis=0) / (4 * S) + 1 / (C * S)
+    if fit_intercept:
+        diagonal = np.r_[diagonal, 0.25]
+    assert_allclose(auto_step_cap(objective)[:, 0], 1 / diagonal, rtol=1e-10)
