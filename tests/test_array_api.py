@@ -164,8 +164,10 @@ def fit_both(name, dtype, kind, params, **fit_options):
     params = dict(params)
     X, y = make_problem(kind, dtype)
     sample_weight = None
-    if params.pop("sample_weight", False):
+    weight_scale = params.pop("sample_weight", False)  # True, or a scale
+    if weight_scale:
         sample_weight = np.random.default_rng(0).uniform(0.2, 2.0, len(y))
+        sample_weight *= float(weight_scale)
     params.setdefault("tol", 1e-8 if dtype == "float64" else 1e-6)
     params.setdefault("max_iter", 20000)
     params.update(fit_options)
@@ -223,6 +225,8 @@ def test_fit_reaches_the_numpy_optimum_in_the_input_namespace(name, dtype, case)
         ("binary", {"solver": "gd", "C": 0.1}),
         ("binary", {"learning_rate": 0.5, "l1_ratio": 0.3, "C": 0.5}),
         ("binary", {"learning_rate": 1.0, "solver": "gd", "C": 0.1}),
+        # Weights summing to about 3.3 n: the objective divides by their sum.
+        ("binary", {"C": 0.1, "solver": "gd", "sample_weight": 3.0}),
         ("multiclass", {"learning_rate": 0.5, "class_weight": "balanced"}),
         ("iris", {"solver": "gd", "learning_rate": 2.0, "C": 1.0}),
     ],
@@ -309,6 +313,110 @@ def test_wide_data_steps_reach_the_optimum(name, monkeypatch):
             )
             exact[bool(limits)] = objective.smoothness_bound()[0]
     assert exact[False] <= exact[True] <= 1.1 * exact[False]
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_exactly_256_coefficients_take_the_full_metric_as_numpy(name):
+    # 255 features and the intercept: MAX_DENSE_METRIC coefficients, the
+    # limit of the full metric included, as in the numpy engine (the diagonal
+    # metric takes other steps, to another iteration count).
+    X, y = make_classification(
+        n_samples=300, n_features=255, n_informative=10, random_state=0
+    )
+    X[:, :100] *= np.linspace(0.1, 10, 100)  # unequal scales: the metric matters
+    expected = BCELogisticRegression(tol=1e-4).fit(X, y)
+    with dispatch():
+        model = BCELogisticRegression(tol=1e-4).fit(as_input(X, name), y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert_array_equal(to_numpy(model.n_iter_), expected.n_iter_)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_power_iteration_bound_weighs_rows_and_couples_the_intercept(name, monkeypatch):
+    # Power iteration (all data wider than MAX_GRAM_COEF) bounds the largest
+    # eigenvalue of the weighted Gram matrix with its intercept row and
+    # column: within its 5% margin of the exact eigenvalue, never below.
+    import sklearn_bce._array_api as engine
+
+    rng = np.random.default_rng(0)
+    n = 300
+    # Heavy rows ten times the others' scale, a few uncentred features.
+    X_rows = rng.standard_normal((n, 20))
+    X_rows[:10] *= 10.0
+    X_rows[:, :5] += 3.0
+    weight_rows = np.ones(n)
+    weight_rows[:10] = 100.0
+    # Two features far from centred: the intercept couples with them.
+    X_uncentred = 0.1 * rng.standard_normal((n, 2)) + 1.0
+    exact_limit = engine.MAX_GRAM_COEF
+    for X, weight in [(X_rows, weight_rows), (X_uncentred, np.ones(n))]:
+        X_xp = as_input(X, name)
+        weight_xp = as_input((weight / weight.sum())[:, None], name)
+        bound = {}
+        for limit in (exact_limit, 0):
+            monkeypatch.setattr(engine, "MAX_GRAM_COEF", limit)
+            with dispatch():
+                objective = engine.ArrayAPIObjective(
+                    X_xp, X_xp[:, :1], weight_xp, weight.sum(), np.inf, 0.0, True
+                )
+                bound[limit] = objective.smoothness_bound()[0]
+        design = np.hstack([X, np.ones((n, 1))])
+        exact = np.linalg.eigvalsh(design.T @ (design * weight[:, None]))[-1]
+        exact /= 4 * weight.sum()
+        assert_allclose(bound[exact_limit], exact, rtol=1e-10)
+        assert exact <= bound[0] <= 1.1 * exact
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_duplicated_features_unpenalised_converge_as_numpy(name, dtype):
+    # Duplicated columns and no penalty: a singular Hessian bound, which the
+    # full metric's jitter keeps invertible, as in the numpy engine.
+    X, y = make_classification(n_samples=200, n_features=4, random_state=0)
+    X = np.hstack([X, X[:, :2]]).astype(dtype)
+    params = {"C": np.inf, "tol": 1e-6, "max_iter": 2000}
+    expected = BCELogisticRegression(**params).fit(X, y)
+    X_xp = as_input(X, name)
+    with dispatch():
+        model = BCELogisticRegression(**params).fit(X_xp, y)
+        proba = to_numpy(model.predict_proba(X_xp))
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert np.isfinite(to_numpy(model.coef_)).all()
+    # The coefficients of a duplicated pair are not unique; the model is.
+    atol = 1e-6 if dtype == "float64" else 1e-4
+    assert_allclose(proba, expected.predict_proba(X), rtol=0, atol=atol)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_integer_X_is_fitted_in_float64_where_the_device_has_it(name):
+    X, y = make_classification(n_samples=200, n_features=6, random_state=0)
+    X = np.round(4 * X).astype(np.int64)
+    params = {"tol": 1e-10, "max_iter": 5000}
+    expected = BCELogisticRegression(**params).fit(X.astype(np.float64), y)
+    X_xp = as_input(X, name)
+    xp, _ = namespace_and_device(name)
+    with dispatch():
+        model = BCELogisticRegression(**params).fit(X_xp, y)
+    assert model.coef_.dtype == xp.float64
+    assert_on_device_of(model.coef_, X_xp)
+    assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_a_fixed_step_converging_at_rounding_keeps_numpys_iterate(name):
+    # tol=1e-12 is met where the objective rounds about its minimum: the last
+    # step's objective may be a rounding above its start without having
+    # risen (the engines' rounding slack), and the fit keeps the numpy
+    # engine's last iterate, not the start of its step.
+    X, y = make_classification(
+        n_samples=100, n_features=3, n_redundant=0, random_state=0
+    )
+    params = {"learning_rate": 1.0, "tol": 1e-12, "max_iter": 3000}
+    expected = BCELogisticRegression(**params).fit(X, y)
+    with dispatch():
+        model = BCELogisticRegression(**params).fit(as_input(X, name), y)
+    assert_array_equal(to_numpy(model.n_iter_), expected.n_iter_)
+    assert_allclose(to_numpy(model.coef_), expected.coef_, rtol=1e-13, atol=0)
 
 
 # -- divergence ------------------------------------------------------------------------
@@ -499,6 +607,82 @@ def test_multiclass_probabilities_do_not_underflow(name, dtype):
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
+def test_binary_probabilities_of_confident_samples_keep_their_tails(name):
+    # |decision| of tens: the smaller probability is far below eps, e^-z
+    # itself (not 1 - sigmoid(z), which rounds to 0) as numpy computes it.
+    X, y = make_problem("binary", "float64")
+    expected = BCELogisticRegression().fit(X, y)
+    X_far = np.vstack([300 * X[:5], -300 * X[:5]])  # either class's side
+    decision = expected.decision_function(X_far)
+    assert decision.min() < -40 and decision.max() > 40
+    X_xp = as_input(X_far, name)
+    _, device = namespace_and_device(name)
+    with dispatch():
+        moved = move_estimator_to(expected, get_namespace(X_xp)[0], device)
+        proba = to_numpy(moved.predict_proba(X_xp))
+        log_proba = to_numpy(moved.predict_log_proba(X_xp))
+    assert (proba > 0).all()
+    assert_allclose(proba, expected.predict_proba(X_far), rtol=1e-10, atol=0)
+    assert_allclose(log_proba, expected.predict_log_proba(X_far), rtol=1e-10, atol=0)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_float32_input_to_a_float64_model_is_predicted_in_float64(name):
+    X, y = make_problem("multiclass", "float64")
+    X32 = X[:20].astype(np.float32)
+    xp, _ = namespace_and_device(name)
+    with dispatch():
+        model = BCELogisticRegression().fit(as_input(X, name), y)
+        X32_xp = as_input(X32, name)
+        outputs = {
+            method: getattr(model, method)(X32_xp)
+            for method in ("decision_function", "predict_proba", "predict_log_proba")
+        }
+    expected = BCELogisticRegression()
+    for attribute in ("coef_", "intercept_", "classes_"):
+        setattr(expected, attribute, to_numpy(getattr(model, attribute)))
+    expected.n_features_in_ = X.shape[1]
+    for method, output in outputs.items():
+        reference = getattr(expected, method)(X32)
+        assert reference.dtype == np.float64
+        assert output.dtype == xp.float64
+        assert_allclose(to_numpy(output), reference, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_a_zero_decision_predicts_the_first_class_as_numpy(name):
+    # No intercept: a zero row scores exactly 0, the first class's side.
+    X, y = make_problem("binary", "float64")
+    Z = np.zeros((2, X.shape[1]))
+    expected = BCELogisticRegression(fit_intercept=False).fit(X, y)
+    xp, device = namespace_and_device(name)
+    with dispatch():
+        model = BCELogisticRegression(fit_intercept=False).fit(
+            as_input(X, name), xp.asarray(y, device=device)
+        )
+        predicted = to_numpy(model.predict(as_input(Z, name)))
+    assert_array_equal(expected.predict(Z), [0, 0])
+    assert_array_equal(predicted, expected.predict(Z))
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_float_labels_give_classes_in_the_namespace_of_y(name):
+    X, y = make_problem("binary", "float64")
+    labels = y.astype(np.float64) + 1.0  # 1.0 and 2.0
+    X_xp = as_input(X, name)
+    xp, device = namespace_and_device(name)
+    with dispatch():
+        model = BCELogisticRegression().fit(X_xp, xp.asarray(labels, device=device))
+        predicted = model.predict(X_xp)
+    assert_on_device_of(model.classes_, X_xp)
+    assert model.classes_.dtype == xp.float64
+    assert_on_device_of(predicted, X_xp)
+    expected = BCELogisticRegression().fit(X, labels)
+    assert_array_equal(to_numpy(model.classes_), expected.classes_)
+    assert_array_equal(to_numpy(predicted), expected.predict(X))
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
 def test_classes_follow_y_and_string_labels_stay_numpy(name):
     X, y = make_problem("multiclass", "float64")
     X_xp = as_input(X, name)
@@ -588,6 +772,42 @@ def test_c_so_small_that_the_penalty_overflows_is_refused_as_numpy(name, dtype, 
         BCELogisticRegression(C=C).fit(X, y)
     with dispatch(), pytest.raises(ValueError, match=match):
         BCELogisticRegression(C=C).fit(as_input(X, name), as_input(y, name))
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_float32_values_too_large_for_its_products_are_refused_as_numpy(name):
+    # X.T @ X of 1e18 overflows float32.
+    X, y = make_problem("binary", "float32")
+    X[0, 0] = 1e18
+    match = r"X has values as large as 1e\+18, too large for \S*float32 arithmetic"
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegression().fit(X, y)
+    xp, device = namespace_and_device(name)
+    with dispatch(), pytest.raises(ValueError, match=match):
+        BCELogisticRegression().fit(as_input(X, name), xp.asarray(y, device=device))
+
+
+@pytest.mark.parametrize(
+    "labels, match",
+    [
+        ("continuous", "Unknown label type: continuous"),
+        ("one class", "at least 2 classes in the data"),
+    ],
+)
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_labels_that_are_not_two_classes_are_refused_as_numpy(name, labels, match):
+    X, _ = make_problem("binary", "float64")
+    if labels == "continuous":
+        y = np.random.default_rng(0).standard_normal(len(X))
+    else:
+        y = np.zeros(len(X), dtype=np.int64)
+    with pytest.raises(ValueError, match=match):
+        BCELogisticRegression(max_iter=50).fit(X, y)
+    xp, device = namespace_and_device(name)
+    with dispatch(), pytest.raises(ValueError, match=match):
+        BCELogisticRegression(max_iter=50).fit(
+            as_input(X, name), xp.asarray(y, device=device)
+        )
 
 
 @pytest.mark.parametrize(
@@ -843,6 +1063,23 @@ def test_warm_start_continues_from_the_fitted_coefficients(name):
         model.fit(X_xp, y)
     assert first > 5
     assert to_numpy(model.n_iter_)[0] <= 2
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_a_refit_without_warm_start_starts_afresh(name):
+    X, y = make_problem("binary", "float64")
+    params = {"solver": "gd", "learning_rate": 0.5, "tol": 1e-6}
+    expected = BCELogisticRegression(**params).fit(X, y).fit(X, y)
+    X_xp = as_input(X, name)
+    with dispatch():
+        fresh = BCELogisticRegression(**params).fit(X_xp, y)
+        model = BCELogisticRegression(**params).fit(X_xp, y)
+        model.fit(X_xp, y)  # warm_start=False: from zeros again
+    assert to_numpy(fresh.n_iter_)[0] > 5
+    assert_array_equal(to_numpy(model.n_iter_), expected.n_iter_)
+    assert_array_equal(to_numpy(model.n_iter_), to_numpy(fresh.n_iter_))
+    assert_array_equal(to_numpy(model.loss_curve_), to_numpy(fresh.loss_curve_))
+    assert_allclose(to_numpy(model.loss_curve_), expected.loss_curve_, rtol=1e-10)
 
 
 def test_a_tensor_that_records_gradients_is_fitted_on_its_values():
