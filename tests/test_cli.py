@@ -15,9 +15,16 @@ import pandas as pd
 import pytest
 import skops.io as sio
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, log_loss
+from sklearn.model_selection import (
+    StratifiedKFold,
+    cross_val_score,
+    train_test_split,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
@@ -917,3 +924,86 @@ def test_pandas_missing_or_failing_to_import_is_one_line(
     assert capsys.readouterr().err.strip().splitlines() == [
         f"sklearn-bce: error: {message}"
     ]
+
+
+def _scores(model, X, y):
+    return {
+        "test accuracy": accuracy_score(y, model.predict(X)),
+        "test log-loss": log_loss(y, model.predict_proba(X)),
+    }
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_fit_reports_the_models_of_its_split_scored_on_the_held_out_rows(
+    tmp_path, capsys, seed
+):
+    # Every printed test score, and the saved model, recomputed here from the
+    # CSV split as the README says (stratified, --test-size, --random-state).
+    frame = breast_cancer_frame()
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    argv = ["fit", str(tmp_path / "data.csv"), "--target", "target"]
+    argv += ["--random-state", str(seed), "--model", str(tmp_path / "m.skops")]
+    args = cli.build_parser().parse_args(argv)
+    rows = cli.run_fit(args)
+    capsys.readouterr()
+    X, y = frame.drop(columns="target"), frame["target"]
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.25, stratify=y, random_state=seed
+    )
+    saved = load(tmp_path / "m.skops")
+    ours = clone(saved).fit(X_train, y_train)
+    assert_allclose(saved[-1].coef_, ours[-1].coef_, rtol=1e-12)
+    step = saved[-1]
+    theirs = make_pipeline(
+        StandardScaler(),
+        LogisticRegression(C=step.C, tol=step.tol, max_iter=step.max_iter),
+    ).fit(X_train, y_train)
+    for name, model in [
+        ("BCELogisticRegression", ours),
+        ("LogisticRegression", theirs),
+    ]:
+        expected = _scores(model, X_test, y_test)
+        for metric, value in expected.items():
+            assert rows[name][metric] == pytest.approx(value, rel=1e-12), metric
+        assert rows[name]["iterations"] == int(np.max(model[-1].n_iter_))
+
+
+def test_demo_reports_the_models_it_describes(capsys):
+    # The final models, fitted here from what the demo says it fits (its
+    # split, the chosen learning rate, --solver, --C, --tol), score as printed.
+    argv = ["demo", "--learning-rates", "1.0", "--solver", "gd", "--C", "0.5"]
+    argv += ["--repeats", "1", "--cv", "2", "--random-state", "1"]
+    args = cli.build_parser().parse_args(argv)
+    rows = cli.run_demo(args)
+    out = capsys.readouterr().out
+    assert "chosen: learning_rate=1.0" in out
+    data = load_breast_cancer()
+    X_train, X_test, y_train, y_test = train_test_split(
+        data.data, data.target, test_size=0.25, stratify=data.target, random_state=1
+    )
+    shared = {"C": 0.5, "tol": args.tol}
+    model = BCELogisticRegression(
+        learning_rate=1.0, solver="gd", max_iter=args.max_iter, **shared
+    )
+    # The search's score: the 2-fold log-loss on the standardised training set.
+    cv_score = -cross_val_score(
+        model,
+        StandardScaler().fit_transform(X_train),
+        y_train,
+        cv=StratifiedKFold(2),
+        scoring="neg_log_loss",
+    ).mean()
+    printed = re.search(r"learning_rate=\s*1\.0\s+log-loss (\S+)", out)
+    assert float(printed[1]) == pytest.approx(cv_score, abs=6e-6)
+    ours = make_pipeline(StandardScaler(), model).fit(X_train, y_train)
+    theirs = make_pipeline(
+        StandardScaler(), LogisticRegression(max_iter=10_000, **shared)
+    ).fit(X_train, y_train)
+    for name, model in [
+        ("BCELogisticRegression", ours),
+        ("LogisticRegression", theirs),
+    ]:
+        expected = _scores(model, X_test, y_test)
+        for metric, value in expected.items():
+            assert rows[name][metric] == pytest.approx(value, rel=1e-12), metric
+        assert rows[name]["iterations"] == int(np.max(model[-1].n_iter_))
