@@ -926,11 +926,17 @@ def test_pandas_missing_or_failing_to_import_is_one_line(
     ]
 
 
-def _scores(model, X, y):
-    return {
-        "test accuracy": accuracy_score(y, model.predict(X)),
-        "test log-loss": log_loss(y, model.predict_proba(X)),
-    }
+def assert_rows_are_those_of(rows, ours, theirs, X_test, y_test):
+    """The printed test scores and iterations are those of these two models."""
+    for name, model in [
+        ("BCELogisticRegression", ours),
+        ("LogisticRegression", theirs),
+    ]:
+        row = rows[name]
+        assert row["test accuracy"] == accuracy_score(y_test, model.predict(X_test))
+        expected = log_loss(y_test, model.predict_proba(X_test))
+        assert row["test log-loss"] == pytest.approx(expected, rel=1e-12)
+        assert row["iterations"] == int(np.max(model[-1].n_iter_))
 
 
 @pytest.mark.parametrize("seed", [0, 3])
@@ -958,14 +964,7 @@ def test_fit_reports_the_models_of_its_split_scored_on_the_held_out_rows(
         StandardScaler(),
         LogisticRegression(C=step.C, tol=step.tol, max_iter=step.max_iter),
     ).fit(X_train, y_train)
-    for name, model in [
-        ("BCELogisticRegression", ours),
-        ("LogisticRegression", theirs),
-    ]:
-        expected = _scores(model, X_test, y_test)
-        for metric, value in expected.items():
-            assert rows[name][metric] == pytest.approx(value, rel=1e-12), metric
-        assert rows[name]["iterations"] == int(np.max(model[-1].n_iter_))
+    assert_rows_are_those_of(rows, ours, theirs, X_test, y_test)
 
 
 def test_demo_reports_the_models_it_describes(capsys):
@@ -999,11 +998,4 @@ def test_demo_reports_the_models_it_describes(capsys):
     theirs = make_pipeline(
         StandardScaler(), LogisticRegression(max_iter=10_000, **shared)
     ).fit(X_train, y_train)
-    for name, model in [
-        ("BCELogisticRegression", ours),
-        ("LogisticRegression", theirs),
-    ]:
-        expected = _scores(model, X_test, y_test)
-        for metric, value in expected.items():
-            assert rows[name][metric] == pytest.approx(value, rel=1e-12), metric
-        assert rows[name]["iterations"] == int(np.max(model[-1].n_iter_))
+    assert_rows_are_those_of(rows, ours, theirs, X_test, y_test)
