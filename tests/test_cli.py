@@ -345,6 +345,15 @@ DEMO_OPTION_ERRORS = {
     "C zero": (["--C", "0"], "--C: C must be a positive number or 'inf'"),
     "tol not a number": (["--tol", "abc"], "--tol: must be a positive number"),
     "tol zero": (["--tol", "0"], "--tol: must be a positive number"),
+    "tol infinite": (["--tol", "inf"], "--tol: must be a positive number"),
+    "learning rate zero": (
+        ["--learning-rates", "auto", "0"],
+        "--learning-rates: learning rate must be 'auto' or a positive number",
+    ),
+    "learning rate infinite": (
+        ["--learning-rates", "inf"],
+        "--learning-rates: learning rate must be 'auto' or a positive number",
+    ),
     "max-iter zero": (["--max-iter", "0"], "--max-iter: must be a positive integer"),
     "max-iter float": (["--max-iter", "1.5"], "--max-iter: must be a positive integer"),
     "repeats zero": (["--repeats", "0"], "--repeats: must be a positive integer"),
@@ -477,11 +486,24 @@ def test_fit_passes_tol_to_both_models(tmp_path, capsys, monkeypatch):
     assert "--tol: must be a positive number" in capsys.readouterr().err
 
 
-def test_fit_random_state_out_of_range_is_an_option_error(capsys):
+FIT_OPTION_ERRORS = {
+    "random-state negative": (["--random-state", "-1"], "must be an integer in"),
+    "learning rate zero": (["--learning-rate", "0"], "must be 'auto' or a positive"),
+    "learning rate infinite": (["--learning-rate", "inf"], "must be 'auto' or a"),
+    "test-size one": (["--test-size", "1"], "--test-size: must be in [0, 1)"),
+}
+
+
+@pytest.mark.parametrize("case", list(FIT_OPTION_ERRORS))
+def test_fit_options_are_checked_before_reading_the_data(capsys, monkeypatch, case):
+    argv, message = FIT_OPTION_ERRORS[case]
+    monkeypatch.setattr(cli, "_read_csv", lambda path: pytest.fail("read"))
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["fit", "data.csv", "--target", "t", "--random-state", "-1"])
+        cli.main(["fit", "data.csv", "--target", "t", *argv])
     assert exit_info.value.code == 2
-    assert "--random-state: must be an integer in" in capsys.readouterr().err
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("sklearn-bce fit: error: argument ")
+    assert message in error
 
 
 def test_predict_loads_a_sparsified_model(tmp_path):
