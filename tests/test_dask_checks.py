@@ -54,8 +54,8 @@ def wide_problem():
 @pytest.mark.parametrize("C", [1.0, 1e-3])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 def test_diagonal_bound_equals_numpy_with_weights(C, fit_intercept):
-    # Kills D13, D14 (weights dropped from the squares / intercept entry) and
-    # D22 (the penalty added to the intercept's bound).
+    # Weighted squares and intercept entry, the penalty on the features
+    # only: the numpy objective's diagonal bound, entry by entry.
     X, Y, w = wide_problem()
     expected = _loss.BCEObjective(
         X, Y, w, C, 0.0, fit_intercept
@@ -67,7 +67,7 @@ def test_diagonal_bound_equals_numpy_with_weights(C, fit_intercept):
 
 
 def test_wide_weighted_fit_takes_the_numpy_steps():
-    # The fit-level version of the above (D13, D14).
+    # The same diagonal bound makes the same steps: the numpy fit's.
     X, Y, w = wide_problem()
     y = Y[:, 0]
     expected = BCELogisticRegression(tol=1e-8).fit(X, y, sample_weight=w)
@@ -80,8 +80,8 @@ def test_wide_weighted_fit_takes_the_numpy_steps():
 
 @pytest.mark.parametrize("C", [1.0, 0.01])
 def test_lanczos_bound_equals_numpy(C):
-    # Above MAX_GRAM_COEF with Lanczos converging (no monkeypatch): kills
-    # D15-D18 (the Gram mat-vec product on the chunks).
+    # Above MAX_GRAM_COEF, where Lanczos iterates the weighted Gram product
+    # over the chunks: the numpy objective's bound.
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, _dask.MAX_GRAM_COEF + 100))
     y = (rng.random(60) < 0.5).astype(float)[:, None]
@@ -94,7 +94,7 @@ def test_lanczos_bound_equals_numpy(C):
 
 
 def test_gram_bound_is_exact_up_to_max_gram_coef():
-    # n_coef == MAX_GRAM_COEF still takes the exact eigenvalue (D24).
+    # n_coef == MAX_GRAM_COEF still takes the exact eigenvalue.
     rng = np.random.default_rng(0)
     n, p = 60, _dask.MAX_GRAM_COEF - 1
     X = rng.normal(size=(n, p))
@@ -111,7 +111,7 @@ def test_gram_bound_is_exact_up_to_max_gram_coef():
 # -- weights --------------------------------------------------------------------
 @pytest.mark.parametrize("C", [1.0, 0.01])
 def test_scalar_sample_weight_fits_as_numpy(C):
-    # D42: a scalar sample_weight was replaced by ones.
+    # A scalar sample_weight scales every sample, against the penalty.
     X, y, _ = data()
     expected = BCELogisticRegression(C=C, tol=1e-10).fit(X, y, sample_weight=5.0)
     model = BCELogisticRegression(C=C, tol=1e-10).fit(
@@ -122,7 +122,7 @@ def test_scalar_sample_weight_fits_as_numpy(C):
 
 
 def test_integer_sample_weights_with_class_weights_fit_as_numpy():
-    # D45: integer weights not cast to X's dtype truncate the class weights.
+    # Integer sample weights times fractional class weights: not truncated.
     X, y, _ = data()
     wi = np.random.default_rng(1).integers(1, 4, len(y))
     model = BCELogisticRegression(class_weight={0: 2.5, 1: 0.5}, tol=1e-10)
@@ -133,7 +133,7 @@ def test_integer_sample_weights_with_class_weights_fit_as_numpy():
 
 @pytest.mark.parametrize("bad, match", [(np.nan, "NaN"), (np.inf, "infinity")])
 def test_non_finite_sample_weight_is_refused_by_name(bad, match):
-    # D49: without the check, the fit said the weights "sum to nan, too large".
+    # Named as numpy names them, not as a sum that is too large.
     X, y, w = data()
     w[5] = bad
     with pytest.raises(ValueError, match=rf"^Input sample_weight contains .*{match}"):
@@ -141,7 +141,7 @@ def test_non_finite_sample_weight_is_refused_by_name(bad, match):
 
 
 def test_all_zero_and_zero_class_weights_are_refused_by_name():
-    # D51 and D53: the right one of the two "no positive weight" errors.
+    # The right one of the two "no positive weight" errors.
     X, y, _ = data()
     with pytest.raises(
         ValueError, match=r"^Sample weights must contain at least one positive"
@@ -157,8 +157,9 @@ def test_all_zero_and_zero_class_weights_are_refused_by_name():
 
 # -- validation of X ------------------------------------------------------------
 def test_nan_is_named_before_any_pass():
-    # D39: the NaN flag of one chunk among several (the existing test's match
-    # "NaN" is also met by scipy's "array must not contain infs or NaNs").
+    # The NaN of one chunk among several, named by the fit's own check
+    # before any pass (a later failure would say "must not contain infs or
+    # NaNs").
     X, y, _ = data()
     X[450, 3] = np.nan
     with pytest.raises(ValueError, match=r"^Input X contains NaN\.$"):
@@ -166,7 +167,7 @@ def test_nan_is_named_before_any_pass():
 
 
 def test_complex_and_empty_x_are_refused_as_numpy():
-    # D34 (complex accepted), D36 (0 rows: ZeroDivisionError), D37 (0 columns fit).
+    # Complex X, no rows and no columns: numpy's errors.
     X, y, _ = data()
     with pytest.raises(ValueError, match="must hold numbers"):
         BCELogisticRegression().fit(chunked(X.astype(complex)), chunked(y))
@@ -177,7 +178,7 @@ def test_complex_and_empty_x_are_refused_as_numpy():
 
 
 def test_a_selection_leaving_an_empty_chunk_fits_as_numpy():
-    # D30: an empty row chunk (a boolean selection) broke the value check.
+    # A boolean selection can leave a row chunk empty: it fits all the same.
     X, y, _ = data()
     keep = np.ones(len(y), bool)
     keep[200:400] = False  # the middle chunk keeps no row
@@ -189,7 +190,7 @@ def test_a_selection_leaving_an_empty_chunk_fits_as_numpy():
 
 # -- estimator state, options ---------------------------------------------------
 def test_a_dask_refit_forgets_the_feature_names():
-    # D57: feature_names_in_ of a previous DataFrame fit survived a dask refit.
+    # A refit on a dask array drops the names of an earlier DataFrame fit.
     pd = pytest.importorskip("pandas")
     X, y, _ = data()
     model = BCELogisticRegression().fit(pd.DataFrame(X, columns=list("abcde")), y)
@@ -201,7 +202,7 @@ def test_a_dask_refit_forgets_the_feature_names():
 
 
 def test_verbose_prints_as_numpy():
-    # D58: verbose=2 prints every iteration on dask as on numpy.
+    # verbose=2 prints every iteration on dask as on numpy.
     X, y, _ = data()
     counts = []
     for X_fit, y_fit in [(X, y), (chunked(X), chunked(y))]:
@@ -213,7 +214,7 @@ def test_verbose_prints_as_numpy():
 
 
 def test_callbacks_are_refused_with_dask():
-    # D59 (and V22): set_callbacks on a dask fit is refused, not ignored.
+    # set_callbacks on a dask fit is refused, not ignored.
     pytest.importorskip("sklearn.callback")
 
     class Callback:
@@ -236,7 +237,8 @@ def test_callbacks_are_refused_with_dask():
 
 
 def test_predictions_declare_the_dtype_they_compute():
-    # D65: a float64 model on float32 X declared float32, computed float64.
+    # The lazy result's dtype is the one computed (float64 for a float64
+    # model on float32 X), as numpy's.
     X, y, _ = data()
     model = BCELogisticRegression().fit(X, y)
     X32 = X.astype(np.float32)

@@ -19,7 +19,7 @@ def data(n=600, p=5, seed=0):
 
 
 def test_sparse_x_without_stored_values_fits():
-    # V12: check_finite_products on a sparse X with no stored entries.
+    # A sparse X with no stored entries: nothing too large, zero coefficients.
     X = sp.csr_matrix((6, 3))
     model = BCELogisticRegression().fit(X, np.array([0, 1] * 3))
     np.testing.assert_array_equal(model.coef_, 0.0)
@@ -27,7 +27,7 @@ def test_sparse_x_without_stored_values_fits():
 
 @pytest.mark.parametrize("sign", [1, -1])
 def test_values_too_large_are_refused_whatever_their_sign(sign):
-    # V11: the numpy engine's bound on |X| ignored the most negative value.
+    # The bound is on |X|: the most negative value counts as the largest.
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
     X[3, 1] = sign * 1e200
@@ -39,7 +39,7 @@ def test_values_too_large_are_refused_whatever_their_sign(sign):
 
 @pytest.mark.parametrize("sign", [1, -1])
 def test_array_api_values_too_large_are_refused_whatever_their_sign(sign):
-    # V13: the array API engine's bound read only the largest value.
+    # The same on array API input.
     import sklearn
 
     xp = pytest.importorskip("array_api_strict")
@@ -52,7 +52,7 @@ def test_array_api_values_too_large_are_refused_whatever_their_sign(sign):
 
 
 def test_weight_sums_above_a_sixteenth_of_the_float_range_are_refused():
-    # V04: the documented margin (max / 16) on the sum of the weights.
+    # The documented margin (max / 16) on the sum of the weights.
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
     big = np.finfo(np.float64).max
@@ -67,7 +67,7 @@ def test_weight_sums_above_a_sixteenth_of_the_float_range_are_refused():
 
 
 def test_a_failed_fit_leaves_no_attribute_of_its_own():
-    # V19: previous_fit_on_error must drop what the failed fit added.
+    # A failed fit leaves the model as it was: nothing it set stays.
     pd = pytest.importorskip("pandas")
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
@@ -85,7 +85,7 @@ def test_a_failed_fit_leaves_no_attribute_of_its_own():
 
 
 def test_a_scorer_without_sample_weight_is_warned_of_and_used_unweighted():
-    # V23: such a scorer is called without weights (GridSearchCV's rule).
+    # Such a scorer is called without weights (GridSearchCV's rule).
     from sklearn.metrics import make_scorer
 
     from sklearn_bce import BCELogisticRegressionCV
@@ -104,7 +104,7 @@ def test_a_scorer_without_sample_weight_is_warned_of_and_used_unweighted():
 
 
 def test_a_scorer_given_labels_keeps_them():
-    # V25: labels the user gave the scorer are not replaced by classes_.
+    # Labels the user gave the scorer are not replaced by classes_.
     from sklearn.metrics import make_scorer
 
     from sklearn_bce import BCELogisticRegressionCV
