@@ -32,3 +32,26 @@ def correlated_wide_data():
         return X, np.digitize(z, [-1.0, 1.0][: n_classes - 1])
 
     return make
+
+
+class NullCallback:
+    """A callback of scikit-learn's callback API that never stops a fit."""
+
+    def setup(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        return False
+
+    def teardown(self, estimator, context):
+        pass
+
+
+@pytest.fixture
+def null_callback():
+    """A :class:`NullCallback`; skips the test without the callback API."""
+    pytest.importorskip("sklearn.callback")
+    return NullCallback()

@@ -823,7 +823,7 @@ def test_unsupported_options_raise(params, match):
         BCELogisticRegression(**params).fit(as_input(X, "array_api_strict"), y)
 
 
-def test_callbacks_partial_fit_and_coef_table_raise():
+def test_callbacks_partial_fit_and_coef_table_raise(null_callback):
     X, y = make_problem("binary", "float64")
     X_xp = as_input(X, "array_api_strict")
     with dispatch():
@@ -834,22 +834,7 @@ def test_callbacks_partial_fit_and_coef_table_raise():
             model.coef_table(X, y)
         with pytest.raises(ValueError, match="partial_fit is not supported for"):
             model.partial_fit(X, y)
-    pytest.importorskip("sklearn.callback")
-
-    class Callback:
-        def setup(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
-
-        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-            return False
-
-        def teardown(self, estimator, context):
-            pass
-
-    model = BCELogisticRegression().set_callbacks(Callback())
+    model = BCELogisticRegression().set_callbacks(null_callback)
     with dispatch(), pytest.raises(ValueError, match="set_callbacks is not supported"):
         model.fit(X_xp, y)
 

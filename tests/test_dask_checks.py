@@ -213,25 +213,10 @@ def test_verbose_prints_as_numpy():
     assert counts[0] == counts[1] >= 12
 
 
-def test_callbacks_are_refused_with_dask():
+def test_callbacks_are_refused_with_dask(null_callback):
     # set_callbacks on a dask fit is refused, not ignored.
-    pytest.importorskip("sklearn.callback")
-
-    class Callback:
-        def setup(self, estimator, context):
-            pass
-
-        def on_fit_task_begin(self, estimator, context):
-            pass
-
-        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
-            return False
-
-        def teardown(self, estimator, context):
-            pass
-
     X, y, _ = data()
-    model = BCELogisticRegression().set_callbacks(Callback())
+    model = BCELogisticRegression().set_callbacks(null_callback)
     with pytest.raises(ValueError, match="set_callbacks is not supported with dask"):
         model.fit(chunked(X), chunked(y))
 
