@@ -93,6 +93,7 @@ from ._validation import (
     max_precision_float_dtype,
     move_to,
     validate_data,
+    warm_start_coef,
 )
 
 __all__ = [
@@ -949,9 +950,9 @@ def _classes_like(classes, y):
 
 def _initial_coef(estimator, objective):
     """Zeros, or the previous coefficients when warm-starting."""
-    previous = getattr(estimator, "coef_", None)
     K, n = objective.n_problems, objective.n_features
-    if not (estimator.warm_start and previous is not None and previous.shape == (K, n)):
+    previous = warm_start_coef(estimator, K, n)
+    if previous is None:
         return objective.zeros_coef()
     coef = np.zeros((objective.n_coef, K))
     coef[:n] = to_numpy(dense_coef(previous)).T

@@ -63,6 +63,7 @@ from ._validation import (
     init_callback_context,
     previous_fit_on_error,
     validate_data,
+    warm_start_coef,
 )
 
 EARLY_STOPPED = "early stopped"
@@ -481,9 +482,10 @@ class BCELogisticRegression(
         names the binary labels 0 and 1 instead).
 
     warm_start : bool, default=False
-        Start from the previous fit's coefficients instead of zeros (when
-        the numbers of features and classes are unchanged; otherwise from
-        zeros).
+        Start from the previous fit's coefficients instead of zeros.  As
+        with ``LogisticRegression``, the data must have the previous fit's
+        numbers of features and classes (otherwise ``fit`` raises a
+        ``ValueError``).
 
     batch_size : int, default=None
         ``None`` is full-batch descent.  An int runs epochs over the rows in a
@@ -1162,12 +1164,8 @@ class BCELogisticRegression(
     def _initial_coef(self, objective):
         """Zeros, or the previous coefficients when warm-starting."""
         coef = np.zeros((objective.n_coef, objective.n_problems), dtype=objective.dtype)
-        previous = getattr(self, "coef_", None)
-        if (
-            self.warm_start
-            and previous is not None
-            and previous.shape == (objective.n_problems, objective.n_features)
-        ):
+        previous = warm_start_coef(self, objective.n_problems, objective.n_features)
+        if previous is not None:
             try:
                 previous = np.asarray(to_numpy(dense_coef(previous)))
                 intercept = np.asarray(to_numpy(self.intercept_))

@@ -154,6 +154,28 @@ def dense_coef(coef):
     return coef.toarray() if sp.issparse(coef) else coef
 
 
+def warm_start_coef(estimator, n_problems, n_features):
+    """The previous fit's ``coef_`` to warm-start from, or ``None``.
+
+    ``None`` without ``warm_start`` or a previous fit.  Raises, as
+    ``LogisticRegression`` does, when that ``coef_`` does not fit this data
+    (other numbers of features or classes): starting from zeros instead would
+    silently not do what ``warm_start=True`` asks.
+    """
+    previous = getattr(estimator, "coef_", None)
+    if not estimator.warm_start or previous is None:
+        return None
+    if previous.shape != (n_problems, n_features):
+        n_classes = 2 if n_problems == 1 else n_problems
+        raise ValueError(
+            "warm_start=True cannot start from the previous fit: its coef_ has "
+            f"shape {tuple(previous.shape)}, but this data needs shape "
+            f"{(n_problems, n_features)} ({n_features} features, {n_classes} "
+            "classes). Set warm_start=False to fit from zeros."
+        )
+    return previous
+
+
 def check_finite_products(X):
     """Raise if ``X`` is so large that ``X @ w`` or ``X.T @ X`` could overflow.
 

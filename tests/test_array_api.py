@@ -1051,6 +1051,18 @@ def test_warm_start_continues_from_the_fitted_coefficients(name):
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
+def test_warm_start_on_fewer_features_raises_as_with_numpy(name):
+    X, y = make_problem("binary", "float64")
+    with dispatch():
+        model = BCELogisticRegression(warm_start=True).fit(as_input(X, name), y)
+        with pytest.raises(
+            ValueError, match=r"warm_start=True cannot start .*\(3 features"
+        ):
+            model.fit(as_input(X[:, :3], name), y)
+    assert model.coef_.shape == (1, X.shape[1])
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
 def test_a_refit_without_warm_start_starts_afresh(name):
     X, y = make_problem("binary", "float64")
     params = {"solver": "gd", "learning_rate": 0.5, "tol": 1e-6}

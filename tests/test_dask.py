@@ -130,6 +130,15 @@ def test_penalties_and_class_weights_match_numpy(client, params):
         np.testing.assert_array_equal(dask_model.coef_ == 0, numpy_model.coef_ == 0)
 
 
+def test_warm_start_on_more_classes_raises_as_with_numpy(client):
+    X, y, _ = make_data(2)
+    model = BCELogisticRegression(warm_start=True).fit(as_dask(X), as_dask(y))
+    y3 = np.where(X[:, 0] > 1, 2, y)
+    with pytest.raises(ValueError, match=r"warm_start=True cannot start .* 3 classes"):
+        model.fit(as_dask(X), as_dask(y3))
+    assert model.coef_.shape == (1, X.shape[1])
+
+
 def test_float32_is_kept(client):
     X, y, _ = make_data(2, dtype=np.float32)
     numpy_model, dask_model = fit_both(X, y, tol=1e-4)

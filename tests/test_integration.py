@@ -5,6 +5,7 @@ persistence, cloning, warm starts, dtypes and feature names.
 """
 
 import pickle
+import re
 import warnings
 
 import numpy as np
@@ -223,6 +224,35 @@ def test_warm_start_resumes_an_interrupted_fit(cancer_standardised):
     assert not np.allclose(first_half, whole.coef_)
     assert_allclose(halves.coef_, whole.coef_, rtol=1e-10, atol=1e-14)
     assert_allclose(halves.intercept_, whole.intercept_, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("change", ["fewer features", "more classes", "fewer classes"])
+def test_warm_start_on_data_of_another_shape_raises_and_keeps_the_fit(
+    cancer_standardised, change
+):
+    # As LogisticRegression: coefficients of another shape cannot be resumed,
+    # and a silent start from zeros would not be what warm_start asks for.
+    X, y = cancer_standardised
+    y3 = np.where(X[:, 0] > 1, "large", y)
+    model = BCELogisticRegression(warm_start=True, tol=1e-4)
+    model.fit(X, y3 if change == "fewer classes" else y)
+    coef, classes = model.coef_.copy(), model.classes_.copy()
+    X_new, y_new, needed = {
+        "fewer features": (X[:, :5], y, (1, 5)),
+        "more classes": (X, y3, (3, 30)),
+        "fewer classes": (X, y, (1, 30)),
+    }[change]
+    n_classes = len(np.unique(y_new))
+    message = f"has shape {coef.shape}, but this data needs shape {needed} "
+    message += f"({needed[1]} features, {n_classes} classes)"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        model.fit(X_new, y_new)
+    # The failed fit leaves the previous one in place.
+    assert_array_equal(model.coef_, coef)
+    assert_array_equal(model.classes_, classes)
+    # Without warm_start the same data fits from zeros.
+    model.set_params(warm_start=False).fit(X_new, y_new)
+    assert model.coef_.shape == needed
 
 
 # -- dtypes and feature names ----------------------------------------------------------

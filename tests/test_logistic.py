@@ -466,15 +466,6 @@ def test_warm_start_continues_from_the_coefficients_and_intercept(
     assert_allclose(model.intercept_, six.intercept_, rtol=1e-10)
 
 
-def test_warm_start_with_other_features_starts_afresh(breast_cancer_standardised):
-    X, y = breast_cancer_standardised
-    model = BCELogisticRegression(warm_start=True).fit(X[:, :5], y)
-    model.fit(X, y)
-    cold = BCELogisticRegression().fit(X, y)
-    np.testing.assert_array_equal(model.coef_, cold.coef_)
-    np.testing.assert_array_equal(model.n_iter_, cold.n_iter_)
-
-
 def test_float32_collinear_features_without_a_penalty_converge():
     # The full metric's jitter in float32 is its rounding (16 eps), not
     # float64's 1e-10: along the null directions of duplicated features a
