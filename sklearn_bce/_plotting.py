@@ -470,8 +470,10 @@ class LearningRateDisplay:
 
     mean_scores, std_scores : array-like of shape (n_candidates,)
         Mean and standard deviation of the validation score across folds
-        (NaN for diverged candidates, which are not drawn; when none is
-        finite, :meth:`plot` warns and says so on the empty axes).
+        (NaN for diverged candidates: a fixed step without a score is
+        marked by a cross near the bottom of the axes, where the safe
+        steps end; when none is finite, :meth:`plot` warns and says so on
+        the axes).
 
     Cs : array-like of shape (n_candidates,), default=None
         ``C`` of each candidate; one line is drawn per value (an entry
@@ -689,7 +691,7 @@ class LearningRateDisplay:
         lines = []
         kinds = []  # per line of lines: its group and whether it is "auto"
         group_colours = {}
-        unfinished_marked = False
+        unfinished_marked = lost_marked = False
         # One colour of the property cycle per line, shared by its "auto"
         # lines; past ten lines, other markers and dash patterns.
         for g, name in enumerate(dict.fromkeys(names)):
@@ -741,6 +743,25 @@ class LearningRateDisplay:
                     "linewidth": line.get_linewidth(),
                 }
             group_colours[name] = auto_style["color"]
+            lost = sorted(
+                float(rates[i])
+                for i in rows
+                if not isinstance(rates[i], str) and not np.isfinite(mean[i])
+            )
+            if lost:
+                # Crosses near the bottom of the axes where fixed steps have
+                # no score (diverged, or failed): where the safe steps end.
+                ax.plot(
+                    lost,
+                    np.full(len(lost), 0.03),
+                    transform=ax.get_xaxis_transform(),
+                    linestyle="none",
+                    marker="x",
+                    color=auto_style["color"],
+                    clip_on=False,
+                    label="_no score",
+                )
+                lost_marked = True
             for i in rows:
                 if isinstance(rates[i], str) and np.isfinite(mean[i]):
                     line = ax.axhline(
@@ -768,7 +789,7 @@ class LearningRateDisplay:
         from matplotlib.lines import Line2D
 
         handles = [line for line in lines if not line.get_label().startswith("_")]
-        if len(handles) + unfinished_marked > _LEGEND_INSIDE:
+        if len(handles) + unfinished_marked + lost_marked > _LEGEND_INSIDE:
             # One entry per group (as its first line: the fixed steps', or an
             # "auto" level line), then a key to the level lines' dashes.
             first = {}
@@ -810,6 +831,17 @@ class LearningRateDisplay:
                     markeredgecolor="grey",
                     markerfacecolor="white",
                     label="not converged",
+                )
+            )
+        if lost_marked:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="x",
+                    color="grey",
+                    label="no score (diverged or failed)",
                 )
             )
         beside_width = 0.0  # inches of legends beside the axes

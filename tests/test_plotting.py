@@ -715,6 +715,43 @@ def test_learning_rate_display_with_nothing_finite_says_so():
     assert len(ax.texts) == 0
 
 
+def test_learning_rate_display_marks_the_fixed_steps_without_a_score():
+    # Where the safe steps end: a cross per diverged fixed step, in its
+    # group's colour, near the bottom of the axes; none for "auto" or scored steps.
+    from matplotlib.colors import to_rgb
+
+    from sklearn_bce import LearningRateDisplay
+
+    display = LearningRateDisplay(
+        learning_rates=["auto", 0.1, 1.0, 10.0, 100.0, "auto", 0.1, 1.0, 10.0],
+        mean_scores=[-0.1, -0.2, -0.1, np.nan, np.nan, np.nan, -0.3, np.nan, np.nan],
+        std_scores=[0.0] * 9,
+        Cs=[1.0] * 5 + [0.01] * 4,
+    ).plot()
+    ax = display.ax_
+    crosses = [line for line in ax.get_lines() if line.get_marker() == "x"]
+    assert [line.get_xdata().tolist() for line in crosses] == [
+        [10.0, 100.0],
+        [1.0, 10.0],
+    ]
+    for cross, scores in zip(crosses, display.lines_[::2], strict=True):
+        assert_allclose(to_rgb(cross.get_color()), to_rgb(scores.get_color()))
+        assert cross.get_linestyle() == "None"
+        # x in data, y in axes coordinates: on the axes whatever the scores.
+        assert cross.get_transform() == ax.get_xaxis_transform()
+        assert 0 < min(cross.get_ydata()) and max(cross.get_ydata()) < 0.1
+    # The crosses widen the axes to the largest step tried.
+    assert ax.get_xlim()[1] >= 100.0
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[-1] == "no score (diverged or failed)"
+    assert labels.count("no score (diverged or failed)") == 1
+    # Without a missing score, no cross and no entry.
+    display = LearningRateDisplay(
+        learning_rates=[0.1, 1.0], mean_scores=[-0.2, -0.1], std_scores=[0.0, 0.0]
+    ).plot()
+    assert not [line for line in display.ax_.get_lines() if line.get_marker() == "x"]
+
+
 def test_learning_rate_display_colours_curves_by_their_line_of_scores():
     # A grid of 18 candidates drew 18 curves in the cycle's ten colours (two
     # candidates of different C in one colour) under a legend that hid them.
@@ -754,7 +791,14 @@ def test_learning_rate_display_colours_curves_by_their_line_of_scores():
     ]
     assert [line.get_xdata().tolist() for line in hollow] == [[0.01], [0.01]]
     labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
-    assert labels == ["C=0.1", "C=0.1 auto", "C=1", "C=1 auto", "not converged"]
+    assert labels == [
+        "C=0.1",
+        "C=0.1 auto",
+        "C=1",
+        "C=1 auto",
+        "not converged",
+        "no score (diverged or failed)",
+    ]
     # Eight curves keep their legend inside the axes, one entry each.
     legend = display.curves_ax_.get_legend()
     assert legend.get_bbox_to_anchor().bounds[0] == display.curves_ax_.bbox.x0
