@@ -384,3 +384,97 @@ def test_weight_scale_is_a_power_of_two_down_to_at_most_one():
     assert_array_equal(scale[:5], 1.0)
     assert_array_equal(np.frexp(scale[5:])[0], 0.5)  # powers of two
     assert np.all((largest[5:] * scale[5:] >= 0.5) & (largest[5:] * scale[5:] < 1))
+
+
+def test_class_probabilities_are_the_sigmoids_of_the_logits(rng):
+    # Two classes: 1 - sigmoid(z) and sigmoid(z); one-vs-rest: each class's
+    # sigmoid normalised over the classes.
+    z = rng.normal(scale=4.0, size=30)
+    p = 1.0 / (1.0 + np.exp(-z))
+    expected = np.column_stack([1.0 - p, p])
+    assert_allclose(_loss.class_probabilities(z), expected, rtol=1e-12)
+    assert_allclose(
+        _loss.class_log_probabilities(z), np.log(expected), rtol=1e-9, atol=1e-12
+    )
+    scores = rng.normal(scale=4.0, size=(30, 3))
+    sigmoids = 1.0 / (1.0 + np.exp(-scores))
+    expected = sigmoids / sigmoids.sum(axis=1, keepdims=True)
+    assert_allclose(_loss.class_probabilities(scores), expected, rtol=1e-12)
+    assert_allclose(
+        _loss.class_log_probabilities(scores), np.log(expected), rtol=1e-9, atol=1e-12
+    )
+
+
+def test_untrained_classes_are_lowered_below_every_trained_one(rng):
+    scores = rng.normal(scale=3.0, size=(20, 4))
+    untrained = np.array([False, True, False, True])
+    scores[:10, 1] = 50.0  # above every trained logit of its row: lowered
+    scores[10:, 1] = -800.0  # already far below them: kept
+    before = scores.copy()
+    _loss.lower_untrained(scores, untrained)
+    assert_array_equal(scores[:, ~untrained], before[:, ~untrained])
+    # Each row's untrained logits end at most log(eps) below its lowest
+    # trained one, and are otherwise unchanged.
+    low = before[:, ~untrained].min(axis=1) + np.log(np.finfo(float).eps)
+    assert (scores[:, untrained] < low[:, None]).all()
+    assert_allclose(
+        scores[:, untrained], np.minimum(before[:, untrained], low[:, None]), rtol=1e-15
+    )
+
+
+@pytest.mark.parametrize("layout", ["dense", "csr", "csc"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("uniform", [True, False])
+def test_hessian_bound_is_the_weighted_gram_matrix_over_four(
+    rng, layout, fit_intercept, uniform, monkeypatch
+):
+    # B = X1^T diag(s) X1 / (4 S) + l2 I' (no penalty on the intercept),
+    # symmetric, whatever blocks of rows it is summed over.
+    monkeypatch.setattr(_loss, "DENSE_BLOCK_ENTRIES", 16)
+    n, p = 50, 4
+    X = rng.normal(size=(n, p))
+    X[rng.random(X.shape) < 0.3] = 0.0
+    data = {"dense": X, "csr": sp.csr_matrix(X), "csc": sp.csc_matrix(X)}[layout]
+    Y = (rng.random((n, 2)) < 0.5).astype(float)
+    sw = np.full(n, 0.7) if uniform else rng.uniform(0.2, 3.0, size=n)
+    C = np.array([0.5, np.inf])
+    objective = BCEObjective(data, Y, sw, C, 0.0, fit_intercept)
+    X1 = np.hstack([X, np.ones((n, 1))]) if fit_intercept else X
+    gram = X1.T @ (sw[:, None] * X1) / (4 * sw.sum())
+    bounds, index = objective.hessian_bound()
+    diagonal = objective.hessian_bound_diagonal()
+    for k in range(2):
+        expected = gram.copy()
+        expected[np.arange(p), np.arange(p)] += 1.0 / (C[k] * sw.sum())
+        assert_allclose(bounds[index[k]], expected, rtol=1e-12, atol=1e-15)
+        assert_allclose(diagonal[:, k], np.diag(expected), rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_penalty_factor_beyond_the_range_of_x_is_refused(rng, dtype):
+    # 1/(C S) = 5e38 fits float64 but not float32 (largest 3.4e38).
+    X = rng.normal(size=(20, 2)).astype(dtype)
+    Y = (rng.random((20, 1)) < 0.5).astype(dtype)
+    C = 1e-40
+    if 1 / (C * 20) > float(np.finfo(dtype).max):
+        with pytest.raises(ValueError, match="C=1e-40 is too small"):
+            BCEObjective(X, Y, np.ones(20, dtype=dtype), C, 0.0, True)
+    else:
+        objective = BCEObjective(X, Y, np.ones(20, dtype=dtype), C, 0.0, True)
+        assert_allclose(objective.l2, 1 / (C * 20), rtol=1e-12)
+
+
+@pytest.mark.parametrize("C", [[0.3, 2.0], [0.3, np.inf]])
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.4])
+def test_penalty_is_half_the_l2_term_plus_the_l1_term(rng, C, l1_ratio):
+    # (1 - rho)/(C S) ||w||^2 / 2 + rho/(C S) ||w||_1, the intercept left out.
+    sw = rng.uniform(0.2, 3.0, size=(40, 2))
+    objective = make_objective(rng, K=2, C=np.array(C), l1_ratio=l1_ratio, sw=sw)
+    coef = rng.normal(size=(objective.n_coef, 2))
+    W, S = coef[:-1], sw.sum(axis=0)
+    l2 = (1 - l1_ratio) / (np.array(C) * S)
+    l1 = l1_ratio / (np.array(C) * S)
+    expected_l1 = l1 * np.abs(W).sum(axis=0)
+    expected = 0.5 * l2 * (W**2).sum(axis=0) + expected_l1
+    assert_allclose(objective.penalty(coef), expected, rtol=1e-12)
+    assert_allclose(objective.l1_penalty(coef), expected_l1, rtol=1e-12)

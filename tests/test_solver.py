@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.optimize import brentq
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 
@@ -723,3 +724,257 @@ def test_the_switch_to_the_full_bound_restarts_the_momentum(
     assert (betas[_solver.FULL_METRIC_AFTER - 1] > 0.5).all()  # momentum built up
     assert_array_equal(betas[_solver.FULL_METRIC_AFTER], 0.0)
     assert (betas[_solver.FULL_METRIC_AFTER + 1] > 0).all()
+
+
+def tiny_value_and_gradient(c, l2=1.0):
+    """The tiny problem's data term plus ``l2/2 ||w||^2`` and its gradient, by hand.
+
+    ``l2 = 1 / (9 C)``: 1 for the default C = 1/9 (no L1 term).
+    """
+    X1 = np.column_stack([X_TINY, np.ones(9)])
+    z = X1 @ c
+    value = np.mean(np.logaddexp(0, z) - Y_TINY * z) + 0.5 * l2 * c[:2] @ c[:2]
+    gradient = X1.T @ (expit(z) - Y_TINY) / 9 + np.r_[l2 * c[:2], 0.0]
+    return value, gradient
+
+
+@pytest.mark.parametrize("target", [80.0, 150.0])
+def test_divergence_limit_is_a_hundred_times_the_start_or_one(target):
+    # From 0, J = log 2 < 1: the limit is 100 * max(J, 1) = 100.  A fixed
+    # step is chosen by hand to land one plain step at the objective target.
+    start_value, g = tiny_value_and_gradient(np.zeros(3))
+    assert start_value < 1.0
+
+    def after_one_step(step):
+        return tiny_value_and_gradient(-step * g)[0] - target
+
+    step = brentq(after_one_step, 0.1, 1e3, xtol=1e-12)
+    result = gradient_descent(
+        tiny_objective(),
+        np.zeros((3, 1)),
+        metric=ScalarMetric([step]),
+        max_iter=1,
+        tol=0,
+        check_divergence=True,
+        rise_is_divergence=False,
+    )
+    if target > 100 * max(start_value, 1.0):
+        assert result.stop_reason.tolist() == ["diverged"]
+        assert result.n_iter.tolist() == [0]
+        assert_array_equal(result.coef, 0.0)
+    else:
+        assert result.stop_reason.tolist() == ["max_iter"]
+        assert result.n_iter.tolist() == [1]
+        assert_allclose(result.objective, target, rtol=1e-9)
+
+
+def test_each_column_diverges_against_its_own_start():
+    # Column 0 starts far off (J of about 24: a limit near 2400) and is
+    # stopped after one iteration; column 1 starts at 0 (limit 100) with a
+    # step that swings ever wider.  Column 1's limit stays its own.
+    starts = np.zeros((3, 2))
+    starts[:, 0] = [-4.0, 4.0, 4.0]
+    steps = np.array([0.01, 5.0])
+    limits = [100 * max(tiny_value_and_gradient(c)[0], 1.0) for c in starts.T]
+    assert limits[0] > 10 * limits[1]
+    # Plain descent on column 1 by hand: its first objective above its limit.
+    x, values = starts[:, 1], []
+    while not values or values[-1] <= limits[1]:
+        x = x - steps[1] * tiny_value_and_gradient(x)[1]
+        values.append(tiny_value_and_gradient(x)[0])
+    assert len(values) > 1 and values[-1] < limits[0]
+
+    reported = []
+
+    def stop_column_0(iteration, coef, value, grad_max, active):
+        reported.append(value[1])
+        return np.array([iteration == 1, False])
+
+    result = gradient_descent(
+        tiny_objective(K=2),
+        starts,
+        metric=ScalarMetric(steps),
+        max_iter=50,
+        tol=0,
+        check_divergence=True,
+        callback=stop_column_0,
+    )
+    assert result.stop_reason.tolist() == ["stopped by callback", "diverged"]
+    assert result.n_iter.tolist() == [1, len(values) - 1]
+    # Its lowest objective was at its start, which it keeps.
+    assert min(values) > tiny_value_and_gradient(starts[:, 1])[0]
+    assert_array_equal(result.coef[:, 1], starts[:, 1])
+    assert_allclose(result.objective[1], np.log(2), rtol=1e-12)
+    assert_allclose(result.history[: len(values) - 1, 1], values[:-1], rtol=1e-10)
+    # The callback sees NaN for the column at the iteration it diverges.
+    assert len(reported) == len(values) and np.isnan(reported[-1])
+    assert_allclose(reported[:-1], values[:-1], rtol=1e-10)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_line_search_doubles_alpha_until_sufficient_decrease(l1_ratio):
+    # A diagonal metric 1000 times too small: from alpha = 1 the step is
+    # doubled until f(x_new) <= f(y) + <g, d> + alpha/2 d^T M d holds for the
+    # smooth part f, d = x_new - y, x_new = prox(y - M^-1 g / alpha); the
+    # accepted alpha is the first power of two that satisfies it.
+    C = 0.5
+    objective = tiny_objective(C=C, l1_ratio=l1_ratio)
+    l2, l1 = (1 - l1_ratio) / (9 * C), l1_ratio / (9 * C)
+    diagonal = objective.hessian_bound_diagonal()[:, 0] / 1000.0
+    run = _Descent(
+        objective, np.zeros((3, 1)), DiagonalMetric(diagonal[:, None]), False, True
+    )
+
+    def proposal(y, g, alpha):
+        x = y - g / (alpha * diagonal)
+        threshold = l1 / (alpha * diagonal[:2])
+        x[:2] = np.sign(x[:2]) * np.maximum(np.abs(x[:2]) - threshold, 0.0)
+        return x
+
+    def sufficient_decrease(y, g, alpha):
+        x = proposal(y, g, alpha)
+        d = x - y
+        f_y = tiny_value_and_gradient(y, l2)[0]
+        bound = f_y + g @ d + 0.5 * alpha * d @ (diagonal * d)
+        return tiny_value_and_gradient(x, l2)[0] <= bound
+
+    for _ in range(4):
+        y = run.y[:, 0].copy()
+        g = tiny_value_and_gradient(y, l2)[1]
+        run.alpha[:] = 1.0
+        step = run.step(np.arange(1))
+        alpha = run.alpha[0]
+        assert alpha >= 2.0 and np.log2(alpha) == np.round(np.log2(alpha))
+        assert_allclose(step.x_new[:, 0], proposal(y, g, alpha), rtol=1e-12)
+        assert sufficient_decrease(y, g, alpha)
+        assert not sufficient_decrease(y, g, alpha / 2)
+        run.accept(step, np.ones(1, dtype=bool))
+        run.move_to_next_point(step, np.ones(1, dtype=bool))
+
+
+def test_metrics_apply_their_matrix_and_solve_with_it(rng):
+    # Each metric M per column: apply(d) = M d, solve(g) = M^-1 g, and the
+    # Cholesky metric uses the bound of each column's own (weights, C).
+    X = rng.normal(size=(40, 3))
+    Y = (rng.random((40, 4)) < 0.5).astype(float)
+    C = np.array([0.1, 1.0, 0.1, 10.0])
+    objective = BCEObjective(X, Y, np.ones(40), C, 0.0, True)
+    X1 = np.column_stack([X, np.ones(40)])
+    cols = np.array([3, 0, 1])
+    d = rng.normal(size=(4, 3))
+    bounds = []
+    for k in cols:
+        bound = X1.T @ X1 / (4 * 40)
+        bound[np.arange(3), np.arange(3)] += 1 / (C[k] * 40)
+        bounds.append(bound)
+    cholesky = CholeskyMetric(*objective.hessian_bound())
+    applied = cholesky.apply(d, cols)
+    solved = cholesky.solve(d, cols)
+    for j, bound in enumerate(bounds):
+        assert_allclose(applied[:, j], bound @ d[:, j], rtol=1e-12)
+        assert_allclose(solved[:, j], np.linalg.solve(bound, d[:, j]), rtol=1e-8)
+    diagonal = np.column_stack([np.diag(b) for b in bounds])
+    metric = DiagonalMetric(objective.hessian_bound_diagonal())
+    assert_allclose(metric.apply(d, cols), diagonal * d, rtol=1e-12)
+    assert_allclose(metric.solve(d, cols), d / diagonal, rtol=1e-12)
+    steps = np.array([0.5, 2.0, 4.0, 8.0])
+    scalar = ScalarMetric(steps)
+    assert_allclose(scalar.apply(d, cols), d / steps[cols], rtol=1e-15)
+    assert_allclose(scalar.solve(d, cols), d * steps[cols], rtol=1e-15)
+
+
+def test_lipschitz_step_is_one_over_the_largest_eigenvalue_of_the_bound():
+    objective = tiny_objective(K=2, C=np.array([1 / 9, np.inf]))
+    X1 = np.column_stack([X_TINY, np.ones(9)])
+    gram = X1.T @ X1 / (4 * 9)
+    metric = lipschitz_metric(objective)
+    for k, l2 in enumerate([1.0, 0.0]):
+        bound = gram + l2 * np.diag([1.0, 1.0, 0.0])
+        assert_allclose(metric.step[k], 1 / np.linalg.eigvalsh(bound)[-1], rtol=1e-10)
+
+
+def test_a_swinging_run_keeps_its_lowest_iterate():
+    # A fixed step 1.5 from an intercept of 6: the objective falls, then
+    # swings up past its start without reaching the divergence limit.  The
+    # run counts as diverged and keeps the iterate of its lowest objective
+    # (plain descent re-run by hand).
+    start, step, n_iter = np.array([0.0, 0.0, 6.0]), 1.5, 12
+    x, iterates, values = start, [start], [tiny_value_and_gradient(start)[0]]
+    for _ in range(n_iter):
+        x = x - step * tiny_value_and_gradient(x)[1]
+        iterates.append(x)
+        values.append(tiny_value_and_gradient(x)[0])
+    lowest = int(np.argmin(values))
+    assert 0 < lowest < n_iter and max(values) < 100 * max(values[0], 1.0)
+    assert values[-1] > 1.1 * values[0]
+    assert min(values[lowest + 1 :]) < values[0]  # lower than the start again
+    result = gradient_descent(
+        tiny_objective(),
+        start[:, None],
+        metric=ScalarMetric([step]),
+        max_iter=n_iter,
+        tol=0,
+        check_divergence=True,
+    )
+    assert result.stop_reason.tolist() == ["diverged"]
+    assert_allclose(result.history[:, 0], values[1:], rtol=1e-10)
+    assert_allclose(result.coef[:, 0], iterates[lowest], rtol=1e-10)
+    assert_allclose(result.objective, values[lowest], rtol=1e-10)
+
+
+@pytest.mark.parametrize("line_search", [False, True])
+def test_a_converged_column_keeps_its_start_only_when_the_step_rose(line_search):
+    # With momentum, a step starts from y, not from the iterate x.  A column
+    # whose gradient met tol at y keeps y (and J(y)) when the step from y
+    # rose above J(y); otherwise it takes the step, even one above J(x).
+    optimum = np.array(SOLUTION_TINY)
+    x = optimum + np.array([0.0, 0.0, 0.3])
+    if line_search:
+        y = optimum + np.array([0.3, -0.2, 0.5])
+        metric = CholeskyMetric(*tiny_objective().hessian_bound())
+    else:
+        y = optimum + np.array([1e-3, 0.0, 0.0])
+        metric = ScalarMetric([1e3])  # far too long a step
+    run = _Descent(tiny_objective(), x[:, None], metric, True, line_search)
+    run.y[:, 0], run.fy[0] = y, tiny_value_and_gradient(y)[0]
+    run.grad[:, 0] = tiny_value_and_gradient(y)[1]
+    step = run.step(np.arange(1))
+    proposed, proposed_value = step.x_new.copy(), step.f_new.copy()
+    run.settle(step, np.array([True]))
+    f_x, f_y = tiny_value_and_gradient(x)[0], tiny_value_and_gradient(y)[0]
+    if line_search:
+        assert f_x < proposed_value[0] < f_y
+        assert_array_equal(step.x_new, proposed)
+        assert_array_equal(step.f_new, proposed_value)
+    else:
+        assert proposed_value[0] > f_y
+        assert_array_equal(step.x_new[:, 0], y)
+        assert_allclose(step.f_new, f_y, rtol=1e-12)
+
+
+def test_the_full_metric_factors_a_bound_with_an_all_zero_column(rng):
+    # An all-zero feature without a penalty has no curvature: its diagonal
+    # entry is raised to keep the bound factorable, and its (zero) gradient
+    # gets a zero step; the others get the steps of the bound without it.
+    X = rng.normal(size=(30, 3))
+    X[:, 1] = 0.0
+    y = (rng.random((30, 1)) < 0.5).astype(float)
+    objective = BCEObjective(X, y, np.ones(30), np.inf, 0.0, True)
+    assert isinstance(auto_metric(objective), CholeskyMetric)
+    metric = CholeskyMetric(*objective.hessian_bound())
+    g = rng.normal(size=(4, 1))
+    g[1] = 0.0
+    step = metric.solve(g, np.arange(1))
+    X1 = np.column_stack([X[:, [0, 2]], np.ones(30)])
+    expected = np.linalg.solve(X1.T @ X1 / (4 * 30), g[[0, 2, 3]])
+    assert step[1, 0] == 0.0
+    assert_allclose(step[[0, 2, 3]], expected, rtol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_rise_from_an_objective_near_zero_has_the_slack_of_one(dtype):
+    # The slack is sqrt(eps) * max(|J(start)|, 1): near 0 it stays sqrt(eps).
+    eps = np.finfo(dtype).eps
+    start = np.array([0.0, 1e-3, -0.2])
+    assert not rose_above_start(start + 0.5 * np.sqrt(eps), start, dtype).any()
+    assert rose_above_start(start + 2 * np.sqrt(eps), start, dtype).all()
