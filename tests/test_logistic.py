@@ -1,7 +1,9 @@
 """Estimator behaviour beyond the common checks: textbook loop, curves, output."""
 
+import inspect
 import os
 import pickle
+import re
 import subprocess
 import sys
 import warnings
@@ -514,3 +516,100 @@ def test_huge_weights_fit_as_their_ratios_with_c_scaled(
     assert_allclose(model.coef_, expected.coef_, rtol=rtol, atol=atol)
     assert_allclose(model.intercept_, expected.intercept_, rtol=rtol)
     assert_allclose(model.loss_curve_, expected.loss_curve_, rtol=rtol)
+
+
+def test_defaults_are_the_documented_ones():
+    model = BCELogisticRegression()
+    for name in inspect.signature(BCELogisticRegression).parameters:
+        match = re.search(
+            rf"^    {name} : .*default=(.+)$", BCELogisticRegression.__doc__, re.M
+        )
+        assert match, name
+        documented = eval(match.group(1))
+        value = model.get_params()[name]
+        assert value == documented and type(value) is type(documented), name
+
+
+@pytest.mark.parametrize("class_weight", [{0: 2.0, 1: 0.5}, "balanced"])
+def test_rows_of_zero_weight_count_as_absent_with_class_weight(
+    breast_cancer_standardised, class_weight
+):
+    X, y = breast_cancer_standardised
+    sample_weight = np.ones(len(y))
+    sample_weight[::3] = 0.0
+    kept = sample_weight > 0
+    params = {"class_weight": class_weight, "tol": 1e-8}
+    weighted = BCELogisticRegression(**params).fit(X, y, sample_weight=sample_weight)
+    dropped = BCELogisticRegression(**params).fit(X[kept], y[kept])
+    assert_allclose(weighted.coef_, dropped.coef_, rtol=0, atol=1e-6)
+    assert_allclose(weighted.intercept_, dropped.intercept_, rtol=0, atol=1e-6)
+
+
+def test_running_out_of_mini_batch_epochs_gives_mini_batch_advice():
+    # Mini-batch steps have no momentum and shrink with the epochs: neither
+    # solver='nesterov' nor the full-batch safe step 1/L is advised, even for
+    # a fixed step far above 1/L (about 0.01 here).
+    from sklearn.datasets import load_breast_cancer
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = X / X.std(axis=0)
+    for params, advice in [
+        ({"solver": "gd"}, "fit full-batch (batch_size=None)."),
+        ({"learning_rate": 0.5}, "or use a different learning rate"),
+    ]:
+        with pytest.warns(ConvergenceWarning, match="did not converge") as record:
+            BCELogisticRegression(
+                batch_size=50, max_iter=3, random_state=0, **params
+            ).fit(X, y)
+        (message,) = [
+            str(w.message) for w in record if w.category is ConvergenceWarning
+        ]
+        assert advice in message
+        assert "nesterov" not in message and "1/L" not in message
+
+
+def test_warnings_report_the_fits_iterations_and_largest_gradient():
+    from sklearn.datasets import load_breast_cancer, load_wine
+
+    # A step so long that the first iteration already diverges.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = X / X.std(axis=0)
+    with pytest.warns(ConvergenceWarning, match="diverged") as record:
+        model = BCELogisticRegression(learning_rate=2.0, max_iter=50).fit(X, y)
+    assert model.n_iter_.tolist() == [1]
+    assert "The objective diverged after 1 iteration: " in str(record[0].message)
+    # Unscaled wine: classes diverge at different iterations, and the warning
+    # names the first (n_iter_ 0 is the first iteration).
+    X, y = load_wine(return_X_y=True)
+    with pytest.warns(ConvergenceWarning, match="diverged") as record:
+        model = BCELogisticRegression(learning_rate=0.05, max_iter=50).fit(X, y)
+    iterations = model.n_iter_[model.stop_reason_ == "diverged"]
+    assert iterations.min() == 0 < iterations.max()
+    assert "diverged for classes [0, 1, 2] at the first iteration:" in str(
+        record[0].message
+    )
+    # One iteration, judged at the start (all zeros): the gradient of class k
+    # is X1^T (1/2 - [y == k]) / n, X1 with a column of ones; the warning
+    # names the largest entry over the classes.
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    X1 = np.hstack([X, np.ones((len(y), 1))])
+    gradient = X1.T @ (0.5 - np.eye(3)[y]) / len(y)
+    with pytest.warns(ConvergenceWarning, match="did not converge") as record:
+        BCELogisticRegression(max_iter=1).fit(X, y)
+    expected = f"(largest gradient entry {np.abs(gradient).max():.2e} > tol=0.0001)"
+    assert expected in str(record[0].message)
+
+
+def test_multiclass_predict_is_the_class_of_largest_logit_as_one_vs_rest():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    X, y = load_iris(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    ours = BCELogisticRegression(tol=1e-8).fit(X, y)
+    theirs = OneVsRestClassifier(LogisticRegression(tol=1e-10)).fit(X, y)
+    decision = ours.decision_function(X)
+    assert_array_equal(ours.predict(X), ours.classes_[decision.argmax(axis=1)])
+    assert_array_equal(ours.predict(X), theirs.predict(X))
+    assert (ours.predict(X) == y).mean() > 0.9

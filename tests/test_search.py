@@ -1,7 +1,9 @@
 """BCELogisticRegressionCV: one batched run equals GridSearchCV, fold by fold."""
 
+import inspect
 import re
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -1713,3 +1715,201 @@ def test_each_auto_column_takes_the_step_rule_of_its_single_fit(case, monkeypatc
         assert_allclose(
             ours.cv_results_[key], theirs.cv_results_[key], rtol=0, atol=1e-8
         )
+
+
+def documented_defaults(cls):
+    """The ``default=`` of each parameter in the class docstring."""
+    defaults = {}
+    for name in inspect.signature(cls).parameters:
+        match = re.search(rf"^    {name} : .*default=(.+)$", cls.__doc__, re.MULTILINE)
+        assert match, name
+        defaults[name] = eval(match.group(1), {"np": np})
+    return defaults
+
+
+def test_defaults_are_the_documented_ones():
+    search = BCELogisticRegressionCV()
+    for name, documented in documented_defaults(BCELogisticRegressionCV).items():
+        value = search.get_params()[name]
+        if isinstance(documented, float) and np.isnan(documented):
+            assert np.isnan(value), name
+        else:
+            assert value == documented and type(value) is type(documented), name
+    # The parameters shared with the estimator default as in the estimator.
+    estimator = BCELogisticRegression().get_params()
+    shared = set(estimator) & set(search.get_params())
+    assert shared >= {"solver", "max_iter", "tol", "l1_ratio", "class_weight"}
+    for name in shared:
+        assert search.get_params()[name] == estimator[name], name
+
+
+def test_tied_mean_scores_share_the_lowest_rank_as_in_grid_search():
+    # Accuracy ties: "auto" and 0.5 predict alike at each C.  Tied candidates
+    # share the best rank of the tie and the next one skips past it.
+    X, y = data("iris")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    grid = {"learning_rate": ["auto", 0.5], "C": [0.01, 1.0]}
+    ours, theirs = both_searches(X, y, grid, splits, scoring="accuracy")
+    means = ours.cv_results_["mean_test_score"]
+    assert len(np.unique(means)) < len(means)  # there are ties
+    expected = [1 + int(np.sum(means > mean)) for mean in means]
+    assert ours.cv_results_["rank_test_score"].tolist() == expected
+    assert_array_equal(
+        ours.cv_results_["rank_test_score"], theirs.cv_results_["rank_test_score"]
+    )
+
+
+def test_the_model_comes_from_the_chosen_candidates_fold_fits():
+    # The best candidate is not the first: with refit=False the model is the
+    # mean of its fold fits and n_iter_ their iterations; the refit starts
+    # from that mean (coefficients and intercepts).
+    X, y = data("iris")
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    params = {"learning_rates": ["auto"], "Cs": [0.01, 1.0], "cv": splits}
+    averaged = BCELogisticRegressionCV(refit=False, **params).fit(X, y)
+    assert averaged.best_index_ != 0
+    best = averaged.best_params_
+    folds = [
+        BCELogisticRegression(**best).fit(X[train], y[train]) for train, _ in splits
+    ]
+    mean_coef = np.mean([fit.coef_ for fit in folds], axis=0)
+    mean_intercept = np.mean([fit.intercept_ for fit in folds], axis=0)
+    assert_allclose(averaged.coef_, mean_coef, rtol=0, atol=1e-10)
+    assert_allclose(averaged.intercept_, mean_intercept, rtol=0, atol=1e-10)
+    assert_array_equal(averaged.n_iter_, [fit.n_iter_ for fit in folds])
+
+    refitted = BCELogisticRegressionCV(**params).fit(X, y)
+    assert refitted.best_params_ == best
+    reference = BCELogisticRegression(warm_start=True, **best)
+    reference.coef_, reference.intercept_ = mean_coef, mean_intercept
+    reference.fit(X, y)
+    assert_allclose(refitted.coef_, reference.coef_, rtol=0, atol=1e-10)
+    assert_allclose(refitted.intercept_, reference.intercept_, rtol=0, atol=1e-10)
+    assert_array_equal(refitted.n_iter_, reference.n_iter_)
+
+
+def test_fit_and_score_times_are_shared_and_averaged_as_documented(monkeypatch):
+    # A clock that moves only when told: each descent takes 1 s and scoring
+    # a fold model C s per held-out row.  A fit time is the time of the runs
+    # of its step rule divided among their candidates and folds; score times
+    # are averaged over the folds with numpy's std, as in GridSearchCV.
+    from sklearn_bce import _search
+
+    now = [0.0]
+    monkeypatch.setattr(_search, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    runs = {"auto": 0, "fixed": 0}
+    run_solver = _search.run_solver
+
+    def timed_run_solver(objective, coef, **params):
+        runs["auto" if isinstance(params["learning_rate"], str) else "fixed"] += 1
+        now[0] += 1.0
+        return run_solver(objective, coef, **params)
+
+    monkeypatch.setattr(_search, "run_solver", timed_run_solver)
+
+    def scorer(estimator, X, y):
+        now[0] += estimator.C * len(y)
+        return 0.0
+
+    X, y = data("iris")
+    splits = list(StratifiedKFold(4).split(X, y))  # 38, 38, 37 and 37 held out
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto", 0.5], Cs=[1.0, 2.0], cv=splits, scoring=scorer
+    ).fit(X, y)
+    results = search.cv_results_
+    held_out = np.array([len(test) for _, test in splits])
+    durations = np.array([params["C"] * held_out for params in results["params"]])
+    assert_allclose(results["mean_score_time"], durations.mean(axis=1))
+    assert_allclose(results["std_score_time"], durations.std(axis=1))
+    auto = np.array([params["learning_rate"] == "auto" for params in results["params"]])
+    assert runs["auto"] >= 1 and runs["fixed"] >= 1
+    expected = np.where(
+        auto,
+        runs["auto"] / (auto.sum() * len(splits)),
+        runs["fixed"] / ((~auto).sum() * len(splits)),
+    )
+    assert_allclose(results["mean_fit_time"], expected)
+    assert_array_equal(results["std_fit_time"], 0.0)
+
+
+def test_fold_model_of_a_binary_training_part_reports_its_single_fit():
+    # Split 0 trains on classes 0 and 1 only: its fold fit is binary.  The
+    # scorer's fold model has the search's three classes; the two trained
+    # ones report the binary fit's iterations and stop reason, and class 2,
+    # never trained, none.
+    X, y = data("iris")
+    splits = [
+        (np.r_[0:40, 50:90], np.r_[40:50, 90:100]),
+        (np.r_[0:150:2], np.r_[1:150:2]),
+    ]
+    seen = {}
+
+    def record(estimator, X, y):
+        seen[len(y)] = estimator
+        return 0.0
+
+    BCELogisticRegressionCV(learning_rates=["auto"], cv=splits, scoring=record).fit(
+        X, y
+    )
+    train = splits[0][0]
+    single = BCELogisticRegression().fit(X[train], y[train])
+    model = seen[len(splits[0][1])]
+    assert model.n_iter_.tolist() == [single.n_iter_[0]] * 2 + [0]
+    assert model.stop_reason_.tolist() == [single.stop_reason_[0]] * 2 + ["not trained"]
+    assert model.converged_.tolist() == [True, True, False]
+    assert_allclose(model.loss_curve_[1], single.loss_curve_)
+    assert_allclose(model.loss_curve_[0], single.loss_curve_)
+
+
+def test_a_fold_with_some_classes_unfinished_is_an_unfinished_fold_fit():
+    # Iris with squared features, plain descent with a fixed step: in some
+    # folds one or two classes run out of max_iter while the others
+    # converge.  Each such fold's own fit warns; the search counts them all.
+    X, y = data("iris")
+    X = np.hstack([X, X**2])
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    params = {"solver": "gd", "tol": 0.05, "max_iter": 6}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reasons = [
+            BCELogisticRegression(learning_rate=10.0, **params)
+            .fit(X[train], y[train])
+            .stop_reason_
+            for train, _ in splits
+        ]
+    unfinished = sum("max_iter" in reason for reason in reasons)
+    assert all("converged" in reason for reason in reasons)  # never all classes
+    assert unfinished > 0
+    search = BCELogisticRegressionCV(learning_rates=[10.0], cv=splits, **params)
+    with pytest.warns(ConvergenceWarning) as record:
+        search.fit(X, y)
+    assert re.match(
+        rf"1 candidate did not converge in max_iter=6 iterations \({unfinished} "
+        rf"of its 3 fold fits\)",
+        str(record[0].message),
+    )
+    assert search.cv_results_["converged"].tolist() == [False]
+
+
+def test_a_candidate_diverging_in_one_fold_is_marked_diverged():
+    # Plain descent far above 2/L: the loss swings without blowing up in some
+    # folds and diverges in another, as each fold's own fit says.
+    X, y = make_classification(400, 6, random_state=1)
+    X = StandardScaler().fit_transform(X)
+    splits = list(StratifiedKFold(3).split(X, y))
+    params = {"solver": "gd", "max_iter": 300}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reasons = [
+            BCELogisticRegression(learning_rate=50.0, **params)
+            .fit(X[train], y[train])
+            .stop_reason_[0]
+            for train, _ in splits
+        ]
+        search = BCELogisticRegressionCV(
+            learning_rates=[50.0, 1.0], cv=splits, **params
+        ).fit(X, y)
+    assert "diverged" in reasons and "max_iter" in reasons
+    assert search.cv_results_["diverged"].tolist() == [True, False]
+    assert np.isnan(search.cv_results_["mean_test_score"][0])
+    assert search.best_index_ == 1
