@@ -512,7 +512,11 @@ def test_make_figures(tmp_path):
     pytest.importorskip("matplotlib")
     out = tmp_path / "images"
     done = run_script("make_figures.py", "--output-dir", out, cwd=tmp_path)
-    names = ["loss_curve_breast_cancer.png", "loss_curve_iris.png"]
+    names = [
+        "learning_rate_search.png",
+        "loss_curve_breast_cancer.png",
+        "loss_curve_iris.png",
+    ]
     assert sorted(p.name for p in out.iterdir()) == names
     for name in names:
         assert f"wrote {out / name}" in done.stdout

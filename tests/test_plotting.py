@@ -740,6 +740,8 @@ def test_learning_rate_display_marks_the_fixed_steps_without_a_score():
         # x in data, y in axes coordinates: on the axes whatever the scores.
         assert cross.get_transform() == ax.get_xaxis_transform()
         assert 0 < min(cross.get_ydata()) and max(cross.get_ydata()) < 0.1
+    # Crosses of different groups at one learning rate do not hide each other.
+    assert crosses[0].get_ydata()[0] != crosses[1].get_ydata()[0]
     # The crosses widen the axes to the largest step tried.
     assert ax.get_xlim()[1] >= 100.0
     labels = [text.get_text() for text in ax.get_legend().get_texts()]
