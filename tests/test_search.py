@@ -1152,14 +1152,20 @@ def test_class_weight_naming_a_class_a_training_part_lacks_fails_that_part():
     assert_array_equal(ours.cv_results_["split0_test_score"], [-10.0])
 
 
+def squared_iris():
+    """Iris and its squared features, whose classes a fixed step treats unevenly,
+    with three shuffled stratified splits."""
+    X, y = data("iris")
+    X = np.hstack([X, X**2])
+    return X, y, list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+
+
 def test_multiclass_iterations_and_divergence_count_every_class():
     # Iris with squared features: with a fixed step the one-vs-rest classes
     # stop at different iterations, and a large step diverges for some
     # classes only.  A (candidate, fold) takes as many iterations as its
     # slowest class and diverged if any class did.
-    X, y = data("iris")
-    X = np.hstack([X, X**2])
-    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    X, y, splits = squared_iris()
     params = {"solver": "gd", "tol": 0.05, "max_iter": 30}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -1865,9 +1871,7 @@ def test_a_fold_with_some_classes_unfinished_is_an_unfinished_fold_fit():
     # Iris with squared features, plain descent with a fixed step: in some
     # folds one or two classes run out of max_iter while the others
     # converge.  Each such fold's own fit warns; the search counts them all.
-    X, y = data("iris")
-    X = np.hstack([X, X**2])
-    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    X, y, splits = squared_iris()
     params = {"solver": "gd", "tol": 0.05, "max_iter": 6}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
