@@ -554,7 +554,7 @@ def run_demo(args, out=None):
             model[-1], model[0].transform(X_train), y_train
         )
         if not gradient <= args.tol:
-            unconverged.append(f"{name} ({gradient:.2g})")
+            unconverged.append(f"{name} ({_above(gradient, args.tol)})")
         rows[name] = {
             "test accuracy": accuracy_score(y_test, model.predict(X_test)),
             "test log-loss": log_loss(y_test, model.predict_proba(X_test)),
@@ -585,6 +585,15 @@ def run_demo(args, out=None):
         file=out,
     )
     return rows
+
+
+def _above(value, bound):
+    """``value`` to two significant digits, or as many as show it above ``bound``."""
+    for digits in range(2, 18):
+        text = f"{value:.{digits}g}"
+        if float(text) > bound:
+            return text
+    return repr(value)
 
 
 def _print_table(rows, out):

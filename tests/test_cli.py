@@ -9,28 +9,31 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 import skops.io as sio
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.special import expit
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import (
+    GridSearchCV,
     StratifiedKFold,
     cross_val_score,
     train_test_split,
 )
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
 import sklearn_bce.__main__ as cli
-from sklearn_bce import BCELogisticRegression
+from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV, __version__
 
 CLI = [sys.executable, "-m", "sklearn_bce"]
 #: The folder that holds the sklearn_bce under test.  Put first on the
@@ -39,15 +42,19 @@ CLI = [sys.executable, "-m", "sklearn_bce"]
 SOURCE_ROOT = str(Path(cli.__file__).resolve().parents[1])
 
 
-def run(*args, cwd):
+def environment():
     path = [SOURCE_ROOT, *filter(None, [os.environ.get("PYTHONPATH")])]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
+
+
+def run(*args, cwd):
     return subprocess.run(
         [*CLI, *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
         timeout=300,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(path)},
+        env=environment(),
     )
 
 
@@ -115,6 +122,13 @@ def test_fit_prints_both_models_and_writes_the_files(fitted):
     assert list(model.feature_names_in_) == list(breast_cancer_frame().columns[:5])
 
 
+def test_fit_says_where_it_wrote_the_files(fitted):
+    _, result = fitted
+    lines = result.stdout.splitlines()
+    assert "model written to model.skops" in lines
+    assert "loss curve written to loss.png" in lines
+
+
 def test_predict_writes_the_predictions_of_the_saved_model(fitted):
     folder, _ = fitted
     result = run(
@@ -130,6 +144,14 @@ def test_predict_writes_the_predictions_of_the_saved_model(fitted):
     assert_allclose(
         predictions[["proba_0", "proba_1"]], model.predict_proba(X), rtol=1e-12
     )
+
+
+def test_predict_says_how_many_predictions_it_wrote(bad_inputs, capsys, monkeypatch):
+    monkeypatch.chdir(bad_inputs)
+    assert cli.main(["predict", "model.skops", "data.csv", "--output", "p.csv"]) == 0
+    rows = len(pd.read_csv("data.csv"))
+    assert capsys.readouterr().out == f"{rows} predictions written to p.csv\n"
+    assert len(pd.read_csv("p.csv")) == rows
 
 
 def test_predict_prints_csv_without_output(fitted):
@@ -204,8 +226,21 @@ def bad_inputs(tmp_path_factory):
     rare.assign(a=[1e308, -1e308, 1.0, 2.0, 3.0, 4.0], t=[0, 1] * 3).to_csv(
         folder / "huge.csv", index=False
     )
+    (folder / "empty.csv").write_text("")
+    (folder / "header.csv").write_text("a,t\n")
+    (folder / "latin1.csv").write_bytes("a,t\n1,café\n2,thé\n".encode("latin-1"))
+    rare[["t"]].to_csv(folder / "target_only.csv", index=False)
+    frame.assign(target=frame["target"].where(frame.index % 100 > 0)).to_csv(
+        folder / "no_label.csv", index=False
+    )
+    for width in [10, 11]:
+        wide = pd.DataFrame(
+            np.ones((4, width - 1)), columns=[f"x{i}" for i in range(width - 1)]
+        )
+        wide.assign(t=[0, 1, 0, 1]).to_csv(folder / f"wide{width}.csv", index=False)
     X, y = frame.drop(columns="target"), frame["target"]
     sio.dump(make_pipeline(BCELogisticRegression()).fit(X, y), folder / "model.skops")
+    sio.dump(BCELogisticRegression().fit(X.to_numpy(), y), folder / "unnamed.skops")
     incomplete = make_pipeline(BCELogisticRegression()).fit(X, y)
     del incomplete[-1].intercept_  # as a file of another version might lack it
     sio.dump(incomplete, folder / "incomplete.skops")
@@ -294,6 +329,47 @@ FAILURES = {
         ["predict", "model.skops", "fewer.csv"],
         "missing feature column(s) 'mean perimeter'",
     ),
+    # A model fitted without column names counts the columns: scikit-learn's
+    # ValueError, reported as bad input.
+    "fewer columns than the model's features": (
+        ["predict", "unnamed.skops", "fewer.csv"],
+        "X has 2 features, but BCELogisticRegression is expecting 5 features",
+    ),
+    "unwritable predictions": (
+        ["predict", "model.skops", "data.csv", "--output", "no/dir/p.csv"],
+        "no/dir/p.csv: cannot write the predictions",
+    ),
+    "empty file": (
+        ["fit", "empty.csv", "--target", "t"],
+        "empty.csv: the file is empty",
+    ),
+    "a header without rows": (
+        ["fit", "header.csv", "--target", "t"],
+        "header.csv: no data rows",
+    ),
+    "not UTF-8": (
+        ["fit", "latin1.csv", "--target", "t"],
+        "latin1.csv: not a text (UTF-8) CSV file",
+    ),
+    "no feature columns": (
+        ["fit", "target_only.csv", "--target", "t"],
+        "target_only.csv: no feature columns besides the target",
+    ),
+    "missing labels": (
+        ["fit", "no_label.csv", "--target", "target"],
+        "no_label.csv: the target column 'target' has 6 missing value(s)",
+    ),
+    # Up to ten columns are listed, all of them when there are no more.
+    "unknown target among ten columns": (
+        ["fit", "wide10.csv", "--target", "label"],
+        "unknown target column 'label' (columns: x0, x1, x2, x3, x4, x5, x6, x7, "
+        "x8, t)",
+    ),
+    "unknown target among eleven columns": (
+        ["fit", "wide11.csv", "--target", "label"],
+        "unknown target column 'label' (columns: x0, x1, x2, x3, x4, x5, x6, x7, "
+        "x8, x9, ...)",
+    ),
 }
 
 
@@ -325,11 +401,35 @@ def test_bad_input_of_a_process_is_one_line_and_status_1(bad_inputs):
     assert expected in line
 
 
+def test_a_reader_that_goes_away_ends_the_output_quietly_with_status_1(bad_inputs):
+    # As with "sklearn-bce predict ... | head": the reader closes the pipe
+    # (here before the program starts writing its predictions).
+    process = subprocess.Popen(
+        [*CLI, "predict", "model.skops", "data.csv"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=bad_inputs,
+        env=environment(),
+    )
+    process.stdout.close()
+    error = process.stderr.read()
+    assert process.wait(timeout=300) == 1
+    assert error == ""
+
+
 def test_help_lists_the_commands():
     result = subprocess.run([*CLI, "--help"], capture_output=True, text=True)
     assert result.returncode == 0
     for command in ["demo", "fit", "predict"]:
         assert command in result.stdout
+
+
+def test_version_prints_the_version_with_status_0(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"{__version__}\n"
 
 
 @pytest.mark.parametrize("argv", [[], ["--repeats", "1"]])
@@ -339,6 +439,48 @@ def test_demo_stays_the_default_command(monkeypatch, argv):
     assert cli.main(argv) == 0
     assert [args.command for args in calls] == ["demo"]
     assert calls[0].repeats == (int(argv[1]) if argv else 5)
+
+
+DEFAULTS = {
+    # The README's demo: tol=1e-6, the median of 5 fits.
+    "demo": {
+        "learning_rates": ["auto", 0.03, 0.1, 0.3, 1.0, 3.0, 100.0],
+        "C": 1.0,
+        "solver": "nesterov",
+        "max_iter": 10_000,
+        "tol": 1e-6,
+        "repeats": 5,
+        "test_size": 0.25,
+        "cv": 5,
+        "random_state": 0,
+    },
+    "fit": {
+        "learning_rate": "auto",
+        "C": 1.0,
+        "solver": "nesterov",
+        "max_iter": 1000,
+        "tol": 1e-4,
+        "test_size": 0.25,
+        "random_state": 0,
+    },
+}
+
+
+@pytest.mark.parametrize("command", list(DEFAULTS))
+def test_commands_run_with_the_defaults_their_help_shows(capsys, monkeypatch, command):
+    calls = []
+    monkeypatch.setattr(cli, f"run_{command}", calls.append)
+    argv = {"demo": [], "fit": ["fit", "data.csv", "--target", "t"]}[command]
+    assert cli.main(argv) == 0
+    expected = DEFAULTS[command]
+    assert {name: getattr(calls[0], name) for name in expected} == expected
+    with pytest.raises(SystemExit):
+        cli.main([command, "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    options = text.split(" options: ")[1]
+    helps = dict(re.findall(r"--([a-zA-Z-]+) (.*?)(?= --[a-zA-Z]|$)", options))
+    for name, value in expected.items():
+        assert helps[name.replace("_", "-")].endswith(f"default: {value})")
 
 
 DEMO_OPTION_ERRORS = {
@@ -410,6 +552,23 @@ def test_demo_bad_plot_path_fails_before_the_search(
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"sklearn-bce: error: {path}: cannot write the plot: ")
     assert message in lines[0]
+
+
+def test_plot_formats_are_those_matplotlib_writes_in_any_case(tmp_path):
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.figure import Figure
+
+    # savefig writes "x.PNG" as a PNG: the check accepts it.
+    path = str(tmp_path / "x.PNG")
+    assert cli._check_plot_path(path) == path
+    Figure().savefig(path)
+    assert Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # An unknown format is refused with the list of those it could be.
+    with pytest.raises(cli.CommandError) as error:
+        cli._check_plot_path(str(tmp_path / "x.jpeg2"))
+    supported = re.search(r"\(supported: (.*)\)$", str(error.value))[1]
+    formats = FigureCanvasBase.get_supported_filetypes()
+    assert supported.split(", ") == sorted(formats)
 
 
 @pytest.mark.parametrize("option", ["--model", "--plot"])
@@ -544,6 +703,35 @@ def test_predict_reports_warnings_in_one_line(bad_inputs, tmp_path):
     ]
 
 
+def _warning_lines(fit, prefix=""):
+    """The distinct warnings of ``fit()``, as the CLI prints them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit()
+    messages = dict.fromkeys(" ".join(str(w.message).split()) for w in caught)
+    return [f"sklearn-bce: warning: {prefix}{message}" for message in messages]
+
+
+def test_fit_prints_the_warnings_of_both_models_one_line_each(tmp_path, capsys):
+    # Neither model converges in 3 iterations; the reference model's warnings
+    # are named as its.
+    frame = breast_cancer_frame()
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    argv = ["fit", str(tmp_path / "data.csv"), "--target", "target"]
+    argv += ["--test-size", "0", "--max-iter", "3"]
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        assert cli.main(argv) == 0
+    assert [str(w.message) for w in escaped] == []
+    X, y = frame.drop(columns="target"), frame["target"]
+    ours = make_pipeline(StandardScaler(), BCELogisticRegression(max_iter=3))
+    theirs = make_pipeline(StandardScaler(), LogisticRegression(max_iter=3))
+    expected = _warning_lines(lambda: ours.fit(X, y))
+    expected += _warning_lines(lambda: theirs.fit(X, y), "LogisticRegression: ")
+    assert len(expected) >= 2
+    assert capsys.readouterr().err.splitlines() == expected
+
+
 def test_demo_plot_write_error_is_one_line(tmp_path, capsys, monkeypatch):
     # An error of savefig itself (the folder vanished after the early check).
     monkeypatch.setattr(cli, "_check_plot_path", lambda path: path, raising=False)
@@ -633,6 +821,21 @@ def test_demo_explains_coefficients_without_a_minimum(capsys):
     assert "no minimum" not in capsys.readouterr().out
 
 
+def test_demo_says_a_penalised_loss_has_a_minimum_on_separable_data(capsys):
+    # At C=300 the model separates the training data; the penalty still gives
+    # the loss a minimum, at which both models stop.
+    assert cli.main([*FAST_DEMO, "--C", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "(both stop at max |gradient| <= tol=1e-06; fit time" in out
+    assert "no minimum" not in out
+    data = load_breast_cancer()
+    X_train, _, y_train, _ = train_test_split(
+        data.data, data.target, test_size=0.25, stratify=data.target, random_state=0
+    )
+    model = make_pipeline(StandardScaler(), BCELogisticRegression(C=300, tol=1e-6))
+    assert accuracy_score(y_train, model.fit(X_train, y_train).predict(X_train)) == 1
+
+
 def test_demo_plot_without_an_extension_is_a_png(tmp_path, capsys):
     assert cli.main([*FAST_DEMO, "--plot", str(tmp_path / "search")]) == 0
     written = tmp_path / "search.png"
@@ -686,6 +889,28 @@ def test_demo_names_the_model_that_did_not_converge(capsys):
     assert all(line.startswith("sklearn-bce: warning: ") for line in warning_lines)
 
 
+def test_demo_prints_the_warnings_of_its_final_fit_only(capsys):
+    # Every candidate of the search stops at max_iter too: the table says so,
+    # and its ConvergenceWarnings are not repeated; the final fit's warning is
+    # one line, and none escapes as a Python warning.
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        assert cli.main([*FAST_DEMO, "--max-iter", "50"]) == 0
+    assert [str(w.message) for w in escaped] == []
+    captured = capsys.readouterr()
+    assert "(stopped at max_iter=50)" in captured.out
+    data = load_breast_cancer()
+    X_train, _, y_train, _ = train_test_split(
+        data.data, data.target, test_size=0.25, stratify=data.target, random_state=0
+    )
+    final = make_pipeline(
+        StandardScaler(), BCELogisticRegression(max_iter=50, tol=1e-6)
+    )
+    expected = _warning_lines(lambda: final.fit(X_train, y_train))
+    assert expected
+    assert captured.err.splitlines() == expected
+
+
 def test_demo_names_both_models_when_neither_converged(capsys, monkeypatch):
     monkeypatch.setattr(cli, "LOGISTIC_REGRESSION_MAX_ITER", 3, raising=False)
     assert cli.main([*FAST_DEMO, "--max-iter", "50"]) == 0
@@ -707,6 +932,27 @@ def test_demo_judges_lbfgs_by_its_gradient_not_its_silence(capsys):
     last = captured.out.strip().splitlines()[-1]
     assert f"(LogisticRegression ({theirs:.2g}) stopped above" in last
     assert "both stop" not in last
+
+
+def test_largest_gradient_entry_is_that_of_the_objective_with_its_intercept(
+    breast_cancer_standardised,
+):
+    # J(w, b) = mean BCE + ||w||^2 / (2 C n), differentiated numerically, at
+    # an intercept away from its optimum: its entry is the largest.
+    X, y = breast_cancer_standardised
+    model = LogisticRegression(C=0.5).fit(X, y)
+    model.intercept_ = model.intercept_ + 1.0
+
+    def objective(theta):
+        w, b = theta[:-1], theta[-1]
+        return log_loss(y, expit(X @ w + b)) + w @ w / (2 * model.C * len(y))
+
+    theta = np.append(model.coef_, model.intercept_)
+    steps = 1e-6 * np.eye(len(theta))
+    gradient = [(objective(theta + h) - objective(theta - h)) / 2e-6 for h in steps]
+    assert np.argmax(np.abs(gradient)) == len(theta) - 1
+    expected = np.abs(gradient).max()
+    assert cli.largest_gradient_entry(model, X, y) == pytest.approx(expected, rel=1e-6)
 
 
 def test_demo_runs_the_same_search_twice(capsys):
@@ -751,6 +997,26 @@ def test_demo_does_not_choose_a_step_stopped_by_max_iter(capsys):
     assert "learning_rate=  0.03" in out and "(stopped at max_iter=1000)" in out
     assert "(by log-loss alone: 0.03)" in out
     assert "chosen: learning_rate=3.0" in out
+
+
+def test_demo_chooses_the_best_log_loss_when_no_learning_rate_converged(capsys):
+    rates = ["--learning-rates", "0.03", "auto"]
+    assert cli.main([*FAST_DEMO, *rates, "--max-iter", "5"]) == 0
+    out = capsys.readouterr().out
+    rows = re.findall(r"learning_rate=\s*(\S+)\s+log-loss (\S+) .*\)$", out, re.M)
+    assert len(rows) == 2 and out.count("(stopped at max_iter=5)") == 2
+    best = min(rows, key=lambda row: float(row[1]))[0]
+    assert (
+        f"chosen: learning_rate={best}, no learning rate converged: the best "
+        f"log-loss (by log-loss alone: {best})"
+    ) in out
+    # No converged candidates to compare the two searches' scores by.
+    assert "differ by at most" not in out
+    # One converged candidate is enough for the rule of the converged.
+    assert cli.main([*FAST_DEMO, *rates, "--max-iter", "100"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("(stopped at max_iter=100)") == 1
+    assert "chosen: learning_rate=auto, the fewest iterations among the" in out
 
 
 def test_demo_help_says_how_the_learning_rate_is_chosen(capsys):
@@ -1038,3 +1304,87 @@ def test_demo_reports_the_models_it_describes(capsys):
         StandardScaler(), LogisticRegression(max_iter=10_000, **shared)
     ).fit(X_train, y_train)
     assert_rows_are_those_of(rows, ours, theirs, X_test, y_test)
+
+
+def fits_taking(monkeypatch, **seconds):
+    """Let time pass on the CLI's clock only while a model fits.
+
+    ``seconds``: for each kind of model (a pipeline's by its last step), the
+    seconds of its successive fits.  Returns those not used (all fitted: none).
+    """
+    now = [0.0]
+    monkeypatch.setattr(cli, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    left = {name: list(times) for name, times in seconds.items()}
+    for kind in [Pipeline, GridSearchCV, BCELogisticRegressionCV]:
+
+        def fit(self, X, y, _fit=kind.fit, **params):
+            model = self[-1] if isinstance(self, Pipeline) else self
+            now[0] += left[type(model).__name__].pop(0)
+            return _fit(self, X, y, **params)
+
+        monkeypatch.setattr(kind, "fit", fit)
+    return left
+
+
+@pytest.mark.parametrize(
+    "ours, theirs", [([0.9, 0.1, 0.2], [0.04, 0.05, 0.01]), ([0.3, 0.1], [0.02, 0.06])]
+)
+def test_demo_shows_the_median_time_of_its_repeated_fits_in_ms(
+    capsys, monkeypatch, ours, theirs
+):
+    left = fits_taking(
+        monkeypatch,
+        BCELogisticRegressionCV=[0.125],
+        GridSearchCV=[0.5],
+        BCELogisticRegression=ours,
+        LogisticRegression=theirs,
+    )
+    repeats = len(ours)
+    assert cli.main([*FAST_DEMO, "--repeats", str(repeats)]) == 0
+    out = capsys.readouterr().out
+    # Each model fitted --repeats times, each search once.
+    assert all(times == [] for times in left.values()), left
+    assert (
+        "search time 125 ms; the same search by GridSearchCV, one fit at a time: 500 ms"
+    ) in out
+    (row,) = [line for line in out.splitlines() if line.startswith("fit time (ms)")]
+    expected = [1e3 * np.median(ours), 1e3 * np.median(theirs)]
+    assert [float(value) for value in row.split()[3:]] == pytest.approx(expected)
+    assert f"fit time: median of {repeats} fits, one thread each)" in out
+
+
+def test_fit_shows_fit_times_in_ms_and_whole_iterations(tmp_path, capsys, monkeypatch):
+    breast_cancer_frame().to_csv(tmp_path / "data.csv", index=False)
+    left = fits_taking(
+        monkeypatch, BCELogisticRegression=[0.25], LogisticRegression=[0.5]
+    )
+    argv = ["fit", str(tmp_path / "data.csv"), "--target", "target"]
+    rows = cli.run_fit(cli.build_parser().parse_args(argv))
+    assert left == {"BCELogisticRegression": [], "LogisticRegression": []}
+    lines = capsys.readouterr().out.splitlines()
+    (times,) = [line for line in lines if line.startswith("fit time (ms)")]
+    assert [float(value) for value in times.split()[3:]] == [250.0, 500.0]
+    (iterations,) = [line for line in lines if line.startswith("iterations")]
+    assert iterations.split()[1:] == [str(row["iterations"]) for row in rows.values()]
+
+
+def test_a_gradient_above_tol_is_printed_with_the_digits_that_show_it():
+    # Two significant digits round 1.029e-06 down to the tol it exceeds.
+    assert cli._above(0.0317, 1e-6) == "0.032"
+    assert cli._above(1.029e-6, 1e-6) == "1.03e-06"
+    for value in 1e-6 * (1 + np.logspace(-15, 0, 200)):
+        text = cli._above(value, 1e-6)
+        assert float(text) > 1e-6
+        # The fewest digits, from two on, that read above tol.
+        digits = next(d for d in range(2, 18) if f"{value:.{d}g}" == text)
+        assert digits == 2 or float(f"{value:.{digits - 1}g}") <= 1e-6
+
+
+def test_demo_prints_a_gradient_just_above_tol_as_above_it(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "largest_gradient_entry", lambda model, X, y: 1.029e-6)
+    assert cli.main(FAST_DEMO) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert (
+        "BCELogisticRegression (1.03e-06) and LogisticRegression (1.03e-06) "
+        "stopped above max |gradient| <= tol=1e-06"
+    ) in last
