@@ -978,3 +978,30 @@ def test_a_rise_from_an_objective_near_zero_has_the_slack_of_one(dtype):
     start = np.array([0.0, 1e-3, -0.2])
     assert not rose_above_start(start + 0.5 * np.sqrt(eps), start, dtype).any()
     assert rose_above_start(start + 2 * np.sqrt(eps), start, dtype).all()
+
+
+@pytest.mark.parametrize("engine", [gradient_descent, accelerated_gradient_descent])
+def test_a_column_whose_objective_stays_infinite_diverged_even_within_tol(engine):
+    # A start so far out that its L2 term overflows: J(start) is infinite,
+    # and a tiny fixed step stays out there.  The gradient meets the loose
+    # tol where the step starts, yet the objective is not finite: the column
+    # is reported diverged, not converged, after no iteration, and keeps its
+    # start.
+    start = np.array([[1e200], [0.0], [0.0]])
+    tol = 1e300
+    with np.errstate(over="ignore"):
+        value, gradient = tiny_value_and_gradient(start[:, 0])
+    assert value == np.inf and np.abs(gradient).max() <= tol
+    with np.errstate(all="ignore"):
+        result = engine(
+            tiny_objective(),
+            start,
+            metric=ScalarMetric([1e-300]),
+            max_iter=5,
+            tol=tol,
+            check_divergence=True,
+        )
+    assert result.stop_reason.tolist() == ["diverged"]
+    assert result.converged.tolist() == [False]
+    assert result.n_iter.tolist() == [0]
+    assert_array_equal(result.coef, start)
