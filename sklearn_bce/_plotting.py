@@ -691,7 +691,7 @@ class LearningRateDisplay:
         lines = []
         kinds = []  # per line of lines: its group and whether it is "auto"
         group_colours = {}
-        unfinished_marked = lost_marked = False
+        unfinished_marked = False
         lost_groups = 0  # groups with crosses so far
         # One colour of the property cycle per line, shared by its "auto"
         # lines; past ten lines, other markers and dash patterns.
