@@ -308,6 +308,11 @@ class LinearBCEOutputsMixin:
         return namespace
 
     # -- storage of coef_ ---------------------------------------------------------
+    def _check_coef_stored(self, method):
+        """Refuse ``method`` (sparsify, densify) before fit."""
+        verb = {"sparsify": "sparsifying", "densify": "densifying"}[method]
+        check_is_fitted(self, msg=f"Estimator, %(name)s, must be fitted before {verb}.")
+
     def sparsify(self):
         """Store ``coef_`` as a SciPy CSR matrix, as ``LogisticRegression`` does.
 
@@ -333,9 +338,7 @@ class LinearBCEOutputsMixin:
         self : object
             The fitted estimator.
         """
-        check_is_fitted(
-            self, msg="Estimator, %(name)s, must be fitted before sparsifying."
-        )
+        self._check_coef_stored("sparsify")
         if not (isinstance(self.coef_, np.ndarray) or sp.issparse(self.coef_)):
             raise ValueError(
                 "sparsify stores coef_ as a SciPy sparse matrix, for models with "
@@ -356,9 +359,7 @@ class LinearBCEOutputsMixin:
         self : object
             The fitted estimator.
         """
-        check_is_fitted(
-            self, msg="Estimator, %(name)s, must be fitted before densifying."
-        )
+        self._check_coef_stored("densify")
         self.coef_ = dense_coef(self.coef_)
         return self
 

@@ -73,6 +73,11 @@ from ._validation import (
 
 
 def _check_learning_rates(values):
+    if getattr(values, "ndim", 1) == 0:  # a 0-d array, which list() refuses
+        raise _invalid(
+            "learning_rates",
+            f"must be a list of 'auto' and floats > 0. Got {values!r} instead.",
+        )
     values = list(values)
     if not values:
         raise _invalid("learning_rates", "must contain at least one learning rate.")
@@ -160,6 +165,22 @@ _CHOSEN_MODEL = (
 )
 
 
+def _with_partner(n_iter, stop_reason, absent):
+    """A fold's iterations and stop reasons per class, a mirrored column's
+    (the first of two classes, the negated second) those of its partner.
+
+    ``absent``: the classes missing from the fold's training part.  Returns
+    copies of both and the mask of the mirrored column.
+    """
+    n_iter, stop_reason = n_iter.copy(), stop_reason.copy()
+    ran = stop_reason != NOT_TRAINED
+    mirrored = ~ran & ~absent
+    if mirrored.any():
+        n_iter[mirrored] = n_iter[ran][0]
+        stop_reason[mirrored] = stop_reason[ran][0]
+    return n_iter, stop_reason, mirrored
+
+
 def _is_number(value):
     """A real number, not a bool (``True`` is a ``Real`` in Python)."""
     return isinstance(value, Real) and not isinstance(value, bool | np.bool_)
@@ -175,6 +196,12 @@ def _check_Cs(values):
     if isinstance(values, Integral):
         # LogisticRegressionCV's grid: Cs values from 1e-4 to 1e4, log-spaced.
         return np.logspace(-4, 4, values).tolist()
+    if getattr(values, "ndim", 1) == 0:  # a 0-d array, which list() refuses
+        raise _invalid(
+            "Cs",
+            "must be an int >= 1 or a list of floats in (0, inf]. "
+            f"Got {values!r} instead.",
+        )
     values = list(values)
     if not values:
         raise _invalid("Cs", "must contain at least one value of C.")
@@ -265,7 +292,8 @@ default="neg_log_loss"
         so the log-loss of its held-out samples is that of scikit-learn's
         clipped zero probability, the same for every candidate
         (``GridSearchCV``'s fold model lacks the class and its log-loss is
-        NaN).
+        NaN); its ``stop_reason_`` is ``"not trained"`` (``converged_``
+        False, ``n_iter_`` 0).
 
     refit : bool, str or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is
@@ -379,8 +407,10 @@ default="neg_log_loss"
         ``mean_train_score``, ``std_train_score`` with
         ``return_train_score=True``); and the descent: ``split{k}_n_iter`` (iterations,
         the largest over one-vs-rest classes), ``mean_n_iter``, ``diverged``
-        (whether any fold diverged), ``converged`` (whether every fold and
-        class converged) and ``loss_curve`` (per candidate an array
+        (whether any fold diverged), ``converged`` (whether every class
+        column of every fold converged; folds that could not be fitted and
+        classes a fold did not train do not count) and ``loss_curve`` (per
+        candidate an array
         of shape ``(n_splits, n_iterations)``, the objective after each
         iteration averaged over one-vs-rest classes, NaN once a fold stopped).
         A fit time is the time of the runs of its step rule divided among
@@ -425,7 +455,9 @@ stop_reason_, n_features_in_, feature_names_in_
         with ``refit=False``, ``n_iter_`` is of shape ``(n_splits,
         n_problems)``: the iterations of the chosen candidate's fold fits,
         whose mean is the model, as ``LogisticRegressionCV`` keeps those of
-        its fold fits; 0 for a fold that could not be fitted).
+        its fold fits; 0 for a fold that could not be fitted and for a class
+        missing from a fold's training part; with two classes left, both have
+        the iterations of the fold's binary fit).
 
     See Also
     --------
@@ -705,8 +737,20 @@ stop_reason_, n_features_in_, feature_names_in_
         self._set_final_model(X, labels, sample_weight, start, untrained)
         if not self.refit:
             # As LogisticRegressionCV's: the iterations of the fold fits
-            # (those of the chosen candidate, whose mean is the model).
-            self.n_iter_ = n_iter[best_index].astype(np.int32)
+            # (those of the chosen candidate, whose mean is the model), a
+            # mirrored column's those of its partner, as in its fold model.
+            self.n_iter_ = np.array(
+                [
+                    _with_partner(count, reason, np.isnan(coef).all(axis=0))[0]
+                    for count, reason, coef in zip(
+                        n_iter[best_index],
+                        stop_reason[best_index],
+                        coefs[best_index],
+                        strict=True,
+                    )
+                ],
+                dtype=np.int32,
+            )
         return self
 
     def _check_refit(self, names, multimetric):
@@ -748,22 +792,23 @@ stop_reason_, n_features_in_, feature_names_in_
         # GridSearchCV's checks, in its words.
         if not isinstance(index, Integral):
             raise TypeError("best_index_ returned is not an integer")
+        index = int(index)  # True is 1, as GridSearchCV indexes with it
         if index < 0 or index >= len(diverged):
             raise IndexError("best_index_ index out of range")
         if metric is None:
             if diverged[index]:
                 raise ValueError(
-                    f"The refit callable chose candidate {int(index)}, which "
+                    f"The refit callable chose candidate {index}, which "
                     "diverged in at least one fold; choose among the candidates "
                     "where cv_results_['diverged'] is False."
                 )
         elif np.isnan(results[f"mean_test_{metric}"][index]):
             raise ValueError(
-                f"The refit callable chose candidate {int(index)}, whose mean "
+                f"The refit callable chose candidate {index}, whose mean "
                 "score is NaN (it diverged or could not be scored); choose "
                 "among the candidates with a finite mean_test_score."
             )
-        return int(index)
+        return index
 
     # -- the shared run -------------------------------------------------------------
     def _train_all(self, X, y_index, sample_weight, splits, candidates):
@@ -1091,18 +1136,13 @@ stop_reason_, n_features_in_, feature_names_in_
         if absent.any():
             # Never predicted, whatever the trained logits of a row.
             model._untrained_classes = absent
-        n_iter, stop_reason = n_iter.copy(), stop_reason.copy()
-        ran = stop_reason != NOT_TRAINED
-        mirrored = ~ran & ~absent
-        if mirrored.any():
-            n_iter[mirrored] = n_iter[ran][0]
-            stop_reason[mirrored] = stop_reason[ran][0]
+        n_iter, stop_reason, mirrored = _with_partner(n_iter, stop_reason, absent)
         model.n_iter_ = n_iter.astype(np.int32)
         model.converged_ = stop_reason == CONVERGED
         model.stop_reason_ = stop_reason
         curve = history[:, : int(n_iter.max())].copy()
         if mirrored.any():
-            curve[mirrored] = curve[ran][0]
+            curve[mirrored] = curve[~mirrored & ~absent][0]
         model.loss_curve_ = curve[0] if len(curve) == 1 else curve
         return model
 
@@ -1248,7 +1288,12 @@ stop_reason_, n_features_in_, feature_names_in_
 
         As ``GridSearchCV.score`` and ``LogisticRegressionCV.score`` do: the
         default ``scoring="neg_log_loss"`` gives the negated log-loss, not
-        the accuracy of ``ClassifierMixin.score``.
+        the accuracy of ``ClassifierMixin.score``.  The scorer gets the final
+        model as a :class:`BCELogisticRegression`, as it gets the fold models
+        in :meth:`fit` (and as ``GridSearchCV``'s gets ``best_estimator_``):
+        ``best_estimator_``, or with ``refit=False`` the mean fold model with
+        the chosen ``C`` and ``learning_rate`` (without the attributes of a
+        single fit, such as ``n_iter_``).
 
         Parameters
         ----------
@@ -1284,7 +1329,8 @@ stop_reason_, n_features_in_, feature_names_in_
         metric = self.refit if isinstance(self.refit, str) else None
         if scorers is not None:
             scorer = scorers.get(metric)
-        score = None if scorer is None else scorer(self, X, y, **kwargs)
+        model = self._final_estimator()
+        score = None if scorer is None else scorer(model, X, y, **kwargs)
         if isinstance(score, dict):
             score = score.get(metric)
         if score is None:
@@ -1315,6 +1361,28 @@ stop_reason_, n_features_in_, feature_names_in_
     def _predict_elsewhere(self, X, method):
         self._check_model(method)
         return super()._predict_elsewhere(X, method)
+
+    def _check_coef_stored(self, method):
+        super()._check_coef_stored(method)
+        self._check_model(method)
+
+    def _final_estimator(self):
+        """The final model as a :class:`BCELogisticRegression`, as scorers get it.
+
+        ``best_estimator_`` after a refit; with ``refit=False``, the mean fold
+        model with the chosen parameters (without the attributes of a single
+        fit: ``n_iter_``, ``loss_curve_``, ...).
+        """
+        if hasattr(self, "best_estimator_"):
+            return self.best_estimator_
+        model = self._estimator(**self.best_params_)
+        for name in ("classes_", "n_features_in_", "feature_names_in_"):
+            if hasattr(self, name):
+                setattr(model, name, getattr(self, name))
+        model.coef_, model.intercept_ = self.coef_, self.intercept_
+        if self._untrained_classes is not None:
+            model._untrained_classes = self._untrained_classes
+        return model
 
     def get_metadata_routing(self):
         """Metadata routing of the search: to its splitter and its scorer.

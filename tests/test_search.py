@@ -23,6 +23,7 @@ from sklearn.metrics import accuracy_score, brier_score_loss, get_scorer, log_lo
 from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
+    KFold,
     StratifiedKFold,
     cross_validate,
 )
@@ -347,6 +348,11 @@ def test_any_scorer():
         ({"Cs": [0.0]}, "'Cs' parameter of BCELogisticRegressionCV must contain"),
         ({"Cs": [True]}, r"must contain floats in \(0, inf\]. Got True instead"),
         ({"Cs": True}, "'Cs' parameter of BCELogisticRegressionCV must be an int"),
+        ({"Cs": np.array(1.0)}, r"must be an int >= 1 or a list .* Got array\(1\.\)"),
+        (
+            {"learning_rates": np.array(0.1)},
+            r"must be a list of 'auto' and floats > 0. Got array\(0\.1\)",
+        ),
     ],
 )
 def test_bad_grids_are_rejected(params, match):
@@ -492,6 +498,48 @@ def test_score_uses_the_scoring():
     assert search.score(X, y) == pytest.approx(-log_loss(y, search.predict_proba(X)))
     search.set_params(scoring="accuracy")
     assert search.score(X, y) == accuracy_score(y, search.predict(X))
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_score_gives_a_callable_scorer_the_final_model_as_in_fit(refit):
+    # As GridSearchCV.score gives best_estimator_: a scorer written for the
+    # fold models (a BCELogisticRegression) works in score too, one that
+    # calls the model's own score included.
+    X, y = data("iris")
+    seen = []
+
+    def scorer(model, X, y):
+        seen.append((type(model), model.C, model.learning_rate))
+        return model.score(X, y) - 1e-3 * np.log10(model.C)
+
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto", 0.5], Cs=[0.1, 1.0], cv=3, scoring=scorer, refit=refit
+    ).fit(X, y)
+    seen.clear()
+    score = search.score(X, y)
+    assert seen == [(BCELogisticRegression, search.C_, search.learning_rate_)]
+    expected = accuracy_score(y, search.predict(X)) - 1e-3 * np.log10(search.C_)
+    assert score == pytest.approx(expected)
+
+
+def test_score_with_refit_false_gives_the_scorer_the_mean_fold_model():
+    # Class 2 is in no training part: the mean model, and the model the
+    # scorer gets, give it probability 0.
+    X, y = data("iris")
+    rows = np.arange(150)
+    splits = [(rows[(rows % 2 == k) & (y != 2)], rows[rows % 2 != k]) for k in (0, 1)]
+    models = []
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=splits, refit=False, scoring="accuracy"
+    ).fit(X, y)
+    search.set_params(scoring=lambda model, X, y: models.append(model) or 0.0)
+    search.score(X, y)
+    (model,) = models
+    assert type(model) is BCELogisticRegression
+    assert model.get_params()["C"] == search.C_
+    assert_array_equal(model.predict_proba(X), search.predict_proba(X))
+    assert_array_equal(model.predict(X), search.predict(X))
+    assert (model.predict_proba(X)[:, 2] < 1e-300).all()
 
 
 def test_integer_Cs_is_the_grid_of_logistic_regression_cv():
@@ -712,6 +760,18 @@ def test_refit_callable_must_choose_a_scored_candidate(choice, error, match):
             search.fit(X, y)
 
 
+def test_refit_callable_returning_true_chooses_candidate_1_as_grid_search():
+    # True is an int (1) to GridSearchCV, which indexes with it.
+    X, y = data("breast_cancer")
+    ours, theirs = both_searches(
+        X, y, {"learning_rate": [0.5, "auto"]}, 3, refit=lambda results: True
+    )
+    assert theirs.best_index_ == 1
+    assert ours.best_index_ == 1 and type(ours.best_index_) is int
+    assert ours.best_params_["learning_rate"] == "auto"
+    assert theirs.best_params_ == {"learning_rate": "auto"}
+
+
 def test_loss_curve_averages_the_classes_of_each_fold_model():
     # A class column that stopped counts with its final objective until the
     # fold's last column stops: the curve of the fold's own fit, averaged.
@@ -839,6 +899,9 @@ def test_multi_metric_without_refit_keeps_only_the_results():
             getattr(search, method)(X)
     with pytest.raises(NotFittedError, match="no model to score"):
         search.score(X, y)
+    for method in ("sparsify", "densify"):
+        with pytest.raises(NotFittedError, match=f"no model to {method}"):
+            getattr(search, method)()
 
 
 @pytest.mark.parametrize(
@@ -1370,6 +1433,24 @@ def test_refit_false_averages_a_class_over_the_folds_that_trained_it():
         binary = getattr(folds[1], name)[0]
         both = (getattr(folds[0], name)[:2] + np.stack([-binary, binary])) / 2
         assert_allclose(got[:2], both, rtol=1e-6)
+
+
+def test_refit_false_counts_a_mirrored_class_with_its_partner():
+    # Each training part of KFold(3) holds two of the three classes: it
+    # trains one column, and its other class is that column negated, fitted
+    # in the same iterations (as its fold model, given to scorers, says).
+    X = np.random.RandomState(0).randn(60, 3)
+    y = np.repeat([0, 1, 2], 20)
+    splits = list(KFold(3).split(X, y))
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=splits, refit=False
+    ).fit(X, y)
+    for f, (train, _) in enumerate(splits):
+        model = BCELogisticRegression().fit(X[train], y[train])
+        expected = np.zeros(3, dtype=int)
+        expected[model.classes_] = model.n_iter_[0]
+        assert_array_equal(search.n_iter_[f], expected)
+    assert (search.n_iter_ > 0).sum(axis=1).tolist() == [2, 2, 2]
 
 
 def test_empty_training_part_fails_as_in_grid_search():
