@@ -151,7 +151,14 @@ def build_parser():
     predict.add_argument(
         "--output",
         metavar="OUT.csv",
-        help="write the predictions here (default: print them)",
+        help="write the predictions here ('-' or none: print them)",
+    )
+    predict.add_argument(
+        "--no-header",
+        action="store_true",
+        help="DATA.csv has no header row: its columns are the model's features, "
+        "in the order it was fitted on (by default the first row names the "
+        "columns)",
     )
     return parser
 
@@ -625,13 +632,18 @@ def _one_line(error):
     return " ".join(str(error).split()) or type(error).__name__
 
 
-def _read_csv(path, text_column=None):
-    """The rows of a CSV file; ``text_column``, if any, is read as text."""
+def _read_csv(path, text_column=None, header=True):
+    """The rows of a CSV file; ``text_column``, if any, is read as text.
+
+    The first row names the columns, unless ``header`` is False.
+    """
     import pandas as pd
 
     try:
         frame = pd.read_csv(
-            path, dtype=None if text_column is None else {text_column: str}
+            path,
+            dtype=None if text_column is None else {text_column: str},
+            header=0 if header else None,
         )
     except FileNotFoundError:
         raise CommandError(f"{path}: no such file") from None
@@ -644,6 +656,31 @@ def _read_csv(path, text_column=None):
     if frame.empty:
         raise CommandError(f"{path}: no data rows")
     return frame
+
+
+def _listing(names, limit=10):
+    """``'a', 'b', ...``: at most ``limit`` names, then how many more."""
+    shown = ", ".join(repr(str(name)) for name in names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _header_reads_as_data(frame):
+    """Whether every column name is a number, as a first row of data reads.
+
+    ``0, 1, ..., n-1`` is not: pandas writes those names for a frame made
+    from an array.
+    """
+    names = [str(name) for name in frame.columns]
+    default = names == [str(k) for k in range(len(names))]
+    return not default and all(_is_number(name) for name in names)
 
 
 def _target_labels(frame, target, path):
@@ -760,10 +797,15 @@ def run_fit(args, out=None):
         args.plot = _check_plot_path(args.plot)
     frame = _read_csv(args.data, text_column=args.target)
     if args.target not in frame.columns:
-        columns = [str(name) for name in frame.columns]
-        shown = ", ".join(columns[:10]) + (", ..." if len(columns) > 10 else "")
+        hint = ""
+        if _header_reads_as_data(frame):
+            hint = (
+                "; the first row is read as the column names, and this file's "
+                "are numbers: add a header row that names the columns"
+            )
         raise CommandError(
-            f"{args.data}: unknown target column {args.target!r} (columns: {shown})"
+            f"{args.data}: unknown target column {args.target!r} (columns: "
+            f"{_listing(list(frame.columns))}){hint}"
         )
     y = _target_labels(frame, args.target, args.data)
     X = frame.drop(columns=[args.target])
@@ -821,7 +863,9 @@ def run_fit(args, out=None):
             raise CommandError(
                 f"{args.data}: cannot split {len(y)} samples of {len(counts)} "
                 f"classes into train and test sets with every class in both "
-                f"(--test-size {args.test_size:g}): {_one_line(exc)}"
+                f"(--test-size {args.test_size:g}): {_one_line(exc)}; choose a "
+                "--test-size that leaves both parts at least one row of every "
+                "class, or use --test-size 0 (no test set)"
             ) from None
     else:
         X_train, X_test, y_train, y_test = X, X.iloc[:0], y, y.iloc[:0]
@@ -1151,18 +1195,44 @@ def run_predict(args, out=None):
 
     out = sys.stdout if out is None else out
     model = load_model(args.model)
-    frame = _read_csv(args.data)
+    frame = _read_csv(args.data, header=not args.no_header)
     names = getattr(model, "feature_names_in_", None)
-    if names is not None:
+    if args.no_header:
+        n_features = getattr(model, "n_features_in_", frame.shape[1])
+        if frame.shape[1] != n_features:
+            raise CommandError(
+                f"{args.data}: {frame.shape[1]} column(s), but the model was "
+                f"fitted on {n_features} feature(s)"
+            )
+        if names is not None:
+            frame.columns = list(names)
+    elif names is not None:
         missing = [str(name) for name in names if name not in frame.columns]
         if missing:
+            hint = ""
+            if _header_reads_as_data(frame):
+                hint = (
+                    "; the first row is read as the column names, and this "
+                    "file's are numbers: if it has no header row, pass --no-header"
+                )
             raise CommandError(
-                f"{args.data}: missing feature column(s) "
-                f"{', '.join(map(repr, missing))} that the model was fitted on"
+                f"{args.data}: missing {len(missing)} feature column(s) that the "
+                f"model was fitted on: {_listing(missing)}{hint}"
             )
         frame = frame[list(names)]
+    elif _header_reads_as_data(frame):
+        # The model has no feature names to check the columns against.
+        raise CommandError(
+            f"{args.data}: the first row is read as the column names, and it "
+            "holds numbers: if it is a row of data, pass --no-header (else that "
+            "row would not be predicted); if they are the names, write them as "
+            "text that is not a number"
+        )
     _check_numeric(frame, args.data)
     _check_complete(frame, args.data)
+    if names is None:
+        # Columns by position: the model has no names to check them against.
+        frame = frame.to_numpy()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -1184,7 +1254,7 @@ def run_predict(args, out=None):
     result = pd.DataFrame({"prediction": labels})
     for k, label in enumerate(classes):
         result[f"proba_{label}"] = proba[:, k]
-    if args.output:
+    if args.output and args.output != "-":
         try:
             result.to_csv(args.output, index=False)
         except OSError as exc:

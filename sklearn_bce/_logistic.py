@@ -1036,7 +1036,8 @@ class BCELogisticRegression(
                 "large for this data. The coefficients were kept as they were. "
                 f"A fixed step of at most 1/L = {longest:.3g} (L the smoothness "
                 "bound of this batch's loss) cannot diverge; use one, or "
-                "learning_rate='auto', or standardise the features.",
+                "learning_rate='auto', or standardise the features if they "
+                "are not.",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
             )
@@ -1266,7 +1267,8 @@ class BCELogisticRegression(
                 f"A fixed step of at most 1/L = {longest:.3g} (L the "
                 "smoothness bound of the loss) cannot diverge; use one, or "
                 "learning_rate='auto', which sets its steps from the data, or "
-                "standardise the features (sklearn.preprocessing.StandardScaler).",
+                "standardise the features if they are not "
+                "(sklearn.preprocessing.StandardScaler).",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
             )

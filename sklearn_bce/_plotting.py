@@ -9,6 +9,13 @@ from sklearn.utils.validation import check_is_fitted
 __all__ = ["LearningRateDisplay", "LossCurveDisplay"]
 
 
+def _of_classes(names):
+    """``" of class 'a'"`` or ``" of classes ['a', 'b']"`` for a message."""
+    if len(names) == 1:
+        return f" of class {names[0]!r}"
+    return f" of classes {names}"
+
+
 def _check_matplotlib(caller_name):
     try:
         import matplotlib  # noqa: F401
@@ -197,7 +204,7 @@ class LossCurveDisplay:
             diverged = reasons == "diverged"
         empty = [row for row, curve in enumerate(train) if not np.isfinite(curve).any()]
         if empty:
-            which = "" if not multiclass else f" of class {[names[r] for r in empty]}"
+            which = "" if not multiclass else _of_classes([names[r] for r in empty])
             why = (
                 ": the fit diverged at its first step"
                 if diverged[empty].all() and self.stop_reason is not None
@@ -216,7 +223,7 @@ class LossCurveDisplay:
             and not np.isfinite(self._points(curve, log_gap)[1]).any()
         ]
         if flat:
-            which = "" if not multiclass else f" of class {[names[r] for r in flat]}"
+            which = "" if not multiclass else _of_classes([names[r] for r in flat])
             warnings.warn(
                 f"The loss curve{which} has no gap to its minimum to draw on a "
                 "log scale (one iteration, or an objective that never changed); "
@@ -243,10 +250,14 @@ class LossCurveDisplay:
                 parts.append("diverged")
             return ", ".join(str(part) for part in parts) or None
 
+        def single_point(y):
+            # A line through one point draws nothing: a marker shows it.
+            return {"marker": "o"} if np.isfinite(y).sum() == 1 else {}
+
         lines = []
         for row, curve in enumerate(train):
             x, y = self._points(curve, log_gap)
-            defaults = {"label": label(row, "training objective")}
+            defaults = {"label": label(row, "training objective"), **single_point(y)}
             (line,) = ax.plot(x, y, **{**defaults, **kwargs})
             lines.append(line)
         if validation is not None:
@@ -256,6 +267,7 @@ class LossCurveDisplay:
                     "label": label(row, "validation log-loss"),
                     "color": lines[row].get_color(),
                     "linestyle": "--",
+                    **single_point(y),
                 }
                 (line,) = ax.plot(x, y, **{**defaults, **kwargs})
                 lines.append(line)

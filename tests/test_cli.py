@@ -215,6 +215,10 @@ def bad_inputs(tmp_path_factory):
     infinite.iloc[[3, 5], 1] = [np.inf, -np.inf]
     infinite.to_csv(folder / "inf.csv", index=False)
     frame[frame.columns[:2]].to_csv(folder / "fewer.csv", index=False)
+    frame.to_csv(folder / "noheader_target.csv", index=False, header=False)
+    features = frame.drop(columns="target")
+    features.to_csv(folder / "noheader.csv", index=False, header=False)
+    features.to_csv(folder / "features.csv", index=False)
     (folder / "notmodel.skops").write_text("not a model\n")
     rare = pd.DataFrame({"a": range(1, 7), "t": [0, 0, 0, 1, 1, 2]})
     rare.to_csv(folder / "rare.csv", index=False)
@@ -279,6 +283,11 @@ FAILURES = {
         ["fit", "six.csv", "--target", "t", "--test-size", "0.1"],
         "six.csv: cannot split 6 samples of 2 classes into train and test sets",
     ),
+    "too small a test set, with advice": (
+        ["fit", "six.csv", "--target", "t", "--test-size", "0.1"],
+        "; choose a --test-size that leaves both parts at least one row of every "
+        "class, or use --test-size 0 (no test set)",
+    ),
     "missing values": (
         ["fit", "nan.csv", "--target", "target"],
         "nan.csv: feature column(s) 'mean radius' have 1 missing value(s)",
@@ -327,7 +336,31 @@ FAILURES = {
     "missing predict data": (["predict", "model.skops", "nope.csv"], "no such file"),
     "missing feature columns": (
         ["predict", "model.skops", "fewer.csv"],
-        "missing feature column(s) 'mean perimeter'",
+        "fewer.csv: missing 3 feature column(s) that the model was fitted on: "
+        "'mean perimeter', 'mean area', 'mean smoothness'",
+    ),
+    # A file without a header row: its first row of numbers names the columns.
+    "a headerless file for a model with feature names": (
+        ["predict", "model.skops", "noheader.csv"],
+        "missing 5 feature column(s) that the model was fitted on: 'mean radius', "
+        "'mean texture', 'mean perimeter', 'mean area', 'mean smoothness'; the "
+        "first row is read as the column names, and this file's are numbers: if "
+        "it has no header row, pass --no-header",
+    ),
+    "a headerless file for a model without feature names": (
+        ["predict", "unnamed.skops", "noheader.csv"],
+        "noheader.csv: the first row is read as the column names, and it holds "
+        "numbers: if it is a row of data, pass --no-header",
+    ),
+    "a headerless training file": (
+        ["fit", "noheader_target.csv", "--target", "target"],
+        "unknown target column 'target' (columns: '17.99', '10.38', '122.8', "
+        "'1001.0', '0.1184', '0'); the first row is read as the column names, and "
+        "this file's are numbers: add a header row that names the columns",
+    ),
+    "no header and other columns than the model's": (
+        ["predict", "model.skops", "fewer.csv", "--no-header"],
+        "fewer.csv: 2 column(s), but the model was fitted on 5 feature(s)",
     ),
     # A model fitted without column names counts the columns: scikit-learn's
     # ValueError, reported as bad input.
@@ -362,13 +395,13 @@ FAILURES = {
     # Up to ten columns are listed, all of them when there are no more.
     "unknown target among ten columns": (
         ["fit", "wide10.csv", "--target", "label"],
-        "unknown target column 'label' (columns: x0, x1, x2, x3, x4, x5, x6, x7, "
-        "x8, t)",
+        "unknown target column 'label' (columns: 'x0', 'x1', 'x2', 'x3', 'x4', "
+        "'x5', 'x6', 'x7', 'x8', 't')",
     ),
     "unknown target among eleven columns": (
         ["fit", "wide11.csv", "--target", "label"],
-        "unknown target column 'label' (columns: x0, x1, x2, x3, x4, x5, x6, x7, "
-        "x8, x9, ...)",
+        "unknown target column 'label' (columns: 'x0', 'x1', 'x2', 'x3', 'x4', "
+        "'x5', 'x6', 'x7', 'x8', 'x9', ... (1 more))",
     ),
 }
 
@@ -689,18 +722,67 @@ def test_predict_loads_a_sparsified_model(tmp_path):
     assert cli._trust("scipy.sparse.csr_matrix") == "trusted"
 
 
-def test_predict_reports_warnings_in_one_line(bad_inputs, tmp_path):
-    # A model fitted on an array, given named columns: scikit-learn warns.
+def test_predict_reports_warnings_in_one_line(
+    bad_inputs, capsys, monkeypatch, tmp_path
+):
+    predict_proba = BCELogisticRegression.predict_proba
+
+    def warning_predict_proba(self, X):
+        warnings.warn("a warning\n  of two lines", UserWarning, stacklevel=2)
+        return predict_proba(self, X)
+
+    monkeypatch.setattr(BCELogisticRegression, "predict_proba", warning_predict_proba)
+    monkeypatch.chdir(bad_inputs)
+    output = str(tmp_path / "p.csv")
+    assert cli.main(["predict", "model.skops", "data.csv", "--output", output]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "sklearn-bce: warning: a warning of two lines"
+    ]
+
+
+def test_predict_takes_the_columns_of_a_model_without_names_by_position(tmp_path):
+    # The header's names are not the model's: no warning about them (as
+    # scikit-learn's for names given to a model fitted without), and pandas'
+    # names of an array's columns (0, 1, ...) read as a header.
     frame = breast_cancer_frame()
     X, y = frame.drop(columns="target"), frame["target"]
-    sio.dump(BCELogisticRegression().fit(X.to_numpy(), y), tmp_path / "plain.skops")
+    model = BCELogisticRegression().fit(X.to_numpy(), y)
+    sio.dump(model, tmp_path / "plain.skops")
     X.head(5).to_csv(tmp_path / "rows.csv", index=False)
-    result = run("predict", "plain.skops", "rows.csv", cwd=tmp_path)
+    pd.DataFrame(X.head(5).to_numpy()).to_csv(tmp_path / "numbered.csv", index=False)
+    expected = model.predict_proba(X.head(5).to_numpy())
+    for name in ("rows.csv", "numbered.csv"):
+        result = run("predict", "plain.skops", name, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
+        predictions = pd.read_csv(io.StringIO(result.stdout))
+        assert_allclose(predictions.iloc[:, 1:], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("model", ["model.skops", "unnamed.skops"])
+def test_predict_without_a_header_predicts_every_row(bad_inputs, model):
+    # Also to stdout by "--output -".
+    result = run(
+        "predict",
+        model,
+        "noheader.csv",
+        "--no-header",
+        "--output",
+        "-",
+        cwd=bad_inputs,
+    )
     assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().splitlines() == [
-        "sklearn-bce: warning: X has feature names, but BCELogisticRegression "
-        "was fitted without feature names"
-    ]
+    assert result.stderr == ""
+    predictions = pd.read_csv(io.StringIO(result.stdout))
+    assert not (bad_inputs / "-").exists()
+    frame = breast_cancer_frame()
+    assert len(predictions) == len(frame)
+    with_header = run("predict", model, "features.csv", cwd=bad_inputs)
+    assert_allclose(
+        predictions.iloc[:, 1:],
+        pd.read_csv(io.StringIO(with_header.stdout)).iloc[:, 1:],
+        rtol=1e-12,
+    )
 
 
 def _warning_lines(fit, prefix=""):

@@ -189,7 +189,7 @@ def test_empty_curve_warning_names_classes_and_points_at_the_caller():
     X, y = load_iris(return_X_y=True)
     with pytest.warns(ConvergenceWarning):
         model = BCELogisticRegression(learning_rate=1e6, solver="gd").fit(X, y)
-    expected = r"of class \[0, 1, 2\] has no finite value"
+    expected = r"of classes \[0, 1, 2\] has no finite value"
     with pytest.warns(UserWarning, match=expected) as through_estimator:
         LossCurveDisplay.from_estimator(model)
     display = LossCurveDisplay(
@@ -212,7 +212,7 @@ def test_a_curve_without_a_gap_to_draw_on_a_log_scale_warns():
         LossCurveDisplay.from_estimator(model, log_gap=True)
     assert caught[0].filename == __file__
     display = LossCurveDisplay(loss_curve=[[3.0, 2.0], [1.0, 1.0]], class_names="ab")
-    with pytest.warns(UserWarning, match=r"of class \['b'\] has no gap"):
+    with pytest.warns(UserWarning, match=r"of class 'b' has no gap"):
         display.plot(log_gap=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -953,11 +953,28 @@ def test_empty_curves_blame_divergence_only_when_every_one_diverged():
     with pytest.warns(UserWarning) as record:
         display.plot()
     assert [str(w.message) for w in record] == [
-        "The loss curve of class [0, 1] has no finite value to draw."
+        "The loss curve of classes [0, 1] has no finite value to draw."
     ]
     assert [text.get_text() for text in display.ax_.texts] == [
         "no finite objective to draw"
     ]
+
+
+def test_a_curve_of_one_point_is_drawn_with_a_marker():
+    # A line through a single point draws nothing.
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(max_iter=1, tol=0).fit(X, y == 0)
+    (line,) = LossCurveDisplay.from_estimator(model).lines_
+    assert line.get_marker() == "o"
+    display = LossCurveDisplay(
+        loss_curve=[[3.0, 2.0], [1.0, np.nan]],
+        validation_loss_curve=[[3.5, 2.5], [1.5, np.nan]],
+    ).plot()
+    markers = [line.get_marker() for line in display.lines_]
+    assert markers == ["None", "o", "None", "o"]
+    # Given markers win.
+    display.plot(marker="s")
+    assert {line.get_marker() for line in display.lines_} == {"s"}
 
 
 def test_a_single_row_curve_is_labelled_with_its_class():
