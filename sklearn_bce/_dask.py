@@ -184,8 +184,20 @@ def _chunk_gram_matvec(X, weight, *, v, fit_intercept):
     return out[None, :]
 
 
+def _refuse_sparse_chunks(X):
+    """Refuse a (chunk of a) dask array made of scipy.sparse matrices."""
+    if sp.issparse(X):
+        raise TypeError(
+            "A dask array of scipy.sparse chunks was passed, but fitting on a "
+            "dask array needs dense chunks: make them dense with "
+            "X.map_blocks(lambda chunk: chunk.toarray()), or fit on a "
+            "scipy.sparse matrix."
+        )
+
+
 def _chunk_check(X):
     """NaN and infinity flags and the extremes of one chunk, shape (1, 4)."""
+    _refuse_sparse_chunks(X)  # (in case the array's meta did not say so)
     if X.size == 0:
         return np.array([[0.0, 0.0, -np.inf, np.inf]])
     nan = float(np.isnan(X).any())
@@ -635,6 +647,7 @@ def fit_dask(estimator, X, y, sample_weight=None):
 
     dask, da = _dask()
     _check_estimator(estimator)
+    _refuse_sparse_chunks(getattr(X, "_meta", None))
     X = _as_row_chunked(X, "X")
     dtype = X.dtype
     y = _rows_like(y, X, "y")

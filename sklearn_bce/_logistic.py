@@ -159,6 +159,12 @@ def run_solver(objective, coef, *, solver, learning_rate, max_iter, tol, callbac
     return _SOLVERS[solver](objective, coef, metric=metric, **options)
 
 
+def _plain_number(value):
+    """``repr`` of a parameter, a numpy scalar as its Python value (``1.5``,
+    not ``np.float64(1.5)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 class LinearBCEOutputsMixin:
     """Predictions of fitted one-vs-rest BCE models from ``coef_``/``intercept_``.
 
@@ -931,6 +937,10 @@ class BCELogisticRegression(
             return self._partial_fit(X, y, classes, sample_weight)
 
     def _partial_fit(self, X, y, classes, sample_weight):
+        if hasattr(self, "coef_"):
+            # scikit-learn's _fit_context validates the parameters only on a
+            # first call; set_params may have changed them since.
+            self._validate_params()
         check_numpy_only(self, X, "partial_fit")
         self.__dict__.pop("_untrained_classes", None)  # it trains every class
         first = not hasattr(self, "coef_")
@@ -1030,9 +1040,10 @@ class BCELogisticRegression(
         if diverged.any():
             longest = safe_step(objective.smoothness_bound()[diverged]).min()
             names = self._problem_names()
+            rate = _plain_number(self.learning_rate)
             warnings.warn(
                 f"The step on this batch made the objective diverge"
-                f"{names(diverged)}: learning_rate={self.learning_rate!r} is too "
+                f"{names(diverged)}: learning_rate={rate} is too "
                 "large for this data. The coefficients were kept as they were. "
                 f"A fixed step of at most 1/L = {longest:.3g} (L the smoothness "
                 "bound of this batch's loss) cannot diverge; use one, or "
@@ -1251,8 +1262,23 @@ class BCELogisticRegression(
         names = self._problem_names()
         diverged = result.stop_reason == DIVERGED
         if diverged.any():
-            longest = safe_step(objective.smoothness_bound()[diverged]).min()
             n_iter = int(result.n_iter[diverged].min())
+            if full_batch:
+                longest = safe_step(objective.smoothness_bound()[diverged]).min()
+                remedies = (
+                    f"A fixed step of at most 1/L = {longest:.3g} (L the "
+                    "smoothness bound of the loss) cannot diverge; use one, or "
+                    "learning_rate='auto', which sets its steps from the data"
+                )
+            else:
+                # 1/L bounds the full objective's curvature, not a batch's:
+                # one row's can be far larger.
+                remedies = (
+                    "A mini-batch step shorter than 1/L of the whole data can "
+                    "still diverge (a batch's curvature can be larger): use a "
+                    "smaller step, or learning_rate='auto', whose line search "
+                    "fits each batch's step to that batch"
+                )
             warnings.warn(
                 f"The objective diverged{names(diverged)} "
                 + (
@@ -1260,15 +1286,11 @@ class BCELogisticRegression(
                     if n_iter
                     else "at the first iteration"
                 )
-                + ": learning_rate="
-                f"{self.learning_rate!r} is too large for this data. Fitting "
-                "stopped and kept the coefficients of the lowest objective it "
-                "reached (the starting ones if none was lower). "
-                f"A fixed step of at most 1/L = {longest:.3g} (L the "
-                "smoothness bound of the loss) cannot diverge; use one, or "
-                "learning_rate='auto', which sets its steps from the data, or "
-                "standardise the features if they are not "
-                "(sklearn.preprocessing.StandardScaler).",
+                + f": learning_rate={_plain_number(self.learning_rate)} is too "
+                "large for this data. Fitting stopped and kept the coefficients "
+                "of the lowest objective it reached (the starting ones if none "
+                f"was lower). {remedies}, or standardise the features if they "
+                "are not (sklearn.preprocessing.StandardScaler).",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
             )
@@ -1308,7 +1330,7 @@ class BCELogisticRegression(
                 # The loss can oscillate without diverging: neither scaling
                 # nor more iterations help, a smaller step does.
                 lead = (
-                    f"learning_rate={self.learning_rate!r} is above "
+                    f"learning_rate={_plain_number(self.learning_rate)} is above "
                     f"{'2/L' if plain else '1/L'} = {limit:.3g} (L the smoothness "
                     "bound of the loss), where a fixed step can make the loss "
                     "oscillate without diverging: use a step of at most "

@@ -130,6 +130,9 @@ def check_weight_sum(sample_weight, weights="sample weights"):
     with np.errstate(over="ignore"):
         total = float(np.sum(sample_weight, dtype=np.float64))
     info = np.finfo(sample_weight.dtype)
+    if np.isnan(total):
+        # (assume_finite=True skips scikit-learn's check.)
+        raise ValueError(f"The {weights} contain NaN.")
     if not np.isfinite(total) or total > info.max / 16:
         raise ValueError(
             f"The {weights} sum to {total:.3g}, too large for "
@@ -202,6 +205,10 @@ def check_finite_products(X):
 def refuse_too_large(largest, dtype_max, shape, dtype):
     """Raise if ``largest``, the largest ``|X|``, is over the bound of an ``X``
     of ``shape``: ``sqrt(dtype_max / (16 n_samples (n_features + 1)))``."""
+    if np.isnan(largest):
+        # Only with sklearn.set_config(assume_finite=True), which skips
+        # scikit-learn's own check.
+        raise ValueError("Input X contains NaN.")
     n_terms = float(shape[0]) * (shape[1] + 1)
     if largest > np.sqrt(dtype_max / 16 / n_terms):
         raise ValueError(

@@ -639,3 +639,21 @@ def test_trace_fallback_bound_equals_numpy(client, monkeypatch):
             True,
         ).smoothness_bound()
         np.testing.assert_allclose(dask_bound, numpy_bound, rtol=1e-10)
+
+
+def test_fit_refuses_a_dask_array_of_sparse_chunks_clearly():
+    # Predicting takes them (each chunk is predicted as sparse input).
+    import scipy.sparse as sp
+
+    X, y = make_classification(300, 5, random_state=0)
+    dense = da.from_array(X, chunks=(100, 5))
+    chunked = dense.map_blocks(sp.csr_matrix)
+    model = BCELogisticRegression()
+    with pytest.raises(TypeError, match=r"dask array of scipy\.sparse chunks"):
+        model.fit(chunked, y)
+    # Also when the array's meta does not say so.
+    chunked._meta = dense._meta
+    with pytest.raises(TypeError, match=r"dask array of scipy\.sparse chunks"):
+        model.fit(chunked, y)
+    fitted = model.fit(dense, y)
+    np.testing.assert_array_equal(fitted.predict(chunked).compute(), fitted.predict(X))

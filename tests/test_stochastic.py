@@ -115,6 +115,39 @@ def test_minibatch_divergence_is_reported(breast_cancer):
     assert np.isfinite(model.coef_).all()
 
 
+def test_minibatch_divergence_does_not_call_the_whole_data_s_1_over_L_safe():
+    # One row's curvature (|x|^2 / 4, about 125 here) is far above that of
+    # the whole data's objective: a step 10% below its 1/L still diverges.
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(2000, 500), rng.randint(0, 2, 2000)
+    objective = BCEObjective(X, y[:, None] * 1.0, np.ones(2000), 1.0, 0.0, True)
+    bound = objective.smoothness_bound()
+    step = np.float64(0.9 / bound[0])  # as a grid built by numpy gives it
+    model = BCELogisticRegression(
+        batch_size=1, learning_rate=step, random_state=0, max_iter=2
+    )
+    with pytest.warns(ConvergenceWarning) as record:
+        model.fit(X, y)
+    assert model.stop_reason_.tolist() == ["diverged"]
+    (message,) = [str(w.message) for w in record]
+    assert f"learning_rate={float(step)!r} is too large" in message
+    assert "cannot diverge" not in message
+    assert "A mini-batch step shorter than 1/L of the whole data can still" in message
+
+
+def test_partial_fit_validates_parameters_set_after_its_first_call(breast_cancer):
+    # scikit-learn's fit context validates them on the first call only.
+    X, y = breast_cancer
+    model = BCELogisticRegression().partial_fit(X, y, classes=[0, 1])
+    coef = model.coef_.copy()
+    for params in ({"learning_rate": -1.0}, {"C": -1.0}, {"l1_ratio": 2.0}):
+        model.set_params(**params)
+        with pytest.raises(ValueError, match=f"'{next(iter(params))}' parameter"):
+            model.partial_fit(X, y)
+        model.set_params(learning_rate="auto", C=1.0, l1_ratio=0.0)
+    assert_array_equal(model.coef_, coef)
+
+
 def test_partial_fit_streams_to_the_full_batch_accuracy(breast_cancer):
     X, y = breast_cancer
     model = BCELogisticRegression()

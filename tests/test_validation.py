@@ -66,6 +66,27 @@ def test_weight_sums_above_a_sixteenth_of_the_float_range_are_refused():
     assert np.isfinite(model.coef_).all()
 
 
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"l1_ratio": 1.0}, {"batch_size": 10}, {"solver": "gd", "learning_rate": 0.5}],
+)
+def test_nan_is_refused_even_when_scikit_learn_assumes_finite_input(params):
+    # assume_finite=True skips scikit-learn's check: the model was NaN (L1),
+    # ran max_iter epochs on a NaN gradient, or failed inside scipy.
+    import sklearn
+
+    X, y, w = data()
+    X[0, 0] = np.nan
+    with sklearn.config_context(assume_finite=True):
+        with pytest.raises(ValueError, match=r"^Input X contains NaN\.$"):
+            BCELogisticRegression(**params).fit(X, y)
+        with pytest.raises(ValueError, match=r"^Input X contains NaN\.$"):
+            BCELogisticRegression(**params).fit(sp.csr_matrix(X), y)
+        w[3] = np.nan
+        with pytest.raises(ValueError, match=r"^The sample weights contain NaN\.$"):
+            BCELogisticRegression(**params).fit(X[1:], y[1:], sample_weight=w[1:])
+
+
 def test_a_failed_fit_leaves_no_attribute_of_its_own():
     # A failed fit leaves the model as it was: nothing it set stays.
     pd = pytest.importorskip("pandas")
