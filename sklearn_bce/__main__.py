@@ -713,6 +713,23 @@ def _target_labels(frame, target, path):
     return inferred
 
 
+def _warn_saved_index(frame, path):
+    """Warn of a first column that pandas' ``to_csv`` wrote as the row index:
+    unnamed, and 0, 1, 2, ... (a feature that counts rows is no feature)."""
+    first = frame.columns[0]
+    if not str(first).startswith("Unnamed: "):
+        return
+    column = frame[first]
+    if len(column) > 1 and np.array_equal(column.to_numpy(), np.arange(len(column))):
+        print(
+            f"sklearn-bce: warning: {path}: the unnamed first column {first!r} "
+            "holds the row numbers 0, 1, 2, ..., as pandas writes its index; it "
+            "is used as a feature. If it is the index, write the file with "
+            "to_csv(index=False) or drop the column.",
+            file=sys.stderr,
+        )
+
+
 def _check_numeric(frame, path):
     from pandas.api.types import is_numeric_dtype
 
@@ -809,6 +826,7 @@ def run_fit(args, out=None):
         )
     y = _target_labels(frame, args.target, args.data)
     X = frame.drop(columns=[args.target])
+    _warn_saved_index(X, args.data)
     if y.isna().any():
         raise CommandError(
             f"{args.data}: the target column {args.target!r} has "

@@ -1118,6 +1118,29 @@ def test_fit_trains_on_a_class_of_one_sample_without_a_test_set(bad_inputs):
     assert "classes [0, 1, 2]" in result.stdout
 
 
+def test_fit_warns_of_a_saved_row_index_used_as_a_feature(tmp_path, capsys):
+    # to_csv() writes the index as an unnamed first column of row numbers.
+    frame = breast_cancer_frame()
+    frame.to_csv(tmp_path / "indexed.csv")
+    argv = ["fit", str(tmp_path / "indexed.csv"), "--target", "target"]
+    cli.run_fit(cli.build_parser().parse_args([*argv, "--test-size", "0"]))
+    captured = capsys.readouterr()
+    assert "6 features" in captured.out
+    assert captured.err == (
+        f"sklearn-bce: warning: {tmp_path / 'indexed.csv'}: the unnamed first "
+        "column 'Unnamed: 0' holds the row numbers 0, 1, 2, ..., as pandas "
+        "writes its index; it is used as a feature. If it is the index, write "
+        "the file with to_csv(index=False) or drop the column.\n"
+    )
+    # Other row numbers, or a named column of them, are features like any.
+    frame.set_axis(np.arange(1, len(frame) + 1)).to_csv(tmp_path / "from1.csv")
+    frame.assign(row=np.arange(len(frame))).to_csv(tmp_path / "row.csv", index=False)
+    for name in ("from1.csv", "row.csv"):
+        argv = ["fit", str(tmp_path / name), "--target", "target", "--test-size", "0"]
+        cli.run_fit(cli.build_parser().parse_args(argv))
+        assert capsys.readouterr().err == ""
+
+
 def test_fit_names_labels_that_read_as_the_same_value(tmp_path, capsys):
     # pandas reads codes "01" and "1" as the number 1 (and "True", "true" as
     # True): one class, as read_csv users expect, but the file's author is
