@@ -826,7 +826,6 @@ def run_fit(args, out=None):
         )
     y = _target_labels(frame, args.target, args.data)
     X = frame.drop(columns=[args.target])
-    _warn_saved_index(X, args.data)
     if y.isna().any():
         raise CommandError(
             f"{args.data}: the target column {args.target!r} has "
@@ -834,6 +833,7 @@ def run_fit(args, out=None):
         )
     if X.shape[1] == 0:
         raise CommandError(f"{args.data}: no feature columns besides the target")
+    _warn_saved_index(X, args.data)
     _check_numeric(X, args.data)
     _check_complete(X, args.data)
     _check_scalable(X, args.data)
