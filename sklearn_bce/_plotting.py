@@ -43,6 +43,13 @@ def _as_rows(curve, name):
 _EMPTY_NOTE = "sklearn_bce.empty_loss_curve"
 #: The same for a LearningRateDisplay without any finite score.
 _EMPTY_SCORES_NOTE = "sklearn_bce.empty_scores"
+_NOT_CONVERGED = "not converged"
+_NO_SCORE = "no score (diverged or failed)"
+#: Legend entries of every group alike.
+_SHARED_ENTRIES = (_NOT_CONVERGED, _NO_SCORE)
+#: ``gid`` prefix of the lines of a learning-rate display's groups: a second
+#: display on the same axes takes the colours after theirs.
+_GROUP_GID = "sklearn_bce.learning_rate_group."
 
 
 class LossCurveDisplay:
@@ -241,7 +248,7 @@ class LossCurveDisplay:
         name = self.name if name is None else name
 
         def label(row, kind):
-            parts = [] if name is None else [name]
+            parts = [name] if name else []
             if multiclass:
                 parts.append(f"class {names[row]}")
             if validation is not None:
@@ -528,7 +535,8 @@ class LearningRateDisplay:
     ax_ : matplotlib Axes
         Axes with the validation scores (learning rate on a log axis).
     curves_ax_ : matplotlib Axes or None
-        Axes with the loss curves, when there are any.
+        Axes with the loss curves, when the display has any and draws them
+        (``None`` otherwise).
     figure_ : matplotlib Figure
         Figure containing the axes.
     lines_ : list of matplotlib Line2D
@@ -591,6 +599,10 @@ class LearningRateDisplay:
     def plot(self, ax=None, *, curves_ax=None, **kwargs):
         """Plot the scores (and the loss curves when the display has them).
 
+        On axes that hold another learning-rate display's lines, the groups
+        take the colours after its, and the legend names the groups of both.
+        A group whose every candidate has no score (only crosses) has a
+        legend entry of its own, ``"<group>: no score"``.
         A legend of more than eight entries lists one entry per group of
         candidates (per ``C`` and ``params``) and a key to the line styles.
         On a figure the display makes, such legends go beside their axes, in
@@ -685,6 +697,11 @@ class LearningRateDisplay:
                 stacklevel=3,
             )
         own_figure = ax is None
+        if ax is None and curves_ax is not None:
+            raise ValueError(
+                "curves_ax is used with ax, the axes of the scores: pass both, "
+                "or neither for a new figure with both panels."
+            )
         if ax is None:
             import matplotlib.pyplot as plt
 
@@ -700,6 +717,25 @@ class LearningRateDisplay:
             curves_ax = axes[0, 1] if panels == 2 else None
         # Other lines already on the axes: no note on empty axes.
         had_lines = bool(ax.get_lines())
+        # Groups of displays already on these axes: the colours go on after
+        # theirs, and their legend entries are kept.
+        drawn_groups = {
+            line.get_gid()
+            for line in ax.get_lines()
+            if str(line.get_gid()).startswith(_GROUP_GID)
+        }
+        previous = ax.get_legend()
+        kept_handles = []
+        if previous is not None and drawn_groups:
+            from matplotlib.lines import Line2D
+
+            for handle, text in zip(
+                previous.legend_handles, previous.get_texts(), strict=True
+            ):
+                proxy = Line2D([], [])
+                proxy.update_from(handle)
+                proxy.set_label(text.get_text())
+                kept_handles.append(proxy)
         lines = []
         kinds = []  # per line of lines: its group and whether it is "auto"
         group_colours = {}
@@ -707,8 +743,10 @@ class LearningRateDisplay:
         lost_groups = 0  # groups with crosses so far
         # One colour of the property cycle per line, shared by its "auto"
         # lines; past ten lines, other markers and dash patterns.
-        for g, name in enumerate(dict.fromkeys(names)):
+        lost_only = []  # (name, colour) of groups with crosses and no line
+        for g, name in enumerate(dict.fromkeys(names), start=len(drawn_groups)):
             style = _line_style(g)
+            gid = f"{_GROUP_GID}{g}"
             rows = [i for i, other in enumerate(names) if other == name]
             fixed = sorted(
                 (float(rates[i]), mean[i], std[i], converged[i])
@@ -732,7 +770,7 @@ class LearningRateDisplay:
                     # Beside an "auto" line, the fixed steps' line is named too.
                     "label": name or ("fixed steps" if has_auto else None),
                 }
-                (line,) = ax.plot(x, m, **{**defaults, **kwargs})
+                (line,) = ax.plot(x, m, gid=gid, **{**defaults, **kwargs})
                 ax.fill_between(x, m - s, m + s, alpha=0.2, color=line.get_color())
                 lines.append(line)
                 kinds.append((name, False))
@@ -776,17 +814,31 @@ class LearningRateDisplay:
                     color=auto_style["color"],
                     clip_on=False,
                     label="_no score",
+                    gid=gid,
                 )
-            for i in rows:
-                if isinstance(rates[i], str) and np.isfinite(mean[i]):
-                    line = ax.axhline(
-                        mean[i],
-                        linestyle=style["dashes"],
-                        label=f"{name} auto".strip(),
-                        **auto_style,
-                    )
-                    lines.append(line)
-                    kinds.append((name, True))
+            levels = [
+                mean[i]
+                for i in rows
+                if isinstance(rates[i], str) and np.isfinite(mean[i])
+            ]
+            for level in levels:
+                line = ax.axhline(
+                    level,
+                    linestyle=style["dashes"],
+                    label=f"{name} auto".strip(),
+                    gid=gid,
+                    **auto_style,
+                )
+                lines.append(line)
+                kinds.append((name, True))
+            if levels:
+                # axhline leaves the view where it was when the level is in
+                # it: fit the view to the levels too (an "auto"-only search
+                # of accuracies stayed at 0-1).
+                ax.update_datalim([(1.0, level) for level in levels], updatex=False)
+                ax.autoscale_view(scalex=False)
+            if lost and not fixed and not levels and name:
+                lost_only.append((name, auto_style["color"]))
         ax.set_xscale("log")
         ax.set_xlabel("learning rate")
         ax.set_ylabel(self.score_name or "validation score")
@@ -846,9 +898,22 @@ class LearningRateDisplay:
                     marker="o",
                     markeredgecolor="grey",
                     markerfacecolor="white",
-                    label="not converged",
+                    label=_NOT_CONVERGED,
                 )
             )
+        # A group whose every candidate has no score has no line to name it:
+        # its crosses are named by their colour.
+        handles += [
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="x",
+                color=colour,
+                label=f"{name}: no score",
+            )
+            for name, colour in lost_only
+        ]
         if lost_marked:
             handles.append(
                 Line2D(
@@ -857,9 +922,20 @@ class LearningRateDisplay:
                     linestyle="none",
                     marker="x",
                     color="grey",
-                    label="no score (diverged or failed)",
+                    label=_NO_SCORE,
                 )
             )
+        if kept_handles:
+            # The groups of every display on the axes, then the shared
+            # entries once.
+            every = [*kept_handles, *handles]
+            shared = {
+                h.get_label(): h for h in every if h.get_label() in _SHARED_ENTRIES
+            }
+            handles = [
+                *(h for h in every if h.get_label() not in _SHARED_ENTRIES),
+                *shared.values(),
+            ]
         beside_width = 0.0  # inches of legends beside the axes
         if handles:
             beside_width += _legend(ax, handles, beside=own_figure)
@@ -878,7 +954,7 @@ class LearningRateDisplay:
                     continue
                 curve = _mean_of_stopped_curves(curves)
                 unfinished = "" if converged[i] else "not converged"
-                parts = (f"lr={rates[i]}", names[i], unfinished)
+                parts = (f"lr={_format_value(rates[i])}", names[i], unfinished)
                 g = groups.index(names[i])
                 full = group_colours.get(names[i], _line_style(g)["color"])
                 dashes = _CURVE_DASHES[(g // 10) % len(_CURVE_DASHES)]
@@ -910,7 +986,7 @@ class LearningRateDisplay:
             width, height = ax.figure.get_size_inches()
             ax.figure.set_size_inches(width + beside_width + 0.2, height)
         self.ax_ = ax
-        self.curves_ax_ = curves_ax
+        self.curves_ax_ = curves_ax if self.loss_curves is not None else None
         self.figure_ = ax.figure
         self.lines_ = lines
         self.curve_lines_ = curve_lines
@@ -934,7 +1010,8 @@ class LearningRateDisplay:
             (any step's), labelled with them.  Candidates of a list of grids
             that leave ``learning_rate`` out are not drawn; those that leave
             ``C`` out are drawn as "default C", and those that leave another
-            parameter out as ``<name>=default``.  Read back from a CSV file,
+            parameter out as ``<name>=default`` (a value ``None`` given in a
+            grid is labelled ``<name>=None``).  Read back from a CSV file,
             its numbers and flags written as text are read as such; its
             ``loss_curve`` text is not drawn (with a warning).
 
@@ -978,6 +1055,11 @@ class LearningRateDisplay:
         prefix = rate_key[: -len("learning_rate")]
         C_key = f"{prefix}C" if f"{prefix}C" in cv_results else None
         name = "score" if metric is None else metric
+        if f"std_test_{name}" not in cv_results and f"mean_test_{name}" in cv_results:
+            raise ValueError(
+                f"cv_results has mean_test_{name} but no std_test_{name}: "
+                "give it as a search stores it, with both."
+            )
         if f"mean_test_{name}" not in cv_results:
             metrics = sorted(
                 key[len("mean_test_") :]
@@ -997,7 +1079,7 @@ class LearningRateDisplay:
         for key in cv_results:
             if not key.startswith("param_") or key in (rate_key, C_key):
                 continue
-            values = _unmasked(cv_results[key])
+            values = _unmasked(cv_results[key], missing=_LEFT_OUT)
             if len({repr(values[i]) for i in keep}) > 1:
                 # Named without the learning rate's step, other steps in full.
                 label = key[len(prefix) :] if key.startswith(prefix) else key[6:]
@@ -1024,7 +1106,7 @@ class LearningRateDisplay:
             if not others
             else [
                 {
-                    label: "default" if values[i] is None else values[i]
+                    label: "default" if values[i] is _LEFT_OUT else values[i]
                     for label, values in others.items()
                 }
                 for i in keep
@@ -1136,8 +1218,8 @@ def _number_or_auto(rate):
     return rate
 
 
-def _unmasked(column):
-    """A ``param_*`` column as a list, with ``None`` where it is masked.
+def _unmasked(column, missing=None):
+    """A ``param_*`` column as a list, with ``missing`` where it is masked.
 
     In a ``pandas.DataFrame`` of ``cv_results_`` a masked entry is NaN.
     """
@@ -1147,9 +1229,19 @@ def _unmasked(column):
         values = np.asarray(column, dtype=object)
         mask = np.zeros(len(values), dtype=bool)
     return [
-        None if masked or _is_nan(value) else value
+        missing if masked or _is_nan(value) else value
         for value, masked in zip(values, mask, strict=True)
     ]
+
+
+class _LeftOut:
+    """A parameter that a candidate's grid (of a list of grids) leaves out."""
+
+    def __repr__(self):
+        return "default"
+
+
+_LEFT_OUT = _LeftOut()
 
 
 def _is_nan(value):

@@ -1083,3 +1083,140 @@ def test_learning_rate_display_labels_only_what_the_drawn_candidates_vary():
         line for line in display.ax_.get_lines() if line.get_label() == "_not converged"
     ]
     assert [line.get_xdata().tolist() for line in hollow] == [[1.0]]
+
+
+def test_learning_rate_display_fits_the_score_axis_to_auto_levels():
+    # axhline leaves the view as it is when the level is inside it: scores
+    # of "auto" candidates alone, in [0, 1], were drawn on a 0-1 axis.
+    from sklearn_bce import LearningRateDisplay
+
+    display = LearningRateDisplay(
+        learning_rates=["auto", "auto"],
+        mean_scores=[0.946, 0.975],
+        std_scores=[0.01, 0.01],
+        Cs=[0.01, 1.0],
+    ).plot()
+    low, high = display.ax_.get_ylim()
+    assert 0.9 < low < 0.946 and 0.975 < high < 1.0
+    # Beside fixed steps, a level outside their range is in view too.
+    display = LearningRateDisplay(
+        learning_rates=[0.1, 1.0, "auto"],
+        mean_scores=[0.5, 0.6, 0.8],
+        std_scores=[0.0] * 3,
+    ).plot()
+    low, high = display.ax_.get_ylim()
+    assert low < 0.5 and 0.8 < high < 0.9
+
+
+def test_learning_rate_display_twice_on_one_axes_keeps_both():
+    # The second display's groups take the next colours, and the legend
+    # names the groups of both (the shared entries once).
+    from matplotlib.colors import to_rgb
+
+    from sklearn_bce import LearningRateDisplay
+
+    def display(C, **kwargs):
+        return LearningRateDisplay(
+            learning_rates=["auto", 0.1, 1.0, 100.0],
+            mean_scores=[-0.1, -0.2, -0.15, np.nan],
+            std_scores=[0.0] * 4,
+            Cs=[C] * 4,
+        ).plot(**kwargs)
+
+    first = display(0.1)
+    second = display(10.0, ax=first.ax_)
+    colours = [to_rgb(d.lines_[0].get_color()) for d in (first, second)]
+    assert colours[0] != colours[1]
+    labels = [text.get_text() for text in first.ax_.get_legend().get_texts()]
+    assert labels == [
+        "C=0.1",
+        "C=0.1 auto",
+        "C=10",
+        "C=10 auto",
+        "no score (diverged or failed)",
+    ]
+    # Its markers and colours are those of the lines.
+    handles = first.ax_.get_legend().legend_handles
+    assert to_rgb(handles[0].get_color()) == colours[0]
+    assert handles[0].get_marker() == first.lines_[0].get_marker()
+    assert to_rgb(handles[2].get_color()) == colours[1]
+
+
+def test_learning_rate_display_names_a_group_without_any_score():
+    # Every step of C=0.0001 diverged: its crosses had a colour no entry named.
+    from matplotlib.colors import to_rgb
+
+    from sklearn_bce import LearningRateDisplay
+
+    display = LearningRateDisplay(
+        learning_rates=[1.0, 10.0] * 2,
+        mean_scores=[np.nan, np.nan, -0.1, -0.2],
+        std_scores=[0.0] * 4,
+        Cs=[1e-4, 1e-4, 1.0, 1.0],
+    ).plot()
+    legend = display.ax_.get_legend()
+    labels = [text.get_text() for text in legend.get_texts()]
+    assert labels == ["C=1", "C=0.0001: no score", "no score (diverged or failed)"]
+    (cross,) = [
+        line for line in display.ax_.get_lines() if line.get_label() == "_no score"
+    ]
+    assert to_rgb(legend.legend_handles[1].get_color()) == to_rgb(cross.get_color())
+    assert legend.legend_handles[1].get_marker() == "x"
+
+
+def test_learning_rate_display_labels_a_none_value_as_given():
+    # A pipeline step set to None (no scaler) is not the step left out of a
+    # grid ("default").
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = load_iris(return_X_y=True)
+    pipeline = Pipeline([("scale", StandardScaler()), ("clf", BCELogisticRegression())])
+    grids = [
+        {"scale": [MinMaxScaler(), None], "clf__learning_rate": ["auto", 0.5]},
+        {"clf__learning_rate": [0.5]},
+    ]
+    search = GridSearchCV(pipeline, grids, cv=2).fit(X, y == 0)
+    display = LearningRateDisplay.from_cv_results(search.cv_results_)
+    labels = [line.get_label() for line in display.lines_]
+    assert labels == [
+        "scale=MinMaxScaler()",
+        "scale=MinMaxScaler() auto",
+        "scale=None",
+        "scale=None auto",
+        "scale=default",
+    ]
+
+
+def test_learning_rate_display_curve_labels_and_axes():
+    from sklearn_bce import LearningRateDisplay
+
+    display = LearningRateDisplay(
+        learning_rates=[np.sqrt(10.0), "auto"],
+        mean_scores=[-0.2, -0.1],
+        std_scores=[0.0, 0.0],
+        loss_curves=[[[0.6, 0.5]], [[0.6, 0.4]]],
+    ).plot()
+    assert [line.get_label() for line in display.curve_lines_] == [
+        "lr=3.16228",
+        "lr=auto",
+    ]
+    _, ax = plt.subplots()
+    with pytest.raises(ValueError, match="curves_ax is used with ax"):
+        display.plot(curves_ax=ax)
+    # Without loss curves there is no axes of them.
+    display = LearningRateDisplay(
+        learning_rates=[0.1], mean_scores=[-0.2], std_scores=[0.0]
+    ).plot(ax=ax, curves_ax=plt.subplots()[1])
+    assert display.curves_ax_ is None
+    with pytest.raises(ValueError, match="no std_test_score"):
+        LearningRateDisplay.from_cv_results(
+            {"param_learning_rate": [0.1], "mean_test_score": [0.5]}
+        )
+
+
+def test_an_empty_name_is_no_name():
+    display = LossCurveDisplay(loss_curve=[[3.0, 2.0], [2.0, 1.0]], name="").plot()
+    assert [line.get_label() for line in display.lines_] == ["class 0", "class 1"]
