@@ -64,7 +64,7 @@ MAX_CONDITION = 1e12
 #: Smallest share of the information the data could carry (at p = 1/2 for every
 #: sample) that the fit may keep in any direction before the data are checked
 #: for quasi-complete separation (a linear program).
-MIN_RELATIVE_INFORMATION = 1e-8
+MIN_RELATIVE_INFORMATION = 1e-3
 
 #: Largest margin (of a direction scaled to [-1, 1] on data scaled to [-1, 1])
 #: that counts as zero in the separation check, and the largest violation of a
@@ -157,6 +157,8 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     -----
     UserWarning
         If the model is penalised (finite ``C``), was fitted with
+        ``class_weight`` (weights that depend on the labels are not
+        frequency weights: the standard errors come out too small),
         ``early_stopping=True`` (on part of the data, stopped by a validation
         score), diverged or was stopped by a callback, or if its coefficients
         are more than 0.1 standard errors from the optimum of the data given
@@ -175,12 +177,17 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     classifies every sample of positive weight correctly, the likelihood has
     no maximum.  Quasi-complete separation (classes separated up to samples
     on the boundary) is suspected once the fit has driven the information
-    along some direction below 1e-8 of what it would be at probabilities of
-    1/2 (a small ``tol``), and then decided exactly by a linear program (is
-    there a direction on which every sample of positive weight lies on its
-    class's side?): fits of rare events, whose probabilities are all small
-    without any separation, get their table.  With a looser ``tol``
-    quasi-separation shows as very large standard errors.
+    along some direction below 1e-3 of what it would be at probabilities of
+    1/2, and then decided exactly by a linear program (is there a direction
+    on which every sample of positive weight lies on its class's side?):
+    fits of rare events, whose probabilities are all small without any
+    separation, get their table.  Along a separating direction the fit runs
+    off as long as ``tol`` lets it, and the information falls with ``tol``:
+    on an indicator that only class 1 takes, below 1e-3 from ``tol=1e-5``
+    on; at a looser ``tol`` quasi-separation shows as very large standard
+    errors (at ``tol=1e-4`` there, with the warning of coefficients far from
+    the optimum).  The linear program reads every sample once per pivot: on
+    200,000 x 50 it took about 10 s.
 
     Examples
     --------
@@ -295,7 +302,8 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
 
     values = np.concatenate([[intercept], coef]) if estimator.fit_intercept else coef
     z_stat = values / std_err
-    quantile = norm.ppf(0.5 + confidence_level / 2)
+    # Not ppf(0.5 + level / 2), which rounds to ppf(1) = inf near level 1.
+    quantile = norm.isf((1.0 - confidence_level) / 2)
     names = getattr(estimator, "feature_names_in_", None)
     if names is None:
         names = [f"x{j}" for j in range(X.shape[1])]
@@ -367,6 +375,17 @@ def _warn_if_not_inference(estimator):
             "penalised objective and are not valid statistical inference."
             + l1
             + (" Fit with C=np.inf for maximum-likelihood inference."),
+            UserWarning,
+            stacklevel=external_stacklevel(),
+        )
+    if estimator.class_weight is not None:
+        warnings.warn(
+            f"The model was fitted with class_weight={estimator.class_weight!r}: "
+            "the table reads the class weights as frequency weights (as if the "
+            "samples of a weighted class had been observed that many times), "
+            "which weights that depend on the labels are not, so its standard "
+            "errors are too small and it is not valid inference. Fit without "
+            "class_weight for inference.",
             UserWarning,
             stacklevel=external_stacklevel(),
         )

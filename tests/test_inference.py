@@ -148,7 +148,8 @@ def test_class_weight_multiplies_the_sample_weights():
     weighted = BCELogisticRegression(class_weight=class_weight, **TIGHT)
     weighted.fit(SPECTOR_X, SPECTOR_Y)
     sample_weight = np.where(SPECTOR_Y == 1, 3.0, 1.0)
-    table = coef_table(weighted, SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="class_weight=.*too small"):
+        table = coef_table(weighted, SPECTOR_X, SPECTOR_Y)
     plain = BCELogisticRegression(**TIGHT).fit(
         SPECTOR_X, SPECTOR_Y, sample_weight=sample_weight
     )
@@ -161,7 +162,10 @@ def test_balanced_class_weight_with_sample_weights_is_the_fits():
 
     balanced = BCELogisticRegression(class_weight="balanced", **TIGHT)
     balanced.fit(SPECTOR_X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS)
-    table = coef_table(balanced, SPECTOR_X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS)
+    with pytest.warns(UserWarning, match="class_weight='balanced'"):
+        table = coef_table(
+            balanced, SPECTOR_X, SPECTOR_Y, sample_weight=SPECTOR_WEIGHTS
+        )
     # The weights the fit used: "balanced" counts the samples by weight.
     per_class = class_weights("balanced", np.array([0, 1]), SPECTOR_Y, SPECTOR_WEIGHTS)
     weight = SPECTOR_WEIGHTS * per_class[SPECTOR_Y]
@@ -543,11 +547,12 @@ def quasi_separated_data():
 def test_quasi_complete_separation_raises(sparse):
     X, y = quasi_separated_data()
     model = BCELogisticRegression(C=np.inf).fit(X, y)
-    assert coef_table(model, X, y)["std_err"]["x0"] > 10  # not yet suspected
+    data = sp.csr_matrix(X) if sparse else X
+    with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
+        coef_table(model, data, y)
     # Further along the direction of separation, as a longer fit would go:
     # the separated samples get fitted probabilities of 0 or 1.
     model.coef_[0, 0] = 80.0
-    data = sp.csr_matrix(X) if sparse else X
     with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
         coef_table(model, data, y)
     # An L1 penalty alone adds no curvature: the advice is an L2 part.
@@ -586,6 +591,38 @@ def test_quasi_separation_through_the_intercept_raises(sparse):
         model.coef_[0, 0], model.intercept_[0] = slope, -2 * slope
         with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
             coef_table(model, data, y)
+
+
+@pytest.mark.parametrize("tol", [1e-5, 1e-6, 1e-8])
+def test_an_indicator_of_one_class_is_quasi_separation_at_small_tol(tol):
+    # Every sample with d = 1 is of class 1: the coefficient of d runs off as
+    # far as tol lets it, the information along it falling with tol (about
+    # 4e-7 of that at probabilities of 1/2 at tol=1e-8).  From tol=1e-5 to
+    # 1e-9 a table came back without a warning (p = 0.98 at 1e-8).
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=300)
+    d = (rng.random(300) < 0.1).astype(float)
+    y = (rng.random(300) < 1 / (1 + np.exp(-x))).astype(int)
+    y[d == 1] = 1
+    X = np.column_stack([x, d])
+    model = BCELogisticRegression(C=np.inf, tol=tol, max_iter=100_000).fit(X, y)
+    with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
+        coef_table(model, X, y)
+    # Without the indicator's separation, a table.
+    y[np.flatnonzero(d == 1)[0]] = 0
+    model = BCELogisticRegression(C=np.inf, tol=tol, max_iter=100_000).fit(X, y)
+    assert np.isfinite(coef_table(model, X, y).to_numpy()).all()
+
+
+def test_a_confidence_level_near_1_gives_finite_intervals():
+    from scipy.stats import norm
+
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    level = np.nextafter(1.0, 0.0)
+    table = coef_table(model, SPECTOR_X, SPECTOR_Y, confidence_level=level)
+    half_width = (table["ci_upper"] - table["ci_lower"]) / 2
+    assert_allclose(half_width, norm.isf(2**-54) * table["std_err"], rtol=1e-12)
+    assert 8.2 < norm.isf(2**-54) < 8.3
 
 
 def test_rare_events_are_not_taken_for_separation():
