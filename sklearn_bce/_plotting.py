@@ -644,15 +644,7 @@ class LearningRateDisplay:
             _number_or_auto(str(r)) if isinstance(r, str) else r
             for r in self.learning_rates
         ]
-        wrong = [
-            r
-            for r in rates
-            if (isinstance(r, str) and r != "auto")
-            or (
-                not isinstance(r, str)
-                and not (isinstance(r, Real) and np.isfinite(r) and r > 0)
-            )
-        ]
+        wrong = [r for r in rates if not _valid_rate(r)]
         if wrong:
             raise ValueError(
                 "learning_rates must be positive finite numbers or 'auto'; got "
@@ -1075,6 +1067,20 @@ class LearningRateDisplay:
         # where a column of "auto" and numbers is text) are numbers.
         rates = [_number_or_auto(rate) for rate in _unmasked(cv_results[rate_key])]
         keep = [i for i, rate in enumerate(rates) if rate is not None]
+        # A step the estimator refuses (0, say) failed to fit: the search
+        # scored it error_score.  It has no place on a log axis of steps.
+        invalid = [i for i in keep if not _valid_rate(rates[i])]
+        if invalid:
+            warnings.warn(
+                "cv_results has candidates of learning rates that are not "
+                "positive finite numbers or 'auto' "
+                f"({', '.join(sorted({repr(_plain(rates[i])) for i in invalid}))}): "
+                "they are "
+                "not drawn.",
+                UserWarning,
+                stacklevel=2,
+            )
+            keep = [i for i in keep if i not in invalid]
         others = {}
         for key in cv_results:
             if not key.startswith("param_") or key in (rate_key, C_key):
@@ -1112,7 +1118,12 @@ class LearningRateDisplay:
                 for i in keep
             ],
             loss_curves=None if curves is None else [curves[i] for i in keep],
-            score_name=metric if score_name is None else score_name,
+            score_name=(
+                # "score" is the single score, as metric=None names it.
+                (None if metric == "score" else metric)
+                if score_name is None
+                else score_name
+            ),
             converged=(
                 None
                 if "converged" not in cv_results
@@ -1199,6 +1210,18 @@ def _curve_style(colour, linestyle, rate, group_steps):
     share = 1.0 if len(steps) == 1 else 0.35 + 0.65 * rank / (len(steps) - 1)
     rgb = np.asarray(to_rgb(colour))
     return tuple(share * rgb + (1 - share) * np.ones(3)), linestyle
+
+
+def _valid_rate(rate):
+    """A positive finite number or ``"auto"``, as the display draws them."""
+    if isinstance(rate, str):
+        return rate == "auto"
+    return isinstance(rate, Real) and bool(np.isfinite(rate)) and rate > 0
+
+
+def _plain(value):
+    """A numpy scalar as its Python value (for messages)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _number_or_auto(rate):

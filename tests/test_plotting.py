@@ -571,10 +571,16 @@ def test_learning_rate_display_reads_cv_results_from_a_csv_file(tmp_path):
     for ours, theirs in zip(from_csv.lines_, from_dict.lines_, strict=True):
         assert_allclose(ours.get_xdata(), theirs.get_xdata())
         assert_allclose(ours.get_ydata(), theirs.get_ydata())
-    for text in ("fast", "nan", "inf", "-1"):
+    # A step the estimator refuses failed in the search (error_score): it
+    # is left out of the plot, with a warning, and the others drawn.
+    for text in ("fast", "nan", "inf", "-1", "0"):
         frame["param_learning_rate"] = ["auto", text, "0.5"]
-        with pytest.raises(ValueError, match=f"numbers or 'auto'; got '{text}'"):
-            LearningRateDisplay.from_cv_results(frame)
+        with pytest.warns(
+            UserWarning,
+            match=r"'auto' \(('fast'|'nan'|'inf'|'-1'|'0')\): they are not drawn",
+        ):
+            display = LearningRateDisplay.from_cv_results(frame)
+        assert display.learning_rates == ["auto", 0.5]
     # An empty entry (read with keep_default_na=False) is a masked one.
     frame["param_learning_rate"] = ["auto", "", "0.5"]
     display = LearningRateDisplay.from_cv_results(frame)
@@ -1220,3 +1226,22 @@ def test_learning_rate_display_curve_labels_and_axes():
 def test_an_empty_name_is_no_name():
     display = LossCurveDisplay(loss_curve=[[3.0, 2.0], [2.0, 1.0]], name="").plot()
     assert [line.get_label() for line in display.lines_] == ["class 0", "class 1"]
+
+
+def test_learning_rate_display_leaves_out_a_step_the_estimator_refuses():
+    # GridSearchCV scores a learning rate of 0 error_score (the fits fail).
+    from sklearn.exceptions import FitFailedWarning
+
+    from sklearn_bce import LearningRateDisplay
+
+    X, y = _search_data()
+    grid = {"learning_rate": [np.float64(0.0), 0.1, 0.5]}
+    with pytest.warns(FitFailedWarning):
+        results = GridSearchCV(BCELogisticRegression(), grid, cv=3).fit(X, y)
+    with pytest.warns(UserWarning, match=r"'auto' \(0\.0\): they are not drawn"):
+        display = LearningRateDisplay.from_cv_results(results.cv_results_)
+    assert display.learning_rates == [0.1, 0.5]
+    assert_array_equal(display.lines_[0].get_xdata(), [0.1, 0.5])
+    # "score", the single score, is labelled as metric=None labels it.
+    display = LearningRateDisplay.from_cv_results(results.cv_results_, metric="score")
+    assert display.ax_.get_ylabel() == "validation score"
