@@ -1236,12 +1236,17 @@ def test_learning_rate_display_leaves_out_a_step_the_estimator_refuses():
 
     X, y = _search_data()
     grid = {"learning_rate": [np.float64(0.0), 0.1, 0.5]}
-    with pytest.warns(FitFailedWarning):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         results = GridSearchCV(BCELogisticRegression(), grid, cv=3).fit(X, y)
+    assert FitFailedWarning in {w.category for w in caught}
     with pytest.warns(UserWarning, match=r"'auto' \(0\.0\): they are not drawn"):
         display = LearningRateDisplay.from_cv_results(results.cv_results_)
     assert display.learning_rates == [0.1, 0.5]
     assert_array_equal(display.lines_[0].get_xdata(), [0.1, 0.5])
     # "score", the single score, is labelled as metric=None labels it.
-    display = LearningRateDisplay.from_cv_results(results.cv_results_, metric="score")
+    with pytest.warns(UserWarning, match="not drawn"):
+        display = LearningRateDisplay.from_cv_results(
+            results.cv_results_, metric="score"
+        )
     assert display.ax_.get_ylabel() == "validation score"
