@@ -301,8 +301,9 @@ class ArrayAPIObjective:
         ``exp_neg_abs`` is ``exp(-|Z|)``.
         """
         xp = self.xp
-        # log(1 + e^z) - y z = max(z, 0) + log1p(e^-|z|) - y z: no overflow.
-        loss = _relu(Z) + xp.log1p(exp_neg_abs) - self.Y * Z
+        # log(1 + e^z) - y z = log1p(e^-|z|) + (max(z, 0) - y z): no
+        # overflow, and the bracket exact for y in {0, 1} (see _loss.bce).
+        loss = xp.log1p(exp_neg_abs) + (_relu(Z) - self.Y * Z)
         value = xp.sum(
             xp.astype(self.weight * loss, self.sum_dtype, copy=False), axis=0
         )

@@ -148,11 +148,14 @@ def bce(raw_prediction, y):
     """Pointwise binary cross-entropy ``log(1 + exp(z)) - y z`` of logits ``z``.
 
     Equal to ``-y log(p) - (1 - y) log(1 - p)`` with ``p = sigmoid(z)``, but
-    computed without forming ``p``, so it is finite for every finite ``z``.
+    computed without forming ``p``, so it is finite for every finite ``z``,
+    and as ``log1p(exp(-|z|)) + (max(z, 0) - y z)``: for ``y`` in {0, 1} the
+    bracket is exact (``max(-z, 0)`` or ``max(z, 0)``), so a sample fitted
+    with a large margin keeps its small loss (``max(z, 0) + log1p(...)``
+    first would cancel to 0 from ``z`` of about 37 for ``y = 1``).
     """
-    return _softplus(raw_prediction, _exp_neg_abs(raw_prediction)) - (
-        y * raw_prediction
-    )
+    z = raw_prediction
+    return np.log1p(_exp_neg_abs(z)) + (np.maximum(z, 0) - y * z)
 
 
 def _exp_neg_abs(z):
@@ -160,13 +163,6 @@ def _exp_neg_abs(z):
     out = np.abs(z)
     np.negative(out, out=out)
     return np.exp(out, out=out)
-
-
-def _softplus(z, exp_neg_abs):
-    """``log(1 + exp(z)) = max(z, 0) + log1p(exp(-|z|))``, given ``exp(-|z|)``."""
-    out = np.log1p(exp_neg_abs)
-    out += np.maximum(z, 0)
-    return out
 
 
 def class_log_probabilities(scores):
@@ -782,15 +778,16 @@ def _rowwise(ufunc, array, row, work, name):
 
 
 def _pointwise_loss(z, y, *, out, tmp):
-    """:func:`bce` ``= log1p(exp(-|z|)) + max(z, 0) - y z`` into ``out``, in place."""
-    np.abs(z, out=out)
-    np.negative(out, out=out)
-    np.exp(out, out=out)
-    np.log1p(out, out=out)
-    np.maximum(z, 0, out=tmp)
-    out += tmp
+    """:func:`bce` ``= log1p(exp(-|z|)) + (max(z, 0) - y z)`` into ``out``, in
+    place (the bracket first: exact for ``y`` in {0, 1}, see :func:`bce`)."""
+    np.maximum(z, 0, out=out)
     np.multiply(z, y, out=tmp)
     out -= tmp
+    np.abs(z, out=tmp)
+    np.negative(tmp, out=tmp)
+    np.exp(tmp, out=tmp)
+    np.log1p(tmp, out=tmp)
+    out += tmp
     return out
 
 

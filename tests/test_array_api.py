@@ -1298,3 +1298,17 @@ def test_warm_start_on_numpy_from_a_device_model_says_what_to_do():
     with pytest.raises(ValueError, match=r"warm_start=True.*move_estimator_to"):
         model.fit(X, y)
     assert_array_equal(to_numpy(model.coef_), coef)  # the model is kept
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_a_sample_fitted_with_a_large_margin_keeps_its_loss(name):
+    # As the numpy engine: the loss of a label-1 sample at a large logit was
+    # rounding noise (0 from z of about 37), and this fit stalled at max_iter.
+    X, y = np.array([[0.0], [0.0], [1e6]]), np.array([0, 0, 1])
+    params = {"C": 1.0, "tol": 1e-8, "max_iter": 100_000}
+    expected = BCELogisticRegression(**params).fit(X, y)
+    with dispatch():
+        model = BCELogisticRegression(**params).fit(as_input(X, name), y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert to_numpy(model.n_iter_).tolist() == expected.n_iter_.tolist()
+    assert_allclose(to_numpy(model.loss_curve_), expected.loss_curve_, rtol=1e-10)

@@ -48,6 +48,43 @@ def test_bce_matches_log_loss(rng):
     assert_allclose(np.average(bce(z, y), weights=sw), expected, rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_bce_keeps_the_small_loss_of_a_large_margin(dtype):
+    # log(1 + e^-|z|) for a sample on its class's side by |z|, either class:
+    # max(z, 0) + log1p(e^-|z|) - z cancelled to 0 from z of about 37 (17 in
+    # float32) when y = 1, and kept only eps |z| of it below.
+    z = np.array([5.0, 24.4, 40.0, 80.0, 700.0], dtype=dtype)
+    # (e^-700 is 0 in float32.)
+    expected = np.log1p(np.exp(-z.astype(np.float64))).astype(dtype)
+    for sign, label in [(1, 1.0), (-1, 0.0)]:
+        zs, y = sign * z, np.full(len(z), label, dtype=dtype)
+        assert_allclose(
+            bce(zs, y), expected, rtol=1e-6 if dtype == np.float32 else 1e-14
+        )
+        out, tmp = np.empty_like(zs), np.empty_like(zs)
+        loss = _loss._pointwise_loss(zs, y, out=out, tmp=tmp)
+        assert_allclose(loss, expected, rtol=1e-6 if dtype == np.float32 else 1e-14)
+    # The objective's sweep sums them so.
+    X = np.array([[24.4], [40.0]], dtype=dtype)
+    objective = BCEObjective(X, np.ones((2, 1), dtype), np.ones(2), np.inf, 0.0, False)
+    value = objective.sweep(np.ones((1, 1), dtype)).objective
+    assert_allclose(
+        value, expected[1:3].mean(), rtol=1e-6 if dtype == np.float32 else 1e-14
+    )
+
+
+def test_a_fit_whose_loss_is_tiny_next_to_its_margins_converges():
+    # Its objective was rounding noise of eps |z| per sample, far above the
+    # line search's allowance (32 eps J): the steps failed and the fit ran
+    # to max_iter at 22 times tol, where newton-cg converges in 41.
+    from sklearn_bce import BCELogisticRegression
+
+    X, y = np.array([[0.0], [0.0], [1e6]]), np.array([0, 0, 1])
+    model = BCELogisticRegression(C=1.0, tol=1e-8, max_iter=100_000).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    assert model.n_iter_[0] < 1000
+
+
 def test_objective_is_weighted_log_loss_plus_penalty(rng):
     sw = rng.uniform(0.2, 3.0, size=(40, 2))
     objective = make_objective(rng, K=2, C=np.array([0.3, np.inf]), sw=sw)
