@@ -680,11 +680,20 @@ def descent(
             threshold = threshold / xp.astype(alpha, dtype, copy=False)
         W = x_new[:n, :]
         W = xp.sign(W) * _relu(xp.abs(W) - threshold)
+        # alpha M (y - W), computed without forming y - W (as the numpy
+        # engine's _Descent.gradient_mapping): grad + l1 sign(W) where the
+        # step keeps a coefficient, alpha M y where it zeroes it.
+        scale = 1.0 / inverse
+        if line_search:
+            scale = scale * xp.astype(alpha, dtype, copy=False)
+        mapping = xp.where(
+            W != 0,
+            grad[:n, :] + objective.l1_value * xp.sign(W),
+            y[:n, :] * scale,
+        )
         if objective.fit_intercept:
             W = xp.concat([W, x_new[n:, :]], axis=0)
-        mapping = metric.apply(y - W)
-        if line_search:
-            mapping = mapping * xp.astype(alpha, dtype, copy=False)
+            mapping = xp.concat([mapping, grad[n:, :]], axis=0)
         return W, mapping
 
     x = coef

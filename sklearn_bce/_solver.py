@@ -678,11 +678,28 @@ class _Descent:
         return x_new
 
     def gradient_mapping(self, x_new, y, grad, cols):
-        """``alpha M (y - x_new)``: the gradient itself without an L1 term."""
+        """``alpha M (y - x_new)``: the gradient itself without an L1 term.
+
+        With one, computed without forming ``y - x_new``, which rounds to 0
+        for a step far below the size of ``y`` (a line-search scale grown
+        large) and would report convergence whatever the gradient: it is
+        ``grad + l1 sign(x_new)`` where the proximal step keeps a
+        coefficient, ``alpha M y`` where it zeroes it, and the gradient for
+        the intercept.
+        """
         if not self.use_prox:
             return grad
-        step = x_new - y
-        return -self.metric.apply(step, cols) * self.alpha[cols].astype(step.dtype)
+        n_features = self.objective.n_features
+        mapping = np.array(grad, copy=True)
+        w_new = x_new[:n_features]
+        l1 = self.l1[cols].astype(grad.dtype)
+        scale = self.alpha[cols] / self.metric.inverse_diagonal(cols)[:n_features]
+        mapping[:n_features] = np.where(
+            w_new != 0,
+            grad[:n_features] + l1 * np.sign(w_new),
+            y[:n_features] * scale.astype(grad.dtype),
+        )
+        return mapping
 
     def extrapolation(self, x_new, x, direction, cols):
         """Momentum ``beta`` and next ``t`` of each column, restart included.

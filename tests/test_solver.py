@@ -1005,3 +1005,39 @@ def test_a_column_whose_objective_stays_infinite_diverged_even_within_tol(engine
     assert result.converged.tolist() == [False]
     assert result.n_iter.tolist() == [0]
     assert_array_equal(result.coef, start)
+
+
+@pytest.mark.parametrize("metric", ["scalar", "diagonal"])
+def test_the_l1_gradient_mapping_survives_a_step_below_rounding(metric):
+    # A line-search scale grown large makes the step of coefficients of
+    # about 1e3 round to no move: alpha M (y - x_new) was then 0, and the
+    # column converged whatever its gradient.  It is the mapping of the
+    # exact step: grad + l1 sign(x_new) where the step keeps a coefficient,
+    # alpha M y where it zeroes one.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y01 = (X[:, 0] > 0).astype(float)
+    objective = BCEObjective(X, y01[:, None], np.ones(30), 0.1, 0.5, True)
+    bound = objective.hessian_bound_diagonal()
+    M = ScalarMetric(np.array([0.5])) if metric == "scalar" else DiagonalMetric(bound)
+    start = np.array([[1e3], [-2e3], [0.0], [5e2]])
+    run = _Descent(objective, start, M, True, True)
+    cols = np.arange(1)
+    grad = run.grad[:, cols]
+    for alpha, moved in [(1.0, True), (2.0**80, False)]:
+        run.alpha[:] = alpha
+        x_new = run.propose(start, grad, cols)
+        assert (x_new != start).any() == moved
+        mapping = run.gradient_mapping(x_new, start, grad, cols)
+        l1 = objective.l1[0]
+        # The first two coefficients keep their sign: grad + l1 sign(w).
+        assert_allclose(mapping[:2, 0], grad[:2, 0] + l1 * np.sign(start[:2, 0]))
+        assert_allclose(mapping[3], grad[3])  # the intercept
+        if moved:
+            # As alpha M (y - x_new), where that is exact.
+            inverse = M.inverse_diagonal(cols)
+            expected = alpha * (start - x_new) / np.broadcast_to(inverse, start.shape)
+            assert_allclose(mapping[:3], expected[:3], rtol=1e-6)
+        # The third, 0, stays 0 (|grad| below l1): alpha M y = 0 there.
+        assert abs(grad[2, 0]) < l1 and mapping[2, 0] == 0.0
+    assert np.abs(mapping).max() > 1e-3
