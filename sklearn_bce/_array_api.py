@@ -686,6 +686,10 @@ def descent(
         scale = 1.0 / inverse
         if line_search:
             scale = scale * xp.astype(alpha, dtype, copy=False)
+        if not isinstance(scale, float):
+            # Within the dtype's range: y is 0 where a coefficient stays 0,
+            # and 0 * inf would be NaN.
+            scale = xp.clip(scale, max=dtype_max)
         mapping = xp.where(
             W != 0,
             grad[:n, :] + objective.l1_value * xp.sign(W),

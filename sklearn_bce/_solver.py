@@ -693,12 +693,16 @@ class _Descent:
         mapping = np.array(grad, copy=True)
         w_new = x_new[:n_features]
         l1 = self.l1[cols].astype(grad.dtype)
+        # In float64: alpha M can pass float32's range, and y is 0 where a
+        # coefficient stays 0.  An entry beyond the dtype's range is inf, as
+        # far from tol as it gets.
         scale = self.alpha[cols] / self.metric.inverse_diagonal(cols)[:n_features]
-        mapping[:n_features] = np.where(
-            w_new != 0,
-            grad[:n_features] + l1 * np.sign(w_new),
-            y[:n_features] * scale.astype(grad.dtype),
-        )
+        with np.errstate(over="ignore"):
+            mapping[:n_features] = np.where(
+                w_new != 0,
+                grad[:n_features] + l1 * np.sign(w_new),
+                y[:n_features] * scale,
+            )
         return mapping
 
     def extrapolation(self, x_new, x, direction, cols):
