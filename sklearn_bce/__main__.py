@@ -49,6 +49,7 @@ from . import (
     LearningRateDisplay,
     __version__,
 )
+from ._validation import plain_value as _plain
 from ._validation import score_function
 
 DEFAULT_LEARNING_RATES = ["auto", 0.03, 0.1, 0.3, 1.0, 3.0, 100.0]
@@ -770,11 +771,6 @@ def _check_scalable(frame, path):
             f"{path}: feature column(s) {', '.join(map(repr, bad))} have values "
             "too large to standardise (their variance overflows); rescale them"
         )
-
-
-def _plain(value):
-    """A numpy scalar as the Python value it holds: ``0``, not ``np.int64(0)``."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _print_warnings(caught, prefix=""):

@@ -61,6 +61,7 @@ from ._validation import (
     external_stacklevel,
     has_callbacks,
     init_callback_context,
+    plain_value,
     previous_fit_on_error,
     validate_data,
     warm_start_coef,
@@ -162,7 +163,7 @@ def run_solver(objective, coef, *, solver, learning_rate, max_iter, tol, callbac
 def _plain_number(value):
     """``repr`` of a parameter, a numpy scalar as its Python value (``1.5``,
     not ``np.float64(1.5)``)."""
-    return repr(value.item() if isinstance(value, np.generic) else value)
+    return repr(plain_value(value))
 
 
 class LinearBCEOutputsMixin:

@@ -6,6 +6,8 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._validation import plain_value
+
 __all__ = ["LearningRateDisplay", "LossCurveDisplay"]
 
 
@@ -189,10 +191,7 @@ class LossCurveDisplay:
                 list(range(len(train)))
                 if self.class_names is None
                 # Python values, so that a message lists 0, not np.int64(0).
-                else [
-                    name.item() if isinstance(name, np.generic) else name
-                    for name in self.class_names
-                ]
+                else [plain_value(name) for name in self.class_names]
             )
             if len(names) != len(train):
                 raise ValueError(
@@ -1071,12 +1070,10 @@ class LearningRateDisplay:
         # scored it error_score.  It has no place on a log axis of steps.
         invalid = [i for i in keep if not _valid_rate(rates[i])]
         if invalid:
+            shown = ", ".join(sorted({repr(plain_value(rates[i])) for i in invalid}))
             warnings.warn(
                 "cv_results has candidates of learning rates that are not "
-                "positive finite numbers or 'auto' "
-                f"({', '.join(sorted({repr(_plain(rates[i])) for i in invalid}))}): "
-                "they are "
-                "not drawn.",
+                f"positive finite numbers or 'auto' ({shown}): they are not drawn.",
                 UserWarning,
                 stacklevel=2,
             )
@@ -1217,11 +1214,6 @@ def _valid_rate(rate):
     if isinstance(rate, str):
         return rate == "auto"
     return isinstance(rate, Real) and bool(np.isfinite(rate)) and rate > 0
-
-
-def _plain(value):
-    """A numpy scalar as its Python value (for messages)."""
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def _number_or_auto(rate):

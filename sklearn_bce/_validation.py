@@ -98,6 +98,12 @@ __all__ = [
 ]
 
 
+def plain_value(value):
+    """A numpy scalar as the Python value it holds, for messages and labels:
+    ``0``, not ``np.int64(0)``; other values as they are."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def check_sample_weight(sample_weight, X):
     """Validated sample weights of X's dtype: finite, non-negative, not all zero.
 
