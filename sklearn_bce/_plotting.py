@@ -1249,14 +1249,8 @@ def _unmasked(column, missing=None):
     ]
 
 
-class _LeftOut:
-    """A parameter that a candidate's grid (of a list of grids) leaves out."""
-
-    def __repr__(self):
-        return "default"
-
-
-_LEFT_OUT = _LeftOut()
+#: A parameter that a candidate's grid (of a list of grids) leaves out.
+_LEFT_OUT = object()
 
 
 def _is_nan(value):

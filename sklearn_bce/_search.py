@@ -1118,11 +1118,7 @@ stop_reason_, n_features_in_, feature_names_in_
         column mirrored from its partner (two classes left) reports its
         partner's iterations.
         """
-        model = self._estimator(**params)
-        model.classes_ = self.classes_
-        model.n_features_in_ = self.n_features_in_
-        if hasattr(self, "feature_names_in_"):
-            model.feature_names_in_ = self.feature_names_in_
+        model = self._model_of_the_data(params)
         n_features = coef.shape[0] - self.fit_intercept
         absent = np.isnan(coef).all(axis=0)
         model.coef_ = np.ascontiguousarray(np.where(absent, 0, coef[:n_features]).T)
@@ -1366,6 +1362,16 @@ stop_reason_, n_features_in_, feature_names_in_
         super()._check_coef_stored(method)
         self._check_model(method)
 
+    def _model_of_the_data(self, params):
+        """A BCELogisticRegression of ``params`` with the search's classes and
+        features (names too), to be given coefficients."""
+        model = self._estimator(**params)
+        model.classes_ = self.classes_
+        model.n_features_in_ = self.n_features_in_
+        if hasattr(self, "feature_names_in_"):
+            model.feature_names_in_ = self.feature_names_in_
+        return model
+
     def _final_estimator(self):
         """The final model as a :class:`BCELogisticRegression`, as scorers get it.
 
@@ -1375,10 +1381,7 @@ stop_reason_, n_features_in_, feature_names_in_
         """
         if hasattr(self, "best_estimator_"):
             return self.best_estimator_
-        model = self._estimator(**self.best_params_)
-        for name in ("classes_", "n_features_in_", "feature_names_in_"):
-            if hasattr(self, name):
-                setattr(model, name, getattr(self, name))
+        model = self._model_of_the_data(self.best_params_)
         model.coef_, model.intercept_ = self.coef_, self.intercept_
         if self._untrained_classes is not None:
             model._untrained_classes = self._untrained_classes
