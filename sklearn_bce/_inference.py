@@ -30,6 +30,7 @@ same coefficients farther from the optimum.
 
 import warnings
 from numbers import Real
+from types import SimpleNamespace
 
 import numpy as np
 import scipy.sparse as sp
@@ -104,7 +105,8 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     ----------
     estimator : BCELogisticRegression or BCELogisticRegressionCV
         A fitted binary model (two classes); a search's refitted model,
-        ``best_estimator_``.
+        ``best_estimator_``.  The table is of the model as fitted: with the
+        parameters of its fit, whatever ``set_params`` has changed since.
 
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The training data the model was fitted on.
@@ -218,6 +220,8 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         caller_name="coef_table",
     )
     estimator = _fitted_model(estimator)
+    # The parameters of its fit, whatever set_params has changed since.
+    fitted = SimpleNamespace(**estimator._params_at_fit())
     check_numpy_only(estimator, X, "coef_table")
     if len(estimator.classes_) != 2:
         raise ValueError(
@@ -240,9 +244,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         )
     y01 = (y == estimator.classes_[1]).astype(np.float64)
     s = check_sample_weight(sample_weight, X)
-    if estimator.class_weight is not None:
+    if fitted.class_weight is not None:
         # As fit weighs the classes ("balanced" counts weighted samples).
-        weights = class_weights(estimator.class_weight, estimator.classes_, y, s)
+        weights = class_weights(fitted.class_weight, estimator.classes_, y, s)
         s = s * weights[y01.astype(int)]
 
     # Weights above 1 are held scaled down by a power of two, as the fit holds
@@ -254,15 +258,15 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     coef = np.asarray(dense_coef(estimator.coef_)[0], dtype=np.float64)
     intercept = float(estimator.intercept_[0])
     z = np.asarray(X @ coef).ravel() + intercept
-    check_step = _warn_if_not_inference(estimator)
+    check_step = _warn_if_not_inference(estimator, fitted)
     if check_step:
         # The gradient of the summed objective as held, in the table's order.
-        gradient = _gradient(estimator, X, y01, (s, weight_factor), z, coef) * s.sum()
-    if np.isinf(estimator.C):
+        gradient = _gradient(fitted, X, y01, (s, weight_factor), z, coef) * s.sum()
+    if np.isinf(fitted.C):
         _check_not_separated(z, y01, s)
     # p (1 - p), accurate where p is close to 0 or 1.
     curvature = s * expit(z) * expit(-z)
-    penalty = (1.0 - estimator.l1_ratio) / estimator.C
+    penalty = (1.0 - fitted.l1_ratio) / fitted.C
     # The information of the columns of X scaled by powers of two (exactly):
     # squares of features far from 1 would overflow or underflow.
     held_penalty = penalty * weight_factor
@@ -270,20 +274,20 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     if np.any(factor != 1.0):
         X = X @ sp.diags_array(factor) if sp.issparse(X) else X * factor
     held_penalty = (np.sqrt(held_penalty) * factor) ** 2  # at most 4: no overflow
-    information = _weighted_gram(X, curvature, estimator.fit_intercept, held_penalty)
-    bound = _weighted_gram(X, s / 4.0, estimator.fit_intercept, held_penalty)
+    information = _weighted_gram(X, curvature, fitted.fit_intercept, held_penalty)
+    bound = _weighted_gram(X, s / 4.0, fitted.fit_intercept, held_penalty)
     if penalty == 0:
         advice = (
             "Fit with a finite C and l1_ratio < 1, or remove the separating features."
-            if np.isinf(estimator.C)
+            if np.isinf(fitted.C)
             else "Its L1 penalty adds no curvature: fit with l1_ratio < 1, or "
             "remove the separating features."
         )
         if _relative_information(information, bound) < MIN_RELATIVE_INFORMATION:
-            _check_not_quasi_separated(X, y01, s, estimator.fit_intercept, advice)
+            _check_not_quasi_separated(X, y01, s, fitted.fit_intercept, advice)
     else:
         advice = "Fit with a smaller C."
-    if estimator.fit_intercept:
+    if fitted.fit_intercept:
         factor = np.concatenate([[1.0], factor])
     # inv(I) = D inv(D I D) D: the standard errors are D times the square roots
     # of the diagonal of the scaled inverse, taken apart (the variances
@@ -297,10 +301,10 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
         # in the scaled columns' coordinates and weights as in the true ones.
         step = scale * (inverse @ (scale * (factor * gradient)))
         _warn_if_far_from_optimum(
-            estimator, np.max(np.abs(step) / held_err) / np.sqrt(weight_factor)
+            estimator, fitted, np.max(np.abs(step) / held_err) / np.sqrt(weight_factor)
         )
 
-    values = np.concatenate([[intercept], coef]) if estimator.fit_intercept else coef
+    values = np.concatenate([[intercept], coef]) if fitted.fit_intercept else coef
     z_stat = values / std_err
     # Not ppf(0.5 + level / 2), which rounds to ppf(1) = inf near level 1.
     quantile = norm.isf((1.0 - confidence_level) / 2)
@@ -310,7 +314,7 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     intercept_name = "intercept"
     while intercept_name in set(names):
         intercept_name = f"({intercept_name})"
-    index = [intercept_name, *names] if estimator.fit_intercept else list(names)
+    index = [intercept_name, *names] if fitted.fit_intercept else list(names)
     return pd.DataFrame(
         {
             "coef": values,
@@ -355,22 +359,24 @@ def _fitted_model(estimator):
     return estimator
 
 
-def _warn_if_not_inference(estimator):
+def _warn_if_not_inference(estimator, fitted):
     """Warn where the fit itself tells that the table is not inference.
+
+    ``fitted``: the parameters of the fit of ``estimator``.
 
     Returns whether the coefficients are to be checked for how far they are
     from the optimum (:func:`_warn_if_far_from_optimum`): not when a warning
     here already says that they are not the optimum.
     """
-    if np.isfinite(estimator.C):
+    if np.isfinite(fitted.C):
         l1 = (
             " The L1 part of the penalty has no curvature and is left out; "
             "coefficients it set to zero have no meaningful interval."
-            if estimator.l1_ratio > 0
+            if fitted.l1_ratio > 0
             else ""
         )
         warnings.warn(
-            f"The model is penalised (C={estimator.C!r}): its standard errors, "
+            f"The model is penalised (C={fitted.C!r}): its standard errors, "
             "p-values and confidence intervals come from the Hessian of the "
             "penalised objective and are not valid statistical inference."
             + l1
@@ -378,9 +384,9 @@ def _warn_if_not_inference(estimator):
             UserWarning,
             stacklevel=external_stacklevel(),
         )
-    if estimator.class_weight is not None:
+    if fitted.class_weight is not None:
         warnings.warn(
-            f"The model was fitted with class_weight={estimator.class_weight!r}: "
+            f"The model was fitted with class_weight={fitted.class_weight!r}: "
             "the table reads the class weights as frequency weights (as if the "
             "samples of a weighted class had been observed that many times), "
             "which weights that depend on the labels are not, so its standard "
@@ -391,7 +397,7 @@ def _warn_if_not_inference(estimator):
         )
     # partial_fit trains without early stopping, whatever the parameter says.
     streamed = hasattr(estimator, "_n_partial_steps")
-    if getattr(estimator, "early_stopping", False) and not streamed:
+    if fitted.early_stopping and not streamed:
         warnings.warn(
             "The model was fitted with early_stopping=True: on part of its "
             "data, stopped by a validation score rather than at the optimum, "
@@ -419,7 +425,7 @@ def _warn_if_not_inference(estimator):
     return True
 
 
-def _warn_if_far_from_optimum(estimator, distance):
+def _warn_if_far_from_optimum(estimator, fitted, distance):
     """Warn if the coefficients are ``distance`` standard errors or more from
     the optimum of the data given (one Newton step), above
     ``MAX_NEWTON_STEP``.
@@ -437,12 +443,12 @@ def _warn_if_far_from_optimum(estimator, distance):
         ran = f"partial_fit took {n_iter} step{'s' * (n_iter != 1)}"
         advice = "Fit on all the data with fit for inference."
     elif reason == "max_iter":
-        ran = f"The fit ran max_iter={estimator.max_iter} iterations" + (
-            " with tol=0" if estimator.tol == 0 else ""
+        ran = f"The fit ran max_iter={fitted.max_iter} iterations" + (
+            " with tol=0" if fitted.tol == 0 else ""
         )
         advice = "Increase max_iter and fit again."
     else:
-        ran = f"The fit converged with tol={estimator.tol!r}"
+        ran = f"The fit converged with tol={fitted.tol!r}"
         advice = (
             "Fit again with a smaller tol, on the X, y and sample_weight given here."
         )
@@ -455,8 +461,10 @@ def _warn_if_far_from_optimum(estimator, distance):
     )
 
 
-def _gradient(estimator, X, y01, weights, z, coef):
+def _gradient(fitted, X, y01, weights, z, coef):
     """Gradient of the fit's objective at ``coef``, intercept first.
+
+    ``fitted``: the parameters of the fit.
 
     ``weights``: the sample weights as held, and the power of two they were
     scaled by (the penalty is divided by ``C`` times the sum of those given).
@@ -466,12 +474,12 @@ def _gradient(estimator, X, y01, weights, z, coef):
     residual = s * (expit(z) - y01)
     total = s.sum()
     gradient = np.asarray(X.T @ residual).ravel() / total
-    if np.isfinite(estimator.C):
-        penalty = scale / (estimator.C * total)
-        gradient += (1 - estimator.l1_ratio) * coef * penalty
-        l1 = np.array([estimator.l1_ratio * penalty])
+    if np.isfinite(fitted.C):
+        penalty = scale / (fitted.C * total)
+        gradient += (1 - fitted.l1_ratio) * coef * penalty
+        l1 = np.array([fitted.l1_ratio * penalty])
         gradient = l1_subgradient_residual(coef[:, None], gradient[:, None], l1)[:, 0]
-    if estimator.fit_intercept:
+    if fitted.fit_intercept:
         gradient = np.concatenate([[residual.sum() / total], gradient])
     return gradient
 

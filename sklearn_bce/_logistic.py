@@ -69,6 +69,19 @@ from ._validation import (
 
 EARLY_STOPPED = "early stopped"
 
+# The parameters that make a fitted model what it is (its objective, how its
+# fit stopped), kept as its fit used them: coef_table reads these, which
+# set_params may have changed since.
+_FIT_PARAMS = (
+    "C",
+    "l1_ratio",
+    "class_weight",
+    "fit_intercept",
+    "max_iter",
+    "tol",
+    "early_stopping",
+)
+
 _SOLVERS = {"gd": gradient_descent, "nesterov": accelerated_gradient_descent}
 
 
@@ -1055,6 +1068,7 @@ class BCELogisticRegression(
             )
         self._n_partial_steps = steps_so_far + 1
         self._set_coef(result.coef, objective)
+        self._keep_fit_params()
         self.n_iter_ = np.full(objective.n_problems, self._n_partial_steps, np.int32)
         self.loss_curve_ = self._extended_partial_curve(steps_so_far, result.objective)
         if self.verbose:
@@ -1217,6 +1231,7 @@ class BCELogisticRegression(
             for name in ("validation_loss_curve_", "best_iteration_"):
                 self.__dict__.pop(name, None)
         self._set_coef(coef, objective)
+        self._keep_fit_params()
         for name in ("_n_partial_steps", "_partial_curve"):
             self.__dict__.pop(name, None)
         self.n_iter_ = result.n_iter.astype(np.int32)
@@ -1231,6 +1246,22 @@ class BCELogisticRegression(
             # attribute in the namespace and on the device of X.
             for name in ("n_iter_", "converged_", "loss_curve_"):
                 setattr(self, name, objective.from_numpy(getattr(self, name)))
+
+    def _keep_fit_params(self):
+        """Keep the parameters of this fit (:data:`_FIT_PARAMS`)."""
+        params = {name: getattr(self, name) for name in _FIT_PARAMS}
+        if isinstance(params["class_weight"], dict):
+            params["class_weight"] = dict(params["class_weight"])
+        self._fit_params = params
+
+    def _params_at_fit(self):
+        """The :data:`_FIT_PARAMS` the coefficients were fitted with.
+
+        A model given coefficients without a fit (a search's fold models)
+        has its parameters as they are.
+        """
+        kept = self.__dict__.get("_fit_params")
+        return dict(kept) if kept is not None else self.get_params(deep=False)
 
     def __sklearn_is_fitted__(self):
         # Fitted when there is a model: classes_ and n_features_in_ alone

@@ -115,6 +115,37 @@ def test_matches_statsmodels_logit(spector_table):
     assert_allclose(table[["ci_lower", "ci_upper"]], SM_CONF_INT, rtol=0, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "changed",
+    [
+        {"C": 0.5},
+        {"fit_intercept": False},
+        {"class_weight": "balanced"},
+        {"early_stopping": True},
+    ],
+)
+def test_parameters_set_after_the_fit_do_not_change_the_table(spector_table, changed):
+    # The table is of the model as fitted: set_params changes no coefficient.
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    model.set_params(**changed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = coef_table(model, SPECTOR_X, SPECTOR_Y)
+    assert_allclose(table, spector_table, rtol=1e-12)
+    assert list(table.index) == list(spector_table.index)
+
+
+def test_a_penalised_fit_keeps_its_penalty_after_set_params():
+    model = BCELogisticRegression(C=0.5, tol=1e-10).fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="penalised"):
+        expected = coef_table(model, SPECTOR_X, SPECTOR_Y)
+    for changed in [{"C": np.inf}, {"l1_ratio": 1.0}]:
+        model.set_params(**changed)
+        with pytest.warns(UserWarning, match=r"penalised \(C=0.5\)"):
+            table = coef_table(model, SPECTOR_X, SPECTOR_Y)
+        assert_allclose(table, expected, rtol=1e-12)
+
+
 def test_confidence_level_sets_the_interval():
     model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
     table = coef_table(model, SPECTOR_X, SPECTOR_Y, confidence_level=0.9)
@@ -556,7 +587,9 @@ def test_quasi_complete_separation_raises(sparse):
     with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
         coef_table(model, data, y)
     # An L1 penalty alone adds no curvature: the advice is an L2 part.
-    model.set_params(C=1e6, l1_ratio=1.0)
+    with pytest.warns(ConvergenceWarning):
+        model = BCELogisticRegression(C=1e6, l1_ratio=1.0, max_iter=20).fit(X, y)
+    model.coef_[0, 0] = 80.0
     with pytest.warns(UserWarning, match="penalised"):
         with pytest.raises(ValueError, match=r"separated.*fit with l1_ratio < 1"):
             coef_table(model, data, y)
