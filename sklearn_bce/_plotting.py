@@ -865,18 +865,27 @@ class LearningRateDisplay:
                 )
                 for name, line in first.items()
             ]
-            for dashes in dict.fromkeys(
-                str(line.get_linestyle())
-                for line, (_, auto) in zip(lines, kinds, strict=True)
-                if auto
-            ):
+            # Past ten groups the level lines change dashes: each pattern's
+            # entry names its groups (the first to the last).
+            patterns = {}
+            for line, (name, auto) in zip(lines, kinds, strict=True):
+                if auto:
+                    groups = patterns.setdefault(str(line.get_linestyle()), [])
+                    if name not in groups:
+                        groups.append(name)
+            for dashes, groups in patterns.items():
+                span = " to ".join(dict.fromkeys([groups[0], groups[-1]]))
                 handles.append(
                     Line2D(
                         [],
                         [],
                         color="0.2",
                         linestyle=dashes,
-                        label='"auto" (level lines)',
+                        label=(
+                            f'"auto" ({span})'
+                            if len(patterns) > 1 and span
+                            else '"auto" (level lines)'
+                        ),
                     )
                 )
         if unfinished_marked:

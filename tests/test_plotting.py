@@ -845,8 +845,12 @@ def test_learning_rate_display_stays_readable_with_many_groups():
         assert legend.get_bbox_to_anchor().bounds[0] > ax.bbox.x1  # beside
     # One entry per group and a key, in both legends.
     labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
-    # (The level lines of groups past ten are dotted: a key entry of each.)
-    assert labels == [f"C={C:g}" for C in Cs] + ['"auto" (level lines)'] * 2
+    # (The level lines of groups past ten are dotted: a key entry of each,
+    # naming its first and last group.)
+    assert labels == [f"C={C:g}" for C in Cs] + [
+        f'"auto" (C={Cs[0]:g} to C={Cs[9]:g})',
+        f'"auto" (C={Cs[10]:g} to C={Cs[11]:g})',
+    ]
     styles = [h.get_linestyle() for h in display.ax_.get_legend().legend_handles]
     assert styles[-2:] == ["--", ":"]
     labels = [text.get_text() for text in display.curves_ax_.get_legend().get_texts()]
