@@ -292,8 +292,10 @@ default="neg_log_loss"
         so the log-loss of its held-out samples is that of scikit-learn's
         clipped zero probability, the same for every candidate
         (``GridSearchCV``'s fold model lacks the class and its log-loss is
-        NaN); its ``stop_reason_`` is ``"not trained"`` (``converged_``
-        False, ``n_iter_`` 0).
+        NaN); other scorers score the fold model as it is, where
+        ``GridSearchCV``'s may give NaN (one-vs-rest ROC AUC counts the
+        class's constant score as chance, 0.5); its ``stop_reason_`` is
+        ``"not trained"`` (``converged_`` False, ``n_iter_`` 0).
 
     refit : bool, str or callable, default=True
         Refit the best candidate on all the data.  With ``False`` the model is

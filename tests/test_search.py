@@ -1490,6 +1490,21 @@ def test_all_zero_training_weights_fail_with_the_single_fits_reason():
         ).fit(X, y, sample_weight=sample_weight)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_C_whose_penalty_overflows_refuses_the_search(dtype):
+    # Unlike GridSearchCV (error_score for that candidate), as documented: the
+    # single fit's error, before any run.
+    X, y = data("breast_cancer")
+    X = X.astype(dtype)
+    tiny = 0.5 / np.finfo(dtype).max / 569
+    search = BCELogisticRegressionCV(learning_rates=["auto"], Cs=[tiny, 1.0], cv=3)
+    with pytest.raises(ValueError, match=r"C=.* is too small .* Use a larger C"):
+        search.fit(X, y)
+    # Four times as large, C S is above 1 / max in every fold: fitted.
+    search.set_params(Cs=[4 * tiny, 1.0]).fit(X, y)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
 def test_splits_as_masks_and_negative_indices_as_in_grid_search():
     X, y = data("iris")
     n = len(y)
