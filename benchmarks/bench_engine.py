@@ -114,6 +114,8 @@ def sparse_data(n_samples, n_features, density, seed):
 
 #: The named data sets of sections (b) and (d).
 DATASETS = ("dense-100k", "dense-1M", "ill-conditioned", "sparse", "10-classes")
+# The data sets of section (d).
+SECTION_D_DATASETS = ("dense-1M", "sparse", "10-classes")
 
 
 def make_dataset(name, seed):
@@ -705,34 +707,62 @@ def parse_args(argv=None):
     parser.add_argument(
         "--datasets",
         default="",
-        help="comma-separated subset of the data sets of (b) and (d) "
-        "(dense-100k, dense-1M, ill-conditioned, sparse, 10-classes); all if empty",
+        help="comma-separated subset of the data sets of (b) (dense-100k, "
+        "dense-1M, ill-conditioned, sparse, 10-classes) and (d) (dense-1M, "
+        "sparse, 10-classes); all if empty",
     )
-    parser.add_argument("--C", type=float, default=1.0)
-    parser.add_argument("--tol", type=float, default=1e-4)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--C", type=float, default=1.0, help="C of both estimators in (b), (d)"
+    )
+    parser.add_argument(
+        "--tol", type=float, default=1e-4, help="tol of both estimators in (b), (d)"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of every data set")
     parser.add_argument("--repeats", type=int, default=3, help="fits per estimator")
     parser.add_argument(
         "--big-repeats", type=int, default=2, help="fits per estimator at 1e6 rows"
     )
-    parser.add_argument("--iteration-size", type=parse_size, default="1000000x100")
+    parser.add_argument(
+        "--iteration-size",
+        type=parse_size,
+        default="1000000x100",
+        help="rows x features of the data of (a)",
+    )
     parser.add_argument(
         "--iterations", type=int, default=20, help="iterations timed in (a)"
     )
-    parser.add_argument("--read-repeats", type=int, default=10)
+    parser.add_argument(
+        "--read-repeats", type=int, default=10, help="timed reads of X in (a)"
+    )
     parser.add_argument(
         "--rounds", type=int, default=3, help="measurement rounds in (a)"
     )
-    parser.add_argument("--target-size", type=parse_size, default="200000x100")
-    parser.add_argument("--target-gap", type=float, default=1e-6)
+    parser.add_argument(
+        "--target-size",
+        type=parse_size,
+        default="200000x100",
+        help="rows x features of the data of (c)",
+    )
+    parser.add_argument(
+        "--target-gap",
+        type=float,
+        default=1e-6,
+        help="relative objective gap (J - J*) / J* each solver of (c) is timed "
+        "to reach",
+    )
     parser.add_argument(
         "--solver-budget",
         type=float,
         default=120.0,
         help="seconds after which a solver's ladder in (c) stops",
     )
-    parser.add_argument("--output", type=Path, default=RESULTS / "bench_engine")
-    parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS / "bench_engine",
+        help="output prefix (_a.csv ... _d.csv, .md, .env.json)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
     args = parser.parse_args(argv)
     args.sections = [s for s in args.sections.split(",") if s]
     args.datasets = [d for d in args.datasets.split(",") if d]
@@ -744,6 +774,15 @@ def parse_args(argv=None):
         parser.error(
             f"--datasets: unknown data set(s) {unknown}; choose from "
             f"{', '.join(DATASETS)}"
+        )
+    if (
+        "d" in args.sections
+        and args.datasets
+        and not set(args.datasets) & set(SECTION_D_DATASETS)
+    ):
+        parser.error(
+            f"--datasets: section (d) has none of {args.datasets}; it measures "
+            f"{', '.join(SECTION_D_DATASETS)} (or leave d out of --sections)"
         )
     return args
 

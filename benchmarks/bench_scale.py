@@ -313,15 +313,17 @@ def parse_args(argv=None):
         default="100000,400000,1600000",
         help="comma-separated numbers of rows (at least 100)",
     )
-    parser.add_argument("--features", type=int, default=50)
+    parser.add_argument("--features", type=int, default=50, help="features of X")
     parser.add_argument(
         "--modes",
         type=parse_modes,
         default=",".join(MODES),
         help="comma-separated subset of " + ", ".join(MODES),
     )
-    parser.add_argument("--tol", type=float, default=1e-4)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--tol", type=float, default=1e-4, help="tol of every estimator"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="seed of the data")
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds per measurement"
     )
@@ -329,7 +331,7 @@ def parse_args(argv=None):
         "--data-dir",
         type=Path,
         default=None,
-        help="folder for the memmap's temporary .npy files (default: the "
+        help="folder for the memmap's temporary .npy files (None: the "
         "system's temporary folder; it should be on disk, not in memory)",
     )
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="CSV output")
@@ -454,13 +456,18 @@ def markdown(results, env, args, modes, total_s):
         date_note=f"; whole run {total_s / 60:.1f} min",
         extra_lines=[f"- {versions or 'dask not installed'}"],
     )
+    dask_ml = (
+        f", dask-ml LogisticRegression(solver='lbfgs', C=1, tol={args.tol:g}, "
+        "max_iter=1000)"
+        if "dask-ml" in modes
+        else ""
+    )
     lines += [
         "",
         f"Settings: rows {', '.join(map(str, args.rows))} x {args.features} "
         f"features (float64), modes "
         f"{', '.join(modes)}; BCELogisticRegression(tol={args.tol:g}, "
-        f"max_iter=1000), dask-ml LogisticRegression(solver='lbfgs', C=1, "
-        f"tol={args.tol:g}, max_iter=1000); {env['dask_cluster']}; chunks of "
+        f"max_iter=1000){dask_ml}; {env['dask_cluster']}; chunks of "
         f"{CHUNK_ROWS} rows; seed={args.seed}; each measurement in a fresh "
         "process.",
         "",

@@ -568,7 +568,8 @@ def markdown(rows, candidates, env, args, total_s):
         "equivalence check).  Diverged candidates score NaN in ours and never "
         "win; GridSearchCV scores the coefficients its estimator keeps (the 'NaN "
         "in one only' column).  'fits at max_iter' counts (candidate, fold) pairs of "
-        "ours that stopped at max_iter without diverging.  ConvergenceWarnings: "
+        "ours that ran max_iter iterations, in candidates that diverged in no "
+        "fold.  ConvergenceWarnings: "
         "ours warns once per kind for the whole search, GridSearchCV once per "
         "fit; n_jobs=2 workers' warnings are not counted.",
     ]
@@ -657,8 +658,12 @@ def parse_args(argv=None):
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--n-samples", type=int, default=200_000)
-    parser.add_argument("--n-features", type=int, default=50)
+    parser.add_argument(
+        "--n-samples", type=int, default=200_000, help="rows of the data"
+    )
+    parser.add_argument(
+        "--n-features", type=int, default=50, help="features of the data"
+    )
     parser.add_argument(
         "--dtypes",
         type=parse_choices(["float64", "float32"]),
@@ -688,10 +693,15 @@ def parse_args(argv=None):
         default=8,
         help="number of C values of scenario c (LogisticRegressionCV's grid)",
     )
-    parser.add_argument("--n-folds", type=int, default=5)
-    parser.add_argument("--solver", choices=["nesterov", "gd"], default="nesterov")
-    parser.add_argument("--max-iter", type=int, default=1000)
-    parser.add_argument("--tol", type=float, default=1e-4)
+    parser.add_argument(
+        "--n-folds", type=int, default=5, help="folds of StratifiedKFold(shuffle)"
+    )
+    shared = "the same for ours and GridSearchCV"
+    parser.add_argument(
+        "--solver", choices=["nesterov", "gd"], default="nesterov", help=shared
+    )
+    parser.add_argument("--max-iter", type=int, default=1000, help=f"{shared} and LRCV")
+    parser.add_argument("--tol", type=float, default=1e-4, help=f"{shared} and LRCV")
     parser.add_argument(
         "--no-standardize",
         dest="standardize",
@@ -734,7 +744,7 @@ def parse_args(argv=None):
         help="skip the untimed fit of ours that measures its peak memory (run "
         "otherwise)",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="data and splits")
     parser.add_argument(
         "--blas-threads",
         type=int,
@@ -751,9 +761,10 @@ def parse_args(argv=None):
         type=int,
         default=0,
         help="set sklearn_bce._loss.MAX_THREADS, the most Python threads the "
-        "package's fused sweep uses, in this process (0: the package default, "
-        "the usable CPUs).  GridSearchCV n_jobs=2 workers keep the default, "
-        "within joblib's limit of each worker's threads",
+        "package's fused sweep uses, in this process, at most SWEEP_CHUNKS = 4 "
+        "(0: the package default, the usable CPUs).  GridSearchCV n_jobs=2 "
+        "workers keep the default, within joblib's limit of each worker's "
+        "threads",
     )
     parser.add_argument("--csv", type=Path, default=DEFAULT_CSV, help="CSV output")
     parser.add_argument(

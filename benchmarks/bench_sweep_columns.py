@@ -175,9 +175,15 @@ def search_parser(description, *, columns, repeats, repeats_help, output):
         description=description,
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
-    parser.add_argument("--n-samples", type=int, default=200_000)
-    parser.add_argument("--n-features", type=int, default=50)
-    parser.add_argument("--n-folds", type=int, default=5)
+    parser.add_argument(
+        "--n-samples", type=int, default=200_000, help="rows of the data"
+    )
+    parser.add_argument(
+        "--n-features", type=int, default=50, help="features of the data"
+    )
+    parser.add_argument(
+        "--n-folds", type=int, default=5, help="folds of the search's objective"
+    )
     parser.add_argument(
         "--columns",
         type=lambda text: [int(v) for v in text.split(",") if v.strip()],
@@ -188,9 +194,10 @@ def search_parser(description, *, columns, repeats, repeats_help, output):
         "--dtypes",
         type=lambda text: [v.strip() for v in text.split(",") if v.strip()],
         default="float64,float32",
+        help="comma-separated dtypes of X",
     )
     parser.add_argument("--repeats", type=int, default=repeats, help=repeats_help)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0, help="data and folds")
     parser.add_argument(
         "--output",
         type=Path,

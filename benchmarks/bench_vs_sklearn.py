@@ -276,7 +276,12 @@ def parse_args(argv=None):
         default=DEFAULT_SIZES,
         help="comma-separated NxP (rows x features) data sizes",
     )
-    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    parser.add_argument(
+        "--dtype",
+        choices=["float64", "float32"],
+        default="float64",
+        help="dtype of X (both estimators fit in it)",
+    )
     parser.add_argument("--C", type=float, default=1.0, help="inverse penalty")
     parser.add_argument("--tol", type=float, default=1e-4, help="both estimators")
     parser.add_argument(
@@ -293,7 +298,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--repeats", type=int, default=3, help="fits per estimator")
     parser.add_argument("--seed", type=int, default=0, help="make_classification")
-    parser.add_argument("--reference-tol", type=float, default=1e-10)
+    parser.add_argument(
+        "--reference-tol", type=float, default=1e-10, help="tol of the reference fit"
+    )
     parser.add_argument(
         "--reference-max-rows",
         type=int,

@@ -270,7 +270,9 @@ def parse_args(argv=None):
     )
     parser.add_argument("--repeats", type=int, default=3, help="fits per method")
     parser.add_argument("--seed", type=int, default=0, help="data")
-    parser.add_argument("--reference-tol", type=float, default=1e-10)
+    parser.add_argument(
+        "--reference-tol", type=float, default=1e-10, help="tol of the reference fit"
+    )
     parser.add_argument(
         "--output",
         type=Path,

@@ -139,9 +139,9 @@ PARALLEL_MIN_ENTRIES = 1 << 21
 #: process may run on, capped by the OpenMP thread limit, which scikit-learn's
 #: own parallel code keeps to (``OMP_NUM_THREADS``, a limit of
 #: ``threadpoolctl.threadpool_limits``, joblib's in its process workers of
-#: ``n_jobs``), and by this setting (set it to 1 to sweep on the calling thread
-#: only).
-MAX_THREADS = 8
+#: ``n_jobs``), by this setting (set it to 1 to sweep on the calling thread
+#: only) and by the number of chunks, :data:`SWEEP_CHUNKS`.
+MAX_THREADS = 4
 
 
 def bce(raw_prediction, y):
@@ -338,13 +338,14 @@ if hasattr(os, "register_at_fork"):
 def sweep_threads():
     """Threads a large sweep uses: the usable CPUs, at most :data:`MAX_THREADS`.
 
-    And at most the OpenMP limit in force (see :data:`MAX_THREADS`).
+    And at most the OpenMP limit in force (see :data:`MAX_THREADS`) and the
+    number of chunks a sweep has, :data:`SWEEP_CHUNKS`.
     """
     try:
         n_cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         n_cpus = os.cpu_count() or 1
-    n_threads = min(n_cpus, int(MAX_THREADS))
+    n_threads = min(n_cpus, int(MAX_THREADS), SWEEP_CHUNKS)
     limit = openmp_threads()
     if limit is not None:
         n_threads = min(n_threads, limit)

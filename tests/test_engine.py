@@ -218,10 +218,12 @@ def test_results_do_not_depend_on_the_number_of_threads(layout, monkeypatch, tmp
         (3, 8, None, 3),
         (3, 3, None, 3),
         (3, 2, None, 2),
-        (16, 8, None, 8),
+        (16, 8, None, 4),  # no more threads than chunks
+        (16, 4, None, 4),
+        (16, 3, None, 3),
         (1, 8, None, 1),
         (3, 0, None, 1),
-        (16, 8, 4, 4),
+        (16, 8, 3, 3),
         (16, 8, 1, 1),
         (2, 8, 4, 2),
     ],
@@ -231,7 +233,7 @@ def test_thread_count_follows_the_cpus_and_the_caps(
 ):
     # The usable CPUs (the process's affinity on Linux) and the OpenMP limit
     # are faked: a sweep takes as many threads as there are CPUs, up to
-    # MAX_THREADS and the OpenMP limit, and at least one.
+    # MAX_THREADS, the OpenMP limit and the number of chunks, and at least one.
     monkeypatch.setattr(
         _loss.os, "sched_getaffinity", lambda pid: set(range(n_cpus)), raising=False
     )
