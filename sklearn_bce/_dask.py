@@ -37,7 +37,9 @@ fitting when it is computed from files or from other arrays.  The targets
 and sample weights derived from ``y`` are persisted on the cluster by the fit.
 """
 
+import re
 import sys
+import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -47,6 +49,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ._loss import (
+    DENSE_BLOCK_ENTRIES,
     PenalisedColumns,
     _pointwise_loss,
     _sigmoid_into,
@@ -66,6 +69,7 @@ from ._validation import (
     class_weight_overflow,
     class_weights,
     dense_coef,
+    external_stacklevel,
     has_callbacks,
     refuse_too_large,
     warn_column_vector_y,
@@ -82,6 +86,14 @@ __all__ = [
 #: matrix (one reduction, an ``n_coef x n_coef`` result); wider data use
 #: Lanczos iterations, one pass over ``X`` each.
 MAX_GRAM_COEF = 2000
+
+# scikit-learn's warning (check_classification_targets) for labels that may
+# be a regression target.
+_MANY_CLASSES = (
+    "The number of unique classes is greater than 50% of the number of "
+    "samples. `y` could represent a regression problem, not a classification "
+    "problem."
+)
 
 
 def is_dask_array(obj):
@@ -149,24 +161,43 @@ def _chunk_sweep(X, Y, weight, *, W, intercept, k, beta, cols, point_loss):
     return np.concatenate([loss, extra_loss, grad.ravel()])[None, :]
 
 
+def _float64_blocks(X, weight):
+    """``(block, weight)``: row blocks of a chunk and their weights in float64.
+
+    A block holds about ``DENSE_BLOCK_ENTRIES`` entries: the float64 copies
+    cost little memory next to the chunk (a whole float32 chunk in float64
+    is twice its size, and its products more).
+    """
+    weight = np.asarray(weight, dtype=np.float64).ravel()
+    rows = max(16, DENSE_BLOCK_ENTRIES // max(X.shape[1], 1))
+    for begin in range(0, X.shape[0], rows):
+        block = np.asarray(X[begin : begin + rows], dtype=np.float64)
+        yield block, weight[begin : begin + rows]
+
+
 def _chunk_gram(X, weight, *, fit_intercept):
     """``X1^T diag(w) X1`` of one chunk in float64, flattened to (1, n_coef^2)."""
-    X = np.asarray(X, dtype=np.float64)
-    weight = np.asarray(weight, dtype=np.float64).ravel()
-    root = np.sqrt(weight)
-    scaled = X * root[:, None]
+    n = X.shape[1]
+    gram = np.zeros((n + fit_intercept, n + fit_intercept))
+    for block, w in _float64_blocks(X, weight):
+        root = np.sqrt(w)
+        scaled = block * root[:, None]
+        gram[:n, :n] += scaled.T @ scaled
+        if fit_intercept:
+            gram[n, :n] += root @ scaled
+            gram[n, n] += w.sum()
     if fit_intercept:
-        scaled = np.hstack([scaled, root[:, None]])
-    return (scaled.T @ scaled).ravel()[None, :]
+        gram[:n, n] = gram[n, :n]
+    return gram.ravel()[None, :]
 
 
 def _chunk_squares(X, weight, *, fit_intercept):
     """``sum_i w_i X1_ij^2`` of one chunk in float64, shape (1, n_coef)."""
-    X = np.asarray(X, dtype=np.float64)
-    weight = np.asarray(weight, dtype=np.float64).ravel()
-    out = weight @ (X * X)
-    if fit_intercept:
-        out = np.append(out, weight.sum())
+    out = np.zeros(X.shape[1] + fit_intercept)
+    for block, w in _float64_blocks(X, weight):
+        out[: X.shape[1]] += w @ (block * block)
+        if fit_intercept:
+            out[-1] += w.sum()
     return out[None, :]
 
 
@@ -557,13 +588,34 @@ def _check_values(X):
 
 
 def _rows_like(array, X, name, dtype=None):
-    """A numpy or dask vector as a dask array with the row chunks of ``X``."""
+    """A numpy or dask vector as a dask array with the row chunks of ``X``.
+
+    A scalar ``sample_weight`` (a dask one too) weighs every row, made where
+    the chunks are; ``y`` must be a vector, as in scikit-learn.
+    """
     _, da = _dask()
+    if name == "y" and array is None:
+        raise ValueError(
+            "This BCELogisticRegression estimator requires y to be passed, but "
+            "the target y is None."
+        )
+    if np.ndim(array) == 0:
+        if name == "y":
+            raise ValueError(
+                "y should be a 1d array, got an array of shape () instead."
+            )
+        if is_dask_array(array):
+            array = da.broadcast_to(array, X.shape[:1], chunks=(X.chunks[0],))
+            return array if dtype is None else array.astype(dtype)
+        value = np.asarray(array)
+        return da.full(
+            X.shape[0],
+            value,
+            chunks=(X.chunks[0],),
+            dtype=value.dtype if dtype is None else dtype,
+        )
     if not is_dask_array(array):
-        array = np.asarray(array)
-        if array.ndim == 0:
-            array = np.full(X.shape[0], array)
-        array = da.from_array(array, chunks=-1)
+        array = da.from_array(np.asarray(array), chunks=-1)
     if array.ndim == 2 and array.shape[1] == 1 and name == "y":
         warn_column_vector_y()
         array = array[:, 0]
@@ -662,7 +714,14 @@ def fit_dask(estimator, X, y, sample_weight=None):
             "classifier, which expects discrete classes on a regression target "
             "with continuous values."
         ) from exc
-    check_classification_targets(classes)
+    with warnings.catch_warnings():
+        # Its rule of "more classes than half the samples" needs the samples,
+        # not the distinct labels alone: applied below.
+        warnings.filterwarnings("ignore", message=re.escape(_MANY_CLASSES))
+        check_classification_targets(classes)
+    n_samples = X.shape[0]
+    if len(classes) > 2 and n_samples > 20 and len(classes) > round(0.5 * n_samples):
+        warnings.warn(_MANY_CLASSES, UserWarning, stacklevel=external_stacklevel())
     if len(classes) < 2:
         raise ValueError(
             "This solver needs samples of at least 2 classes in the data, "
@@ -723,10 +782,11 @@ def fit_dask(estimator, X, y, sample_weight=None):
             "class_weight and sample_weight leave no sample with a positive weight."
         )
     check_weight_sum(
-        np.asarray([total]).astype(dtype),
+        np.asarray([total]),
         "sample weights"
         if per_class is None
         else "sample weights times their class weights",
+        dtype=dtype,
     )
     # As in BCEObjective: weights above 1 are scaled down exactly.
     scale = float(weight_scale(largest))

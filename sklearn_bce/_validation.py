@@ -126,23 +126,24 @@ def check_some_weight(sample_weight):
     return sample_weight
 
 
-def check_weight_sum(sample_weight, weights="sample weights"):
+def check_weight_sum(sample_weight, weights="sample weights", dtype=None):
     """Raise if the weights' sum overflows or is too small to divide by.
 
     The objective divides by the sum of the weights (and the penalty by ``C``
-    times it), so the sum must be a normal, finite float.  ``weights`` names
-    them in the message.
+    times it), so the sum must be a normal, finite float of ``dtype`` (that
+    of the weights by default).  ``weights`` names them in the message.
     """
     with np.errstate(over="ignore"):
         total = float(np.sum(sample_weight, dtype=np.float64))
-    info = np.finfo(sample_weight.dtype)
+    dtype = np.dtype(sample_weight.dtype if dtype is None else dtype)
+    info = np.finfo(dtype)
     if np.isnan(total):
         # (assume_finite=True skips scikit-learn's check.)
         raise ValueError(f"The {weights} contain NaN.")
-    if not np.isfinite(total) or total > info.max / 16:
+    if not np.isfinite(total) or total > float(info.max) / 16:
         raise ValueError(
             f"The {weights} sum to {total:.3g}, too large for "
-            f"{sample_weight.dtype} arithmetic; rescale them (only their ratios "
+            f"{dtype} arithmetic; rescale them (only their ratios "
             "and their scale relative to C matter)."
         )
     if total < 1e6 * float(info.tiny):

@@ -373,6 +373,92 @@ def test_bad_labels_and_weights_raise(client):
         BCELogisticRegression(early_stopping=True).fit(X_dask, y_dask)
 
 
+def test_missing_or_scalar_labels_raise_as_numpy():
+    X, _, _ = make_data(2)
+    for labels, message in [
+        (None, "requires y to be passed, but the target y is None"),
+        (1, r"y should be a 1d array, got an array of shape \(\) instead"),
+    ]:
+        for X_fit in (X, as_dask(X)):
+            with pytest.raises(ValueError, match=message):
+                BCELogisticRegression().fit(X_fit, labels)
+
+
+def test_a_scalar_weight_weighs_every_row_as_numpy():
+    X, y, _ = make_data(2)
+    expected = BCELogisticRegression(C=0.01).fit(X, y, sample_weight=3.0)
+    for weight in (3.0, np.float32(3.0), da.from_array(np.array(3.0))):
+        model = BCELogisticRegression(C=0.01).fit(as_dask(X), y, sample_weight=weight)
+        np.testing.assert_allclose(model.coef_, expected.coef_, rtol=1e-12)
+        assert model.n_iter_ == expected.n_iter_
+
+
+def test_a_scalar_weight_is_not_made_on_the_client():
+    # A vector of n weights built on the client would be shipped in the
+    # graph: made where the chunks are, it costs the client nothing.
+    import tracemalloc
+
+    X = da.zeros((4_000_000, 2), chunks=(1_000_000, 2))
+    tracemalloc.start()
+    try:
+        weight = _dask._rows_like(2.0, X, "sample_weight", dtype=np.float64)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # the vector: 32 MB
+    assert weight.chunks == X.chunks[:1]
+    assert float(weight[-1].compute()) == 2.0
+
+
+@pytest.mark.parametrize("n_samples, warns", [(1000, False), (30, True)])
+def test_many_classes_warn_by_the_number_of_samples_as_numpy(n_samples, warns):
+    # scikit-learn's warning that y may be a regression target: more classes
+    # than half the samples (and more than 20 samples), not more than 20
+    # classes.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(n_samples, 3))
+    y = np.arange(n_samples) % 25
+    for X_fit in (X, as_dask(X)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            BCELogisticRegression(max_iter=2).fit(X_fit, y)
+        messages = [str(w.message) for w in caught]
+        assert any("could represent a regression" in m for m in messages) == warns
+
+
+def test_chunk_curvature_sums_need_little_memory_beyond_the_chunk():
+    # The curvature pass ran on float64 copies of the whole chunk (six times
+    # a float32 chunk): workers that ran the descent fine were killed by it.
+    import tracemalloc
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200_000, 25)).astype(np.float32)
+    weight = rng.uniform(0.5, 2.0, len(X)).astype(np.float32)
+    X64, w64 = X.astype(np.float64), weight.astype(np.float64)
+    X1 = np.hstack([X64, np.ones((len(X), 1))])
+    expected = {
+        _dask._chunk_gram: (X1.T @ (X1 * w64[:, None])).ravel(),
+        _dask._chunk_squares: w64 @ (X1 * X1),
+    }
+    for function, values in expected.items():
+        tracemalloc.start()
+        try:
+            result = function(X, weight, fit_intercept=True)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert peak < 0.25 * X.nbytes, function.__name__
+        np.testing.assert_allclose(result.ravel(), values, rtol=1e-10)
+
+
+def test_an_overflowing_float32_weight_sum_is_named_as_numpy():
+    X, y, _ = make_data(2, dtype=np.float32)
+    weight = np.full(N_SAMPLES, 1e36)
+    for X_fit in (X, as_dask(X)):
+        with pytest.raises(ValueError, match=r"sum to 3e\+39, too large for float32"):
+            BCELogisticRegression().fit(X_fit, y, sample_weight=weight)
+
+
 @pytest.mark.parametrize(
     "class_weight", [{0: -1.0, 1: 1.0}, {0: -0.5, 1: 1.0}], ids=["sum-zero", "negative"]
 )
