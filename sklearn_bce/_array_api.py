@@ -159,6 +159,17 @@ def array_api_namespace(X):
         return None
     if not is_array_api or is_numpy_namespace(xp):
         return None
+    layout = getattr(X, "layout", None)
+    if layout is not None and str(layout) != "torch.strided":
+        # (The engine's reductions have no sparse kernels.)
+        raise ValueError(
+            f"Sparse tensors ({layout}) are not supported: pass a dense "
+            "tensor (X.to_dense()), or a SciPy sparse matrix without "
+            "array_api_dispatch."
+        )
+    if xp.isdtype(X.dtype, "complex floating"):
+        # scikit-learn's check reads dtype.kind, which torch's dtypes lack.
+        raise ValueError(f"Complex data not supported\n{X}\n")
     return xp, device
 
 

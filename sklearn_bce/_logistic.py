@@ -956,6 +956,10 @@ class BCELogisticRegression(
             # first call; set_params may have changed them since.
             self._validate_params()
         check_numpy_only(self, X, "partial_fit")
+        # Labels, classes and weights in another namespace are brought to the
+        # host, as fit does.
+        y, classes = to_numpy(y), to_numpy(classes)
+        sample_weight = to_numpy(sample_weight)
         self.__dict__.pop("_untrained_classes", None)  # it trains every class
         first = not hasattr(self, "coef_")
         if first:

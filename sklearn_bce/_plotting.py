@@ -6,6 +6,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from ._array_api import to_numpy
 from ._validation import plain_value
 
 __all__ = ["LearningRateDisplay", "LossCurveDisplay"]
@@ -30,7 +31,8 @@ def _check_matplotlib(caller_name):
 
 def _as_rows(curve, name):
     """A loss curve as a 2-D float array, one row per binary problem."""
-    curve = np.asarray(curve, dtype=np.float64)
+    # (On the host: a model fitted on a GPU array keeps its curve there.)
+    curve = np.asarray(to_numpy(curve), dtype=np.float64)
     if curve.ndim == 1:
         return curve[None, :]
     if curve.ndim == 2:
@@ -403,12 +405,16 @@ class LossCurveDisplay:
                 "plot: pass a fitted BCELogisticRegression, a Pipeline ending in "
                 f"one, or a search refitted on one{unrefitted}."
             )
-        loss_curve = np.asarray(estimator.loss_curve_)
+        # On the host: a model fitted on an array API array (on a GPU, say)
+        # keeps its curves and classes in the array's namespace and device.
+        loss_curve = np.asarray(to_numpy(estimator.loss_curve_))
         display = cls(
             loss_curve=loss_curve,
             validation_loss_curve=getattr(estimator, "validation_loss_curve_", None),
             class_names=(
-                getattr(estimator, "classes_", None) if loss_curve.ndim == 2 else None
+                to_numpy(getattr(estimator, "classes_", None))
+                if loss_curve.ndim == 2
+                else None
             ),
             name=type(estimator).__name__ if name is None else name,
             stop_reason=getattr(estimator, "stop_reason_", None),

@@ -38,7 +38,7 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import check_is_fitted
 
-from ._array_api import check_numpy_only
+from ._array_api import check_numpy_only, to_numpy
 from ._logistic import (
     BCELogisticRegression,
     LinearBCEOutputsMixin,
@@ -596,6 +596,9 @@ stop_reason_, n_features_in_, feature_names_in_
 
     def _fit(self, X, y, sample_weight, params):
         check_numpy_only(self, X, f"{type(self).__name__}.fit")
+        # Labels and weights in another namespace (NumPy X, torch y) are
+        # brought to the host, as a single fit does.
+        y, sample_weight = to_numpy(y), to_numpy(sample_weight)
         learning_rates = _check_learning_rates(self.learning_rates)
         Cs = _check_Cs(self.Cs)
         routing = _routing_enabled()

@@ -839,6 +839,86 @@ def test_callbacks_partial_fit_and_coef_table_raise(null_callback):
         model.fit(X_xp, y)
 
 
+@pytest.mark.parametrize("kind", ["binary", "multiclass"])
+def test_loss_curve_display_of_a_model_fitted_on_a_device(kind):
+    # Its curves and classes live on the device (device1 refuses to become
+    # numpy, as a GPU array does): the display brings them to the host.
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_bce import LossCurveDisplay
+
+    X, y = make_problem(kind, "float64")
+    labels = as_input(y.astype("float64"), "array_api_strict")
+    with dispatch():
+        model = BCELogisticRegression().fit(as_input(X, "array_api_strict"), labels)
+        display = LossCurveDisplay.from_estimator(model)
+    expected = BCELogisticRegression().fit(X, y.astype("float64"))
+    assert len(display.lines_) == len(np.atleast_2d(expected.loss_curve_))
+    for line, curve in zip(
+        display.lines_, np.atleast_2d(expected.loss_curve_), strict=True
+    ):
+        # (A class that stopped early has NaN after its end: not drawn.)
+        assert_allclose(line.get_ydata(), curve[np.isfinite(curve)], rtol=1e-10)
+    if kind == "multiclass":
+        assert isinstance(display.class_names, np.ndarray)
+        assert_array_equal(display.class_names, [0.0, 1.0, 2.0])
+    plt.close(display.figure_)
+
+
+@pytest.mark.parametrize("method", ["fit", "predict"])
+def test_complex_and_sparse_tensors_are_refused(method):
+    torch = pytest.importorskip("torch")
+    X, y = make_problem("binary", "float64")
+    with dispatch():
+        model = BCELogisticRegression().fit(torch.asarray(X), y)
+        for bad, match in [
+            (torch.asarray(X).to(torch.complex128), "Complex data not supported"),
+            (torch.asarray(X).to_sparse(), r"Sparse tensors \(torch.sparse_coo\)"),
+        ]:
+            with pytest.raises(ValueError, match=match):
+                if method == "fit":
+                    BCELogisticRegression().fit(bad, y)
+                else:
+                    model.predict(bad)
+
+
+def test_numpy_only_methods_take_labels_and_weights_of_other_namespaces():
+    # NumPy X with y, classes and weights on a device: brought to the host,
+    # as fit does, not passed on to NumPy code.
+    from sklearn_bce import BCELogisticRegressionCV
+
+    X, y = make_problem("multiclass", "float64")
+    weight = np.linspace(0.5, 2.0, len(y))
+    on_device = {
+        "y": as_input(y.astype("float64"), "array_api_strict"),
+        "weight": as_input(weight, "array_api_strict"),
+        "classes": as_input(np.array([0.0, 1.0, 2.0]), "array_api_strict"),
+    }
+    with dispatch():
+        model = BCELogisticRegression().partial_fit(
+            X, on_device["y"], classes=on_device["classes"], sample_weight=weight
+        )
+        search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3).fit(
+            X, on_device["y"], sample_weight=on_device["weight"]
+        )
+    expected = BCELogisticRegression().partial_fit(
+        X, y.astype("float64"), classes=[0.0, 1.0, 2.0], sample_weight=weight
+    )
+    assert isinstance(model.classes_, np.ndarray)
+    assert_allclose(model.coef_, expected.coef_, rtol=1e-12)
+    expected = BCELogisticRegressionCV(learning_rates=["auto"], cv=3).fit(
+        X, y.astype("float64"), sample_weight=weight
+    )
+    assert isinstance(search.classes_, np.ndarray)
+    assert_allclose(
+        search.cv_results_["mean_test_score"],
+        expected.cv_results_["mean_test_score"],
+        rtol=1e-12,
+    )
+
+
 def test_sparsify_refuses_array_api_models_and_warm_starts_them():
     X, y = make_problem("binary", "float64")
     with dispatch():
