@@ -440,6 +440,8 @@ class BCELogisticRegression(
         start runs out of ``max_iter`` and keeps its last coefficients; its
         warning names ``1/L`` when the step is above it (``2/L`` with
         ``solver="gd"``), where the loss can oscillate without diverging.
+        With ``batch_size`` no fixed step is safe for every batch, and the
+        warnings advise a smaller step or ``"auto"`` without naming one.
         ``"auto"`` never diverges:
         with ``solver="gd"`` it is the step ``1/L`` from the smoothness bound
         ``L`` of the gradient; with ``solver="nesterov"`` the step is
