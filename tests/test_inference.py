@@ -135,6 +135,33 @@ def test_parameters_set_after_the_fit_do_not_change_the_table(spector_table, cha
     assert list(table.index) == list(spector_table.index)
 
 
+def test_a_class_weight_dict_changed_after_the_fit_does_not_change_the_table():
+    weights = {0: 1.0, 1: 2.0}
+    model = BCELogisticRegression(C=np.inf, tol=1e-10, class_weight=weights)
+    model.fit(SPECTOR_X, SPECTOR_Y)
+    with pytest.warns(UserWarning, match="class_weight"):
+        expected = coef_table(model, SPECTOR_X, SPECTOR_Y)
+    weights[1] = 50.0
+    with pytest.warns(UserWarning, match=r"class_weight=\{0: 1.0, 1: 2.0\}"):
+        table = coef_table(model, SPECTOR_X, SPECTOR_Y)
+    assert_allclose(table, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("l1_ratio", [0.0, 0.5])
+def test_a_converged_penalised_fit_is_not_called_far_from_its_optimum(l1_ratio):
+    # Its optimum is that of the penalised objective: the Newton step counts
+    # the penalty's gradient, and only the "penalised" warning is given.
+    X = StandardScaler().fit_transform(load_breast_cancer().data[:, :3])
+    y = load_breast_cancer().target
+    model = BCELogisticRegression(C=0.05, l1_ratio=l1_ratio, tol=1e-10)
+    model.fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        coef_table(model, X, y)
+    assert len(caught) == 1, [str(w.message) for w in caught]
+    assert "penalised" in str(caught[0].message)
+
+
 def test_a_penalised_fit_keeps_its_penalty_after_set_params():
     model = BCELogisticRegression(C=0.5, tol=1e-10).fit(SPECTOR_X, SPECTOR_Y)
     with pytest.warns(UserWarning, match="penalised"):
@@ -572,6 +599,24 @@ def quasi_separated_data():
     x = np.r_[np.linspace(0.5, 2, 10), -np.linspace(0.5, 2, 10), np.zeros(6)]
     y = np.r_[np.ones(10), np.zeros(10), np.tile([0, 1], 3)].astype(int)
     return np.column_stack([x, rng.normal(size=len(x))]), y
+
+
+def test_quasi_separation_along_no_axis_raises():
+    # A boundary in a general direction: the linear program's margins of the
+    # samples on it round to about -1e-16, not to 0, and must count as 0.
+    rng = np.random.RandomState(0)
+    along = rng.randn(60)
+    across = rng.rand(60) * 2 - 1
+    across[:10] = 0.0  # ten samples on the boundary, of both classes
+    normal = np.array([0.3, 0.7]) / np.hypot(0.3, 0.7)
+    X = np.outer(across, normal) + np.outer(along, [-normal[1], normal[0]])
+    y = (across > 0).astype(int)
+    y[:10] = rng.randint(0, 2, 10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = BCELogisticRegression(C=np.inf, tol=1e-6, max_iter=5000).fit(X, y)
+    with pytest.raises(ValueError, match="quasi-completely separated"):
+        coef_table(model, X, y)
 
 
 @pytest.mark.parametrize("sparse", [False, True])

@@ -468,6 +468,22 @@ def test_warm_start_continues_from_the_coefficients_and_intercept(
     assert_allclose(model.intercept_, six.intercept_, rtol=1e-10)
 
 
+@pytest.mark.parametrize("change", ["fewer features", "more classes"])
+def test_warm_start_on_other_data_shapes_raises_and_keeps_the_fit(change):
+    X, y = load_iris(return_X_y=True)
+    binary = y < 2
+    if change == "fewer features":
+        model = BCELogisticRegression(warm_start=True).fit(X, y)
+        data, match = (X[:, :3], y), r"warm_start=True cannot start .*\(3 features"
+    else:
+        model = BCELogisticRegression(warm_start=True).fit(X[binary], y[binary])
+        data, match = (X, y), r"warm_start=True cannot start .* 3 classes"
+    coef = model.coef_.copy()
+    with pytest.raises(ValueError, match=match):
+        model.fit(*data)
+    assert_array_equal(model.coef_, coef)
+
+
 def test_float32_collinear_features_without_a_penalty_converge():
     # The full metric's jitter in float32 is its rounding (16 eps), not
     # float64's 1e-10: along the null directions of duplicated features a

@@ -304,9 +304,16 @@ def test_partial_fit_class_weight_may_name_a_class_a_batch_lacks():
 def test_fit_resets_partial_fit_state(breast_cancer):
     X, y = breast_cancer
     model = BCELogisticRegression().partial_fit(X, y, classes=[0, 1])
+    model.partial_fit(X, y)
     model.fit(X, y)
     refit = BCELogisticRegression().fit(X, y)
     assert_array_equal(model.coef_, refit.coef_)
+    assert_array_equal(model.n_iter_, refit.n_iter_)
+    assert_array_equal(model.loss_curve_, refit.loss_curve_)
+    # The next partial_fit starts its own count and curve, after the fit.
+    model.partial_fit(X, y)
+    assert_array_equal(model.n_iter_, [1])
+    assert model.loss_curve_.shape == (1,)
 
 
 def test_partial_fit_after_fit_continues_with_fresh_counts(breast_cancer):
@@ -577,6 +584,44 @@ def test_minibatch_divergence_after_some_epochs_keeps_the_lowest_objective(
     assert len(model.loss_curve_) > 1 and model.loss_curve_.min() > np.log(2)
     assert_array_equal(model.coef_, 0.0)
     assert_array_equal(model.intercept_, 0.0)
+
+
+def test_minibatch_divergence_after_an_improvement_keeps_the_best_epoch(
+    breast_cancer,
+):
+    # Two epochs lower the objective, then the coefficients are thrown far
+    # off (by a callback, which gets the iterate) and the next epoch
+    # diverges: the result is the best epoch's coefficients, whose objective
+    # it reports.
+    X, y = breast_cancer
+    objective = BCEObjective(
+        X, y[:, None].astype(np.float64), np.ones(len(y)), 1.0, 0.0, True
+    )
+    kept = {}
+
+    def throw_off(iteration, x, value, grad_max, active):
+        if iteration == 2:
+            kept["coef"] = x.copy()
+            x *= 1e4
+        return False
+
+    result = minibatch_descent(
+        objective,
+        np.zeros((X.shape[1] + 1, 1)),
+        batch_size=32,
+        step=np.array([0.5]),
+        max_iter=10,
+        tol=1e-12,
+        random_state=np.random.RandomState(0),
+        check_divergence=True,
+        callback=throw_off,
+    )
+    assert result.stop_reason.tolist() == ["diverged"]
+    assert_array_equal(result.coef, kept["coef"])
+    assert_allclose(
+        result.objective, objective.loss_gradient(result.coef)[0], rtol=1e-12
+    )
+    assert result.objective[0] == np.nanmin(result.history[:, 0])
 
 
 def test_minibatch_divergence_limit_is_relative_to_at_least_one():
