@@ -9,7 +9,7 @@ from scipy.optimize import brentq
 from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_bce import BCELogisticRegression
+from sklearn_bce import BCELogisticRegression, _solver
 from sklearn_bce._loss import BCEObjective, l1_subgradient_residual
 from sklearn_bce._solver import (
     CholeskyMetric,
@@ -243,6 +243,44 @@ def test_tol_zero_runs_exactly_max_iter():
         tol=0,
     )
     assert result.n_iter[0] == 17 and result.stop_reason[0] == "max_iter"
+
+
+@pytest.mark.parametrize("engine", [gradient_descent, accelerated_gradient_descent])
+def test_tol_zero_stops_where_the_gradient_is_exactly_zero(engine):
+    # All-zero X and balanced labels: the start is the optimum, its gradient
+    # exactly 0, which meets tol=0.
+    objective = BCEObjective(
+        np.zeros((4, 2)),
+        np.array([[0.0], [1.0], [0.0], [1.0]]),
+        np.ones(4),
+        1.0,
+        0.0,
+        True,
+    )
+    result = engine(
+        objective,
+        np.zeros((3, 1)),
+        metric=lipschitz_metric(objective),
+        max_iter=20,
+        tol=0,
+    )
+    assert result.stop_reason.tolist() == ["converged"]
+    assert result.n_iter[0] <= 1
+    assert result.grad_max[0] == 0
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+def test_the_full_bound_serves_up_to_its_number_of_coefficients(extra):
+    # learning_rate="auto" uses the full Hessian bound for at most
+    # FULL_METRIC_FIRST_COEF coefficients (intercept included), its diagonal
+    # beyond.
+    n_features = _solver.FULL_METRIC_FIRST_COEF - 1 + extra
+    X = np.random.default_rng(0).standard_normal((400, n_features))
+    y = (X[:, 0] > 0).astype(np.float64)[:, None]
+    objective = BCEObjective(X, y, np.ones(400), 1.0, 0.0, True)
+    assert objective.n_coef == _solver.FULL_METRIC_FIRST_COEF + extra
+    expected = DiagonalMetric if extra else CholeskyMetric
+    assert type(auto_metric(objective)) is expected
 
 
 def test_callback_sees_every_iteration_and_can_stop():
