@@ -33,7 +33,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import check_estimator
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
+from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV, _search
 
 
 def data(name):
@@ -182,6 +182,48 @@ def test_diverged_candidates_are_nan_reported_and_never_chosen():
     assert results["diverged"].tolist() == [True, False]
     assert results["rank_test_score"].tolist() == [2, 1]
     assert search.learning_rate_ == "auto"
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_score_weighs_the_samples_without_metadata_routing(refit):
+    X, y = data("breast_cancer")
+    weight = np.where(y == 0, 5.0, 0.2)
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3, refit=refit)
+    search.fit(X, y)
+    proba = search.predict_proba(X)
+    weighted = search.score(X, y, sample_weight=weight)
+    assert weighted == pytest.approx(-log_loss(y, proba, sample_weight=weight))
+    assert weighted != pytest.approx(search.score(X, y))
+
+
+def test_a_scorer_that_takes_no_weights_is_warned_about_as_in_grid_search(rng):
+    X, y = data("iris")
+    weight = rng.uniform(0.5, 2.0, len(y))
+
+    def accuracy(estimator, X, y):  # a plain function: no sample_weight
+        return accuracy_score(y, estimator.predict(X))
+
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3, scoring=accuracy)
+    with pytest.warns(UserWarning, match="does not support sample_weight"):
+        search.fit(X, y, sample_weight=weight)
+    grid = GridSearchCV(
+        BCELogisticRegression(), {"learning_rate": ["auto"]}, cv=3, scoring=accuracy
+    )
+    with pytest.warns(UserWarning, match="does not support sample_weight"):
+        grid.fit(X, y, sample_weight=weight)
+    # A scorer that takes them: no warning.
+    search.set_params(scoring="neg_log_loss")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        search.fit(X, y, sample_weight=weight)
+
+
+def test_lists_are_cut_past_ten_names():
+    names = [f"c{k}" for k in range(11)]
+    assert _search._listing(names[:10], "diverged") == "; ".join(names[:10])
+    assert _search._listing(names, "diverged") == (
+        f"{'; '.join(names[:10])}; and 1 more (cv_results_['diverged'])"
+    )
 
 
 def test_long_lists_of_diverged_candidates_are_cut():
@@ -1018,6 +1060,16 @@ def test_failing_metric_scores_error_score_alone():
         search.fit(X, y)
     assert_array_equal(search.cv_results_["mean_test_failing"], [-1.0])
     assert 0.8 < search.cv_results_["mean_test_accuracy"][0] <= 1.0
+    # A metric that is NaN for every candidate ranks them all first, as in
+    # GridSearchCV.
+    search.set_params(learning_rates=["auto", 0.5, 1.0], error_score=np.nan)
+    with (
+        pytest.warns(UserWarning, match="Scoring failed"),
+        pytest.warns(UserWarning, match="test scores are non-finite"),
+    ):
+        search.fit(X, y)
+    assert search.cv_results_["rank_test_failing"].tolist() == [1, 1, 1]
+    search.set_params(learning_rates=["auto"], error_score=-1.0)
     with pytest.raises(ZeroDivisionError):
         search.set_params(error_score="raise").fit(X, y)
 
@@ -1259,7 +1311,6 @@ def test_multiclass_iterations_and_divergence_count_every_class():
 def test_columns_in_several_runs_give_the_results_of_one_run(monkeypatch, capsys):
     # With many coefficients per column a search trains its columns in
     # several descents: each column's results must not depend on the split.
-    from sklearn_bce import _search
 
     X, y = data("iris")
     X = np.hstack([X, X**2])
@@ -1895,7 +1946,6 @@ def test_fit_and_score_times_are_shared_and_averaged_as_documented(monkeypatch):
     # a fold model C s per held-out row.  A fit time is the time of the runs
     # of its step rule divided among their candidates and folds; score times
     # are averaged over the folds with numpy's std, as in GridSearchCV.
-    from sklearn_bce import _search
 
     now = [0.0]
     monkeypatch.setattr(_search, "time", SimpleNamespace(perf_counter=lambda: now[0]))
@@ -1932,6 +1982,26 @@ def test_fit_and_score_times_are_shared_and_averaged_as_documented(monkeypatch):
     )
     assert_allclose(results["mean_fit_time"], expected)
     assert_array_equal(results["std_fit_time"], 0.0)
+
+
+def test_a_binary_training_part_trains_one_column_as_its_single_fit(monkeypatch):
+    # Split 0 trains on two of iris's classes: one column (the other is its
+    # mirror), as the fold's binary fit; split 1 trains all three.
+    X, y = data("iris")
+    splits = [
+        (np.r_[0:40, 50:90], np.r_[40:50, 90:100]),
+        (np.r_[0:150:2], np.r_[1:150:2]),
+    ]
+    widths = []
+    run_solver = _search.run_solver
+
+    def counted_run_solver(objective, coef, **params):
+        widths.append(coef.shape[1])
+        return run_solver(objective, coef, **params)
+
+    monkeypatch.setattr(_search, "run_solver", counted_run_solver)
+    BCELogisticRegressionCV(learning_rates=["auto", 0.5], cv=splits).fit(X, y)
+    assert widths == [1 + 3, 1 + 3]  # per run: the "auto" and the fixed step
 
 
 def test_fold_model_of_a_binary_training_part_reports_its_single_fit():
