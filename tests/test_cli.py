@@ -925,6 +925,29 @@ def test_demo_plot_without_an_extension_is_a_png(tmp_path, capsys):
     assert f"learning-rate plot written to {written}" in capsys.readouterr().out
 
 
+def test_demo_plot_draws_the_search(tmp_path, monkeypatch):
+    # The learning-rate display of the demo's search: scores against the
+    # rate (log axis, labelled by the metric) and a loss curve per scored
+    # candidate.
+    drawn = []
+    from_cv_results = cli.LearningRateDisplay.from_cv_results
+
+    def recorded(cv_results, **kwargs):
+        display = from_cv_results(cv_results, **kwargs)
+        drawn.append((cv_results, display))
+        return display
+
+    monkeypatch.setattr(cli.LearningRateDisplay, "from_cv_results", recorded)
+    demo = ["--learning-rates", "auto", "0.3", "--repeats", "1", "--cv", "2"]
+    assert cli.main([*demo, "--plot", str(tmp_path / "search.png")]) == 0
+    ((cv_results, display),) = drawn
+    assert display.ax_.get_ylabel() == "mean validation neg. log-loss"
+    assert display.ax_.get_xlabel() == "learning rate"
+    assert display.ax_.get_xscale() == "log"
+    scored = np.isfinite(cv_results["mean_test_score"]).sum()
+    assert scored == 2 and len(display.curve_lines_) == scored
+
+
 def _gradients(out):
     """The demo's "max |gradient|" row: ours, LogisticRegression's."""
     (row,) = [line for line in out.splitlines() if line.startswith("max |gradient|")]

@@ -634,6 +634,8 @@ def test_learning_rate_display_lines_stay_distinct_past_ten_colours():
 
 
 def test_learning_rate_display_passes_keywords_to_the_score_lines():
+    from matplotlib.colors import to_rgb
+
     from sklearn_bce import LearningRateDisplay
 
     display = LearningRateDisplay(
@@ -648,6 +650,19 @@ def test_learning_rate_display_passes_keywords_to_the_score_lines():
     for line in display.lines_:
         assert line.get_color() == "k"
         assert line.get_linewidth() == 3
+    (spread,) = display.ax_.collections
+    assert to_rgb(spread.get_facecolor()[0]) == to_rgb("k")
+    # Each group's spread is its line's colour, also past a group that has
+    # only "auto" (which takes a colour but draws no spread).
+    display = LearningRateDisplay(
+        learning_rates=["auto", "auto", 0.1, 1.0],
+        mean_scores=[0.3, 0.35, 0.1, 0.2],
+        std_scores=[0.01] * 4,
+        Cs=[0.01, 0.1, 0.1, 0.1],
+    ).plot()
+    (line,) = [line for line in display.lines_ if line.get_label() == "C=0.1"]
+    (spread,) = display.ax_.collections
+    assert to_rgb(spread.get_facecolor()[0]) == to_rgb(line.get_color())
     for rates, scores in [(["auto"], [0.3]), (["auto", 1.0], [0.3, np.nan])]:
         display = LearningRateDisplay(
             learning_rates=rates, mean_scores=scores, std_scores=[0.0] * len(rates)
@@ -858,6 +873,10 @@ def test_learning_rate_display_stays_readable_with_many_groups():
         "lighter: smaller step",
         'dotted: "auto"',
     ]
+    renderer = display.figure_.canvas.get_renderer()
+    for ax in (display.ax_, display.curves_ax_):
+        # Drawn beside the axes, not only anchored there.
+        assert ax.get_legend().get_window_extent(renderer).x0 >= ax.bbox.x1
     # Long group names: the figure is widened by the legends' own width.
     wide = LearningRateDisplay(
         learning_rates=rates * 12,
@@ -890,6 +909,31 @@ def test_learning_rate_display_stays_readable_with_many_groups():
     assert labels[-1] == 'dotted: "auto"' and "lighter: smaller step" not in labels
     for line in display.curve_lines_:
         assert (line.get_linestyle() == ":") == line.get_label().startswith("lr=auto")
+
+
+def test_a_legend_of_many_groups_is_split_into_columns():
+    # 30 groups: a legend of 33 entries in one column is taller than the
+    # figure (and collapses the constrained layout); in columns of at most
+    # 14 it fits.
+    from sklearn_bce import LearningRateDisplay
+
+    rates = ["auto", 0.1, 1.0]
+    Cs = np.logspace(-3, 3, 30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        display = LearningRateDisplay(
+            learning_rates=rates * 30,
+            mean_scores=np.linspace(-1, 0, 90),
+            std_scores=[0.01] * 90,
+            Cs=np.repeat(Cs, 3),
+        ).plot()
+        display.figure_.canvas.draw()
+    renderer = display.figure_.canvas.get_renderer()
+    legend = display.ax_.get_legend()
+    assert len(legend.get_texts()) > 28
+    height = legend.get_window_extent(renderer).height
+    assert height <= display.figure_.bbox.height
+    assert display.ax_.get_position().height > 0.5
 
 
 def test_learning_rate_display_reads_converged_flags_written_as_text():
@@ -1172,6 +1216,21 @@ def test_learning_rate_display_names_a_group_without_any_score():
     ]
     assert to_rgb(legend.legend_handles[1].get_color()) == to_rgb(cross.get_color())
     assert legend.legend_handles[1].get_marker() == "x"
+    # A group whose "auto" candidate scored is named by its level line: no
+    # "no score" entry of its own.
+    display = LearningRateDisplay(
+        learning_rates=["auto", 1.0, 10.0] * 2,
+        mean_scores=[-0.15, np.nan, np.nan, -0.12, -0.1, -0.2],
+        std_scores=[0.0] * 6,
+        Cs=[1e-4] * 3 + [1.0] * 3,
+    ).plot()
+    labels = [text.get_text() for text in display.ax_.get_legend().get_texts()]
+    assert labels == [
+        "C=0.0001 auto",
+        "C=1",
+        "C=1 auto",
+        "no score (diverged or failed)",
+    ]
 
 
 def test_learning_rate_display_labels_a_none_value_as_given():
