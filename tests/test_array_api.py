@@ -332,6 +332,33 @@ def test_exactly_256_coefficients_take_the_full_metric_as_numpy(name):
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
+def test_power_iteration_bound_adds_the_l2_term(name, monkeypatch):
+    # Features of small scale and a strong penalty: the L2 term is nearly
+    # the whole bound (without it, "auto" steps of plain descent overflow).
+    import sklearn_bce._array_api as engine
+
+    rng = np.random.default_rng(0)
+    X = 0.01 * rng.standard_normal((200, 30))
+    weight = np.ones(200)
+    C = 1e-3
+    monkeypatch.setattr(engine, "MAX_GRAM_COEF", 0)
+    with dispatch():
+        objective = engine.ArrayAPIObjective(
+            as_input(X, name),
+            as_input(X[:, :1], name),
+            as_input((weight / weight.sum())[:, None], name),
+            weight.sum(),
+            C,
+            0.0,
+            False,
+        )
+        bound = objective.smoothness_bound()[0]
+    l2 = 1.0 / (C * weight.sum())
+    exact = np.linalg.eigvalsh(X.T @ X / (4 * weight.sum()))[-1] + l2
+    assert exact <= bound <= 1.1 * exact
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
 def test_power_iteration_bound_weighs_rows_and_couples_the_intercept(name, monkeypatch):
     # Power iteration (all data wider than MAX_GRAM_COEF) bounds the largest
     # eigenvalue of the weighted Gram matrix with its intercept row and
@@ -1313,6 +1340,8 @@ FLAT = {
     "gd": ({"solver": "gd", "C": np.inf}, "float64"),
     "nesterov": ({"C": np.inf}, "float64"),
     "L1 float32": ({"l1_ratio": 1.0}, "float32"),
+    # An exactly zero gradient meets tol=0.
+    "tol 0": ({"C": np.inf, "tol": 0.0}, "float64"),
 }
 
 

@@ -410,7 +410,9 @@ def test_a_scalar_weight_is_not_made_on_the_client():
     assert float(weight[-1].compute()) == 2.0
 
 
-@pytest.mark.parametrize("n_samples, warns", [(1000, False), (30, True)])
+@pytest.mark.parametrize(
+    "n_samples, warns", [(1000, False), (30, True), (20, False), (21, True)]
+)
 def test_many_classes_warn_by_the_number_of_samples_as_numpy(n_samples, warns):
     # scikit-learn's warning that y may be a regression target: more classes
     # than half the samples (and more than 20 samples), not more than 20
