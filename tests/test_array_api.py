@@ -331,6 +331,50 @@ def test_exactly_256_coefficients_take_the_full_metric_as_numpy(name):
     assert_array_equal(to_numpy(model.n_iter_), expected.n_iter_)
 
 
+@pytest.mark.parametrize("switch, expected", [(50, 50), (45, 50)])
+def test_the_metric_switches_at_the_end_of_the_block_that_reaches_its_iteration(
+    switch, expected
+):
+    # Iterations run in blocks of BLOCK_ITERATIONS (10): the full bound takes
+    # over at the end of the block in which a column reaches the switch's
+    # iteration, once.
+    import sklearn_bce._array_api as engine
+
+    X, y = make_problem("binary", "float64")
+    reported, built = [], []
+
+    def record(iteration, *args):
+        reported.append(iteration)
+
+    def build():
+        built.append(reported[-1])
+        return engine.ScalarMetric(0.1)
+
+    with dispatch():
+        n = len(y)
+        objective = engine.ArrayAPIObjective(
+            as_input(X, "array_api_strict"),
+            as_input(y[:, None] * 1.0, "array_api_strict"),
+            as_input(np.full((n, 1), 1.0 / n), "array_api_strict"),
+            n,
+            1.0,
+            0.0,
+            True,
+        )
+        engine.descent(
+            objective,
+            objective.zeros_coef(),
+            metric=engine.ScalarMetric(0.1),
+            accelerated=False,
+            max_iter=100,
+            tol=0.0,
+            metric_switch=(switch, build),
+            callback=record,
+        )
+    assert BLOCK_ITERATIONS == 10
+    assert built == [expected]
+
+
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_power_iteration_bound_adds_the_l2_term(name, monkeypatch):
     # Features of small scale and a strong penalty: the L2 term is nearly
