@@ -114,8 +114,16 @@ def sparse_data(n_samples, n_features, density, seed):
 
 #: The named data sets of sections (b) and (d).
 DATASETS = ("dense-100k", "dense-1M", "ill-conditioned", "sparse", "10-classes")
-# The data sets of section (d).
-SECTION_D_DATASETS = ("dense-1M", "sparse", "10-classes")
+# The fits of section (d): data set, dtype, layout variant.
+SECTION_D_CASES = (
+    ("dense-1M", "float64", None),
+    ("dense-1M", "float32", None),
+    ("dense-1M", "float64", "F"),
+    ("sparse", "float64", None),
+    ("sparse", "float64", "csc"),
+    ("10-classes", "float64", None),
+)
+SECTION_D_DATASETS = tuple(dict.fromkeys(name for name, _, _ in SECTION_D_CASES))
 
 
 def make_dataset(name, seed):
@@ -496,16 +504,8 @@ def peak_memory(factory, X, y):
 
 def section_d(args, log):
     rows = []
-    cases = [
-        ("dense-1M", "float64", None),
-        ("dense-1M", "float32", None),
-        ("dense-1M", "float64", "F"),
-        ("sparse", "float64", None),
-        ("sparse", "float64", "csc"),
-        ("10-classes", "float64", None),
-    ]
     data = {}
-    for name, dtype, variant in cases:
+    for name, dtype, variant in SECTION_D_CASES:
         if args.datasets and name not in args.datasets:
             continue
         if name not in data:
