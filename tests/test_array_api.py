@@ -28,6 +28,11 @@ from sklearn_bce._validation import ARRAY_API_HELPERS
 
 if not ARRAY_API_HELPERS:
     pytest.skip("array API inputs need scikit-learn >= 1.9", allow_module_level=True)
+try:  # scikit-learn refuses to dispatch with SciPy < 1.14, for one
+    with sklearn.config_context(array_api_dispatch=True):
+        pass
+except ImportError as exc:
+    pytest.skip(f"array API dispatch unavailable: {exc}", allow_module_level=True)
 
 from sklearn.utils._array_api import (
     get_namespace,

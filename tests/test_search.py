@@ -1334,18 +1334,28 @@ def test_columns_in_several_runs_give_the_results_of_one_run(monkeypatch, capsys
     assert any("1/L" in str(w.message) for w in runs)
     expected, results = whole.cv_results_, split.cv_results_
     assert results["diverged"].any() and not results["converged"].all()
-    # BLAS products of other widths round differently: 1e-7 after 100 steps
-    # of a candidate that never settles.
+    # BLAS products of other widths round differently, by 1e-14 at most for
+    # the candidates that settle or stop; the one that swings for its 100
+    # steps (C=10, learning rate 20) amplifies that to 5e-7 (1e-6 with
+    # NumPy 1.24): it gets a tolerance of its own.
+    swinging = np.array(
+        [p == {"C": 10.0, "learning_rate": 20.0} for p in expected["params"]]
+    )
+    assert not (results["diverged"] | results["converged"])[swinging].any()
+    assert all(results[f"split{k}_n_iter"][swinging] == 100 for k in range(3))
     for key in expected:
-        if key.startswith(("split", "mean_", "std_", "rank_")) and "time" not in key:
-            assert_allclose(results[key], expected[key], rtol=1e-6, err_msg=key)
-    for key in ("diverged", "converged"):
-        assert_array_equal(results[key], expected[key])
-    for curve, reference in zip(
-        results["loss_curve"], expected["loss_curve"], strict=True
+        if key.startswith(("split", "mean_", "std_")) and "time" not in key:
+            for rows, rtol in ((~swinging, 1e-10), (swinging, 1e-4)):
+                assert_allclose(
+                    results[key][rows], expected[key][rows], rtol=rtol, err_msg=key
+                )
+    for key in ("rank_test_score", "diverged", "converged"):
+        assert_array_equal(results[key], expected[key], err_msg=key)
+    for curve, reference, swings in zip(
+        results["loss_curve"], expected["loss_curve"], swinging, strict=True
     ):
-        assert_allclose(curve, reference, rtol=1e-6)
-    assert_allclose(split.coef_, whole.coef_, rtol=1e-6)
+        assert_allclose(curve, reference, rtol=1e-4 if swings else 1e-10)
+    assert_allclose(split.coef_, whole.coef_, rtol=1e-10)
 
 
 def test_elastic_net_search_refits_the_elastic_net():

@@ -46,6 +46,11 @@ def test_array_api_values_too_large_are_refused_whatever_their_sign(sign):
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 3)), np.arange(20) % 2
     X[3, 1] = sign * 1e200
+    try:  # scikit-learn refuses to dispatch with SciPy < 1.14, for one
+        with sklearn.config_context(array_api_dispatch=True):
+            pass
+    except ImportError as exc:
+        pytest.skip(f"array API dispatch unavailable: {exc}")
     with sklearn.config_context(array_api_dispatch=True):
         with pytest.raises(ValueError, match="too large for"):
             BCELogisticRegression().fit(xp.asarray(X), xp.asarray(y))
