@@ -46,6 +46,20 @@ from sklearn.utils.estimator_checks import (
 
 array_api_strict = pytest.importorskip("array_api_strict")
 
+
+def _numpy_from_dlpack_takes_a_device():
+    try:
+        np.from_dlpack(np.zeros(1), device="cpu")
+    except TypeError:  # NumPy < 2.1
+        return False
+    return True
+
+
+#: scikit-learn brings arrays to NumPy with ``numpy.from_dlpack(x, device=)``;
+#: without it (NumPy < 2.1) its fallback cannot read array-api-strict's
+#: ``device1``, so scikit-learn's own checks cannot compare results there.
+SKLEARN_READS_DEVICE1 = _numpy_from_dlpack_takes_a_device()
+
 NAMESPACES = ["array_api_strict", "torch"]
 DTYPES = ["float64", "float32"]
 
@@ -544,7 +558,13 @@ def counted_tensor_class():
         reads = []
 
         def _note(self, how):
-            HostReadCounter.reads.append((how, tuple(self.shape)))
+            reads, shape = HostReadCounter.reads, tuple(self.shape)
+            if how == "numpy" and reads and reads[-1] == ("cpu", shape):
+                # .cpu().numpy(): one read (scikit-learn's way to NumPy
+                # when numpy.from_dlpack takes no device, NumPy < 2.1).
+                reads[-1] = ("cpu().numpy", shape)
+                return
+            reads.append((how, shape))
 
         def __dlpack__(self, *args, **kwargs):
             self._note("__dlpack__")
@@ -1348,6 +1368,8 @@ def test_verbose_prints_each_iteration_once_as_numpy(name, loader, params, capsy
 @pytest.mark.parametrize("name", NAMESPACES)
 def test_sklearn_array_api_values_check(name, dtype, estimator):
     # Attributes and outputs equal to the numpy fit's (with sample weights).
+    if name == "array_api_strict" and not SKLEARN_READS_DEVICE1:
+        pytest.skip("scikit-learn cannot read device1 into NumPy < 2.1")
     namespace_and_device(name)
     device = "cpu" if name == "torch" else "device1"
     with warnings.catch_warnings():
