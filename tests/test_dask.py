@@ -30,7 +30,7 @@ def client():
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: runs side by side never clash
     )
     client = distributed.Client(cluster)
     try:

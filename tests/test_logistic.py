@@ -540,8 +540,11 @@ def test_huge_weights_fit_as_their_ratios_with_c_scaled(
 def test_defaults_are_the_documented_ones():
     model = BCELogisticRegression()
     for name in inspect.signature(BCELogisticRegression).parameters:
+        # cleandoc: Python 3.13 strips the docstring's indentation, 3.11 not.
         match = re.search(
-            rf"^    {name} : .*default=(.+)$", BCELogisticRegression.__doc__, re.M
+            rf"^{name} : .*default=(.+)$",
+            inspect.cleandoc(BCELogisticRegression.__doc__),
+            re.M,
         )
         assert match, name
         documented = eval(match.group(1))

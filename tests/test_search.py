@@ -1883,8 +1883,10 @@ def test_each_auto_column_takes_the_step_rule_of_its_single_fit(case, monkeypatc
 def documented_defaults(cls):
     """The ``default=`` of each parameter in the class docstring."""
     defaults = {}
+    # cleandoc: Python 3.13 strips the docstring's indentation, 3.11 not.
+    doc = inspect.cleandoc(cls.__doc__)
     for name in inspect.signature(cls).parameters:
-        match = re.search(rf"^    {name} : .*default=(.+)$", cls.__doc__, re.MULTILINE)
+        match = re.search(rf"^{name} : .*default=(.+)$", doc, re.MULTILINE)
         assert match, name
         defaults[name] = eval(match.group(1), {"np": np})
     return defaults
