@@ -46,20 +46,6 @@ from sklearn.utils.estimator_checks import (
 
 array_api_strict = pytest.importorskip("array_api_strict")
 
-
-def _numpy_from_dlpack_takes_a_device():
-    try:
-        np.from_dlpack(np.zeros(1), device="cpu")
-    except TypeError:  # NumPy < 2.1
-        return False
-    return True
-
-
-#: scikit-learn brings arrays to NumPy with ``numpy.from_dlpack(x, device=)``;
-#: without it (NumPy < 2.1) its fallback cannot read array-api-strict's
-#: ``device1``, so scikit-learn's own checks cannot compare results there.
-SKLEARN_READS_DEVICE1 = _numpy_from_dlpack_takes_a_device()
-
 NAMESPACES = ["array_api_strict", "torch"]
 DTYPES = ["float64", "float32"]
 
@@ -1366,9 +1352,9 @@ def test_verbose_prints_each_iteration_once_as_numpy(name, loader, params, capsy
 )
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMESPACES)
-def test_sklearn_array_api_values_check(name, dtype, estimator):
+def test_sklearn_array_api_values_check(name, dtype, estimator, sklearn_reads_device1):
     # Attributes and outputs equal to the numpy fit's (with sample weights).
-    if name == "array_api_strict" and not SKLEARN_READS_DEVICE1:
+    if name == "array_api_strict" and not sklearn_reads_device1:
         pytest.skip("scikit-learn cannot read device1 into NumPy < 2.1")
     namespace_and_device(name)
     device = "cpu" if name == "torch" else "device1"

@@ -3,7 +3,6 @@
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import (
     check_dataframe_column_names_consistency,
@@ -14,22 +13,11 @@ from sklearn.utils.estimator_checks import (
 from sklearn_bce import BCELogisticRegression
 
 
-def _numpy_from_dlpack_takes_a_device():
-    try:
-        np.from_dlpack(np.zeros(1), device="cpu")
-    except TypeError:  # NumPy < 2.1
-        return False
-    return True
-
-
 @parametrize_with_checks([BCELogisticRegression()])
-def test_sklearn_compatible_estimator(estimator, check):
-    # scikit-learn's array API checks bring results to NumPy with
-    # numpy.from_dlpack(x, device=); without it (NumPy < 2.1) they cannot
-    # read array-api-strict's device1, whatever the estimator.
+def test_sklearn_compatible_estimator(estimator, check, sklearn_reads_device1):
     keywords = getattr(check, "keywords", {})
     on_device1 = any("device1" in str(v) for v in keywords.values())
-    if on_device1 and not _numpy_from_dlpack_takes_a_device():
+    if on_device1 and not sklearn_reads_device1:
         pytest.skip("scikit-learn cannot read device1 into NumPy < 2.1")
     check(estimator)
 
