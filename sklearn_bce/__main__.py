@@ -142,7 +142,8 @@ def build_parser():
         description=(
             "Load MODEL.skops (trusting only classes of sklearn_bce, "
             "scikit-learn, numpy and scipy.sparse that the file cannot use to "
-            "run code or write files), predict the rows of DATA.csv and write "
+            "run code or write files, and the metrics of scikit-learn's named "
+            "scorers), predict the rows of DATA.csv and write "
             "the predicted class and the probability of each class (columns "
             "proba_<class>) as CSV."
         ),

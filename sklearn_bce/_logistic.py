@@ -489,9 +489,10 @@ class BCELogisticRegression(
     class_weight : dict or "balanced", default=None
         Weights ``{class_label: weight}`` that multiply the sample weights;
         ``"balanced"`` uses ``n_samples / (n_classes * np.bincount(y))``, or,
-        when ``sample_weight`` is given, its weighted equivalent (each class
-        counted by its total sample weight), as ``LogisticRegression`` does
-        with scikit-learn 1.9 (1.8 counts the samples).  With several classes
+        when ``sample_weight`` is given, the same as ``LogisticRegression``
+        with the installed scikit-learn: from 1.9 the weighted equivalent
+        (each class counted by its total sample weight), with 1.8 the counts
+        of the samples.  With several classes
         the weights apply to every one-vs-rest problem: ``"balanced"``
         balances the classes of the multiclass problem, as
         ``LogisticRegression`` does, where

@@ -13,10 +13,12 @@ For one target column ``y`` in {0, 1}^m with sample weights ``s >= 0``,
               + 1/(C S) [(1 - rho)/2 ||w||_2^2 + rho ||w||_1],   z = X w + b
 
 - ``log(1 + exp(z)) - y z`` is the binary cross-entropy of the probability
-  ``sigmoid(z)``; it is evaluated as ``max(z, 0) + log1p(exp(-|z|)) - y z``
-  (the value of ``np.logaddexp(0, z) - y z``, several times faster) and the
-  sigmoid as ``scipy.special.expit`` or from the same ``exp(-|z|)``; none of
-  these overflows or loses accuracy for large ``|z|``.
+  ``sigmoid(z)``; it is evaluated as ``log1p(exp(-|z|)) + (max(z, 0) - y z)``
+  (the value of ``np.logaddexp(0, z) - y z``, several times faster; the
+  bracket first, so a large margin keeps its small loss, see :func:`bce`)
+  and the sigmoid as ``scipy.special.expit`` or ``1 / (1 + exp(-z))``, whose
+  ``exp`` may overflow to ``inf`` for its exact limit 0.  Neither loses
+  accuracy for large ``|z|``.
 - The intercept ``b`` is never penalised and ``C = inf`` means no penalty.
 - Multiplying ``J`` by ``C S`` gives ``C sum_i s_i loss_i + penalty``, the
   objective of ``sklearn.linear_model.LogisticRegression(C=C, l1_ratio=rho)``:

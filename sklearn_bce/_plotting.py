@@ -1019,7 +1019,13 @@ class LearningRateDisplay:
             parameter out as ``<name>=default`` (a value ``None`` given in a
             grid is labelled ``<name>=None``).  Read back from a CSV file,
             its numbers and flags written as text are read as such; its
-            ``loss_curve`` text is not drawn (with a warning).
+            ``loss_curve`` text is not drawn (with a warning).  The results
+            of a ``GridSearchCV`` do not say which fits diverged: such a fit
+            keeps the coefficients of the lowest objective it reached (the
+            starting ones, often), which the search scores like any other,
+            so its step is drawn as a point, not as a cross;
+            :class:`~sklearn_bce.BCELogisticRegressionCV` scores diverged
+            candidates NaN.
 
         ax, curves_ax : matplotlib Axes, default=None
             See :meth:`plot`.

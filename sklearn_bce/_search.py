@@ -234,15 +234,18 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     ``GridSearchCV(BCELogisticRegression(), {"learning_rate": ..., "C": ...})``
     with the same splits, in the same candidate order, for every candidate
     whose fits converge (up to rounding; in float32, rounding can move where a
-    fit stops within ``tol``: on standardised breast cancer the log-loss
-    differed by up to 3.5e-5 with the default grid, 1.3e-3 over ``Cs=10``'s).
+    fit stops within ``tol``: on standardised breast cancer the fold
+    log-loss scores differed by up to 3.5e-5 with the default grid, 1.3e-3
+    over ``Cs=10``'s).
     A fit stopped by ``max_iter`` is an
     unfinished model: when its step makes the loss oscillate, its
     coefficients depend on floating-point rounding (a single
     ``BCELogisticRegression`` fit changes with the memory order of ``X``), so
-    its score can differ from ``GridSearchCV``'s; such candidates are warned
-    about (unless ``tol=0``, which asks for ``max_iter`` iterations) and
-    marked in ``cv_results_["converged"]``.
+    its score can differ from ``GridSearchCV``'s, and from one grid to
+    another (the number of columns trained together changes how the
+    products round), as can whether its swing ends as diverged; such
+    candidates are warned about (unless ``tol=0``, which asks for
+    ``max_iter`` iterations) and marked in ``cv_results_["converged"]``.
 
     Parameters
     ----------
