@@ -535,6 +535,11 @@ class LearningRateDisplay:
         that did not are drawn with hollow markers, and their loss curves are
         labelled "not converged".  ``None`` marks none.
 
+    name : str, default=None
+        Name of the search, put before every legend label (``"gd, C=1"``,
+        ``"gd, C=1 auto"``), to tell apart the lines of several displays on
+        the same axes.  ``None`` leaves it out.
+
     Attributes
     ----------
     ax_ : matplotlib Axes
@@ -591,6 +596,7 @@ class LearningRateDisplay:
         loss_curves=None,
         score_name=None,
         converged=None,
+        name=None,
     ):
         self.learning_rates = learning_rates
         self.mean_scores = mean_scores
@@ -600,8 +606,9 @@ class LearningRateDisplay:
         self.loss_curves = loss_curves
         self.score_name = score_name
         self.converged = converged
+        self.name = name
 
-    def plot(self, ax=None, *, curves_ax=None, **kwargs):
+    def plot(self, ax=None, *, curves_ax=None, name=None, **kwargs):
         """Plot the scores (and the loss curves when the display has them).
 
         On axes that hold another learning-rate display's lines, the groups
@@ -625,6 +632,10 @@ class LearningRateDisplay:
             Axes for the loss curves when ``ax`` is given; ``None`` then skips
             them.
 
+        name : str, default=None
+            Name put before the legend labels; ``None`` uses the display's
+            ``name``.
+
         **kwargs : dict
             Keyword arguments passed to :meth:`matplotlib.axes.Axes.plot` for
             the lines of scores against the float learning rates; they
@@ -638,9 +649,9 @@ class LearningRateDisplay:
         display : LearningRateDisplay
             Object that stores the plotted lines.
         """
-        return self._plot(ax, curves_ax, kwargs)
+        return self._plot(ax, curves_ax, name, kwargs)
 
-    def _plot(self, ax, curves_ax, kwargs):
+    def _plot(self, ax, curves_ax, name, kwargs):
         # Called by plot and from_cv_results alike, so that its warning
         # (stacklevel 3) points at the user's line through either.
         _check_matplotlib(f"{type(self).__name__}.plot")
@@ -677,9 +688,18 @@ class LearningRateDisplay:
                     f"converged has {len(converged)} entries, but there are "
                     f"{len(rates)} candidates: it must have one per candidate."
                 )
-        # The line of each candidate, named by its C and other parameters.
+        # The line of each candidate, named by its C and other parameters
+        # (after the display's name).
+        display_name = self.name if name is None else name
         names = [
-            _group_name(C, candidate, with_C=self.Cs is not None)
+            ", ".join(
+                part
+                for part in (
+                    display_name,
+                    _group_name(C, candidate, with_C=self.Cs is not None),
+                )
+                if part
+            )
             for C, candidate in zip(Cs, params, strict=True)
         ]
         if "c" in kwargs and "color" not in kwargs:  # matplotlib's alias
@@ -1000,7 +1020,15 @@ class LearningRateDisplay:
 
     @classmethod
     def from_cv_results(
-        cls, cv_results, *, ax=None, curves_ax=None, metric=None, score_name=None
+        cls,
+        cv_results,
+        *,
+        ax=None,
+        curves_ax=None,
+        metric=None,
+        score_name=None,
+        name=None,
+        **kwargs,
     ):
         """Plot a learning-rate search from its ``cv_results_``.
 
@@ -1038,6 +1066,14 @@ class LearningRateDisplay:
         score_name : str, default=None
             Label of the score axis; ``None`` is ``metric``, if given.
 
+        name : str, default=None
+            Name of the search, put before every legend label (to tell
+            several searches apart on the same axes); ``None`` leaves it out.
+
+        **kwargs : dict
+            Keyword arguments of the lines of scores, as :meth:`plot` takes
+            them.
+
         Returns
         -------
         display : LearningRateDisplay
@@ -1066,20 +1102,20 @@ class LearningRateDisplay:
         # The C of the same step: "param_C", or "param_<step>__C".
         prefix = rate_key[: -len("learning_rate")]
         C_key = f"{prefix}C" if f"{prefix}C" in cv_results else None
-        name = "score" if metric is None else metric
-        if f"std_test_{name}" not in cv_results and f"mean_test_{name}" in cv_results:
+        score = "score" if metric is None else metric
+        if f"std_test_{score}" not in cv_results and f"mean_test_{score}" in cv_results:
             raise ValueError(
-                f"cv_results has mean_test_{name} but no std_test_{name}: "
+                f"cv_results has mean_test_{score} but no std_test_{score}: "
                 "give it as a search stores it, with both."
             )
-        if f"mean_test_{name}" not in cv_results:
+        if f"mean_test_{score}" not in cv_results:
             metrics = sorted(
                 key[len("mean_test_") :]
                 for key in cv_results
                 if key.startswith("mean_test_")
             )
             raise ValueError(
-                f"cv_results has no mean_test_{name}; its scores are {metrics}. "
+                f"cv_results has no mean_test_{score}; its scores are {metrics}. "
                 "Choose one with metric=<name>."
             )
         # A list of grids masks the parameters a candidate's grid leaves out.
@@ -1121,8 +1157,8 @@ class LearningRateDisplay:
             curves = None
         display = cls(
             learning_rates=[rates[i] for i in keep],
-            mean_scores=np.asarray(cv_results[f"mean_test_{name}"])[keep],
-            std_scores=np.asarray(cv_results[f"std_test_{name}"])[keep],
+            mean_scores=np.asarray(cv_results[f"mean_test_{score}"])[keep],
+            std_scores=np.asarray(cv_results[f"std_test_{score}"])[keep],
             Cs=None
             if C_key is None
             else [_unmasked(cv_results[C_key])[i] for i in keep],
@@ -1150,8 +1186,9 @@ class LearningRateDisplay:
                     "cv_results['converged']",
                 )
             ),
+            name=name,
         )
-        return display._plot(ax, curves_ax, {})
+        return display._plot(ax, curves_ax, None, kwargs)
 
 
 def _legend(ax, handles, *, beside):

@@ -1196,6 +1196,50 @@ def test_learning_rate_display_twice_on_one_axes_keeps_both():
     assert to_rgb(handles[2].get_color()) == colours[1]
 
 
+def test_learning_rate_display_names_two_searches_apart():
+    # Two searches of the same grid on one axes: without names their
+    # legend entries were the same ("C=1", "C=1 auto" twice).  A name goes
+    # before every label, from the constructor, plot or from_cv_results,
+    # and from_cv_results passes the line keywords on as plot does.
+    from sklearn_bce import LearningRateDisplay
+
+    results = {
+        "param_learning_rate": np.array(["auto", 0.1, 1.0, 100.0], dtype=object),
+        "param_C": np.array([1.0] * 4, dtype=object),
+        "mean_test_score": [-0.1, -0.2, -0.15, np.nan],
+        "std_test_score": [0.0] * 4,
+        "loss_curve": [np.full((2, 3), 0.5)] * 4,
+    }
+    first = LearningRateDisplay.from_cv_results(results, name="gd", marker="s")
+    assert first.lines_[0].get_marker() == "s"
+    second = LearningRateDisplay.from_cv_results(
+        results, ax=first.ax_, curves_ax=first.curves_ax_, name="nesterov"
+    )
+    labels = [text.get_text() for text in first.ax_.get_legend().get_texts()]
+    assert labels == [
+        "gd, C=1",
+        "gd, C=1 auto",
+        "nesterov, C=1",
+        "nesterov, C=1 auto",
+        "no score (diverged or failed)",
+    ]
+    curves = [line.get_label() for line in second.curve_lines_]
+    assert curves == [
+        "lr=auto, nesterov, C=1",
+        "lr=0.1, nesterov, C=1",
+        "lr=1, nesterov, C=1",
+    ]
+    # plot's name replaces the display's; without Cs the name stands alone.
+    display = LearningRateDisplay(
+        learning_rates=["auto", 0.1],
+        mean_scores=[-0.1, -0.2],
+        std_scores=[0.0, 0.0],
+        name="ignored",
+    ).plot(name="sgd")
+    assert [line.get_label() for line in display.lines_] == ["sgd", "sgd auto"]
+    assert display.name == "ignored"
+
+
 def test_learning_rate_display_names_a_group_without_any_score():
     # Every step of C=0.0001 diverged: its crosses had a colour no entry named.
     from matplotlib.colors import to_rgb
