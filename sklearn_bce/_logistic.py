@@ -84,6 +84,9 @@ _FIT_PARAMS = (
 
 _SOLVERS = {"gd": gradient_descent, "nesterov": accelerated_gradient_descent}
 
+# Classes a warning names; it counts the others (as the search's warnings do).
+_NAMED_CLASSES = 10
+
 
 def validate_training_data(estimator, X, y, sample_weight):
     """Validate ``fit``'s arguments; set ``classes_`` on ``estimator``.
@@ -1407,8 +1410,19 @@ class BCELogisticRegression(
         return tags
 
     def _problem_names(self):
-        """A function naming the one-vs-rest problems that a mask selects."""
+        """A function naming the one-vs-rest problems that a mask selects
+        (the first ten, and how many more)."""
         classes = np.asarray(to_numpy(self.classes_))
         if len(classes) == 2:
             return lambda mask: ""
-        return lambda mask: f" for classes {classes[mask].tolist()}"
+
+        def names(mask):
+            chosen = classes[mask].tolist()
+            if len(chosen) <= _NAMED_CLASSES:
+                return f" for classes {chosen}"
+            return (
+                f" for {len(chosen)} classes ({chosen[:_NAMED_CLASSES]} and "
+                f"{len(chosen) - _NAMED_CLASSES} more)"
+            )
+
+        return names

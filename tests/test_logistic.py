@@ -591,7 +591,7 @@ def test_running_out_of_mini_batch_epochs_gives_mini_batch_advice():
 
 
 def test_warnings_report_the_fits_iterations_and_largest_gradient():
-    from sklearn.datasets import load_breast_cancer, load_wine
+    from sklearn.datasets import load_breast_cancer, load_wine, make_blobs
 
     # A step so long that the first iteration already diverges.
     X, y = load_breast_cancer(return_X_y=True)
@@ -608,6 +608,15 @@ def test_warnings_report_the_fits_iterations_and_largest_gradient():
     iterations = model.n_iter_[model.stop_reason_ == "diverged"]
     assert iterations.min() == 0 < iterations.max()
     assert "diverged for classes [0, 1, 2] at the first iteration:" in str(
+        record[0].message
+    )
+    # Of many classes, a warning names the first ten and counts the rest (it
+    # listed all 300 of a 300-class fit).
+    X, y = make_blobs(120, n_features=2, centers=12, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="did not converge") as record:
+        BCELogisticRegression(max_iter=1).fit(X, y)
+    listed = list(range(10))
+    assert f"did not converge for 12 classes ({listed} and 2 more) in" in str(
         record[0].message
     )
     # One iteration, judged at the start (all zeros): the gradient of class k
