@@ -516,7 +516,8 @@ class LearningRateDisplay:
         Per candidate, the training objective after each iteration, one row
         per fold: ``cv_results_["loss_curve"]`` of
         :class:`~sklearn_bce.BCELogisticRegressionCV` (with several classes,
-        the objective averaged over the one-vs-rest classes).  When given,
+        the objective averaged over the one-vs-rest classes; an entry
+        ``None`` draws no curve for its candidate).  When given,
         :meth:`plot` draws their mean over the rows in a second panel, each
         row held at its final value once it stopped: in the colour of the
         candidate's line of scores, lighter for smaller learning rates, dotted
@@ -976,7 +977,7 @@ class LearningRateDisplay:
                     steps.setdefault(name, set()).add(float(rate))
             keyed = {}
             for i, curves in enumerate(self.loss_curves):
-                if not np.isfinite(mean[i]):
+                if curves is None or not np.isfinite(mean[i]):
                     continue
                 curve = _mean_of_stopped_curves(curves)
                 unfinished = "" if converged[i] else "not converged"
@@ -1271,6 +1272,8 @@ def _valid_rate(rate):
     """A positive finite number or ``"auto"``, as the display draws them."""
     if isinstance(rate, str):
         return rate == "auto"
+    if isinstance(rate, (bool, np.bool_)):  # refused by the estimator too
+        return False
     return isinstance(rate, Real) and bool(np.isfinite(rate)) and rate > 0
 
 

@@ -681,10 +681,27 @@ def test_learning_rate_display_checks_its_inputs_as_from_cv_results_does():
         learning_rates=np.array(["auto", 0.1, 1.0]), **scores
     ).plot()
     assert_array_equal(display.lines_[0].get_xdata(), [0.1, 1.0])
-    # The axis is logarithmic: steps it cannot show are refused, not dropped.
-    for rates in (["auto", 0.0, 1.0], ["auto", -0.1, 1.0], ["fast", 0.1, 1.0]):
+    # The axis is logarithmic: steps it cannot show are refused, not dropped;
+    # so are booleans, which the estimator refuses (True was drawn at 1).
+    for rates in (
+        ["auto", 0.0, 1.0],
+        ["auto", -0.1, 1.0],
+        ["fast", 0.1, 1.0],
+        ["auto", True, 0.1],
+        [np.True_, 0.1, 1.0],
+    ):
         with pytest.raises(ValueError, match="must be positive finite numbers"):
             LearningRateDisplay(learning_rates=rates, **scores).plot()
+    # A candidate without a loss curve (None) draws none, without a warning
+    # (numpy's "Mean of empty slice").
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        display = LearningRateDisplay(
+            learning_rates=["auto", 0.1, 1.0],
+            loss_curves=[np.ones((2, 3)), None, np.ones((2, 4))],
+            **scores,
+        ).plot()
+    assert [line.get_label() for line in display.curve_lines_] == ["lr=auto", "lr=1"]
     with pytest.raises(ValueError, match="loss_curves has 2 entries, but there are 3"):
         LearningRateDisplay(
             learning_rates=["auto", 0.1, 1.0],
