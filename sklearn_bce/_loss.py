@@ -948,7 +948,7 @@ class BCEObjective(PenalisedColumns):
         Design matrix; float32 or float64, dense (C- or F-ordered, possibly
         read-only or memory-mapped), CSR or CSC.  It is never copied or
         modified.
-    Y : ndarray of shape (n_samples, K)
+    Y : ndarray of shape (n_samples, K), or (n_samples, T) with ``target_index``
         Targets in {0, 1}, of the dtype of ``X``.
     sample_weight : ndarray of shape (n_samples,), (n_samples, K) or (n_samples, G)
         Non-negative weights; every column must have a positive sum.  With
@@ -971,6 +971,10 @@ class BCEObjective(PenalisedColumns):
         powers of two (:func:`weight_scale` of each column's largest), as the
         search holds its fold weights once for all its runs; ``C`` applies to
         the given weights.
+    target_index : array-like of shape (K,), default=None
+        Problem ``k`` has the targets of column ``target_index[k]`` of ``Y``
+        (the search's problems share their class's one-vs-rest targets:
+        ``n_samples x n_classes`` targets instead of ``n_samples x K``).
     """
 
     #: Accelerated descent keeps the logits ``X W + b`` of its iterate in an
@@ -987,12 +991,15 @@ class BCEObjective(PenalisedColumns):
         fit_intercept,
         weight_index=None,
         scaled_by=None,
+        target_index=None,
     ):
         self.X = X
         self.Y = Y
         self.dtype = X.dtype
         self.n_samples, self.n_features = X.shape
-        self.n_problems = Y.shape[1]
+        if target_index is not None:
+            target_index = np.asarray(target_index, dtype=np.intp)
+        self.n_problems = Y.shape[1] if target_index is None else target_index.size
         self.fit_intercept = bool(fit_intercept)
         self.n_coef = self.n_features + self.fit_intercept
         # C order: sweeps read the weights of a block of rows at once.
@@ -1021,8 +1028,8 @@ class BCEObjective(PenalisedColumns):
         # divided by ``S`` (their sum, as held) at the end.
         self._sample_weight = sample_weight
         self._weight_index = weight_index
-        # Restricted objectives read their targets through an index.
-        self._target_index = None
+        # Targets read through an index (as restricted objectives read them).
+        self._target_index = target_index
         self._set_penalty(C, l1_ratio, np.broadcast_to(scale, (self.n_problems,)))
         self._layout_rows()
 
@@ -1039,6 +1046,7 @@ class BCEObjective(PenalisedColumns):
         sub.n_problems = len(cols)
         if self.Y.shape[1] == 1 or self.Y.strides[1] == 0:
             sub.Y = np.broadcast_to(self.Y[:, :1], (self.n_samples, len(cols)))
+            sub._target_index = None
         else:
             sub._target_index = self._index(self._target_index, cols)
         if self._weight_index is not None or self._sample_weight.shape[1] > 1:

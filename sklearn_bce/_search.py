@@ -11,7 +11,9 @@ costs a fraction of a fit's iteration, not nothing (``benchmarks/README.md``,
 fit would, and a run has one: fixed steps, ``"auto"`` with an L1 term and
 ``"auto"`` without one run apart, and ``"auto"`` columns without one in runs
 whose full curvature bounds fit in memory; columns of many coefficients are
-split into several runs of at most ``RUN_COEF_BYTES`` of coefficients each.
+split into several runs of at most ``RUN_COEF_BYTES`` of coefficients each,
+and columns of many samples into runs whose stored logits (``"nesterov"``)
+fit in scikit-learn's ``working_memory``.
 """
 
 import copy
@@ -225,9 +227,12 @@ class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstima
     its ``"auto"`` columns with an L1 term apart from those without (a
     ``C=np.inf`` column has none, whatever ``l1_ratio``); columns of many
     coefficients, such as those of wide sparse data, run in several runs of
-    at most 4 MiB of coefficients each, and ``"auto"`` columns whose full
+    at most 4 MiB of coefficients each, ``"auto"`` columns whose full
     curvature bounds would together take more than 1 GiB in runs whose
-    bounds fit.  Each
+    bounds fit, and, with ``solver="nesterov"``, which stores each column's
+    logits (``n_samples`` values), columns of many samples in runs of at
+    most scikit-learn's ``working_memory`` of logits (1 GiB by default; see
+    :func:`sklearn.set_config`).  Each
     fold's held-out part is then scored, the candidate with the
     best mean score is chosen, and (with ``refit=True``) refitted on all the
     data, warm-started from its fold solutions.  The scores equal those of
@@ -908,6 +913,12 @@ stop_reason_, n_features_in_, feature_names_in_
             # Runs of at most RUN_COEF_BYTES of coefficients each and, where
             # the full bound can serve, of as many bounds as it can hold.
             per_run = max(1, RUN_COEF_BYTES // (n_coef * X.dtype.itemsize))
+            if self.solver == "nesterov":
+                # Accelerated descent stores the logits of its columns: at
+                # most scikit-learn's working_memory of them per run.
+                memory = int(get_config()["working_memory"] * 2**20)
+                logits = X.shape[0] * X.dtype.itemsize  # bytes per column
+                per_run = min(per_run, max(1, memory // logits))
             max_pairs = None
             if not is_fixed and full_bound and not has_l1[group[0]]:
                 max_pairs = full_metric_max_bounds(n_coef)
@@ -980,20 +991,20 @@ stop_reason_, n_features_in_, feature_names_in_
         objective.  ``weights``: the fold weights as held (scaled down by
         powers of two, see :func:`weight_scale`) and their scales."""
         fold_weights, scale = weights
-        # Two classes: one target column for all, as a view (no copy).
-        targets = (
-            np.broadcast_to(Y, (len(Y), klass.size)) if Y.shape[1] == 1 else Y[:, klass]
-        )
+        # Two classes: one target column for all, as a view (no copy); more:
+        # each column reads its class's, n_samples x n_classes in all.
+        two = Y.shape[1] == 1
         # Every column reads its fold's weights: n_samples x n_folds.
         objective = BCEObjective(
             X,
-            targets,
+            np.broadcast_to(Y, (len(Y), klass.size)) if two else Y,
             fold_weights,
             [candidates[c]["C"] for c in cand],
             self.l1_ratio,
             self.fit_intercept,
             weight_index=fold,
             scaled_by=scale,
+            target_index=None if two else klass,
         )
         rates = [candidates[c]["learning_rate"] for c in cand]
         result = run_solver(

@@ -249,6 +249,8 @@ def _epochs(
 ):
     """The epochs of :func:`minibatch_descent`."""
     X, Y = objective.X, objective.Y
+    if objective._target_index is not None:
+        Y = Y[:, objective._target_index]
     weights = objective._scaled_weight  # (n_samples, 1) or (n_samples, K)
     n_samples, n_features = X.shape
     n_problems = coef.shape[1]

@@ -251,6 +251,59 @@ def test_weight_index_shares_weight_columns(rng):
     )
 
 
+def test_target_index_shares_target_columns(rng):
+    # The search's problems read their class's targets through an index
+    # (n_samples x n_classes, not n_samples x K): the same problems as with
+    # every column of targets written out, in the sweeps, the restricted
+    # objectives and the mini-batch epochs.
+    from sklearn_bce._stochastic import minibatch_descent
+
+    n, p = 60, 4
+    X = rng.normal(size=(n, p))
+    Y = (rng.random((n, 3)) < 0.4).astype(float)
+    index = np.array([2, 0, 1, 2, 0])
+    weights = rng.uniform(0.0, 2.0, size=(n, 2))
+    weight_index = np.array([0, 0, 1, 1, 0])
+    C = np.array([1.0, 1.0, 1.0, 10.0, 10.0])
+    shared = BCEObjective(
+        X, Y, weights, C, 0.2, True, weight_index=weight_index, target_index=index
+    )
+    written = BCEObjective(
+        X, Y[:, index], weights, C, 0.2, True, weight_index=weight_index
+    )
+    assert shared.n_problems == 5
+    coef = rng.normal(size=(p + 1, 5))
+    previous = rng.normal(size=coef.shape)
+    for cols in (None, np.array([1, 3, 4])):
+        c = coef if cols is None else coef[:, cols]
+        prev = previous if cols is None else previous[:, cols]
+        beta = np.full(c.shape[1], 0.4)
+        assert_same_momentum_sweep(shared, cols, written, cols, c, prev, beta)
+    raw = shared.raw_prediction(coef)
+    assert_allclose(shared.objective(raw, coef), written.objective(raw, coef))
+    assert_allclose(shared.gradient(raw, coef), written.gradient(raw, coef))
+    sub = shared.restricted([4, 0]).restricted([1])  # the problem 0 alone
+    assert sub.Y is Y  # shared, not copied
+    assert_allclose(
+        sub.sweep(coef[:, [0]]).gradient,
+        written.sweep(coef[:, [0]], np.array([0])).gradient,
+        rtol=1e-12,
+    )
+    fits = [
+        minibatch_descent(
+            objective,
+            np.zeros((p + 1, 5)),
+            batch_size=16,
+            step=np.full(5, 0.1),
+            max_iter=3,
+            tol=0.0,
+            random_state=np.random.RandomState(0),
+        )
+        for objective in (shared, written)
+    ]
+    assert_allclose(fits[0].coef, fits[1].coef, rtol=1e-12)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_no_overflow_at_extreme_logits(dtype):
     z = np.array([-1e4, -50.0, 0.0, 50.0, 1e4], dtype=dtype)

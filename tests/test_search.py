@@ -1308,9 +1308,14 @@ def test_multiclass_iterations_and_divergence_count_every_class():
     assert np.isnan(results["mean_test_score"][1])
 
 
-def test_columns_in_several_runs_give_the_results_of_one_run(monkeypatch, capsys):
-    # With many coefficients per column a search trains its columns in
-    # several descents: each column's results must not depend on the split.
+@pytest.mark.parametrize("limit", ["coefficients", "working_memory"])
+def test_columns_in_several_runs_give_the_results_of_one_run(
+    limit, monkeypatch, capsys
+):
+    # With many coefficients per column, or logits of many samples (stored
+    # by "nesterov" beyond scikit-learn's working_memory), a search trains
+    # its columns in several descents: each column's results must not depend
+    # on the split.
 
     X, y = data("iris")
     X = np.hstack([X, X**2])
@@ -1323,12 +1328,20 @@ def test_columns_in_several_runs_give_the_results_of_one_run(monkeypatch, capsys
     with warnings.catch_warnings(record=True) as one_run:
         warnings.simplefilter("always", ConvergenceWarning)
         whole = BCELogisticRegressionCV(**params).fit(X, y)
-    # 7 columns per run: 18 "auto" columns in runs of 7, 7 and 4.
-    monkeypatch.setattr(_search, "RUN_COEF_BYTES", 7 * 9 * 8)
-    with warnings.catch_warnings(record=True) as runs:
+    # 7 columns per run: 18 "auto" columns in runs of 7, 7 and 4 (7.5
+    # columns of 150 float64 logits in MiB).
+    memory = 7.5 * 150 * 8 / 2**20 if limit == "working_memory" else None
+    if limit == "coefficients":
+        monkeypatch.setattr(_search, "RUN_COEF_BYTES", 7 * 9 * 8)
+    with (
+        warnings.catch_warnings(record=True) as runs,
+        sklearn.config_context(working_memory=memory),
+    ):
         warnings.simplefilter("always", ConvergenceWarning)
         split = BCELogisticRegressionCV(verbose=1, **params).fit(X, y)
-    assert "= 18 columns, in 3 runs of at most 7" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "= 18 columns, in 3 runs of at most 7" in out
+    assert "= 36 columns, in 6 runs of at most 7" in out
     # The same warnings, naming the same candidates (and 1/L of each).
     assert [str(w.message) for w in runs] == [str(w.message) for w in one_run]
     assert any("1/L" in str(w.message) for w in runs)
