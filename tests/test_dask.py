@@ -449,7 +449,11 @@ def test_chunk_curvature_sums_need_little_memory_beyond_the_chunk():
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()
-        assert peak < 0.25 * X.nbytes, function.__name__
+        # The float64 weights and a few float64 blocks: a quarter of the
+        # chunk, and the traced peak also counts what the process's other
+        # threads (the Dask cluster's) allocate meanwhile.  Half the chunk
+        # still refuses one float64 copy of it (twice the chunk).
+        assert peak < 0.5 * X.nbytes, function.__name__
         np.testing.assert_allclose(result.ravel(), values, rtol=1e-10)
 
 
