@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from ._array_api import to_numpy
-from ._validation import plain_value
+from ._validation import external_stacklevel, plain_value
 
 __all__ = ["LearningRateDisplay", "LossCurveDisplay"]
 
@@ -653,8 +653,8 @@ class LearningRateDisplay:
         return self._plot(ax, curves_ax, name, kwargs)
 
     def _plot(self, ax, curves_ax, name, kwargs):
-        # Called by plot and from_cv_results alike, so that its warning
-        # (stacklevel 3) points at the user's line through either.
+        # Called by plot, from_cv_results and from_estimator alike; its
+        # warnings name the user's line through any of them.
         _check_matplotlib(f"{type(self).__name__}.plot")
         # Text that holds a number (an array of "auto" and floats is text).
         rates = [
@@ -712,7 +712,7 @@ class LearningRateDisplay:
                 "No candidate has a finite mean score to draw: the fits of "
                 "every candidate diverged or failed.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=external_stacklevel(),
             )
         own_figure = ax is None
         if ax is None and curves_ax is not None:
@@ -1133,7 +1133,7 @@ class LearningRateDisplay:
                 "cv_results has candidates of learning rates that are not "
                 f"positive finite numbers or 'auto' ({shown}): they are not drawn.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=external_stacklevel(),
             )
             keep = [i for i in keep if i not in invalid]
         others = {}
@@ -1153,7 +1153,7 @@ class LearningRateDisplay:
                 "file), not arrays: the loss curves are not drawn.  Save "
                 "cv_results_ with pickle or joblib to keep them.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=external_stacklevel(),
             )
             curves = None
         display = cls(
@@ -1190,6 +1190,96 @@ class LearningRateDisplay:
             name=name,
         )
         return display._plot(ax, curves_ax, None, kwargs)
+
+    @classmethod
+    def from_estimator(
+        cls,
+        estimator,
+        *,
+        ax=None,
+        curves_ax=None,
+        metric=None,
+        score_name=None,
+        name=None,
+        **kwargs,
+    ):
+        """Plot the learning-rate search of a fitted search estimator.
+
+        The same as :meth:`from_cv_results` with ``estimator.cv_results_``.
+
+        Parameters
+        ----------
+        estimator : estimator instance
+            A fitted :class:`~sklearn_bce.BCELogisticRegressionCV`, or a
+            fitted ``GridSearchCV``/``RandomizedSearchCV`` over
+            ``learning_rate`` of a :class:`~sklearn_bce.BCELogisticRegression`
+            (alone or as a pipeline step).
+
+        ax, curves_ax : matplotlib Axes, default=None
+            See :meth:`plot`.
+
+        metric : str, default=None
+            Which score of a multi-metric search to plot; ``None`` is the
+            metric that chose the best candidate (the search's ``refit``,
+            when it names one), else the single score.
+
+        score_name : str, default=None
+            Label of the score axis; ``None`` is the plotted metric's name.
+
+        name : str, default=None
+            Name of the search, put before every legend label; ``None`` leaves
+            it out.
+
+        **kwargs : dict
+            Keyword arguments of the lines of scores, as :meth:`plot` takes
+            them.
+
+        Returns
+        -------
+        display : LearningRateDisplay
+            Object that stores the plotted lines.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_breast_cancer
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from sklearn_bce import BCELogisticRegressionCV, LearningRateDisplay
+        >>> X, y = load_breast_cancer(return_X_y=True)
+        >>> X = StandardScaler().fit_transform(X)
+        >>> search = BCELogisticRegressionCV(
+        ...     learning_rates=["auto", 0.1, 1.0], cv=3
+        ... ).fit(X, y)
+        >>> display = LearningRateDisplay.from_estimator(search)
+        >>> [line.get_label() for line in display.lines_]
+        ['C=1', 'C=1 auto']
+        """
+        _check_matplotlib(f"{cls.__name__}.from_estimator")
+        check_is_fitted(estimator)
+        if not hasattr(estimator, "cv_results_"):
+            raise ValueError(
+                f"{type(estimator).__name__} has no cv_results_ to plot: pass a "
+                "fitted BCELogisticRegressionCV, or a GridSearchCV or "
+                "RandomizedSearchCV over the learning_rate of a "
+                "BCELogisticRegression."
+            )
+        refit = getattr(estimator, "refit", None)
+        if (
+            metric is None
+            and isinstance(refit, str)
+            and f"mean_test_{refit}" in estimator.cv_results_
+        ):
+            metric = refit
+        return cls.from_cv_results(
+            estimator.cv_results_,
+            ax=ax,
+            curves_ax=curves_ax,
+            metric=metric,
+            score_name=score_name,
+            name=name,
+            **kwargs,
+        )
 
 
 def _legend(ax, handles, *, beside):

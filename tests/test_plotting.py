@@ -470,6 +470,52 @@ def test_learning_rate_display_reads_a_multi_metric_search():
     assert len(display.curve_lines_) == 3
 
 
+def test_learning_rate_display_from_estimator_reads_a_fitted_search():
+    # A fitted search (ours, or GridSearchCV over the estimator) draws as its
+    # cv_results_ does; a multi-metric search draws the metric that chose.
+    from sklearn.model_selection import GridSearchCV
+
+    from sklearn_bce import BCELogisticRegressionCV, LearningRateDisplay
+
+    X, y = _search_data()
+    ours = BCELogisticRegressionCV(learning_rates=["auto", 0.1, 0.5], cv=3)
+    with pytest.raises(NotFittedError):
+        LearningRateDisplay.from_estimator(ours)
+    ours.fit(X, y)
+    display = LearningRateDisplay.from_estimator(ours, name="ours", marker="s")
+    expected = LearningRateDisplay.from_cv_results(ours.cv_results_, name="ours")
+    assert [line.get_label() for line in display.lines_] == [
+        "ours, C=1",
+        "ours, C=1 auto",
+    ]
+    for line, reference in zip(display.lines_, expected.lines_, strict=True):
+        assert_allclose(line.get_ydata(), reference.get_ydata())
+    assert display.lines_[0].get_marker() == "s"
+    assert len(display.curve_lines_) == 3
+    theirs = GridSearchCV(
+        BCELogisticRegression(),
+        {"learning_rate": ["auto", 0.1, 0.5]},
+        cv=3,
+        scoring={"ll": "neg_log_loss", "acc": "accuracy"},
+        refit="acc",
+    ).fit(X, y)
+    display = LearningRateDisplay.from_estimator(theirs)
+    assert display.ax_.get_ylabel() == "acc"
+    assert_allclose(
+        display.lines_[0].get_ydata(), theirs.cv_results_["mean_test_acc"][1:]
+    )
+    assert (
+        LearningRateDisplay.from_estimator(theirs, metric="ll").ax_.get_ylabel() == "ll"
+    )
+    with pytest.raises(ValueError, match="BCELogisticRegression has no cv_results_"):
+        LearningRateDisplay.from_estimator(BCELogisticRegression().fit(X, y))
+    # Its warnings name the caller's line, as those of from_cv_results do.
+    ours.cv_results_["loss_curve"] = np.array(["[0.5]"] * 3, dtype=object)
+    with pytest.warns(UserWarning, match="loss_curve'] holds text") as record:
+        LearningRateDisplay.from_estimator(ours)
+    assert record[0].filename == __file__
+
+
 def test_learning_rate_display_draws_a_line_per_other_searched_parameter():
     from sklearn.model_selection import GridSearchCV
 
