@@ -162,6 +162,19 @@ def assert_same_momentum_sweep(ours, ours_cols, theirs, theirs_cols, coef, prev,
         assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-12)
 
 
+def assert_same_problems(ours, theirs, coef, previous, some):
+    """Two objectives of the same problems agree: momentum sweeps of all the
+    columns and of the columns ``some``, and the objective and gradient."""
+    for cols in (None, some):
+        c = coef if cols is None else coef[:, cols]
+        prev = previous if cols is None else previous[:, cols]
+        beta = np.full(c.shape[1], 0.4)
+        assert_same_momentum_sweep(ours, cols, theirs, cols, c, prev, beta)
+    raw = ours.raw_prediction(coef)
+    assert_allclose(ours.objective(raw, coef), theirs.objective(raw, coef))
+    assert_allclose(ours.gradient(raw, coef), theirs.gradient(raw, coef))
+
+
 @pytest.mark.parametrize("targets", ["own", "shared"])
 @pytest.mark.parametrize("weights_2d", [True, False])
 def test_restricted_objective_is_those_problems(rng, targets, weights_2d):
@@ -228,14 +241,7 @@ def test_weight_index_shares_weight_columns(rng):
     assert_allclose(shared.sw_sum, written.sw_sum)
     coef = rng.normal(size=(p + 1, 7))
     previous = rng.normal(size=coef.shape)
-    for cols in (None, np.array([1, 4, 6])):
-        c = coef if cols is None else coef[:, cols]
-        prev = previous if cols is None else previous[:, cols]
-        beta = np.full(c.shape[1], 0.4)
-        assert_same_momentum_sweep(shared, cols, written, cols, c, prev, beta)
-    raw = shared.raw_prediction(coef)
-    assert_allclose(shared.objective(raw, coef), written.objective(raw, coef))
-    assert_allclose(shared.gradient(raw, coef), written.gradient(raw, coef))
+    assert_same_problems(shared, written, coef, previous, np.array([1, 4, 6]))
     bounds, bound_index = shared.hessian_bound()
     assert len(bounds) == 4  # one per distinct (weights, C)
     written_bounds, written_index = written.hessian_bound()
@@ -274,14 +280,7 @@ def test_target_index_shares_target_columns(rng):
     assert shared.n_problems == 5
     coef = rng.normal(size=(p + 1, 5))
     previous = rng.normal(size=coef.shape)
-    for cols in (None, np.array([1, 3, 4])):
-        c = coef if cols is None else coef[:, cols]
-        prev = previous if cols is None else previous[:, cols]
-        beta = np.full(c.shape[1], 0.4)
-        assert_same_momentum_sweep(shared, cols, written, cols, c, prev, beta)
-    raw = shared.raw_prediction(coef)
-    assert_allclose(shared.objective(raw, coef), written.objective(raw, coef))
-    assert_allclose(shared.gradient(raw, coef), written.gradient(raw, coef))
+    assert_same_problems(shared, written, coef, previous, np.array([1, 3, 4]))
     sub = shared.restricted([4, 0]).restricted([1])  # the problem 0 alone
     assert sub.Y is Y  # shared, not copied
     assert_allclose(
