@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.special import expit
+from sklearn.base import is_classifier
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -821,6 +822,14 @@ def run_fit(args, out=None):
             f"{args.data}: unknown target column {args.target!r} (columns: "
             f"{_listing(list(frame.columns))}){hint}"
         )
+    if _header_reads_as_data(frame):
+        # Even where the target is among them: that row would not be fitted.
+        raise CommandError(
+            f"{args.data}: the first row is read as the column names, and it "
+            "holds numbers: if it is a row of data, add a header row that names "
+            "the columns (else that row would not be fitted); if they are the "
+            "names, write them as text that is not a number"
+        )
     y = _target_labels(frame, args.target, args.data)
     X = frame.drop(columns=[args.target])
     if y.isna().any():
@@ -990,9 +999,11 @@ def _save_plot(model, path):
 #: coefficients of a model made sparse by ``sparsify``.
 TRUSTED_PACKAGES = ("sklearn_bce", "sklearn", "numpy", "scipy.sparse")
 #: Parts of module paths never imported to judge a name: modules that run
-#: a program, test or build code, or change scikit-learn when imported.
+#: a program (numpy's ``_examples`` are scripts), test or build code, or
+#: change scikit-learn when imported.
 _UNIMPORTED_PARTS = (
     "__main__",
+    "_examples",
     "conftest",
     "_build_utils",
     "_pyinstaller",
@@ -1018,8 +1029,10 @@ def _trust(name, loaders=None):
     ``"untrusted"`` or ``"missing"`` (a trusted package without it: a file
     made by another version).  The file chooses the module to import:
     only modules of the trusted packages whose path is made of identifiers
-    are imported, none of tests, build code, ``__main__`` (which runs a
-    program when imported) or ``experimental`` (which changes scikit-learn).
+    are imported, none of tests, build code, ``__main__`` or ``_examples``
+    (which run a program when imported) or ``experimental`` (which changes
+    scikit-learn).  A module that is there but fails to import (one that
+    needs a package not installed) is ``"untrusted"``, not ``"missing"``.
     """
     module_name, _, attribute = name.rpartition(".")
     parts = module_name.split(".")
@@ -1036,7 +1049,12 @@ def _trust(name, loaders=None):
         found = importlib.import_module(module_name)
         for part in attribute.split("."):
             found = getattr(found, part)
-    except (ImportError, AttributeError):
+    except ModuleNotFoundError as exc:
+        # The module (or a package above it) is not there; else it is, and
+        # needs a module that is not.
+        there = exc.name is None or not _in_packages(module_name, (exc.name,))
+        return "untrusted" if there else "missing"
+    except AttributeError:
         return "missing"
     except (Exception, SystemExit):  # a module that fails to import
         return "untrusted"
@@ -1163,20 +1181,18 @@ def load_model(path):
         import skops.io as sio
     except ImportError as exc:
         raise _unavailable(exc, "predict", "skops") from None
+    if Path(path).is_dir():
+        raise CommandError(f"{path}: is a directory, not a model file")
     if not Path(path).is_file():
         raise CommandError(f"{path}: no such file")
     try:
         untrusted = sio.get_untrusted_types(file=path)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise CommandError(
-            f"{path}: not a skops model file ({_one_line(exc)})"
-        ) from None
-    try:
         loaders = _loaders_by_type(path)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise CommandError(
-            f"{path}: not a skops model file ({_one_line(exc)})"
-        ) from None
+        what = "not a skops model file"
+        if _has_schema(path):  # e.g. of a newer skops
+            what = "a skops model file that the installed skops cannot read"
+        raise CommandError(f"{path}: {what} ({_one_line(exc)})") from None
     trust = {name: _trust(name, loaders.get(name)) for name in untrusted}
     refused = [name for name, verdict in trust.items() if verdict == "untrusted"]
     if refused:
@@ -1199,9 +1215,26 @@ def load_model(path):
         model = sio.load(path, trusted=untrusted)
     except Exception as exc:  # skops raises many kinds on a corrupt file
         raise CommandError(f"{path}: cannot load the model: {_one_line(exc)}") from None
-    if not hasattr(model, "predict_proba") or not hasattr(model, "classes_"):
-        raise CommandError(f"{path}: does not hold a fitted classifier")
+    kind = type(model).__name__
+    if not is_classifier(model):
+        raise CommandError(f"{path}: does not hold a classifier (it holds a {kind})")
+    if not hasattr(model, "classes_"):
+        raise CommandError(f"{path}: holds an unfitted {kind}")
+    if not hasattr(model, "predict_proba"):
+        raise CommandError(
+            f"{path}: holds a {kind}, a classifier without predict_proba: predict "
+            "writes the probabilities of the classes"
+        )
     return model
+
+
+def _has_schema(path):
+    """Whether ``path`` is a zip file with a skops schema."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "schema.json" in archive.namelist()
+    except (zipfile.BadZipFile, OSError):
+        return False
 
 
 def run_predict(args, out=None):
@@ -1218,6 +1251,11 @@ def run_predict(args, out=None):
             raise CommandError(
                 f"{args.data}: {frame.shape[1]} column(s), but the model was "
                 f"fitted on {n_features} feature(s)"
+            )
+        if not any(_is_number(value) for value in frame.iloc[0]):
+            raise CommandError(
+                f"{args.data}: the first row holds no numbers, as a header row "
+                "of column names does: if it names the columns, drop --no-header"
             )
         if names is not None:
             frame.columns = list(names)

@@ -1,13 +1,16 @@
 """``python -m sklearn_bce fit`` and ``predict``, run as a user runs them."""
 
 import contextlib
+import importlib
 import io
+import json
 import operator
 import os
 import re
 import subprocess
 import sys
 import warnings
+import zipfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -20,7 +23,7 @@ from scipy.special import expit
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge, RidgeClassifier
 from sklearn.metrics import accuracy_score, log_loss
 from sklearn.model_selection import (
     GridSearchCV,
@@ -253,6 +256,24 @@ def bad_inputs(tmp_path_factory):
     sio.dump(mislabelled, folder / "mislabelled.skops")
     evil = make_pipeline(FunctionTransformer(operator.neg), BCELogisticRegression())
     sio.dump(evil.fit(X, y), folder / "evil.skops")
+    sio.dump(RidgeClassifier().fit(X, y), folder / "ridge.skops")
+    sio.dump(Ridge().fit(X, y), folder / "regressor.skops")
+    sio.dump(make_pipeline(BCELogisticRegression()), folder / "unfitted.skops")
+    (folder / "folder.skops").mkdir()
+    # A model file of a newer skops: a protocol this one does not know.
+    with (
+        zipfile.ZipFile(folder / "model.skops") as source,
+        zipfile.ZipFile(folder / "newer.skops", "w") as target,
+    ):
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "schema.json":
+                schema = json.loads(content)
+                schema["protocol"] += 1000
+                content = json.dumps(schema).encode()
+            target.writestr(name, content)
+    # A first row of numbers in which the target's name is found.
+    rare.assign(t=[0, 1] * 3).to_csv(folder / "numbers.csv", index=False, header=False)
     return folder
 
 
@@ -332,6 +353,28 @@ FAILURES = {
         "untrusted types _operator.neg",
     ),
     "not a model file": (["predict", "notmodel.skops", "data.csv"], "not a skops"),
+    "a model file of a newer skops": (
+        ["predict", "newer.skops", "data.csv"],
+        "newer.skops: a skops model file that the installed skops cannot read "
+        "(The file was saved with skops protocol",
+    ),
+    "a folder for a model file": (
+        ["predict", "folder.skops", "data.csv"],
+        "folder.skops: is a directory, not a model file",
+    ),
+    "a classifier without probabilities": (
+        ["predict", "ridge.skops", "data.csv"],
+        "ridge.skops: holds a RidgeClassifier, a classifier without "
+        "predict_proba: predict writes the probabilities of the classes",
+    ),
+    "a regressor": (
+        ["predict", "regressor.skops", "data.csv"],
+        "regressor.skops: does not hold a classifier (it holds a Ridge)",
+    ),
+    "an unfitted model": (
+        ["predict", "unfitted.skops", "data.csv"],
+        "unfitted.skops: holds an unfitted Pipeline",
+    ),
     "missing model file": (["predict", "nope.skops", "data.csv"], "no such file"),
     "missing predict data": (["predict", "model.skops", "nope.csv"], "no such file"),
     "missing feature columns": (
@@ -357,6 +400,17 @@ FAILURES = {
         "unknown target column 'target' (columns: '17.99', '10.38', '122.8', "
         "'1001.0', '0.1184', '0'); the first row is read as the column names, and "
         "this file's are numbers: add a header row that names the columns",
+    ),
+    # The target's name is among the numbers: that row is still refused.
+    "a headerless training file naming the target": (
+        ["fit", "numbers.csv", "--target", "0"],
+        "numbers.csv: the first row is read as the column names, and it holds "
+        "numbers: if it is a row of data, add a header row",
+    ),
+    "a header read as a row by --no-header": (
+        ["predict", "model.skops", "features.csv", "--no-header"],
+        "features.csv: the first row holds no numbers, as a header row of column "
+        "names does: if it names the columns, drop --no-header",
     ),
     "no header and other columns than the model's": (
         ["predict", "model.skops", "fewer.csv", "--no-header"],
@@ -720,6 +774,32 @@ def test_predict_loads_a_sparsified_model(tmp_path):
     assert cli._trust("scipy.optimize.OptimizeResult") == "untrusted"
     assert cli._trust("scipy_sparse_lookalike.Thing") == "untrusted"
     assert cli._trust("scipy.sparse.csr_matrix") == "trusted"
+
+
+def test_trust_imports_no_example_script_and_tells_missing_from_failing(
+    monkeypatch,
+):
+    imported = []
+    import_module = importlib.import_module
+
+    def recording_import(name, *args):
+        imported.append(name)
+        return import_module(name, *args)
+
+    monkeypatch.setattr(cli.importlib, "import_module", recording_import)
+    # numpy's example scripts run a program when imported.
+    assert cli._trust("numpy.random._examples.cython.setup.Thing") == "untrusted"
+    assert imported == []
+    # A module not installed, or a class it does not have: another version's.
+    assert cli._trust("sklearn.no_such_module.Thing") == "missing"
+    assert cli._trust("sklearn.linear_model.NoSuchClass") == "missing"
+    # A module that is there but needs one that is not: refused, not missing.
+    monkeypatch.setattr(
+        cli.importlib,
+        "import_module",
+        lambda name: import_module("sklearn_bce.no_such_dependency"),
+    )
+    assert cli._trust("sklearn.linear_model.LogisticRegression") == "untrusted"
 
 
 def test_predict_reports_warnings_in_one_line(
