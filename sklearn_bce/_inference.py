@@ -63,9 +63,19 @@ __all__ = ["coef_table"]
 MAX_CONDITION = 1e12
 
 #: Smallest share of the information the data could carry (at p = 1/2 for every
-#: sample) that the fit may keep in any direction before the data are checked
-#: for quasi-complete separation (a linear program).
+#: sample) that an L1 fit (C finite, l1_ratio=1) may keep in any direction
+#: before the data are checked for quasi-complete separation.
 MIN_RELATIVE_INFORMATION = 1e-3
+
+#: Largest change of a sample's logit by the correction that makes the fit's
+#: weights of the samples an exact certificate that the classes are not
+#: separated (see :func:`_certainly_not_separated`); beyond it, a linear
+#: program decides.  Any value below 1 is a certificate; 0.5 leaves room for
+#: rounding.
+MAX_CERTIFICATE_CHANGE = 0.5
+
+#: Largest residual of that certificate, relative to the size of its terms.
+CERTIFICATE_TOL = 1e-8
 
 #: Largest margin (of a direction scaled to [-1, 1] on data scaled to [-1, 1])
 #: that counts as zero in the separation check, and the largest violation of a
@@ -160,7 +170,8 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     UserWarning
         If the model is penalised (finite ``C``), was fitted with
         ``class_weight`` (weights that depend on the labels are not
-        frequency weights: the standard errors come out too small),
+        frequency weights: the standard errors come out too small for
+        weights above 1, too large below 1),
         ``early_stopping=True`` (on part of the data, stopped by a validation
         score), diverged or was stopped by a callback, or if its coefficients
         are more than 0.1 standard errors from the optimum of the data given
@@ -178,18 +189,21 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     Perfect separation is detected exactly: when the fitted unpenalised model
     classifies every sample of positive weight correctly, the likelihood has
     no maximum.  Quasi-complete separation (classes separated up to samples
-    on the boundary) is suspected once the fit has driven the information
-    along some direction below 1e-3 of what it would be at probabilities of
-    1/2, and then decided exactly by a linear program (is there a direction
-    on which every sample of positive weight lies on its class's side?):
-    fits of rare events, whose probabilities are all small without any
-    separation, get their table.  Along a separating direction the fit runs
-    off as long as ``tol`` lets it, and the information falls with ``tol``:
-    on an indicator that only class 1 takes, below 1e-3 from ``tol=1e-5``
-    on; at a looser ``tol`` quasi-separation shows as very large standard
-    errors (at ``tol=1e-4`` there, with the warning of coefficients far from
-    the optimum).  The linear program reads every sample once per pivot: on
-    200,000 x 50 it took about 10 s.
+    on the boundary) is decided exactly too, at any ``tol``, for an
+    unpenalised fit (``C=inf``).  Near the optimum, the fit's weights of the
+    samples (each sample's weight times its fitted probability of the other
+    class), slightly corrected, balance the design, and then no direction
+    separates the classes (Stiemke's lemma): one pass over the data checks
+    it.  Where they do not (separated data, a fit far from the optimum), a
+    linear program decides: is there a direction on which every sample of
+    positive weight lies on its class's side?  It reads every sample once
+    per pivot: on 200,000 x 50 it took about 10 s.  Fits of rare events,
+    whose probabilities are all small without any separation, get their
+    table.  An L1 fit (finite ``C``, ``l1_ratio=1``) stops short of the
+    likelihood's optimum, and its penalty keeps it from running off; its
+    data go to the linear program only once the fit has driven the
+    information along some direction below 1e-3 of what it would be at
+    probabilities of 1/2.
 
     Examples
     --------
@@ -283,7 +297,16 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
             else "Its L1 penalty adds no curvature: fit with l1_ratio < 1, or "
             "remove the separating features."
         )
-        if _relative_information(information, bound) < MIN_RELATIVE_INFORMATION:
+        if np.isinf(fitted.C):
+            suspected = not _certainly_not_separated(X, y01, s, z, fitted.fit_intercept)
+        else:
+            # An L1 fit stops short of the likelihood's optimum, so its
+            # weights of the samples prove nothing; its penalty keeps it from
+            # running off, unless C is so large that the information it keeps
+            # along some direction has collapsed.
+            relative = _relative_information(information, bound)
+            suspected = relative < MIN_RELATIVE_INFORMATION
+        if suspected:
             _check_not_quasi_separated(X, y01, s, fitted.fit_intercept, advice)
     else:
         advice = "Fit with a smaller C."
@@ -390,7 +413,8 @@ def _warn_if_not_inference(estimator, fitted):
             "the table reads the class weights as frequency weights (as if the "
             "samples of a weighted class had been observed that many times), "
             "which weights that depend on the labels are not, so its standard "
-            "errors are too small and it is not valid inference. Fit without "
+            "errors are scaled wrongly (too small for weights above 1, too large "
+            "below 1) and it is not valid inference. Fit without "
             "class_weight for inference.",
             UserWarning,
             stacklevel=external_stacklevel(),
@@ -523,6 +547,67 @@ def _weighted_gram(X, weights, fit_intercept, penalty):
     gram[0, 1:] = gram[1:, 0] = cross
     gram[1:, 1:] = gram_x
     return gram
+
+
+def _certainly_not_separated(X, y01, s, z, fit_intercept):
+    """Whether the fit proves that no direction separates the classes.
+
+    By Stiemke's lemma, either some direction ``d`` of the design has
+    ``A d >= 0`` and ``A d != 0`` (quasi-complete separation; ``A``: the
+    design with a column of ones for the intercept, each row times its
+    class's sign ``2 y - 1``, on the samples of positive weight), or some
+    weights ``v > 0`` of the samples balance it, ``A^T v = 0``; never both.
+    At the optimum of the unpenalised likelihood, the weights ``r = s q``
+    (``q``: the fitted probability of the other class) do: ``A^T r`` is minus
+    the gradient.  Near it, ``v = r (1 + A u)`` with ``u`` the Newton-like
+    correction ``-(A^T diag(r) A)^{-1} A^T r`` balances it exactly, and is
+    positive where ``|A u| < 1`` (where the correction changes no sample's
+    logit by 1).  That is checked, with room for rounding
+    (:data:`MAX_CERTIFICATE_CHANGE`, and the residual ``A^T v`` against
+    :data:`CERTIFICATE_TOL`): one pass over ``X`` instead of the linear
+    program, which reads it once per pivot.  A separated design has no such
+    weights, so this never passes there; nor where the fit is far from the
+    optimum, or a probability rounds to 0 or 1: then the linear program
+    decides.
+    """
+    positive = s > 0
+    sign = 2.0 * y01 - 1.0
+    r = s * expit(-sign * z)
+    if not np.all(r[positive] > 0) or not np.all(np.isfinite(r)):
+        return False
+
+    def signed_sums(weights):
+        """``A^T weights``."""
+        signed = weights * sign
+        sums = np.asarray(X.T @ signed).ravel()
+        return np.concatenate([[signed.sum()], sums]) if fit_intercept else sums
+
+    balance = signed_sums(r)
+    gram = _weighted_gram(X, r, fit_intercept, 0.0)
+    diagonal = np.diag(gram)
+    if not np.all(diagonal > 0):
+        return False
+    scale = 1.0 / np.sqrt(diagonal)
+    try:
+        factor = cho_factor(gram * scale[:, None] * scale)
+    except LinAlgError:
+        return False
+    u = -scale * cho_solve(factor, balance * scale)
+    change = np.asarray(X @ u[int(fit_intercept) :]).ravel()
+    if fit_intercept:
+        change = change + u[0]
+    if not np.all(np.abs(change[positive]) <= MAX_CERTIFICATE_CHANGE):
+        return False
+    v = r * (1.0 + sign * change)
+    # Each sum against its largest possible size, sum(v) max |column|.
+    if sp.issparse(X):
+        largest = np.asarray(abs(X).max(axis=0).toarray()).ravel()
+    else:  # two reductions instead of np.abs(X), which would copy X
+        largest = np.maximum(X.max(axis=0), -X.min(axis=0))
+    if fit_intercept:
+        largest = np.concatenate([[1.0], largest])
+    residual = signed_sums(v)
+    return bool(np.all(np.abs(residual) <= CERTIFICATE_TOL * v.sum() * largest))
 
 
 def _relative_information(information, bound):

@@ -25,7 +25,7 @@ from sklearn.exceptions import (
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV
+from sklearn_bce import BCELogisticRegression, BCELogisticRegressionCV, _inference
 from sklearn_bce._inference import coef_table
 
 try:  # scikit-learn >= 1.9: the callback API
@@ -206,7 +206,8 @@ def test_class_weight_multiplies_the_sample_weights():
     weighted = BCELogisticRegression(class_weight=class_weight, **TIGHT)
     weighted.fit(SPECTOR_X, SPECTOR_Y)
     sample_weight = np.where(SPECTOR_Y == 1, 3.0, 1.0)
-    with pytest.warns(UserWarning, match="class_weight=.*too small"):
+    wrongly = "too small for weights above 1, too large below 1"
+    with pytest.warns(UserWarning, match=f"class_weight=.*{wrongly}"):
         table = coef_table(weighted, SPECTOR_X, SPECTOR_Y)
     plain = BCELogisticRegression(**TIGHT).fit(
         SPECTOR_X, SPECTOR_Y, sample_weight=sample_weight
@@ -671,8 +672,8 @@ def test_quasi_separation_through_the_intercept_raises(sparse):
             coef_table(model, data, y)
 
 
-@pytest.mark.parametrize("tol", [1e-5, 1e-6, 1e-8])
-def test_an_indicator_of_one_class_is_quasi_separation_at_small_tol(tol):
+@pytest.mark.parametrize("tol", [1e-3, 1e-4, 1e-5, 1e-6, 1e-8])
+def test_an_indicator_of_one_class_is_quasi_separation_at_any_tol(tol):
     # Every sample with d = 1 is of class 1: the coefficient of d runs off as
     # far as tol lets it, the information along it falling with tol (about
     # 4e-7 of that at probabilities of 1/2 at tol=1e-8).  From tol=1e-5 to
@@ -689,7 +690,94 @@ def test_an_indicator_of_one_class_is_quasi_separation_at_small_tol(tol):
     # Without the indicator's separation, a table.
     y[np.flatnonzero(d == 1)[0]] = 0
     model = BCELogisticRegression(C=np.inf, tol=tol, max_iter=100_000).fit(X, y)
-    assert np.isfinite(coef_table(model, X, y).to_numpy()).all()
+    with warnings.catch_warnings():  # far from the optimum at a loose tol
+        warnings.simplefilter("ignore", UserWarning)
+        assert np.isfinite(coef_table(model, X, y).to_numpy()).all()
+
+
+@pytest.mark.parametrize("tol", [1e-3, 1e-4, 1e-5])
+def test_a_rare_indicator_of_one_class_is_refused_without_a_warning_first(tol):
+    # Three of 100 samples have d = 1, all of class 1.  At these tols the fit
+    # stops within 0.1 standard errors (by one Newton step) of where it would
+    # be: nothing warned, and a table gave d a p-value of 0.56 (tol=1e-4),
+    # its standard error growing with a smaller tol.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(100, 2))
+    y = (rng.random(100) < expit(X @ [1.0, -1.0])).astype(int)
+    X[:, 1] = 0.0
+    X[:3, 1], y[:3] = 1.0, 1
+    model = BCELogisticRegression(C=np.inf, tol=tol, max_iter=100_000).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"quasi-completely separated.*finite C"):
+            coef_table(model, X, y)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_fit_near_its_optimum_proves_no_separation_without_the_program(
+    sparse, monkeypatch
+):
+    # Its weights of the samples balance the design (Stiemke's lemma): the
+    # linear program, which reads the data once per pivot, is not needed.
+    def no_program(*args, **kwargs):
+        raise AssertionError("the linear program ran")
+
+    monkeypatch.setattr(_inference, "linprog", no_program)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(3000, 5))
+    y = (rng.random(3000) < expit(X @ rng.normal(size=5) * 2 - 1)).astype(int)
+    sample_weight = rng.integers(0, 3, size=3000).astype(float)
+    model = BCELogisticRegression(C=np.inf, tol=1e-6)
+    model.fit(X, y, sample_weight=sample_weight)
+    data = sp.csr_matrix(X) if sparse else X
+    table = coef_table(model, data, y, sample_weight=sample_weight)
+    assert np.isfinite(table.to_numpy()).all()
+
+
+def test_an_inexact_certificate_is_not_taken(monkeypatch):
+    # The correction balances the design only if solved accurately: one a
+    # little off (as an ill-conditioned solve could be) changes no logit by
+    # much, but leaves weights that do not balance it, and proves nothing.
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(200, 3))
+    y01 = (rng.random(200) < expit(X @ [1.0, -1.0, 0.5])).astype(float)
+    s = np.ones(200)
+    model = BCELogisticRegression(C=np.inf, tol=1e-8).fit(X, y01)
+    z = X @ model.coef_[0] + model.intercept_[0]
+    assert _inference._certainly_not_separated(X, y01, s, z, True)
+    solve = _inference.cho_solve
+    monkeypatch.setattr(_inference, "cho_solve", lambda *args: solve(*args) + 1e-3)
+    assert not _inference._certainly_not_separated(X, y01, s, z, True)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_certificate_of_no_separation_agrees_with_the_program(seed):
+    # Any logits: the certificate is never given where the linear program
+    # finds a direction of separation, and is given at the optimum of data
+    # that are not separated (few samples: 16 of these 40 draws are separated).
+    rng = np.random.default_rng(seed)
+    n, p = rng.integers(3, 12), rng.integers(1, 4)
+    X = rng.normal(size=(n, p)) * rng.choice([0.0, 1.0], size=(n, p), p=[0.3, 0.7])
+    y01 = (rng.random(n) < 0.5).astype(float)
+    s = rng.choice([0.0, 1.0, 2.5], size=n, p=[0.1, 0.6, 0.3])
+    fit_intercept = bool(rng.integers(2))
+    try:
+        _inference._check_not_quasi_separated(X, y01, s, fit_intercept, "")
+        separated = False
+    except ValueError:
+        separated = True
+    for z in [rng.normal(size=n) * 3, np.zeros(n)]:
+        certified = _inference._certainly_not_separated(X, y01, s, z, fit_intercept)
+        assert not (certified and separated)
+    if not separated and np.ptp(y01[s > 0]) > 0:
+        model = BCELogisticRegression(
+            C=np.inf, tol=1e-10, max_iter=100_000, fit_intercept=fit_intercept
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y01, sample_weight=s)
+        z = X @ model.coef_[0] + model.intercept_[0]
+        assert _inference._certainly_not_separated(X, y01, s, z, fit_intercept)
 
 
 def test_a_confidence_level_near_1_gives_finite_intervals():
