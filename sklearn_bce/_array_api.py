@@ -65,6 +65,7 @@ from sklearn import get_config
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils.multiclass import check_classification_targets
 
+from ._dask import is_dask_array
 from ._loss import penalty_factor
 from ._monitor import ProgressPrinter
 from ._solver import (
@@ -176,8 +177,11 @@ def array_api_namespace(X):
 def to_numpy(array):
     """A numpy copy, on the host, of an array API array; anything else as is.
 
-    Needs ``array_api_dispatch`` on (to recognise the array's namespace).
+    Needs ``array_api_dispatch`` on (to recognise the array's namespace),
+    except for a dask array, which is computed (loaded into memory).
     """
+    if is_dask_array(array):
+        return np.asarray(array)
     if not ARRAY_API_HELPERS:
         return array
     if array is None or isinstance(array, np.ndarray) or sp.issparse(array):
@@ -200,8 +204,13 @@ def _float_dtypes(xp, device):
 
 
 def check_numpy_only(estimator, X, method):
-    """Raise for array API input, or a model fitted on it, in a numpy-only method."""
-    namespace = array_api_namespace(X)
+    """Raise for array API input, or a model fitted on it, in a numpy-only method.
+
+    A dask array is not refused (the method loads it into memory, with
+    :func:`to_numpy`), though with ``array_api_dispatch`` scikit-learn sees
+    an array API namespace in it.
+    """
+    namespace = None if is_dask_array(X) else array_api_namespace(X)
     coef = getattr(estimator, "coef_", None)
     if namespace is None and (
         coef is None or isinstance(coef, np.ndarray) or sp.issparse(coef)

@@ -555,6 +555,8 @@ def _as_row_chunked(X, name, row_counts=True):
     if row_counts and np.isnan(X.shape[0]):
         X = X.compute_chunk_sizes()
     if X.dtype not in (np.float32, np.float64):
+        if X.dtype.kind == "c":  # scikit-learn's words
+            raise ValueError(f"Complex data not supported\n{X}\n")
         if X.dtype.kind not in "biufO":
             raise ValueError(f"{name} must hold numbers; got dtype {X.dtype}.")
         # Objects (a dask DataFrame's mixed columns) are cast as numpy's
@@ -714,6 +716,9 @@ def fit_dask(estimator, X, y, sample_weight=None):
             "classifier, which expects discrete classes on a regression target "
             "with continuous values."
         ) from exc
+    # NaN or infinite labels: scikit-learn's error, before its check of the
+    # classes casts them to integers (which warns).
+    assert_all_finite(classes, input_name="y")
     with warnings.catch_warnings():
         # Its rule of "more classes than half the samples" needs the samples,
         # not the distinct labels alone: applied below.

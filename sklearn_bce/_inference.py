@@ -41,7 +41,7 @@ from scipy.stats import norm
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.validation import check_is_fitted
 
-from ._array_api import check_numpy_only
+from ._array_api import check_numpy_only, to_numpy
 from ._loss import l1_subgradient_residual, weight_scale
 from ._validation import (
     Interval,
@@ -237,6 +237,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     # The parameters of its fit, whatever set_params has changed since.
     fitted = SimpleNamespace(**estimator._params_at_fit())
     check_numpy_only(estimator, X, "coef_table")
+    # Labels and weights in another namespace come to the host, as in fit
+    # (and a dask X is loaded).
+    X, y, sample_weight = to_numpy(X), to_numpy(y), to_numpy(sample_weight)
     if len(estimator.classes_) != 2:
         raise ValueError(
             "coef_table supports binary models only; this model has "

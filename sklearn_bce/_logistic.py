@@ -963,8 +963,8 @@ class BCELogisticRegression(
             self._validate_params()
         check_numpy_only(self, X, "partial_fit")
         # Labels, classes and weights in another namespace are brought to the
-        # host, as fit does.
-        y, classes = to_numpy(y), to_numpy(classes)
+        # host, as fit does (and a dask X is loaded).
+        X, y, classes = to_numpy(X), to_numpy(y), to_numpy(classes)
         sample_weight = to_numpy(sample_weight)
         self.__dict__.pop("_untrained_classes", None)  # it trains every class
         first = not hasattr(self, "coef_")

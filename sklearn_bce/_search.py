@@ -605,8 +605,8 @@ stop_reason_, n_features_in_, feature_names_in_
     def _fit(self, X, y, sample_weight, params):
         check_numpy_only(self, X, f"{type(self).__name__}.fit")
         # Labels and weights in another namespace (NumPy X, torch y) are
-        # brought to the host, as a single fit does.
-        y, sample_weight = to_numpy(y), to_numpy(sample_weight)
+        # brought to the host, as a single fit does (and a dask X is loaded).
+        X, y, sample_weight = to_numpy(X), to_numpy(y), to_numpy(sample_weight)
         learning_rates = _check_learning_rates(self.learning_rates)
         Cs = _check_Cs(self.Cs)
         routing = _routing_enabled()

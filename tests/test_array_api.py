@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import sklearn
 from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.base import clone
 from sklearn.datasets import (
     load_breast_cancer,
     load_iris,
@@ -999,6 +1000,41 @@ def test_numpy_only_methods_take_labels_and_weights_of_other_namespaces():
         expected.cv_results_["mean_test_score"],
         rtol=1e-12,
     )
+
+
+def test_coef_table_takes_labels_and_weights_of_other_namespaces():
+    X, y = make_problem("binary", "float64")
+    weight = np.linspace(0.5, 2.0, len(y))
+    model = BCELogisticRegression(C=np.inf).fit(X, y, sample_weight=weight)
+    expected = model.coef_table(X, y, sample_weight=weight)
+    for name in NAMESPACES:
+        with dispatch():
+            table = model.coef_table(
+                X, as_input(y, name), sample_weight=as_input(weight, name)
+            )
+        assert_allclose(table.to_numpy(), expected.to_numpy(), rtol=1e-12)
+
+
+def test_numpy_only_methods_load_dask_arrays_under_dispatch():
+    # With dispatch on, scikit-learn sees an array API namespace in a dask
+    # array; these methods still load it into memory, as without dispatch.
+    from sklearn_bce import BCELogisticRegressionCV
+
+    da = pytest.importorskip("dask.array")
+    X, y = make_problem("binary", "float64")
+    X_dask, y_dask = da.from_array(X, chunks=20), da.from_array(y, chunks=20)
+    model = BCELogisticRegression(C=np.inf).fit(X, y)
+    search = BCELogisticRegressionCV(learning_rates=["auto"], cv=3)
+    streamed = BCELogisticRegression().partial_fit(X, y, classes=[0, 1])
+    with dispatch():
+        table = model.coef_table(X_dask, y_dask)
+        dask_search = clone(search).fit(X_dask, y_dask)
+        dask_streamed = BCELogisticRegression().partial_fit(
+            X_dask, y_dask, classes=[0, 1]
+        )
+    assert_allclose(table.to_numpy(), model.coef_table(X, y).to_numpy(), rtol=1e-12)
+    assert_allclose(dask_search.coef_, search.fit(X, y).coef_, rtol=1e-12)
+    assert_allclose(dask_streamed.coef_, streamed.coef_, rtol=1e-12)
 
 
 def test_sparsify_refuses_array_api_models_and_warm_starts_them():

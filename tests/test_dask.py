@@ -373,6 +373,21 @@ def test_bad_labels_and_weights_raise(client):
         BCELogisticRegression(early_stopping=True).fit(X_dask, y_dask)
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_labels_raise_as_numpy_without_a_warning(bad):
+    X, y, _ = make_data(2)
+    y = y.astype(np.float64)
+    y[7] = bad
+    messages = []
+    for X_fit, y_fit in [(X, y), (as_dask(X), as_dask(y))]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no cast of NaN to an integer first
+            with pytest.raises(ValueError, match="Input y contains") as error:
+                BCELogisticRegression().fit(X_fit, y_fit)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
 def test_missing_or_scalar_labels_raise_as_numpy():
     X, _, _ = make_data(2)
     for labels, message in [
