@@ -539,7 +539,10 @@ class BCELogisticRegression(
         loss counts with the batch's share of the total weight over its share
         of the rows (an unbiased estimate of the full gradient, whatever the
         weights).  A ``batch_size`` not smaller than the number of samples
-        fits full-batch, with a warning.
+        fits full-batch, with a warning.  With an L1 penalty, mini-batch
+        fits rarely reach a small ``tol`` (a coefficient whose optimum is 0,
+        moved off it by the last batches, keeps a gradient entry near the
+        penalty's weight): fit L1 models full-batch.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
@@ -1350,7 +1353,14 @@ class BCELogisticRegression(
                 advice[0] = (
                     "increase max_iter or tol (mini-batch steps shrink with "
                     "the epochs, so the full gradient falls below a small tol "
-                    "slowly)"
+                    "slowly"
+                    + (
+                        "; with an L1 penalty, more slowly still: a coefficient "
+                        "whose optimum is 0, moved off it by the last batches, "
+                        "keeps a gradient entry near the penalty's weight)"
+                        if self.l1_ratio > 0 and np.isfinite(self.C)
+                        else ")"
+                    )
                 )
                 advice.append(
                     "fit full-batch (batch_size=None)"
