@@ -61,8 +61,11 @@ class EarlyStopping:
     def __call__(self, iteration, coef, objective, grad_max, active):
         # A column that converged at this iteration took its last step: its
         # final coefficients are candidates for the best too (a diverged
-        # one's are those of its lowest objective, already scored).
-        stepped = self.running
+        # one's are those of its lowest objective, already scored; its step,
+        # which reports a NaN objective, counts in neither n_iter_ nor here).
+        stepped = self.running.copy()
+        if objective is not None:
+            stepped &= ~np.isnan(objective)
         loss = np.where(stepped, self.loss(coef), np.nan)
         self.history.append(loss)
         better = stepped & (loss < self.best_loss)

@@ -4,7 +4,7 @@ import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
+from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_breast_cancer, load_iris
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -125,6 +125,29 @@ def test_early_stopping_trains_on_the_other_rows_only(rng):
     assert_allclose(model.coef_, 0.0)
     assert model.stop_reason_.tolist() == ["early stopped"]
     assert model.converged_.tolist() == [False]
+
+
+def test_a_class_that_diverges_has_no_validation_loss_past_its_steps():
+    # Class 2 diverges at its second step while the others go on: its
+    # validation curve ends where its training curve does (it recorded the
+    # restored starting point's log(2) at an iteration n_iter_ does not count).
+    X, y = load_iris(return_X_y=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = BCELogisticRegression(
+            early_stopping=True,
+            random_state=0,
+            learning_rate=10.186,
+            solver="gd",
+            C=np.inf,
+            max_iter=300,
+        ).fit(X, y)
+    assert model.stop_reason_[2] == "diverged"
+    assert len(set(model.stop_reason_)) > 1  # the others ran on
+    assert_array_equal(
+        np.isfinite(model.validation_loss_curve_), np.isfinite(model.loss_curve_)
+    )
+    assert_array_equal(np.isfinite(model.loss_curve_).sum(axis=1), model.n_iter_)
 
 
 def test_early_stopping_multiclass_per_class():
