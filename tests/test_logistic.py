@@ -644,3 +644,13 @@ def test_multiclass_predict_is_the_class_of_largest_logit_as_one_vs_rest():
     assert_array_equal(ours.predict(X), ours.classes_[decision.argmax(axis=1)])
     assert_array_equal(ours.predict(X), theirs.predict(X))
     assert (ours.predict(X) == y).mean() > 0.9
+    # Logits so large that two sigmoids round to 1: their probabilities tie,
+    # and the larger logit still decides, as in OneVsRestClassifier.
+    ours.coef_[:] = 0.0
+    ours.intercept_[:] = [40.0, 50.0, -1.0]
+    for estimator, intercept in zip(theirs.estimators_, ours.intercept_, strict=True):
+        estimator.coef_[:] = 0.0
+        estimator.intercept_[:] = intercept
+    assert np.ptp(ours.predict_proba(X[:1])[0, :2]) == 0.0  # the tie
+    assert_array_equal(ours.predict(X[:1]), [1])
+    assert_array_equal(theirs.predict(X[:1]), [1])

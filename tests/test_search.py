@@ -116,6 +116,11 @@ def test_refit_is_the_best_candidate_on_all_data():
         learning_rates=["auto", 0.5], Cs=[0.1, 1.0], tol=1e-9
     )
     search.fit(X, y)
+    # The candidate of the best mean score.
+    scores = search.cv_results_["mean_test_score"]
+    assert search.best_index_ == np.nanargmax(scores)
+    assert search.best_score_ == np.nanmax(scores)
+    assert search.best_params_ == search.cv_results_["params"][search.best_index_]
     best = BCELogisticRegression(
         C=search.C_, learning_rate=search.learning_rate_, tol=1e-9, max_iter=10_000
     ).fit(X, y)

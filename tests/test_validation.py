@@ -63,10 +63,10 @@ def test_weight_sums_above_a_sixteenth_of_the_float_range_are_refused():
     big = np.finfo(np.float64).max
     with pytest.raises(ValueError, match="too large for float64 arithmetic"):
         BCELogisticRegression(C=1e-300).fit(
-            X, y, sample_weight=np.full(20, big / 8 / 20)
+            X, y, sample_weight=np.full(20, big / 16 * 1.01 / 20)
         )
     model = BCELogisticRegression(C=1e-300).fit(
-        X, y, sample_weight=np.full(20, big / 32 / 20)
+        X, y, sample_weight=np.full(20, big / 16 * 0.99 / 20)
     )
     assert np.isfinite(model.coef_).all()
 
