@@ -603,10 +603,7 @@ def _certainly_not_separated(X, y01, s, z, fit_intercept):
         return False
     v = r * (1.0 + sign * change)
     # Each sum against its largest possible size, sum(v) max |column|.
-    if sp.issparse(X):
-        largest = np.asarray(abs(X).max(axis=0).toarray()).ravel()
-    else:  # two reductions instead of np.abs(X), which would copy X
-        largest = np.maximum(X.max(axis=0), -X.min(axis=0))
+    largest = _column_largest(X)
     if fit_intercept:
         largest = np.concatenate([[1.0], largest])
     residual = signed_sums(v)
@@ -685,14 +682,18 @@ def _column_factors(X, penalty):
     Scaled, neither the squares of the features nor the penalty times the
     square of the factor can overflow or underflow.
     """
-    if sp.issparse(X):
-        largest = np.asarray(abs(X).max(axis=0).toarray()).ravel()
-    else:  # two reductions instead of np.abs(X), which would copy X
-        largest = np.maximum(X.max(axis=0), -X.min(axis=0))
-    size = np.maximum(largest, np.sqrt(penalty))
+    size = np.maximum(_column_largest(X), np.sqrt(penalty))
     exponent = np.frexp(size)[1]
     exponent = np.where(np.abs(exponent) <= 64, 0, np.clip(exponent, -1000, 1000))
     return np.ldexp(1.0, -exponent)
+
+
+def _column_largest(X):
+    """The largest absolute value of each column of ``X``."""
+    if sp.issparse(X):
+        return np.asarray(abs(X).max(axis=0).toarray()).ravel()
+    # Two reductions instead of np.abs(X), which would copy X.
+    return np.maximum(X.max(axis=0), -X.min(axis=0))
 
 
 def _scaled_inverse(information, bound, advice, penalised):
