@@ -518,31 +518,34 @@ class BCELogisticRegression(
         ``None`` is full-batch descent.  An int runs epochs over the rows in a
         random order (seeded by ``random_state``), split into
         ``ceil(n_samples / batch_size)`` batches of nearly equal size (at
-        most ``batch_size`` rows; no short last batch, whose noisy steps can
-        keep ``tol`` out of reach), one stochastic (proximal) gradient step
-        per batch, with step ``eta / sqrt(1 + epoch)``: ``eta`` is
+        most ``batch_size`` rows; no short last batch, whose noisy steps
+        slow the fit), one proximal gradient step per batch along a
+        variance-reduced estimate of the full gradient (proximal SVRG): the
+        batch's gradient, minus the batch's gradient at the epoch's starting
+        point, plus the full gradient there (which the pass over all the
+        data that ends each epoch computes anyway).  Its noise vanishes near
+        the optimum, so the steps stay constant and the fit converges to
+        ``tol`` like a full-batch one, with an L1 penalty too (whose zero
+        coefficients it keeps at exactly zero).  The step is
         ``learning_rate``; with ``"auto"``, each batch's step is found by a
         backtracking line search on that batch's objective, each
         coefficient's capped by the inverse of its diagonal entry of the
-        curvature bound ``B`` over ``sqrt(1 + epoch)`` (so the steps are
-        blind to the scale of each feature, as the full-batch default's), and
-        an epoch that ends with a higher objective than it started with
-        (beyond the batches' noise near the optimum, ``4e-6 max(J, 1)``,
-        float32's rounding) is undone and halves the cap of the epochs after
+        curvature bound ``B`` (so the steps are blind to the scale of each
+        feature, as the full-batch default's), and an epoch that ends with a
+        higher objective than it started with (beyond float32's rounding,
+        ``4e-6 max(J, 1)``) is undone and halves the cap of the epochs after
         it (small batches can be fitted by almost any step, which the full
         objective need not accept), so ``loss_curve_`` does not rise beyond
         that tolerance.  Steps have no momentum whatever ``solver``;
         ``n_iter_`` counts epochs, and ``tol`` is checked on the full
-        gradient after each epoch (as the steps shrink, a small ``tol`` is
-        met slowly: the default often runs to ``max_iter``, which
-        ``early_stopping`` or a larger ``tol`` avoids).  Each batch's mean
-        loss counts with the batch's share of the total weight over its share
-        of the rows (an unbiased estimate of the full gradient, whatever the
-        weights).  A ``batch_size`` not smaller than the number of samples
-        fits full-batch, with a warning.  With an L1 penalty, mini-batch
-        fits rarely reach a small ``tol`` (a coefficient whose optimum is 0,
-        moved off it by the last batches, keeps a gradient entry near the
-        penalty's weight): fit L1 models full-batch.
+        gradient after each epoch.  An epoch reads ``X`` once batch by batch
+        (each batch's gradient taken at two points) and once whole, for the
+        closing pass; it keeps the logits of the epoch's start, ``n_samples``
+        numbers per binary problem.  Each batch's mean loss counts with the batch's
+        share of the total weight over its share of the rows (an unbiased
+        estimate of the full gradient, whatever the weights).  A
+        ``batch_size`` not smaller than the number of samples fits
+        full-batch, with a warning.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
@@ -1348,20 +1351,9 @@ class BCELogisticRegression(
                 "with sklearn.preprocessing.StandardScaler)",
             ]
             if not full_batch:
-                # The steps shrink with the epochs and the batches' noise
-                # stays: the full gradient falls below a small tol slowly.
-                advice[0] = (
-                    "increase max_iter or tol (mini-batch steps shrink with "
-                    "the epochs, so the full gradient falls below a small tol "
-                    "slowly"
-                    + (
-                        "; with an L1 penalty, more slowly still: a coefficient "
-                        "whose optimum is 0, moved off it by the last batches, "
-                        "keeps a gradient entry near the penalty's weight)"
-                        if self.l1_ratio > 0 and np.isfinite(self.C)
-                        else ")"
-                    )
-                )
+                # Where batches stall (fewer rows than features, say), the
+                # full-batch solvers need fewer passes over X; early stopping
+                # ends a fit whose validation loss no longer improves.
                 advice.append(
                     "fit full-batch (batch_size=None)"
                     if self.early_stopping

@@ -1270,10 +1270,11 @@ class BCEObjective(PenalisedColumns):
         )
         return data + self.penalty(coef, cols)
 
-    def gradient(self, raw_prediction, coef, cols=None):
+    def gradient(self, raw_prediction, coef, cols=None, *, l2=True):
         """Gradient of the smooth part of ``J`` (data + L2), ``(n_coef, k)``.
 
-        One read of ``X`` for ``X.T @ R``.
+        One read of ``X`` for ``X.T @ R``.  ``l2=False`` leaves the L2 term
+        out: the data term's gradient alone.
         """
         Y = self._target_rows(0, self.n_samples, cols)
         residual = expit(raw_prediction)
@@ -1281,9 +1282,10 @@ class BCEObjective(PenalisedColumns):
         residual *= self._weight(cols)
         grad = np.empty_like(coef)
         grad[: self.n_features] = _transpose(self.X) @ residual
-        grad[: self.n_features] += (
-            self._param(self.l2, cols).astype(self.dtype) * coef[: self.n_features]
-        )
+        if l2:
+            grad[: self.n_features] += (
+                self._param(self.l2, cols).astype(self.dtype) * coef[: self.n_features]
+            )
         if self.fit_intercept:
             grad[-1] = residual.sum(axis=0)
         return grad

@@ -3,25 +3,36 @@
 An epoch visits the rows in a fresh random order, in ``ceil(n / batch_size)``
 batches of nearly equal size (at most ``batch_size`` rows each).  Unlike
 ``MLPClassifier``'s full batches and a shorter last one, no batch is much
-smaller than the others: a short batch's step is far noisier, and on 300
-standardised rows with ``batch_size=32`` (nine batches of 32 and one of 12)
-that noise kept the default ``tol`` out of reach for 1000 epochs, where ten
-batches of 30 converged in 76-193 epochs (four seeds).
-Each batch gives an unbiased estimate of the gradient of the full objective
-``J`` (its data term: the batch's weighted mean loss times the batch's share
-of the total weight over its share of the rows, so that weights keep their
-meaning across batches; the penalty at full strength) and
-one proximal step of size at most ``step_k = step / sqrt(1 + k)`` in epoch
-``k``: the decreasing schedule that stochastic steps need to settle.  With a
-line search (``learning_rate="auto"``) each batch's step is halved until it
-decreases that batch's objective sufficiently, and doubled again (up to the
-schedule's cap) for the next batch.  That guards each batch's objective, not
+smaller than the others: a short batch's step is far noisier.
+Each batch takes one proximal gradient step with a variance-reduced
+estimate of the gradient of the full objective ``J`` (proximal SVRG: Johnson
+and Zhang, 2013; Xiao and Zhang, 2014).  The epoch's starting point is its
+*snapshot*, whose full gradient the pass over all the data that ends the
+previous epoch has already computed; a batch's estimate at ``w`` is
+
+    ``g_B(w) - g_B(snapshot) + g(snapshot)``,
+
+``g_B`` the batch's data gradient (its weighted mean loss times the batch's
+share of the total weight over its share of the rows, so that weights keep
+their meaning across batches), ``g`` the full one, plus the penalty at full
+strength.  Like a plain batch gradient, it is unbiased; unlike it, its noise
+vanishes as ``w`` and the snapshot approach the optimum, so constant steps
+converge (linearly, for a strongly convex ``J``) and an L1 penalty keeps the
+coefficients whose optimum is 0 at 0: a plain stochastic step leaves them
+where the last batches pushed them, with a gradient entry near the
+penalty's weight, and needs steps that decrease to settle (which made such
+fits crawl).  The price is a second batch gradient per step (at the
+snapshot, whose logits are kept: ``n_samples x K`` numbers, the size of the
+epoch's own logits).
+With a line search (``learning_rate="auto"``) each batch's step is halved until
+it decreases that batch's objective sufficiently, and doubled again (up to
+the cap) for the next batch.  That guards each batch's objective, not
 ``J``: a batch smaller than the number of features (or a single row) can be
 fitted by almost any step, and an epoch of such steps can end above where it
 started.  So after each epoch one pass over all the data measures ``J`` and
 its (proximal) gradient, which give the loss curve, the convergence test
-(``<= tol``) and the divergence test (fixed steps); with the line search, an
-epoch that raised ``J`` (beyond the batches' noise,
+(``<= tol``), the divergence test (fixed steps) and the next snapshot; with
+the line search, an epoch that raised ``J`` (beyond rounding,
 :data:`EPOCH_RISE_TOLERANCE`) is undone and the column's cap halved for the
 epochs after it.
 Rows are read batch by batch (``X[batch]``), so a memory-mapped ``X`` is never
@@ -48,23 +59,37 @@ from ._solver import (
 #: Growth of a line-searched step from one batch to the next.
 BATCH_STEP_GROWTH = 2.0
 
+#: Slack of a batch's sufficient-decrease test, in units of the dtype's
+#: precision times the batch's objective: its two evaluations (each a float64
+#: sum of losses computed in the dtype) are each within about ``eps`` of
+#: their value.  Near the optimum the variance-reduced direction is small, and
+#: so is the decrease it must show: a wider slack (32 eps) let float32 steps
+#: far beyond ``1 / L`` of a batch of 8 rows through, and kept such fits from
+#: ``tol`` for 300 epochs.
+LINE_SEARCH_SLACK = 4
+
 #: ``"auto"``: how far above its start (relative to ``max(J, 1)``) an epoch
-#: may end before it is undone.  Near the optimum, the batches' noise moves
-#: ``J`` up and down by about this much whatever the dtype (and float32's
-#: rounding, 32 eps, is this); undoing such epochs, each halving the steps
-#: for good, stalled float64 fits far from ``tol``.
+#: may end before it is undone: float32's rounding of ``J`` near the optimum
+#: (32 eps), whatever the dtype.  Undoing epochs that end a rounding error
+#: above their start, each halving the steps for good, would stall the fit.
 EPOCH_RISE_TOLERANCE = 32 * float(np.finfo(np.float32).eps)
 
 
-def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
+def _batch_step(
+    part, coef, l2, l1, eta, line_search, scale=None, inverse=None, correction=None
+):
     """One proximal gradient step on a batch; ``eta`` is updated in place.
 
     ``part`` holds the batch's data term (its weighted mean loss), which the
     step multiplies by ``scale`` (per column; None for 1); the penalty enters
     at full strength (``l2``, ``l1``), so the batch gradient estimates the
-    full one.  ``inverse`` (of ``coef``'s shape; None for 1) scales the step
-    of each coefficient: the step is ``eta * inverse`` times the gradient, a
-    proximal step in the metric ``diag(1 / inverse)``.
+    full one.  ``correction`` (of ``coef``'s shape; None for 0) is added to
+    the batch gradient to make the direction of the step: the snapshot's
+    full data gradient minus the batch's (scaled) at the snapshot.  The line
+    search tests the batch's own objective and gradient.  ``inverse`` (of
+    ``coef``'s shape; None for 1) scales the step of each coefficient: the
+    step is ``eta * inverse`` times the direction, a proximal step in the
+    metric ``diag(1 / inverse)``.
     """
     n_features = part.n_features
     raw = part.raw_prediction(coef)
@@ -72,6 +97,7 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
     if scale is not None:
         grad *= scale.astype(coef.dtype)
     grad[:n_features] += l2.astype(coef.dtype) * coef[:n_features]
+    direction = grad if correction is None else grad + correction
 
     def smooth(c, z):
         w = c[:n_features].astype(np.float64)
@@ -85,7 +111,7 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
         steps = np.broadcast_to(eta if inverse is None else eta * inverse, coef.shape)
         # Steps beyond the dtype's range (features in tiny units, in float32)
         # are cut to its largest number rather than made infinite.
-        new = coef - within_dtype(steps, coef.dtype) * grad
+        new = coef - within_dtype(steps, coef.dtype) * direction
         if np.any(l1 > 0):
             with np.errstate(over="ignore"):
                 threshold = steps[:n_features] * l1
@@ -110,7 +136,8 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
             + squares.sum(axis=0) / (2 * eta)
         )
         bad = ~(
-            smooth(new, z) <= bound + 32 * np.finfo(coef.dtype).eps * np.abs(before)
+            smooth(new, z)
+            <= bound + LINE_SEARCH_SLACK * np.finfo(coef.dtype).eps * np.abs(before)
         )
         if not bad.any():
             break
@@ -119,27 +146,31 @@ def _batch_step(part, coef, l2, l1, eta, line_search, scale=None, inverse=None):
     return new
 
 
-def _penalty_step(W, l2, l1, eta, inverse=None):
-    """A proximal step on the penalty alone (a batch without weight).
+def _weightless_step(coef, n_features, l2, l1, eta, inverse=None, anchor=None):
+    """The step of a batch without weight: the penalty's, and the anchor's.
 
-    ``W <- prox_{eta l1}(W - eta l2 W)``, its shrink factor kept in ``[0, 1]``
-    (a step longer than ``1 / l2`` would overshoot the penalty's minimum, 0);
-    ``eta`` times ``inverse`` per coefficient when given (see
-    :func:`_batch_step`).
+    The batch's data gradient is zero, at ``coef`` and at the snapshot alike,
+    so its estimate of the full gradient is ``anchor`` (the snapshot's full
+    data gradient; None for 0) plus the penalty's:
+    ``coef <- prox_{eta l1}(coef (1 - eta l2) - eta anchor)`` on the
+    features, ``- eta anchor`` on the intercept.  The L2 shrink factor is kept
+    in ``[0, 1]`` (a step longer than ``1 / l2`` would overshoot the
+    penalty's minimum, 0); ``eta`` times ``inverse`` per coefficient when
+    given (see :func:`_batch_step`).
     """
-    steps = eta if inverse is None else eta * inverse
-    shrink = 1.0 - np.minimum(steps * l2, 1.0)
-    W = W * shrink.astype(W.dtype)
+    steps = np.broadcast_to(eta if inverse is None else eta * inverse, coef.shape)
+    new = np.array(coef, copy=True)
+    shrink = 1.0 - np.minimum(steps[:n_features] * l2, 1.0)
+    new[:n_features] *= shrink.astype(coef.dtype)
+    if anchor is not None:
+        new -= within_dtype(steps, coef.dtype) * anchor
     if np.any(l1 > 0):
         with np.errstate(over="ignore"):
-            threshold = steps * l1
-        W = soft_threshold(W, within_dtype(threshold, W.dtype))
-    return W
-
-
-def step_schedule(step, epoch):
-    """Step size of epoch ``epoch`` (0-based): ``step / sqrt(1 + epoch)``."""
-    return step / np.sqrt(1.0 + epoch)
+            threshold = steps[:n_features] * l1
+        new[:n_features] = soft_threshold(
+            new[:n_features], within_dtype(threshold, coef.dtype)
+        )
+    return new
 
 
 def auto_step_cap(objective):
@@ -184,7 +215,8 @@ def minibatch_descent(
     batch_size : int
         Rows per step.
     step : ndarray of shape (K,)
-        Step size of the first epoch, per column.
+        Step size of every batch, per column (with ``line_search``, the
+        longest).
     max_iter : int
         Most epochs.
     tol : float
@@ -194,12 +226,12 @@ def minibatch_descent(
     line_search : bool, default=False
         Halve each batch's step until it satisfies the sufficient-decrease
         condition on that batch's objective, then try a longer step on the
-        next batch; the schedule caps the step at ``step / sqrt(1 + epoch)``,
-        halved for every earlier epoch of the column that raised ``J`` by
-        more than :data:`EPOCH_RISE_TOLERANCE` (and was undone).
+        next batch, up to ``step`` halved for every earlier epoch of the
+        column that raised ``J`` by more than :data:`EPOCH_RISE_TOLERANCE`
+        (and was undone).
     inverse : ndarray of shape (n_coef, K), default=None
         Per-coefficient factors of the step (None: 1): a coefficient's step
-        is ``step`` (as scheduled and searched) times its factor, as
+        is ``step`` (as searched) times its factor, as
         :func:`_batch_step` takes them.
     check_divergence, callback
         As in :func:`sklearn_bce._solver.descent`; the callback is called
@@ -256,7 +288,12 @@ def _epochs(
     n_problems = coef.shape[1]
     l2, l1 = objective.l2, objective.l1
     x = np.array(coef, copy=True)
-    value = objective.objective(objective.raw_prediction(x), x)
+    # The snapshot of each column (the start of its epoch), its logits and
+    # its full data gradient, the anchor of the batches' estimates.
+    snapshot = x.copy()
+    snapshot_raw = objective.raw_prediction(x)
+    anchor = objective.gradient(snapshot_raw, x, l2=False)
+    value = objective.objective(snapshot_raw, x)
     limit = DIVERGENCE_FACTOR * np.maximum(value, 1.0)
     # The epoch's iterate of the lowest objective, which a diverged column keeps.
     best, best_value = (x.copy(), value.copy()) if check_divergence else (None, None)
@@ -271,16 +308,16 @@ def _epochs(
     stop_reason = np.full(n_problems, MAX_ITER, dtype=object)
     active = np.ones(n_problems, dtype=bool)
     history = []
-    # "auto": an epoch that ends above where it started by more than noise
-    # (its batches' line searches guard each batch's objective, not
+    # "auto": an epoch that ends above where it started by more than
+    # rounding (its batches' line searches guard each batch's objective, not
     # J) is undone, and the column's later epochs take steps half as long.
     shrink = np.ones(n_problems)
-    for epoch in range(max_iter):
+    for _ in range(max_iter):
         A = np.flatnonzero(active)
         if A.size == 0:
             break
         start = x[:, A].copy() if line_search else None
-        cap = step_schedule(step[A], epoch) * shrink[A]
+        cap = step[A] * shrink[A]
         eta = cap.copy()
         # The running columns' factors, for the whole epoch.
         factors = None if inverse is None else inverse[:, A]
@@ -293,14 +330,10 @@ def _epochs(
             )
             if not np.any(batch_weight > 0):
                 if not equal_weights:
-                    # The batch's data term is zero, not unknown: a step on
-                    # the penalty alone keeps the epoch's gradient unbiased.
-                    x[:n_features, A] = _penalty_step(
-                        x[:n_features, A],
-                        l2[A],
-                        l1[A],
-                        eta,
-                        None if factors is None else factors[:n_features],
+                    # The batch's data term is zero, not unknown: its step
+                    # keeps the epoch's estimates unbiased.
+                    x[:, A] = _weightless_step(
+                        x[:, A], n_features, l2[A], l1[A], eta, factors, anchor[:, A]
                     )
                 continue
             part = BCEObjective(
@@ -315,6 +348,11 @@ def _epochs(
             if not equal_weights:
                 share = batch_weight.sum(axis=0, dtype=np.float64)
                 scale = np.broadcast_to(share * n_samples / len(batch), A.shape)
+            at_snapshot = part.gradient(
+                snapshot_raw[np.ix_(batch, A)], snapshot[:, A], l2=False
+            )
+            if scale is not None:
+                at_snapshot *= scale.astype(x.dtype)
             x[:, A] = _batch_step(
                 part,
                 x[:, A],
@@ -324,13 +362,14 @@ def _epochs(
                 line_search,
                 scale,
                 factors,
+                anchor[:, A] - at_snapshot,
             )
             if line_search:
                 eta = np.minimum(eta * BATCH_STEP_GROWTH, cap)
         raw = objective.raw_prediction(x[:, A], A)
         value_A = objective.objective(raw, x[:, A], A)
         if line_search:
-            # By more than the batches' noise (and float32's rounding).
+            # By more than float32's rounding.
             rose = rose_above_start(
                 value_A, value[A], x.dtype, relative=EPOCH_RISE_TOLERANCE
             )
@@ -339,7 +378,9 @@ def _epochs(
                 shrink[A[rose]] *= 0.5
                 value_A[rose] = value[A[rose]]
                 raw[:, rose] = objective.raw_prediction(x[:, A[rose]], A[rose])
-        full_grad = objective.gradient(raw, x[:, A], A)
+        data_grad = objective.gradient(raw, x[:, A], A, l2=False)
+        full_grad = data_grad.copy()
+        full_grad[:n_features] += l2[A].astype(x.dtype) * x[:n_features, A]
         full_grad[:n_features] = l1_subgradient_residual(
             x[:n_features, A], full_grad[:n_features], l1[A]
         )
@@ -353,6 +394,10 @@ def _epochs(
             x[:, A[diverged]] = best[:, A[diverged]]
             value[A[diverged]] = best_value[A[diverged]]
         ok = ~diverged
+        # The next epoch's snapshot (a column that diverged stops here).
+        snapshot[:, A] = x[:, A]
+        snapshot_raw[:, A] = raw
+        anchor[:, A] = data_grad
         row = np.full(n_problems, np.nan)
         row[A[ok]] = value_A[ok]
         history.append(row)

@@ -568,9 +568,10 @@ def test_rows_of_zero_weight_count_as_absent_with_class_weight(
 
 
 def test_running_out_of_mini_batch_epochs_gives_mini_batch_advice():
-    # Mini-batch steps have no momentum and shrink with the epochs: neither
-    # solver='nesterov' nor the full-batch safe step 1/L is advised, even for
-    # a fixed step far above 1/L (about 0.01 here).
+    # Mini-batch steps have no momentum and a batch's curvature can exceed
+    # the whole data's: neither solver='nesterov' nor the full-batch safe
+    # step 1/L is advised, even for a fixed step far above 1/L (about 0.01
+    # here).
     from sklearn.datasets import load_breast_cancer
 
     X, y = load_breast_cancer(return_X_y=True)
