@@ -352,6 +352,50 @@ def test_bench_wide(tmp_path):
     read_env(tmp_path / "wide.env.json", args)
 
 
+def test_bench_minibatch(tmp_path):
+    args = [
+        "--sizes", "3000x6,200x4",
+        "--batch-sizes", "100,500",
+        "--repeats", "1",
+        "--tol", "1e-6",
+        "--output", tmp_path / "mb",
+        "--quiet",
+    ]  # fmt: skip
+    done = run_script("bench_minibatch.py", *args, cwd=tmp_path)
+    text = (tmp_path / "mb.md").read_text(encoding="utf-8")
+    assert done.stdout == text
+    check_markdown(text)
+    header, cells = markdown_table(text, "data (n x p), penalty")
+    assert header[1:5] == [
+        "full s / iter / J - J*",
+        "mini-100 s / iter / J - J*",
+        "mini-500 s / iter / J - J*",
+        "sgd s / iter / J - J*",
+    ]
+    assert [r[0] for r in cells] == [
+        "3000 x 6, L2",
+        "3000 x 6, L1",
+        "200 x 4, L2",
+        "200 x 4, L1",
+    ]
+    # A batch of all the rows (500 of 200) is not run: it is the full fit.
+    assert cells[2][3] == "(batch of all rows)" and cells[2][-2] == "n/a"
+
+    _, rows = read_csv(tmp_path / "mb.csv")
+    for r in rows:
+        sizes = ["100", "500"] if r["n_samples"] == "3000" else ["100"]
+        for name in ["full", *(f"mini_{size}" for size in sizes)]:
+            # Full and mini-batch fits alike reach the reference optimum.
+            assert r[f"{name}_converged"] == "True"
+            assert number(r[f"{name}_median_s"]) > 0
+            assert abs(number(r[f"{name}_gap"])) < 1e-8
+        assert number(r["sgd_median_s"]) > 0
+        assert number(r["sgd_gap"]) >= -1e-12  # never below the optimum
+        if r["n_samples"] == "200":
+            assert r["mini_500_median_s"] == ""
+    read_env(tmp_path / "mb.env.json", args)
+
+
 @pytest.mark.parametrize("compiler", ["default", "none"])
 def test_bench_pointwise(tmp_path, compiler):
     """With the machine's C compiler (if any) and with none (``$CC`` names a
