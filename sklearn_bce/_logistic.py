@@ -806,7 +806,8 @@ class BCELogisticRegression(
             warnings.warn(
                 f"batch_size={batch_size} is not smaller than the {X.shape[0]} "
                 "samples: fitting with full-batch descent, as batch_size=None "
-                "does (one batch per epoch would only add a shrinking step).",
+                "does (one batch per epoch would be gradient descent without "
+                "momentum).",
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )
