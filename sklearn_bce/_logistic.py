@@ -40,6 +40,7 @@ from ._solver import (
     full_metric_later,
     gradient_descent,
     lipschitz_metric,
+    rose_above_start,
     safe_step,
 )
 from ._stochastic import auto_step_cap, minibatch_descent
@@ -174,6 +175,19 @@ def run_solver(objective, coef, *, solver, learning_rate, max_iter, tol, callbac
         metric = ScalarMetric(np.array(step, dtype=np.float64))
         options["check_divergence"] = True
     return _SOLVERS[solver](objective, coef, metric=metric, **options)
+
+
+def _swinging(history):
+    """Whether a column of ``history`` (epochs x columns) ended above its lowest.
+
+    By more than rounding (:func:`~sklearn_bce._solver.rose_above_start`,
+    float64): the mark of a fixed step that keeps the objective swinging.
+    """
+    if history.size == 0:
+        return False
+    return bool(
+        np.any(rose_above_start(history[-1], np.nanmin(history, axis=0), np.float64))
+    )
 
 
 def _plain_number(value):
@@ -434,8 +448,9 @@ class BCELogisticRegression(
     learning_rate : "auto" or float, default="auto"
         The step size.  A float ``eta > 0`` is the textbook fixed step:
         ``w <- w - eta * grad_w J`` and ``b <- b - eta * grad_b J``.  Too large a
-        step makes the objective blow up, or (full batch) swing so that after
-        ``max_iter`` iterations it ends above where it started; the fit is
+        step makes the objective blow up, or swing so that after ``max_iter``
+        iterations (epochs, with ``batch_size``) it ends above where it
+        started; the fit is
         then diverged, with the coefficients of the lowest objective it
         reached (the starting ones if none was lower) and a
         :class:`~sklearn.exceptions.ConvergenceWarning` naming a fixed step
@@ -444,7 +459,9 @@ class BCELogisticRegression(
         warning names ``1/L`` when the step is above it (``2/L`` with
         ``solver="gd"``), where the loss can oscillate without diverging.
         With ``batch_size`` no fixed step is safe for every batch, and the
-        warnings advise a smaller step or ``"auto"`` without naming one.
+        warnings advise a smaller step or ``"auto"`` without naming one
+        (first, when the last epoch ended above the lowest objective
+        reached).
         ``"auto"`` never diverges:
         with ``solver="gd"`` it is the step ``1/L`` from the smoothness bound
         ``L`` of the gradient; with ``solver="nesterov"`` the step is
@@ -524,8 +541,9 @@ class BCELogisticRegression(
         batch's gradient, minus the batch's gradient at the epoch's starting
         point, plus the full gradient there (which the pass over all the
         data that ends each epoch computes anyway).  Its noise vanishes near
-        the optimum, so the steps stay constant and the fit converges to
-        ``tol`` like a full-batch one, with an L1 penalty too (whose zero
+        the optimum, so the steps stay constant and, with a step short enough
+        for the batches (``"auto"`` finds one), the fit converges to ``tol``
+        as a full-batch one does, with an L1 penalty too (whose zero
         coefficients it keeps at exactly zero).  The step is
         ``learning_rate``; with ``"auto"``, each batch's step is found by a
         backtracking line search on that batch's objective, each
@@ -539,11 +557,12 @@ class BCELogisticRegression(
         that tolerance.  Steps have no momentum whatever ``solver``;
         ``n_iter_`` counts epochs, and ``tol`` is checked on the full
         gradient after each epoch.  An epoch reads ``X`` once batch by batch
-        (each batch's gradient taken at two points) and once whole, for the
-        closing pass; it keeps the logits of the epoch's start, ``n_samples``
-        numbers per binary problem.  Each batch's mean loss counts with the batch's
-        share of the total weight over its share of the rows (an unbiased
-        estimate of the full gradient, whatever the weights).  A
+        (each batch's gradient taken at two points) and twice whole, for the
+        closing pass's objective and gradient; it keeps the logits of the
+        epoch's start, ``n_samples`` numbers per binary problem.  Each
+        batch's mean loss counts with the batch's share of the total weight
+        over its share of the rows (an unbiased estimate of the full
+        gradient, whatever the weights).  A
         ``batch_size`` not smaller than the number of samples fits
         full-batch, with a warning.
 
@@ -1371,7 +1390,17 @@ class BCELogisticRegression(
             plain = self.solver == "gd"
             limit = 2 * longest if plain else longest
             lead = ""
-            if fixed and self.learning_rate > limit:
+            if fixed and not full_batch and _swinging(result.history[:, unfinished]):
+                # Below its start, but above the lowest objective it reached:
+                # a step too long for some batches keeps it swinging.
+                lead = (
+                    "The objective rose between epochs (its last ended above "
+                    "the lowest it reached): "
+                    f"learning_rate={_plain_number(self.learning_rate)} is too "
+                    "long for some batches; use a smaller step or "
+                    "learning_rate='auto'. Otherwise "
+                )
+            elif fixed and self.learning_rate > limit:
                 # The loss can oscillate without diverging: neither scaling
                 # nor more iterations help, a smaller step does.
                 lead = (

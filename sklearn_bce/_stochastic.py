@@ -29,9 +29,11 @@ it decreases that batch's objective sufficiently, and doubled again (up to
 the cap) for the next batch.  That guards each batch's objective, not
 ``J``: a batch smaller than the number of features (or a single row) can be
 fitted by almost any step, and an epoch of such steps can end above where it
-started.  So after each epoch one pass over all the data measures ``J`` and
-its (proximal) gradient, which give the loss curve, the convergence test
-(``<= tol``), the divergence test (fixed steps) and the next snapshot; with
+started.  So after each epoch all the data are read again for ``J`` and its
+(proximal) gradient, which give the loss curve, the convergence test
+(``<= tol``), the divergence test (fixed steps: a column that ends
+``max_iter`` epochs above its start diverged too, as in full-batch descent)
+and the next snapshot; with
 the line search, an epoch that raised ``J`` (beyond rounding,
 :data:`EPOCH_RISE_TOLERANCE`) is undone and the column's cap halved for the
 epochs after it.
@@ -294,6 +296,7 @@ def _epochs(
     snapshot_raw = objective.raw_prediction(x)
     anchor = objective.gradient(snapshot_raw, x, l2=False)
     value = objective.objective(snapshot_raw, x)
+    start_value = value.copy()
     limit = DIVERGENCE_FACTOR * np.maximum(value, 1.0)
     # The epoch's iterate of the lowest objective, which a diverged column keeps.
     best, best_value = (x.copy(), value.copy()) if check_divergence else (None, None)
@@ -414,6 +417,16 @@ def _epochs(
             stop = active & np.broadcast_to(np.asarray(stop, dtype=bool), active.shape)
             stop_reason[stop] = STOPPED
             active &= ~stop
+    if check_divergence:
+        # A column that ran out of epochs higher than it started was swinging
+        # (a fixed step too long for some batches), not descending: it
+        # diverged too, only more slowly, as in full-batch descent.
+        swung = (stop_reason == MAX_ITER) & rose_above_start(
+            value, start_value, x.dtype
+        )
+        stop_reason[swung] = DIVERGED
+        x[:, swung] = best[:, swung]
+        value[swung] = best_value[swung]
     history = np.array(history).reshape(-1, n_problems)[: max(n_iter.max(), 0)]
     return DescentResult(
         coef=x,

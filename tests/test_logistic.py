@@ -570,18 +570,26 @@ def test_rows_of_zero_weight_count_as_absent_with_class_weight(
 def test_running_out_of_mini_batch_epochs_gives_mini_batch_advice():
     # Mini-batch steps have no momentum and a batch's curvature can exceed
     # the whole data's: neither solver='nesterov' nor the full-batch safe
-    # step 1/L is advised, even for a fixed step far above 1/L (about 0.01
-    # here).
+    # step 1/L (about 0.01 here) is advised.  A fixed step whose epochs
+    # swing (the last ended above the lowest, below the start) is told to
+    # shrink, first; a slow one, to change.
     from sklearn.datasets import load_breast_cancer
 
     X, y = load_breast_cancer(return_X_y=True)
     X = X / X.std(axis=0)
     for params, advice in [
         ({"solver": "gd"}, "fit full-batch (batch_size=None)."),
-        ({"learning_rate": 0.5}, "or use a different learning rate"),
+        ({"learning_rate": 0.01}, "or use a different learning rate"),
+        (
+            {"learning_rate": 0.05},
+            "tol=0.0001). The objective rose between epochs (its last ended "
+            "above the lowest it reached): learning_rate=0.05 is too long for "
+            "some batches; use a smaller step or learning_rate='auto'. "
+            "Otherwise increase max_iter",
+        ),
     ]:
         with pytest.warns(ConvergenceWarning, match="did not converge") as record:
-            BCELogisticRegression(
+            model = BCELogisticRegression(
                 batch_size=50, max_iter=3, random_state=0, **params
             ).fit(X, y)
         (message,) = [
@@ -589,6 +597,11 @@ def test_running_out_of_mini_batch_epochs_gives_mini_batch_advice():
         ]
         assert advice in message
         assert "nesterov" not in message and "1/L" not in message
+        swinging = params.get("learning_rate") == 0.05
+        assert ("The objective rose" in message) == swinging
+        curve = model.loss_curve_
+        assert (curve[-1] > curve.min()) == swinging
+        assert curve[-1] < np.log(2)  # below the start: not diverged
 
 
 def test_warnings_report_the_fits_iterations_and_largest_gradient():
