@@ -450,9 +450,8 @@ class BCELogisticRegression(
         ``w <- w - eta * grad_w J`` and ``b <- b - eta * grad_b J``.  Too large a
         step makes the objective blow up, or swing so that after ``max_iter``
         iterations (epochs, with ``batch_size``) it ends above where it
-        started; the fit is
-        then diverged, with the coefficients of the lowest objective it
-        reached (the starting ones if none was lower) and a
+        started; the fit is then diverged, with the coefficients of the
+        lowest objective it reached (the starting ones if none was lower) and a
         :class:`~sklearn.exceptions.ConvergenceWarning` naming a fixed step
         that cannot diverge (``1/L``, below).  A swing that ends below its
         start runs out of ``max_iter`` and keeps its last coefficients; its
