@@ -33,14 +33,11 @@ See ``benchmarks/README.md`` for the options and the measured results.
 import argparse
 import statistics
 import sys
-import time
-import warnings
 from pathlib import Path
 
 import numpy as np
 import threadpoolctl
 from sklearn.datasets import make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import SGDClassifier
 from sklearn.preprocessing import StandardScaler
 
@@ -62,6 +59,9 @@ from _common import (
     table,
     write_outputs,
 )
+
+# The same size syntax, timing and iteration ranges as bench_vs_sklearn.py.
+from bench_vs_sklearn import fmt_iter, parse_sizes, timed_fit
 
 DEFAULT_SIZES = "20000x20,200000x50"
 PENALTIES = {"L2": 0.0, "L1": 1.0}
@@ -86,30 +86,6 @@ def objective(X, y, coef, intercept, C, l1_ratio):
 
 
 # -- data and fits ------------------------------------------------------------------
-def parse_sizes(text):
-    """``"20000x20,2e5x50"`` -> ``[(20000, 20), (200000, 50)]``."""
-    sizes = []
-    for item in text.split(","):
-        item = item.strip().lower()
-        if not item:
-            continue
-        try:
-            rows, cols = item.split("x")
-            n_samples, n_features = int(float(rows)), int(float(cols))
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"size {item!r} is not of the form NxP, e.g. 20000x20"
-            ) from None
-        if n_samples < 10 or n_features < 2:
-            raise argparse.ArgumentTypeError(
-                f"size {item!r}: need at least 10 rows and 2 features"
-            )
-        sizes.append((n_samples, n_features))
-    if not sizes:
-        raise argparse.ArgumentTypeError("no sizes given")
-    return sizes
-
-
 def parse_batch_sizes(text):
     """``"256,4096"`` -> ``[256, 4096]``."""
     try:
@@ -165,17 +141,6 @@ def contenders(args, n_samples, l1_ratio):
     return out
 
 
-def timed_fit(estimator, X, y):
-    """Fit; return (seconds, estimator, whether a ConvergenceWarning was raised)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        start = time.perf_counter()
-        estimator.fit(X, y)
-        seconds = time.perf_counter() - start
-    warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
-    return seconds, estimator, warned
-
-
 def bench(n_samples, n_features, penalty, args, log):
     l1_ratio = PENALTIES[penalty]
     X, y = make_data(n_samples, n_features, args.seed)
@@ -217,12 +182,6 @@ def bench(n_samples, n_features, penalty, args, log):
 
 
 # -- output ------------------------------------------------------------------------
-def fmt_iter(joined):
-    """``"13;17;13"`` -> ``"13-17"``; a single value when all repeats agree."""
-    values = sorted({int(v) for v in joined.split(";")})
-    return str(values[0]) if len(values) == 1 else f"{values[0]}-{values[-1]}"
-
-
 def markdown(rows, env, args):
     names = ["full", *(f"mini-{size}" for size in args.batch_sizes), "sgd"]
     lines = environment_markdown(

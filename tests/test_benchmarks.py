@@ -354,7 +354,7 @@ def test_bench_wide(tmp_path):
 
 def test_bench_minibatch(tmp_path):
     args = [
-        "--sizes", "3000x6,200x4",
+        "--sizes", "3000x6,200x5",
         "--batch-sizes", "100,500",
         "--repeats", "1",
         "--tol", "1e-6",
@@ -375,8 +375,8 @@ def test_bench_minibatch(tmp_path):
     assert [r[0] for r in cells] == [
         "3000 x 6, L2",
         "3000 x 6, L1",
-        "200 x 4, L2",
-        "200 x 4, L1",
+        "200 x 5, L2",
+        "200 x 5, L1",
     ]
     # A batch of all the rows (500 of 200) is not run: it is the full fit.
     assert cells[2][3] == "(batch of all rows)" and cells[2][-2] == "n/a"
