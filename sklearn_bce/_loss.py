@@ -1421,11 +1421,12 @@ class BCEObjective(PenalisedColumns):
         _, weight_index = self._weight_columns()
         return len(set(zip(weight_index.tolist(), self.l2.tolist(), strict=True)))
 
-    def hessian_bound_diagonal(self):
+    def hessian_bound_diagonal(self, *, penalty=True):
         """Diagonal of every ``B_k``, shape ``(n_coef, K)``, in float64.
 
         Costs one pass over ``X`` whatever its width, unlike
-        :meth:`hessian_bound`.
+        :meth:`hessian_bound`.  ``penalty=False`` leaves out the L2 term: the
+        diagonal of the data's part alone.
         """
         columns, weight_index = self._weight_columns()
         n = self.n_features
@@ -1436,7 +1437,8 @@ class BCEObjective(PenalisedColumns):
             if self.fit_intercept:
                 diag[n, j] = weight.sum(dtype=np.float64)
         diag = diag[:, weight_index] / 4.0
-        diag[:n] += self.l2
+        if penalty:
+            diag[:n] += self.l2
         return diag
 
     def _weighted_column_squares(self, weight):

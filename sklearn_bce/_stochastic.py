@@ -183,12 +183,16 @@ def auto_step_cap(objective):
     the steps are blind to the scale of each feature, as the full-batch
     default's.  They can be too long for some batches; the line search
     shortens them there.  A coefficient's curvature counts as at least the
-    precision of ``X``'s dtype times the column's largest: the factors stay
-    within ``1 / eps`` of each other (a feature of a vanishing scale is left
-    almost still rather than given a step that overflows).
+    precision of ``X``'s dtype times the column's largest curvature from the
+    data (a feature of a vanishing scale is left almost still rather than
+    given a step that overflows).  The floor leaves out the L2 term: a strong
+    penalty (small ``C`` or small sample weights) raises the curvature of the
+    weights only, and must not freeze the unpenalised intercept.
     """
-    diagonal = objective.hessian_bound_diagonal()
-    floor = np.finfo(objective.X.dtype).eps * diagonal.max(axis=0)
+    data = objective.hessian_bound_diagonal(penalty=False)
+    floor = np.finfo(objective.X.dtype).eps * data.max(axis=0)
+    diagonal = data
+    diagonal[: objective.n_features] += objective.l2
     return safe_step(np.maximum(diagonal, floor))
 
 

@@ -1115,3 +1115,21 @@ def test_auto_step_cap_is_one_over_the_diagonal_of_the_curvature_bound(fit_inter
     if fit_intercept:
         diagonal = np.r_[diagonal, 0.25]
     assert_allclose(auto_step_cap(objective)[:, 0], 1 / diagonal, rtol=1e-10)
+
+
+@pytest.mark.parametrize("C, weight", [(1e-200, 1.0), (1.0, 1e-200)])
+def test_auto_minibatch_fits_the_intercept_beside_an_overwhelming_penalty(C, weight):
+    # A penalty 1e200 times the data's weight holds every coefficient at
+    # about 0 but not the unpenalised intercept, whose optimum is then the
+    # log-odds of the classes.  The curvature floor of the step caps once
+    # scaled with the penalty and left the intercept a step of about 1e-180.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    sample_weight = np.full(len(y), weight)
+    objective = BCEObjective(X, y[:, None] * 1.0, sample_weight, C, 0.0, True)
+    assert auto_step_cap(objective)[-1, 0] == pytest.approx(4.0)  # 1 / (1/4)
+    model = BCELogisticRegression(C=C, batch_size=50, random_state=0, tol=1e-8)
+    model.fit(X, y, sample_weight=sample_weight)
+    assert model.stop_reason_[0] == "converged"
+    assert np.abs(model.coef_).max() < 1e-190
+    assert_allclose(model.intercept_[0], np.log(y.mean() / (1 - y.mean())), rtol=1e-7)
