@@ -332,20 +332,39 @@ def _epochs(
             random_state.permutation(n_samples), max(1, -(-n_samples // batch_size))
         ):
             batch = np.sort(batch)
-            batch_weight = (
-                weights[batch][:, 0] if weights.shape[1] == 1 else weights[batch][:, A]
-            )
-            if not np.any(batch_weight > 0):
-                if not equal_weights:
-                    # The batch's data term is zero, not unknown: its step
-                    # keeps the epoch's estimates unbiased.
-                    x[:, A] = _weightless_step(
-                        x[:, A], n_features, l2[A], l1[A], eta, factors, anchor[:, A]
-                    )
+            if weights.shape[1] == 1:
+                batch_weight = weights[batch][:, 0]
+                weighted = np.full(A.size, np.any(batch_weight > 0))
+            else:
+                # Columns of their own weights (held-out rows of different
+                # folds) may have weight in this batch or not.
+                batch_weight = weights[batch][:, A]
+                weighted = np.any(batch_weight > 0, axis=0)
+            if not weighted.all() and not equal_weights:
+                # The batch's data term is zero, not unknown: its step
+                # keeps the epoch's estimates unbiased.
+                idle = ~weighted
+                x[:, A[idle]] = _weightless_step(
+                    x[:, A[idle]],
+                    n_features,
+                    l2[A[idle]],
+                    l1[A[idle]],
+                    eta[idle],
+                    None if factors is None else factors[:, idle],
+                    anchor[:, A[idle]],
+                )
+            if not weighted.any():
                 continue
+            # The columns that step on the batch's data (views of the
+            # running ones' arrays when they all do, as usual).
+            every = weighted.all()
+            B = A if every else A[weighted]
+            eta_B = eta if every else eta[weighted]
+            if batch_weight.ndim == 2 and not every:
+                batch_weight = batch_weight[:, weighted]
             part = BCEObjective(
                 X[batch],
-                Y[batch][:, A],
+                Y[batch][:, B],
                 batch_weight,
                 np.inf,
                 0.0,
@@ -354,25 +373,29 @@ def _epochs(
             scale = None
             if not equal_weights:
                 share = batch_weight.sum(axis=0, dtype=np.float64)
-                scale = np.broadcast_to(share * n_samples / len(batch), A.shape)
+                scale = np.broadcast_to(share * n_samples / len(batch), B.shape)
             at_snapshot = part.gradient(
-                snapshot_raw[np.ix_(batch, A)], snapshot[:, A], l2=False
+                snapshot_raw[np.ix_(batch, B)], snapshot[:, B], l2=False
             )
             if scale is not None:
                 at_snapshot *= scale.astype(x.dtype)
-            x[:, A] = _batch_step(
+            x[:, B] = _batch_step(
                 part,
-                x[:, A],
-                l2[A],
-                l1[A],
-                eta,
+                x[:, B],
+                l2[B],
+                l1[B],
+                eta_B,
                 line_search,
                 scale,
-                factors,
-                anchor[:, A] - at_snapshot,
+                factors if factors is None or every else factors[:, weighted],
+                anchor[:, B] - at_snapshot,
             )
             if line_search:
-                eta = np.minimum(eta * BATCH_STEP_GROWTH, cap)
+                grown = np.minimum(eta_B * BATCH_STEP_GROWTH, cap[weighted])
+                if every:
+                    eta = grown
+                else:
+                    eta[weighted] = grown
         raw = objective.raw_prediction(x[:, A], A)
         value_A = objective.objective(raw, x[:, A], A)
         if line_search:

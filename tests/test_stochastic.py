@@ -1133,3 +1133,52 @@ def test_auto_minibatch_fits_the_intercept_beside_an_overwhelming_penalty(C, wei
     assert model.stop_reason_[0] == "converged"
     assert np.abs(model.coef_).max() < 1e-190
     assert_allclose(model.intercept_[0], np.log(y.mean() / (1 - y.mean())), rtol=1e-7)
+
+
+@pytest.mark.parametrize("learning_rate", ["auto", 0.5])
+@pytest.mark.parametrize("weighting", ["folds", "uneven"])
+def test_minibatch_columns_of_their_own_weights_are_the_fits_of_each(
+    breast_cancer, learning_rate, weighting
+):
+    # Columns of an objective may hold weights of their own whose zeros
+    # differ (a fold's held-out rows).  A batch may then carry weight for
+    # some columns and none for others: each column must descend as it
+    # would alone, with the same row orders (batches of 4 rows, each column
+    # weighted on a fifth of them: about 40% of the batches are weightless
+    # for a given column).
+    X, y = breast_cancer
+    X, y = X[:200, :6], y[:200]
+    K = 3
+    weights = (np.arange(len(y))[:, None] % 5 == np.arange(K)).astype(float)
+    if weighting == "uneven":
+        weights *= np.random.default_rng(0).uniform(0.5, 2.0, weights.shape)
+    C, l1_ratio = np.array([0.1, 1.0, 10.0]), np.array([0.0, 0.5, 1.0])
+
+    def run(columns):
+        objective = BCEObjective(
+            X,
+            np.repeat(y[:, None] * 1.0, len(columns), axis=1),
+            weights[:, columns],
+            C[columns],
+            l1_ratio[columns],
+            True,
+        )
+        auto = learning_rate == "auto"
+        return minibatch_descent(
+            objective,
+            np.zeros((X.shape[1] + 1, len(columns))),
+            batch_size=4,
+            step=np.full(len(columns), 1.0 if auto else learning_rate),
+            max_iter=6,
+            tol=0,
+            random_state=np.random.RandomState(0),
+            line_search=auto,
+            inverse=auto_step_cap(objective) if auto else None,
+        )
+
+    together = run([0, 1, 2])
+    for j in range(K):
+        alone = run([j])
+        assert_allclose(together.coef[:, j], alone.coef[:, 0], rtol=1e-9, atol=1e-12)
+        assert_allclose(together.history[:, j], alone.history[:, 0], rtol=1e-12)
+    assert not np.allclose(together.coef[:, 0], together.coef[:, 1])
