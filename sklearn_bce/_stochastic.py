@@ -131,16 +131,15 @@ def _batch_step(
     """One proximal gradient step on a batch; ``eta`` is updated in place.
 
     ``part`` (a :class:`_Batch`) holds the batch's data term (its weighted
-    mean loss), which the
-    step multiplies by ``scale`` (per column; None for 1); the penalty enters
-    at full strength (``l2``, ``l1``), so the batch gradient estimates the
-    full one.  ``correction`` (of ``coef``'s shape; None for 0) is added to
-    the batch gradient to make the direction of the step: the snapshot's
-    full data gradient minus the batch's (scaled) at the snapshot.  The line
-    search tests the batch's own objective and gradient.  ``inverse`` (of
-    ``coef``'s shape; None for 1) scales the step of each coefficient: the
-    step is ``eta * inverse`` times the direction, a proximal step in the
-    metric ``diag(1 / inverse)``.
+    mean loss), which the step multiplies by ``scale`` (per column; None for
+    1); the penalty enters at full strength (``l2``, ``l1``), so the batch
+    gradient estimates the full one.  ``correction`` (of ``coef``'s shape;
+    None for 0) is added to the batch gradient to make the direction of the
+    step: the snapshot's full data gradient minus the batch's (scaled) at the
+    snapshot.  The line search tests the batch's own objective and gradient.
+    ``inverse`` (of ``coef``'s shape; None for 1) scales the step of each
+    coefficient: the step is ``eta * inverse`` times the direction, a
+    proximal step in the metric ``diag(1 / inverse)``.
     """
     n_features = part.n_features
     raw = part.raw_prediction(coef)
