@@ -614,7 +614,9 @@ class BCELogisticRegression(
 
     loss_curve_ : ndarray of shape (n_iter_[0],) or (n_classes, max(n_iter_))
         Objective ``J`` after each iteration.  With several classes, one row
-        per class, padded with NaN after the class has stopped.
+        per class, padded with NaN after the class has stopped.  A diverged
+        fit's curve ends at its last iteration below the divergence limit:
+        the step that crossed it is not counted in ``n_iter_`` or recorded.
 
     converged_ : ndarray of shape (1,) or (n_classes,)
         Whether each binary problem met ``tol``: the largest entry of its
@@ -1327,6 +1329,8 @@ class BCELogisticRegression(
         None, or not smaller than the number of samples).
         """
         names = self._problem_names()
+        # Mini-batch fits count epochs.
+        unit = "iteration" if full_batch else "epoch"
         diverged = result.stop_reason == DIVERGED
         if diverged.any():
             n_iter = int(result.n_iter[diverged].min())
@@ -1349,9 +1353,9 @@ class BCELogisticRegression(
             warnings.warn(
                 f"The objective diverged{names(diverged)} "
                 + (
-                    f"after {n_iter} iteration{'' if n_iter == 1 else 's'}"
+                    f"after {n_iter} {unit}{'' if n_iter == 1 else 's'}"
                     if n_iter
-                    else "at the first iteration"
+                    else f"at the first {unit}"
                 )
                 + f": learning_rate={_plain_number(self.learning_rate)} is too "
                 "large for this data. Fitting stopped and kept the coefficients "
@@ -1426,7 +1430,7 @@ class BCELogisticRegression(
                 remedies = remedies[0].upper() + remedies[1:]
             warnings.warn(
                 f"BCELogisticRegression did not converge{names(unfinished)} in "
-                f"max_iter={self.max_iter} iterations (largest gradient entry "
+                f"max_iter={self.max_iter} {unit}s (largest gradient entry "
                 f"{result.grad_max[unfinished].max():.2e} > tol={self.tol}). "
                 f"{lead}{remedies}",
                 ConvergenceWarning,

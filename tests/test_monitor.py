@@ -641,11 +641,11 @@ def test_verbose_reports_divergence_not_the_kept_objective(capsys):
 
 def test_verbose_single_column_divergence_prints_one_line(capsys):
     X, y = load_breast_cancer(return_X_y=True)
-    for batch_size in (None, 100):
+    for batch_size, unit in [(None, "iteration"), (100, "epoch")]:
         model = BCELogisticRegression(
             verbose=2, learning_rate=1.0, batch_size=batch_size, random_state=0
         )
-        with pytest.warns(ConvergenceWarning, match="diverged at the first iteration"):
+        with pytest.warns(ConvergenceWarning, match=f"diverged at the first {unit}:"):
             model.fit(X, y)
         assert capsys.readouterr().out.splitlines() == [
             "Iteration 1, the step diverged: the fit keeps the coefficients of "

@@ -655,7 +655,7 @@ def test_minibatch_divergence_limit_is_relative_to_at_least_one():
     start, start_coef = model.loss_curve_[-1], model.coef_.copy()
     assert start < 0.1
     model.set_params(batch_size=100, learning_rate=2000.0, max_iter=5, random_state=0)
-    with pytest.warns(ConvergenceWarning, match="diverged after 5 iterations"):
+    with pytest.warns(ConvergenceWarning, match="diverged after 5 epochs"):
         model.fit(X, y)
     assert model.n_iter_.tolist() == [5]
     assert 2 * 100 * start < model.loss_curve_.max() < 100
@@ -674,7 +674,7 @@ def test_a_fixed_minibatch_step_that_swings_above_its_start_is_diverged():
     model = BCELogisticRegression(
         batch_size=1, learning_rate=2.0, random_state=0, max_iter=6
     )
-    with pytest.warns(ConvergenceWarning, match="diverged after 6 iterations"):
+    with pytest.warns(ConvergenceWarning, match="diverged after 6 epochs"):
         model.fit(X, y)
     curve = model.loss_curve_
     assert len(curve) == 6 and curve[-1] > np.log(2) > curve.min()
