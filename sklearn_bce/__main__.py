@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.special import expit
-from sklearn.base import is_classifier
+from sklearn.base import BaseEstimator, is_classifier
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -661,6 +661,23 @@ def _read_csv(path, text_column=None, header=True):
     return frame
 
 
+def _check_single_target(path, target):
+    """Refuse a header that names the target more than once.
+
+    pandas renames the second ``t`` to ``t.1``, which would be fitted as a
+    feature (or refused as a text one, under a name the file does not have).
+    """
+    import pandas as pd
+
+    names = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist()
+    count = names.count(target)
+    if count > 1:
+        raise CommandError(
+            f"{path}: the header names {count} columns {target!r}: give the "
+            "target column a name of its own"
+        )
+
+
 def _listing(names, limit=10):
     """``'a', 'b', ...``: at most ``limit`` names, then how many more."""
     shown = ", ".join(repr(str(name)) for name in names[:limit])
@@ -822,6 +839,7 @@ def run_fit(args, out=None):
             f"{args.data}: unknown target column {args.target!r} (columns: "
             f"{_listing(list(frame.columns))}){hint}"
         )
+    _check_single_target(args.data, args.target)
     if _header_reads_as_data(frame):
         # Even where the target is among them: that row would not be fitted.
         raise CommandError(
@@ -887,9 +905,9 @@ def run_fit(args, out=None):
             raise CommandError(
                 f"{args.data}: cannot split {len(y)} samples of {len(counts)} "
                 f"classes into train and test sets with every class in both "
-                f"(--test-size {args.test_size:g}): {_one_line(exc)}; choose a "
-                "--test-size that leaves both parts at least one row of every "
-                "class, or use --test-size 0 (no test set)"
+                f"(--test-size {args.test_size:g}): {_one_line(exc).rstrip('.')}; "
+                "choose a --test-size that leaves both parts at least one row "
+                "of every class, or use --test-size 0 (no test set)"
             ) from None
     else:
         X_train, X_test, y_train, y_test = X, X.iloc[:0], y, y.iloc[:0]
@@ -1216,7 +1234,7 @@ def load_model(path):
     except Exception as exc:  # skops raises many kinds on a corrupt file
         raise CommandError(f"{path}: cannot load the model: {_one_line(exc)}") from None
     kind = type(model).__name__
-    if not is_classifier(model):
+    if not isinstance(model, BaseEstimator) or not is_classifier(model):
         raise CommandError(f"{path}: does not hold a classifier (it holds a {kind})")
     if not hasattr(model, "classes_"):
         raise CommandError(f"{path}: holds an unfitted {kind}")

@@ -228,6 +228,7 @@ def bad_inputs(tmp_path_factory):
         folder / "rare2.csv", index=False
     )
     rare.assign(t=[0, 0, 0, 1, 1, 1]).to_csv(folder / "six.csv", index=False)
+    (folder / "twice.csv").write_text("a,t,t\n1,0,0\n2,1,1\n3,0,0\n4,1,1\n")
     rare.assign(t=np.linspace(0.1, 0.6, 6)).to_csv(folder / "real.csv", index=False)
     rare.assign(a=[1e308, -1e308, 1.0, 2.0, 3.0, 4.0], t=[0, 1] * 3).to_csv(
         folder / "huge.csv", index=False
@@ -257,6 +258,7 @@ def bad_inputs(tmp_path_factory):
     sio.dump(evil.fit(X, y), folder / "evil.skops")
     sio.dump(RidgeClassifier().fit(X, y), folder / "ridge.skops")
     sio.dump(Ridge().fit(X, y), folder / "regressor.skops")
+    sio.dump({"a": 1}, folder / "dict.skops")
     sio.dump(make_pipeline(BCELogisticRegression()), folder / "unfitted.skops")
     (folder / "folder.skops").mkdir()
     # A skops file that skops cannot read (as one of a newer protocol, which
@@ -301,6 +303,18 @@ FAILURES = {
     "too small a test set": (
         ["fit", "six.csv", "--target", "t", "--test-size", "0.1"],
         "six.csv: cannot split 6 samples of 2 classes into train and test sets",
+    ),
+    # pandas would read the second "t" as a feature "t.1".
+    "a target named twice": (
+        ["fit", "twice.csv", "--target", "t"],
+        "twice.csv: the header names 2 columns 't': give the target column a "
+        "name of its own",
+    ),
+    # scikit-learn's sentence ends in a full stop, which the advice replaces.
+    "a train set left empty": (
+        ["fit", "six.csv", "--target", "t", "--test-size", "0.99"],
+        "the resulting train set will be empty. Adjust any of the aforementioned "
+        "parameters; choose a --test-size",
     ),
     "too small a test set, with advice": (
         ["fit", "six.csv", "--target", "t", "--test-size", "0.1"],
@@ -367,6 +381,10 @@ FAILURES = {
     "a regressor": (
         ["predict", "regressor.skops", "data.csv"],
         "regressor.skops: does not hold a classifier (it holds a Ridge)",
+    ),
+    "not an estimator": (
+        ["predict", "dict.skops", "data.csv"],
+        "dict.skops: does not hold a classifier (it holds a dict)",
     ),
     "an unfitted model": (
         ["predict", "unfitted.skops", "data.csv"],
