@@ -93,6 +93,7 @@ from ._validation import (
     is_numpy_namespace,
     max_precision_float_dtype,
     move_to,
+    refuse_nonfinite_start,
     validate_data,
     warm_start_coef,
 )
@@ -992,6 +993,7 @@ def _initial_coef(estimator, objective):
     coef[:n] = to_numpy(dense_coef(previous)).T
     if objective.fit_intercept:
         coef[n] = np.broadcast_to(to_numpy(estimator.intercept_), (K,))
+    refuse_nonfinite_start(coef, "warm_start=True")
     return objective.from_numpy(coef, objective.dtype)
 
 

@@ -691,6 +691,9 @@ def _column_factors(X, penalty):
 def _column_largest(X):
     """The largest absolute value of each column of ``X``."""
     if sp.issparse(X):
+        if not X.has_canonical_format:
+            # abs() would sum the caller's duplicate entries in place.
+            X = X.copy()
         return np.asarray(abs(X).max(axis=0).toarray()).ravel()
     # Two reductions instead of np.abs(X), which would copy X.
     return np.maximum(X.max(axis=0), -X.min(axis=0))

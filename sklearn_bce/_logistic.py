@@ -64,6 +64,7 @@ from ._validation import (
     init_callback_context,
     plain_value,
     previous_fit_on_error,
+    refuse_nonfinite_start,
     validate_data,
     warm_start_coef,
 )
@@ -1072,6 +1073,7 @@ class BCELogisticRegression(
                     stacklevel=external_stacklevel(),
                 )
             coef = self._stacked_coef(objective)
+            refuse_nonfinite_start(coef, "partial_fit")
         # The first step after fit (or ever) starts the counts and the curve.
         steps_so_far = getattr(self, "_n_partial_steps", 0)
         if self.learning_rate == "auto":
@@ -1247,6 +1249,7 @@ class BCELogisticRegression(
             coef[: objective.n_features] = previous.T
             if objective.fit_intercept:
                 coef[-1] = intercept
+            refuse_nonfinite_start(coef, "warm_start=True")
         return coef
 
     def _set_fitted(self, result, objective, early_stopping):

@@ -186,6 +186,21 @@ def warm_start_coef(estimator, n_problems, n_features):
     return previous
 
 
+def refuse_nonfinite_start(coef, continuing):
+    """Raise if the coefficients a fit would start from are not all finite.
+
+    ``continuing`` names what starts from them (``"warm_start=True"``,
+    ``"partial_fit"``).  A ``coef_`` or ``intercept_`` set by hand to NaN or
+    infinity would otherwise give a NaN model.
+    """
+    if not np.isfinite(coef).all():
+        raise ValueError(
+            f"{continuing} cannot start from the model's coef_ and intercept_: "
+            "they hold NaN or infinity. Set them to finite values, or fit "
+            "anew with warm_start=False (from zeros)."
+        )
+
+
 def check_finite_products(X):
     """Raise if ``X`` is so large that ``X @ w`` or ``X.T @ X`` could overflow.
 

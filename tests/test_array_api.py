@@ -1261,6 +1261,16 @@ def test_warm_start_on_fewer_features_raises_as_with_numpy(name):
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
+def test_warm_start_from_non_finite_coefficients_raises_as_with_numpy(name):
+    X, y = make_problem("binary", "float64")
+    with dispatch():
+        model = BCELogisticRegression(warm_start=True).fit(as_input(X, name), y)
+        model.intercept_[0] = float("nan")
+        with pytest.raises(ValueError, match="warm_start=True cannot start from"):
+            model.fit(as_input(X, name), y)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
 def test_a_refit_without_warm_start_starts_afresh(name):
     X, y = make_problem("binary", "float64")
     params = {"solver": "gd", "learning_rate": 0.5, "tol": 1e-6}

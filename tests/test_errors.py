@@ -619,3 +619,31 @@ def test_balanced_class_weight_of_a_class_without_weight_says_so():
             BCELogisticRegression(class_weight="balanced").fit(
                 X, y, sample_weight=sample_weight
             )
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("attribute", ["coef_", "intercept_"])
+@pytest.mark.parametrize("value", [np.nan, np.inf])
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_continuing_from_non_finite_coefficients_is_refused(attribute, value, method):
+    # Set by hand (the fits never leave them non-finite): a NaN model would
+    # follow.
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(warm_start=True, max_iter=5)
+    if method == "fit":
+        model.fit(X, y)
+    else:
+        model.partial_fit(X, y, classes=[0, 1, 2])
+    getattr(model, attribute)[1] = value
+    continuing = "warm_start=True" if method == "fit" else "partial_fit"
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            f"{continuing} cannot start from the model's coef_ and intercept_: "
+            "they hold NaN or infinity."
+        ),
+    ):
+        getattr(model, method)(X, y)
+    # Without warm_start, fit starts from zeros.
+    model.set_params(warm_start=False).fit(X, y)
+    assert np.isfinite(model.coef_).all()

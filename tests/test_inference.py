@@ -354,6 +354,28 @@ def test_sparse_and_float32_data_give_the_same_table(spector_table):
     assert_allclose(table32["std_err"], SM_BSE, rtol=1e-4)
 
 
+def test_a_sparse_x_with_duplicate_entries_is_left_as_given(spector_table):
+    # Each entry split in two (0.3 and 0.7 of it) and the rows' indices
+    # reversed: the same matrix, not in canonical format.
+    dense = sp.csr_matrix(SPECTOR_X)
+    rows = np.repeat(np.arange(dense.shape[0]), np.diff(dense.indptr))
+    order = np.lexsort((-np.r_[dense.indices, dense.indices], np.r_[rows, rows]))
+    X = sp.csr_matrix(
+        (
+            np.r_[0.3 * dense.data, 0.7 * dense.data][order],
+            np.r_[dense.indices, dense.indices][order],
+            2 * dense.indptr,
+        ),
+        shape=dense.shape,
+    )
+    data, indices = X.data.copy(), X.indices.copy()
+    assert not X.has_canonical_format
+    model = BCELogisticRegression(**TIGHT).fit(SPECTOR_X, SPECTOR_Y)
+    assert_allclose(coef_table(model, X, SPECTOR_Y), spector_table, rtol=1e-12)
+    assert_array_equal(X.data, data)
+    assert_array_equal(X.indices, indices)
+
+
 def test_penalised_model_warns_and_uses_the_penalised_hessian():
     C = 0.5
     model = BCELogisticRegression(C=C, tol=1e-10, max_iter=100_000)
