@@ -564,10 +564,12 @@ def _as_row_chunked(X, name, row_counts=True):
         X = X.astype(np.float64)
     if X.numblocks[1] != 1:
         X = X.rechunk({1: -1})
-    if X.shape[0] == 0:
-        raise ValueError(f"Found array with 0 sample(s) (shape={X.shape}).")
-    if X.shape[1] == 0:
-        raise ValueError(f"Found array with 0 feature(s) (shape={X.shape}).")
+    for count, what in ((X.shape[0], "sample"), (X.shape[1], "feature")):
+        if count == 0:  # scikit-learn's words
+            raise ValueError(
+                f"Found array with 0 {what}(s) (shape={X.shape}) while a "
+                "minimum of 1 is required by BCELogisticRegression."
+            )
     return X
 
 
@@ -634,8 +636,8 @@ def _rows_like(array, X, name, dtype=None):
         array = array.compute_chunk_sizes()
     if array.shape[0] != X.shape[0]:
         raise ValueError(
-            f"Found input variables with inconsistent numbers of samples: "
-            f"[{X.shape[0]}, {array.shape[0]}] ({name})."
+            "Found input variables with inconsistent numbers of samples: "
+            f"[{X.shape[0]}, {array.shape[0]}]"
         )
     if dtype is not None and array.dtype != dtype:
         array = array.astype(dtype)
@@ -746,17 +748,25 @@ def fit_dask(estimator, X, y, sample_weight=None):
         (weight,) = dask.persist(
             _rows_like(sample_weight, X, "sample_weight", dtype=dtype)
         )
-        finite, smallest, positive = _compute(
-            da.isfinite(weight).all(), weight.min(), (weight > 0).any()
+        nan, finite, smallest, positive = _compute(
+            da.isnan(weight).any(),
+            da.isfinite(weight).all(),
+            weight.min(),
+            (weight > 0).any(),
         )
+        # scikit-learn's words.
+        if nan:
+            raise ValueError("Input sample_weight contains NaN.")
         if not finite:
-            raise ValueError("Input sample_weight contains NaN or infinity.")
+            raise ValueError(
+                "Input sample_weight contains infinity or a value too large for "
+                f"{weight.dtype!r}."
+            )
         if smallest < 0:
             raise ValueError("Negative values in data passed to `sample_weight`")
         if not positive:
             raise ValueError(
-                "Sample weights must contain at least one positive value; "
-                "got all-zero sample_weight."
+                "Sample weights must contain at least one non-zero number."
             )
 
     counts = None

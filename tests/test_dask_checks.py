@@ -144,7 +144,8 @@ def test_all_zero_and_zero_class_weights_are_refused_by_name():
     # The right one of the two "no positive weight" errors.
     X, y, _ = data()
     with pytest.raises(
-        ValueError, match=r"^Sample weights must contain at least one positive"
+        ValueError,
+        match=r"^Sample weights must contain at least one non-zero number\.$",
     ):
         BCELogisticRegression().fit(
             chunked(X), chunked(y), sample_weight=np.zeros(len(y))
@@ -176,6 +177,35 @@ def test_complex_and_empty_x_are_refused_as_numpy():
         BCELogisticRegression().fit(chunked(X)[:0], chunked(y)[:0])
     with pytest.raises(ValueError, match="0 feature"):
         BCELogisticRegression().fit(chunked(X)[:, :0], chunked(y))
+
+
+def _weights(value):
+    w = np.ones(600)
+    w[5] = value
+    return w
+
+
+@pytest.mark.parametrize(
+    "X_of, y_of, weight",
+    [
+        (lambda X: X, lambda y: y, np.zeros(600)),
+        (lambda X: X, lambda y: y, _weights(np.nan)),
+        (lambda X: X, lambda y: y, _weights(np.inf)),
+        (lambda X: X[:, :0], lambda y: y, None),
+        (lambda X: X[:0], lambda y: y[:0], None),
+        (lambda X: X, lambda y: y[:500], None),
+    ],
+    ids=["zero weights", "NaN weight", "infinite weight", "0 features", "0 rows", "y"],
+)
+def test_bad_input_gets_numpy_s_message_word_for_word(X_of, y_of, weight):
+    X, y, _ = data()
+    with pytest.raises(ValueError) as numpy_error:
+        BCELogisticRegression().fit(X_of(X), y_of(y), sample_weight=weight)
+    with pytest.raises(ValueError) as dask_error:
+        BCELogisticRegression().fit(
+            X_of(chunked(X)), y_of(chunked(y)), sample_weight=weight
+        )
+    assert str(dask_error.value) == str(numpy_error.value)
 
 
 def test_a_selection_leaving_an_empty_chunk_fits_as_numpy():
