@@ -669,7 +669,11 @@ def _check_single_target(path, target):
     """
     import pandas as pd
 
-    names = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist()
+    try:
+        first = pd.read_csv(path, header=None, nrows=1, dtype=str)
+        names = first.iloc[0].tolist()
+    except (OSError, ValueError, IndexError):
+        return  # a stream read once already (a pipe): the header is gone
     count = names.count(target)
     if count > 1:
         raise CommandError(
