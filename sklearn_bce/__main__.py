@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.special import expit
-from sklearn.base import BaseEstimator, is_classifier
+from sklearn.base import is_classifier
 from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -1238,7 +1238,11 @@ def load_model(path):
     except Exception as exc:  # skops raises many kinds on a corrupt file
         raise CommandError(f"{path}: cannot load the model: {_one_line(exc)}") from None
     kind = type(model).__name__
-    if not isinstance(model, BaseEstimator) or not is_classifier(model):
+    try:
+        classifier = is_classifier(model)
+    except (AttributeError, TypeError):  # not an estimator: a dict, an array
+        classifier = False
+    if not classifier:
         raise CommandError(f"{path}: does not hold a classifier (it holds a {kind})")
     if not hasattr(model, "classes_"):
         raise CommandError(f"{path}: holds an unfitted {kind}")

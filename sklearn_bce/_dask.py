@@ -542,11 +542,12 @@ class DaskBCEObjective(PenalisedColumns):
 
 
 # -- validation -------------------------------------------------------------------
-def _as_row_chunked(X, name, row_counts=True):
+def _as_row_chunked(X, name, row_counts=True, owner="BCELogisticRegression"):
     """``X`` as a 2-D float32/float64 dask array with one chunk of columns.
 
     ``row_counts``: unknown chunk sizes are computed (a pass over ``X``),
-    which fitting needs; predicting does not.
+    which fitting needs; predicting does not.  ``owner``: the estimator's
+    class name, for scikit-learn's messages.
     """
     if X.ndim != 2:
         raise ValueError(
@@ -568,7 +569,7 @@ def _as_row_chunked(X, name, row_counts=True):
         if count == 0:  # scikit-learn's words
             raise ValueError(
                 f"Found array with 0 {what}(s) (shape={X.shape}) while a "
-                "minimum of 1 is required by BCELogisticRegression."
+                f"minimum of 1 is required by {owner}."
             )
     return X
 
@@ -591,17 +592,17 @@ def _check_values(X):
     refuse_too_large(largest, float(np.finfo(X.dtype).max), X.shape, X.dtype)
 
 
-def _rows_like(array, X, name, dtype=None):
+def _rows_like(array, X, name, dtype=None, owner="BCELogisticRegression"):
     """A numpy or dask vector as a dask array with the row chunks of ``X``.
 
     A scalar ``sample_weight`` (a dask one too) weighs every row, made where
-    the chunks are; ``y`` must be a vector, as in scikit-learn.
+    the chunks are; ``y`` must be a vector, as in scikit-learn.  ``owner``:
+    the estimator's class name, for scikit-learn's messages.
     """
     _, da = _dask()
     if name == "y" and array is None:
         raise ValueError(
-            "This BCELogisticRegression estimator requires y to be passed, but "
-            "the target y is None."
+            f"This {owner} estimator requires y to be passed, but the target y is None."
         )
     if np.ndim(array) == 0:
         if name == "y":
@@ -634,9 +635,11 @@ def _rows_like(array, X, name, dtype=None):
         )
     if np.isnan(array.shape[0]):
         array = array.compute_chunk_sizes()
-    if array.shape[0] != X.shape[0]:
+    if array.shape[0] != X.shape[0]:  # scikit-learn's words for each
         raise ValueError(
-            "Found input variables with inconsistent numbers of samples: "
+            f"sample_weight.shape == {array.shape}, expected {X.shape[:1]}!"
+            if name == "sample_weight"
+            else "Found input variables with inconsistent numbers of samples: "
             f"[{X.shape[0]}, {array.shape[0]}]"
         )
     if dtype is not None and array.dtype != dtype:
@@ -704,9 +707,10 @@ def fit_dask(estimator, X, y, sample_weight=None):
     dask, da = _dask()
     _check_estimator(estimator)
     _refuse_sparse_chunks(getattr(X, "_meta", None))
-    X = _as_row_chunked(X, "X")
+    owner = type(estimator).__name__
+    X = _as_row_chunked(X, "X", owner=owner)
     dtype = X.dtype
-    y = _rows_like(y, X, "y")
+    y = _rows_like(y, X, "y", owner=owner)
     _check_values(X)
 
     try:
@@ -763,7 +767,7 @@ def fit_dask(estimator, X, y, sample_weight=None):
                 f"{weight.dtype!r}."
             )
         if smallest < 0:
-            raise ValueError("Negative values in data passed to `sample_weight`")
+            raise ValueError("Negative values in data passed to `sample_weight`.")
         if not positive:
             raise ValueError(
                 "Sample weights must contain at least one non-zero number."

@@ -615,9 +615,10 @@ class BCELogisticRegression(
 
     loss_curve_ : ndarray of shape (n_iter_[0],) or (n_classes, max(n_iter_))
         Objective ``J`` after each iteration.  With several classes, one row
-        per class, padded with NaN after the class has stopped.  A diverged
-        fit's curve ends at its last iteration below the divergence limit:
-        the step that crossed it is not counted in ``n_iter_`` or recorded.
+        per class, padded with NaN after the class has stopped.  The curve of
+        a fit that blew up ends at its last iteration below the divergence
+        limit: the step that crossed it is not counted in ``n_iter_`` or
+        recorded.
 
     converged_ : ndarray of shape (1,) or (n_classes,)
         Whether each binary problem met ``tol``: the largest entry of its
@@ -1433,7 +1434,8 @@ class BCELogisticRegression(
                 remedies = remedies[0].upper() + remedies[1:]
             warnings.warn(
                 f"BCELogisticRegression did not converge{names(unfinished)} in "
-                f"max_iter={self.max_iter} {unit}s (largest gradient entry "
+                f"max_iter={self.max_iter} {unit}{'s' * (self.max_iter != 1)} "
+                "(largest gradient entry "
                 f"{result.grad_max[unfinished].max():.2e} > tol={self.tol}). "
                 f"{lead}{remedies}",
                 ConvergenceWarning,

@@ -355,9 +355,11 @@ def _epochs(
     # A batch's mean loss estimates the full one when the weights are equal
     # (zeros aside: rows left out, such as early stopping's validation rows);
     # otherwise it is scaled by the batch's share of the weight (the weights
-    # sum to 1) over its share of the rows.
+    # sum to 1) over its share of the rows.  Decided per column of weights.
     largest = weights.max(axis=0)
-    equal_weights = bool(np.all((weights == 0) | (weights == largest)))
+    equal = np.broadcast_to(
+        np.all((weights == 0) | (weights == largest), axis=0), (n_problems,)
+    )
     n_iter = np.zeros(n_problems, dtype=int)
     grad_max = np.full(n_problems, np.nan)
     stop_reason = np.full(n_problems, MAX_ITER, dtype=object)
@@ -384,14 +386,14 @@ def _epochs(
                 batch_weight = weights[batch][:, 0]
                 weighted = np.full(A.size, np.any(batch_weight > 0))
             else:
-                # Columns of their own weights (held-out rows of different
-                # folds) may have weight in this batch or not.
+                # Columns with weights of their own may have weight in this
+                # batch or not.
                 batch_weight = weights[batch][:, A]
                 weighted = np.any(batch_weight > 0, axis=0)
-            if not weighted.all() and not equal_weights:
+            idle = ~weighted & ~equal[A]
+            if idle.any():
                 # The batch's data term is zero, not unknown: its step
                 # keeps the epoch's estimates unbiased.
-                idle = ~weighted
                 x[:, A[idle]] = _weightless_step(
                     x[:, A[idle]],
                     n_features,
@@ -414,9 +416,12 @@ def _epochs(
                 X[batch], Y[batch][:, B], batch_weight, objective.fit_intercept
             )
             scale = None
-            if not equal_weights:
+            equal_B = equal[B]
+            if not equal_B.all():
                 share = batch_weight.sum(axis=0, dtype=np.float64)
                 scale = np.broadcast_to(share * n_samples / len(batch), B.shape)
+                if equal_B.any():
+                    scale = np.where(equal_B, 1.0, scale)
             at_snapshot = part.gradient(snapshot_raw[np.ix_(batch, B)], snapshot[:, B])
             if scale is not None:
                 at_snapshot *= scale.astype(x.dtype)

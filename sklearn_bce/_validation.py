@@ -196,8 +196,9 @@ def refuse_nonfinite_start(coef, continuing):
     if not np.isfinite(coef).all():
         raise ValueError(
             f"{continuing} cannot start from the model's coef_ and intercept_: "
-            "they hold NaN or infinity. Set them to finite values, or fit "
-            "anew with warm_start=False (from zeros)."
+            "they hold NaN or infinity (or values beyond the range of "
+            f"{np.dtype(coef.dtype).name}, the data's precision). Set them to "
+            "finite values, or fit anew with warm_start=False (from zeros)."
         )
 
 

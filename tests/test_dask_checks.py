@@ -191,11 +191,22 @@ def _weights(value):
         (lambda X: X, lambda y: y, np.zeros(600)),
         (lambda X: X, lambda y: y, _weights(np.nan)),
         (lambda X: X, lambda y: y, _weights(np.inf)),
+        (lambda X: X, lambda y: y, _weights(-1.0)),
+        (lambda X: X, lambda y: y, np.ones(500)),
         (lambda X: X[:, :0], lambda y: y, None),
         (lambda X: X[:0], lambda y: y[:0], None),
         (lambda X: X, lambda y: y[:500], None),
     ],
-    ids=["zero weights", "NaN weight", "infinite weight", "0 features", "0 rows", "y"],
+    ids=[
+        "zero weights",
+        "NaN weight",
+        "infinite weight",
+        "negative weight",
+        "weights of another length",
+        "0 features",
+        "0 rows",
+        "y of another length",
+    ],
 )
 def test_bad_input_gets_numpy_s_message_word_for_word(X_of, y_of, weight):
     X, y, _ = data()
@@ -262,3 +273,15 @@ def test_predictions_declare_the_dtype_they_compute():
         lazy = getattr(model, method)(chunked(X32))
         expected = getattr(model, method)(X32)
         assert lazy.dtype == expected.dtype == lazy.compute().dtype, method
+
+
+def test_messages_name_a_subclass_as_numpy_s_do():
+    class Mine(BCELogisticRegression):
+        pass
+
+    X, y, _ = data()
+    for X_in, y_in in ((X[:, :0], y), (chunked(X)[:, :0], chunked(y))):
+        with pytest.raises(ValueError, match=r"is required by Mine\.$"):
+            Mine().fit(X_in, y_in)
+    with pytest.raises(ValueError, match=r"^This Mine estimator requires y"):
+        Mine().fit(chunked(X), None)

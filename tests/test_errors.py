@@ -640,10 +640,30 @@ def test_continuing_from_non_finite_coefficients_is_refused(attribute, value, me
         ValueError,
         match=re.escape(
             f"{continuing} cannot start from the model's coef_ and intercept_: "
-            "they hold NaN or infinity."
+            "they hold NaN or infinity (or values beyond the range of float64, "
+            "the data's precision)."
         ),
     ):
         getattr(model, method)(X, y)
     # Without warm_start, fit starts from zeros.
     model.set_params(warm_start=False).fit(X, y)
     assert np.isfinite(model.coef_).all()
+
+
+def test_a_warm_start_beyond_the_range_of_float32_data_is_refused():
+    # Finite as set, but infinite in the precision of the data.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(warm_start=True).fit(X, y)
+    model.coef_[0, 0] = 1e39
+    with pytest.raises(ValueError, match="beyond the range of float32"):
+        model.fit(X.astype(np.float32), y)
+
+
+@pytest.mark.parametrize("batch_size, unit", [(None, "iteration"), (50, "epoch")])
+def test_running_out_of_one_iteration_says_it_in_the_singular(batch_size, unit):
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(max_iter=1, batch_size=batch_size, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=f"in max_iter=1 {unit} \\(largest"):
+        model.fit(X, y)

@@ -1136,22 +1136,25 @@ def test_auto_minibatch_fits_the_intercept_beside_an_overwhelming_penalty(C, wei
 
 
 @pytest.mark.parametrize("learning_rate", ["auto", 0.5])
-@pytest.mark.parametrize("weighting", ["folds", "uneven"])
+@pytest.mark.parametrize("weighting", ["folds", "uneven", "mixed"])
 def test_minibatch_columns_of_their_own_weights_are_the_fits_of_each(
     breast_cancer, learning_rate, weighting
 ):
     # Columns of an objective may hold weights of their own whose zeros
-    # differ (a fold's held-out rows).  A batch may then carry weight for
-    # some columns and none for others: each column must descend as it
-    # would alone, with the same row orders (batches of 4 rows, each column
-    # weighted on a fifth of them: about 40% of the batches are weightless
-    # for a given column).
+    # differ, equal or uneven ones, or both kinds side by side.  A batch may
+    # then carry weight for some columns and none for others: each column
+    # must descend as it would alone, with the same row orders (batches of 4
+    # rows, each column weighted on a fifth of them: about 40% of the batches
+    # are weightless for a given column).
     X, y = breast_cancer
     X, y = X[:200, :6], y[:200]
     K = 3
     weights = (np.arange(len(y))[:, None] % 5 == np.arange(K)).astype(float)
-    if weighting == "uneven":
-        weights *= np.random.default_rng(0).uniform(0.5, 2.0, weights.shape)
+    if weighting != "folds":
+        uneven = np.random.default_rng(0).uniform(0.5, 2.0, weights.shape)
+        if weighting == "mixed":
+            uneven[:, 0] = 1.0  # the first column's weights stay 0 and 1
+        weights *= uneven
     C, l1_ratio = np.array([0.1, 1.0, 10.0]), np.array([0.0, 0.5, 1.0])
 
     def run(columns):
