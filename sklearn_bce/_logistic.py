@@ -1247,9 +1247,11 @@ class BCELogisticRegression(
                     "with sklearn.utils._array_api.move_estimator_to(model, "
                     "numpy, 'cpu')."
                 ) from exc
-            coef[: objective.n_features] = previous.T
-            if objective.fit_intercept:
-                coef[-1] = intercept
+            # (Beyond the range of float32 data: inf, refused just below.)
+            with np.errstate(over="ignore"):
+                coef[: objective.n_features] = previous.T
+                if objective.fit_intercept:
+                    coef[-1] = intercept
             refuse_nonfinite_start(coef, "warm_start=True")
         return coef
 
