@@ -993,6 +993,10 @@ def _initial_coef(estimator, objective):
     coef[:n] = to_numpy(dense_coef(previous)).T
     if objective.fit_intercept:
         coef[n] = np.broadcast_to(to_numpy(estimator.intercept_), (K,))
+    # Checked in the data's precision: beyond float32's range is inf there.
+    bits = objective.xp.finfo(objective.dtype).bits
+    with np.errstate(over="ignore"):
+        coef = coef.astype(np.float32 if bits == 32 else np.float64, copy=False)
     refuse_nonfinite_start(coef, "warm_start=True")
     return objective.from_numpy(coef, objective.dtype)
 

@@ -1271,6 +1271,18 @@ def test_warm_start_from_non_finite_coefficients_raises_as_with_numpy(name):
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
+def test_warm_start_beyond_the_range_of_float32_data_raises_as_with_numpy(name):
+    X, y = make_problem("binary", "float32")
+    with dispatch():
+        model = BCELogisticRegression(warm_start=True).fit(as_input(X, name), y)
+        coef = to_numpy(model.coef_).astype(np.float64)
+        coef[0, 0] = 1e39
+        model.coef_ = as_input(coef, name)
+        with pytest.raises(ValueError, match="beyond the range of float32"):
+            model.fit(as_input(X, name), y)
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
 def test_a_refit_without_warm_start_starts_afresh(name):
     X, y = make_problem("binary", "float64")
     params = {"solver": "gd", "learning_rate": 0.5, "tol": 1e-6}
