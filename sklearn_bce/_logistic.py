@@ -1436,7 +1436,7 @@ class BCELogisticRegression(
                 remedies = remedies[0].upper() + remedies[1:]
             warnings.warn(
                 f"BCELogisticRegression did not converge{names(unfinished)} in "
-                f"max_iter={self.max_iter} {unit}{'s' * (self.max_iter != 1)} "
+                f"max_iter={self.max_iter} {unit}{'' if self.max_iter == 1 else 's'} "
                 "(largest gradient entry "
                 f"{result.grad_max[unfinished].max():.2e} > tol={self.tol}). "
                 f"{lead}{remedies}",

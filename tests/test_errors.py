@@ -662,10 +662,19 @@ def test_a_warm_start_beyond_the_range_of_float32_data_is_refused():
             model.fit(X.astype(np.float32), y)
 
 
+@pytest.mark.parametrize("max_iter", [1, np.int64(1), 2, np.int64(2)])
 @pytest.mark.parametrize("batch_size, unit", [(None, "iteration"), (50, "epoch")])
-def test_running_out_of_one_iteration_says_it_in_the_singular(batch_size, unit):
+def test_running_out_of_max_iter_counts_iterations_or_epochs(
+    batch_size, unit, max_iter
+):
+    # In the singular for one, whatever integer type max_iter has.
     X, y = load_breast_cancer(return_X_y=True)
     X = StandardScaler().fit_transform(X)
-    model = BCELogisticRegression(max_iter=1, batch_size=batch_size, random_state=0)
-    with pytest.warns(ConvergenceWarning, match=f"in max_iter=1 {unit} \\(largest"):
+    model = BCELogisticRegression(
+        max_iter=max_iter, batch_size=batch_size, random_state=0
+    )
+    units = unit if max_iter == 1 else f"{unit}s"
+    with pytest.warns(
+        ConvergenceWarning, match=f"in max_iter={max_iter} {units} \\(largest"
+    ):
         model.fit(X, y)
