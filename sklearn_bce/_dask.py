@@ -65,6 +65,7 @@ from ._validation import (
     _CLASS_WEIGHT_TAKES_SAMPLE_WEIGHT,
     check_class_weights,
     check_feature_names,
+    check_sample_weight,
     check_weight_sum,
     class_weight_overflow,
     class_weights,
@@ -769,9 +770,8 @@ def fit_dask(estimator, X, y, sample_weight=None):
         if smallest < 0:
             raise ValueError("Negative values in data passed to `sample_weight`.")
         if not positive:
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number."
-            )
+            # What numpy input gets (scikit-learn's words changed in 1.9).
+            check_sample_weight(np.zeros(1, dtype), np.zeros((1, 1), dtype))
 
     counts = None
     if estimator.class_weight == "balanced":
