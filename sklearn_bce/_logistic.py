@@ -590,7 +590,8 @@ class BCELogisticRegression(
         Print the objective and the largest gradient entry every 10
         iterations (every iteration when ``verbose >= 2``; with several
         classes, the largest among the classes still descending; with
-        ``early_stopping``, also the validation loss), and one line per
+        ``early_stopping``, also the validation loss; with ``batch_size``,
+        epochs, each line starting "Epoch"), and one line per
         ``partial_fit`` call (its batch's objective after the step).  With
         scikit-learn 1.9 or later, ``set_callbacks`` also accepts
         scikit-learn's callbacks (``sklearn.callback.ProgressBar``,
@@ -840,6 +841,7 @@ class BCELogisticRegression(
                 1 if self.verbose >= 2 else 10,
                 last=self.max_iter,
                 validation=early_stopping,
+                unit="Iteration" if batch_size is None else "Epoch",
             )
             if self.verbose
             else None

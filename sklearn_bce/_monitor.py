@@ -98,10 +98,14 @@ class ProgressPrinter:
     also the number of columns still running, and the largest objective and
     gradient entry among those; a last line when all have stopped.  Given
     ``validation`` (the fit's :class:`EarlyStopping`, called before this
-    printer), also the largest validation loss of the iteration.
+    printer), also the largest validation loss of the iteration.  ``unit``
+    begins each line: ``"Epoch"`` for mini-batch fits.
     """
 
-    def __init__(self, every, columns=False, last=None, validation=None):
+    def __init__(
+        self, every, columns=False, last=None, validation=None, unit="Iteration"
+    ):
+        self.unit = unit
         self.every = every
         self.columns = columns
         self.last = last
@@ -115,10 +119,10 @@ class ProgressPrinter:
         if iteration % self.every and active.any() and iteration != self.last:
             return False
         if self.columns and not active.any():
-            print(f"Iteration {iteration}, all {active.size} columns stopped")
+            print(f"{self.unit} {iteration}, all {active.size} columns stopped")
         elif self.columns:
             print(
-                f"Iteration {iteration}, {int(active.sum())} of {active.size} "
+                f"{self.unit} {iteration}, {int(active.sum())} of {active.size} "
                 f"columns running, largest objective = "
                 f"{np.nanmax(objective[active]):.8g}, max |gradient| = "
                 f"{np.nanmax(grad_max[active]):.3e}"
@@ -129,12 +133,12 @@ class ProgressPrinter:
             stepped &= ~diverged
             if not stepped.any():
                 print(
-                    f"Iteration {iteration}, the step diverged: the fit keeps "
+                    f"{self.unit} {iteration}, the step diverged: the fit keeps "
                     "the coefficients of its lowest objective"
                 )
                 return False
             line = (
-                f"Iteration {iteration}, objective = "
+                f"{self.unit} {iteration}, objective = "
                 f"{np.max(objective[stepped]):.8g}, max |gradient| = "
                 f"{np.max(grad_max[stepped]):.3e}"
             )

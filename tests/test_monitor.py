@@ -648,8 +648,8 @@ def test_verbose_single_column_divergence_prints_one_line(capsys):
         with pytest.warns(ConvergenceWarning, match=f"diverged at the first {unit}:"):
             model.fit(X, y)
         assert capsys.readouterr().out.splitlines() == [
-            "Iteration 1, the step diverged: the fit keeps the coefficients of "
-            "its lowest objective"
+            f"{unit.capitalize()} 1, the step diverged: the fit keeps the "
+            "coefficients of its lowest objective"
         ]
 
 

@@ -1185,3 +1185,14 @@ def test_minibatch_columns_of_their_own_weights_are_the_fits_of_each(
         assert_allclose(together.coef[:, j], alone.coef[:, 0], rtol=1e-9, atol=1e-12)
         assert_allclose(together.history[:, j], alone.history[:, 0], rtol=1e-12)
     assert not np.allclose(together.coef[:, 0], together.coef[:, 1])
+
+
+def test_verbose_minibatch_lines_count_epochs(breast_cancer, capsys):
+    X, y = breast_cancer
+    model = BCELogisticRegression(batch_size=64, random_state=0, verbose=2)
+    model.fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == model.n_iter_[0]
+    for epoch, line in enumerate(lines, start=1):
+        assert line.startswith(f"Epoch {epoch}, objective = ")
+    assert f"{model.loss_curve_[-1]:.8g}" in lines[-1]
