@@ -376,8 +376,9 @@ def _epochs(
         start = x[:, A].copy() if line_search else None
         cap = step[A] * shrink[A]
         eta = cap.copy()
-        # The running columns' factors, for the whole epoch.
+        # The running columns' factors and kinds of weights, for the epoch.
         factors = None if inverse is None else inverse[:, A]
+        equal_A = equal[A]
         for batch in np.array_split(
             random_state.permutation(n_samples), max(1, -(-n_samples // batch_size))
         ):
@@ -390,7 +391,7 @@ def _epochs(
                 # batch or not.
                 batch_weight = weights[batch][:, A]
                 weighted = np.any(batch_weight > 0, axis=0)
-            idle = ~weighted & ~equal[A]
+            idle = ~weighted & ~equal_A
             if idle.any():
                 # The batch's data term is zero, not unknown: its step
                 # keeps the epoch's estimates unbiased.
@@ -416,7 +417,7 @@ def _epochs(
                 X[batch], Y[batch][:, B], batch_weight, objective.fit_intercept
             )
             scale = None
-            equal_B = equal[B]
+            equal_B = equal_A if every else equal_A[weighted]
             if not equal_B.all():
                 share = batch_weight.sum(axis=0, dtype=np.float64)
                 scale = np.broadcast_to(share * n_samples / len(batch), B.shape)
@@ -437,7 +438,9 @@ def _epochs(
                 anchor[:, B] - at_snapshot,
             )
             if line_search:
-                grown = np.minimum(eta_B * BATCH_STEP_GROWTH, cap[weighted])
+                grown = np.minimum(
+                    eta_B * BATCH_STEP_GROWTH, cap if every else cap[weighted]
+                )
                 if every:
                     eta = grown
                 else:
