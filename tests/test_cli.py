@@ -1,4 +1,10 @@
-"""``python -m sklearn_bce fit`` and ``predict``, run as a user runs them."""
+"""``python -m sklearn_bce fit`` and ``predict``, run as a user runs them.
+
+A few tests run the program in a new process (``run``): its exit status,
+what it prints, the files it writes and reads back.  The others call its
+``main`` in this process (``run_here`` or ``cli.main``), which is the same
+code without an interpreter's start-up each time.
+"""
 
 import contextlib
 import importlib
@@ -57,6 +63,30 @@ def run(*args, cwd):
         cwd=cwd,
         timeout=300,
         env=environment(),
+    )
+
+
+def run_here(*args, cwd):
+    """``run`` in this process: ``main`` from ``cwd``, its output captured.
+
+    For the behaviour of the commands, without the cost of a new interpreter
+    (importing skops alone takes seconds where PyTorch is installed).  The
+    warnings that the program lets escape are added to its stderr, as a
+    process would print them.
+    """
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        contextlib.chdir(cwd),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        warnings.catch_warnings(record=True) as escaped,
+    ):
+        warnings.simplefilter("default")
+        returncode = cli.main(list(map(str, args)))
+    for w in escaped:
+        err.write(warnings.formatwarning(w.message, w.category, w.filename, w.lineno))
+    return SimpleNamespace(
+        returncode=returncode, stdout=out.getvalue(), stderr=err.getvalue()
     )
 
 
@@ -158,7 +188,7 @@ def test_predict_says_how_many_predictions_it_wrote(bad_inputs, capsys, monkeypa
 
 def test_predict_prints_csv_without_output(fitted):
     folder, _ = fitted
-    result = run("predict", "model.skops", "data.csv", cwd=folder)
+    result = run_here("predict", "model.skops", "data.csv", cwd=folder)
     assert result.returncode == 0, result.stderr
     printed = pd.read_csv(io.StringIO(result.stdout))
     model = load(folder / "model.skops")
@@ -171,7 +201,7 @@ def test_predict_prints_csv_without_output(fitted):
 def test_multiclass_string_labels_round_trip(tmp_path):
     frame = iris_frame()
     frame.to_csv(tmp_path / "iris.csv", index=False)
-    fit = run(
+    fit = run_here(
         "fit",
         "iris.csv",
         "--target",
@@ -191,7 +221,9 @@ def test_multiclass_string_labels_round_trip(tmp_path):
     assert "test accuracy" not in fit.stdout
     new = frame.drop(columns="target").sample(20, random_state=0)
     new.to_csv(tmp_path / "new.csv", index=False)
-    result = run("predict", "iris.skops", "new.csv", "--output", "p.csv", cwd=tmp_path)
+    result = run_here(
+        "predict", "iris.skops", "new.csv", "--output", "p.csv", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     predictions = pd.read_csv(tmp_path / "p.csv")
     classes = ["setosa", "versicolor", "virginica"]
@@ -781,7 +813,7 @@ def test_predict_loads_a_sparsified_model(tmp_path):
         sio.get_untrusted_types(file=tmp_path / "sparse.skops")
     )
     X.head(5).to_csv(tmp_path / "rows.csv", index=False)
-    result = run("predict", "sparse.skops", "rows.csv", cwd=tmp_path)
+    result = run_here("predict", "sparse.skops", "rows.csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     predictions = pd.read_csv(io.StringIO(result.stdout))
     assert_allclose(predictions.iloc[:, 1:], expected, rtol=1e-10)
@@ -847,7 +879,7 @@ def test_predict_takes_the_columns_of_a_model_without_names_by_position(tmp_path
     pd.DataFrame(X.head(5).to_numpy()).to_csv(tmp_path / "numbered.csv", index=False)
     expected = model.predict_proba(X.head(5).to_numpy())
     for name in ("rows.csv", "numbered.csv"):
-        result = run("predict", "plain.skops", name, cwd=tmp_path)
+        result = run_here("predict", "plain.skops", name, cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""
         predictions = pd.read_csv(io.StringIO(result.stdout))
@@ -857,7 +889,7 @@ def test_predict_takes_the_columns_of_a_model_without_names_by_position(tmp_path
 @pytest.mark.parametrize("model", ["model.skops", "unnamed.skops"])
 def test_predict_without_a_header_predicts_every_row(bad_inputs, model):
     # Also to stdout by "--output -".
-    result = run(
+    result = run_here(
         "predict",
         model,
         "noheader.csv",
@@ -872,7 +904,7 @@ def test_predict_without_a_header_predicts_every_row(bad_inputs, model):
     assert not (bad_inputs / "-").exists()
     frame = breast_cancer_frame()
     assert len(predictions) == len(frame)
-    with_header = run("predict", model, "features.csv", cwd=bad_inputs)
+    with_header = run_here("predict", model, "features.csv", cwd=bad_inputs)
     assert_allclose(
         predictions.iloc[:, 1:],
         pd.read_csv(io.StringIO(with_header.stdout)).iloc[:, 1:],
@@ -1230,7 +1262,9 @@ def test_demo_help_says_how_the_learning_rate_is_chosen(capsys):
 
 
 def test_fit_trains_on_a_class_of_one_sample_without_a_test_set(bad_inputs):
-    result = run("fit", "rare.csv", "--target", "t", "--test-size", "0", cwd=bad_inputs)
+    result = run_here(
+        "fit", "rare.csv", "--target", "t", "--test-size", "0", cwd=bad_inputs
+    )
     assert result.returncode == 0, result.stderr
     assert "6 training and 0 test samples" in result.stdout
     assert "classes [0, 1, 2]" in result.stdout
