@@ -67,6 +67,7 @@ from ._validation import (
     refuse_nonfinite_start,
     validate_data,
     warm_start_coef,
+    warn_unused_l1_ratio,
 )
 
 EARLY_STOPPED = "early stopped"
@@ -437,6 +438,8 @@ class BCELogisticRegression(
         Elastic-net mixing in ``[0, 1]``: 0 is a pure L2 penalty, 1 a pure L1
         (lasso) penalty.  The L1 part is applied by a proximal
         (soft-thresholding) step, so coefficients can become exactly zero.
+        With ``C=np.inf`` there is no penalty to mix: ``l1_ratio > 0`` is
+        then unused, with a ``UserWarning`` (as ``LogisticRegression`` warns).
         To keep the features of the non-zero coefficients with
         ``SelectFromModel``, pass ``threshold=1e-5``: its default threshold
         is 1e-5 only for estimators it knows by name (``LogisticRegression``
@@ -764,6 +767,7 @@ class BCELogisticRegression(
         self : object
             The fitted estimator.
         """
+        warn_unused_l1_ratio(self.l1_ratio, [self.C])
         with previous_fit_on_error(self):
             return self._fit(X, y, sample_weight)
 
@@ -982,6 +986,7 @@ class BCELogisticRegression(
         self : object
             The estimator, updated.
         """
+        warn_unused_l1_ratio(self.l1_ratio, [self.C])
         # As fit: a call that fails leaves the model as it was (not a first
         # call's classes_ and n_features_in_ without a model).
         with previous_fit_on_error(self):

@@ -17,6 +17,7 @@ fit in scikit-learn's ``working_memory``.
 """
 
 import copy
+import re
 import time
 import traceback
 import warnings
@@ -61,6 +62,7 @@ from ._solver import (
     safe_step,
 )
 from ._validation import (
+    UNUSED_L1_RATIO,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -71,6 +73,7 @@ from ._validation import (
     previous_fit_on_error,
     scorer_accepts_sample_weight,
     scorer_with_classes,
+    warn_unused_l1_ratio,
 )
 
 
@@ -357,7 +360,8 @@ default="neg_log_loss"
         As in :class:`BCELogisticRegression`, for every candidate.
 
     l1_ratio : float, default=0.0
-        As in :class:`BCELogisticRegression`, for every candidate.
+        As in :class:`BCELogisticRegression`, for every candidate; unused by
+        those of ``C=np.inf`` (one ``UserWarning`` says so).
 
     fit_intercept : bool, default=True
         As in :class:`BCELogisticRegression`, for every candidate.
@@ -609,6 +613,7 @@ stop_reason_, n_features_in_, feature_names_in_
         X, y, sample_weight = to_numpy(X), to_numpy(y), to_numpy(sample_weight)
         learning_rates = _check_learning_rates(self.learning_rates)
         Cs = _check_Cs(self.Cs)
+        warn_unused_l1_ratio(self.l1_ratio, Cs, search=True)
         routing = _routing_enabled()
         if routing:
             routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
@@ -1523,7 +1528,12 @@ stop_reason_, n_features_in_, feature_names_in_
         model.coef_ = np.ascontiguousarray(start[:n_features].T)
         model.intercept_ = start[n_features].copy() if self.fit_intercept else 0.0
         start_time = time.perf_counter()
-        model.fit(X, labels, sample_weight=sample_weight)
+        with warnings.catch_warnings():
+            # The search has said so, of all its candidates of C=inf.
+            warnings.filterwarnings(
+                "ignore", message=re.escape(UNUSED_L1_RATIO.format(self.l1_ratio))
+            )
+            model.fit(X, labels, sample_weight=sample_weight)
         self.refit_time_ = time.perf_counter() - start_time
         for name in ("coef_", "intercept_", *_REFIT_MODEL):
             # Copies: best_estimator_ keeps its own.

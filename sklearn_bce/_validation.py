@@ -390,6 +390,29 @@ def _is_standard_library(filename):
     )
 
 
+#: Start of the warning that ``l1_ratio`` does nothing where ``C`` is infinite.
+UNUSED_L1_RATIO = "l1_ratio={} is not used"
+
+
+def warn_unused_l1_ratio(l1_ratio, Cs, *, search=False):
+    """Warn that ``l1_ratio > 0`` does nothing for ``C=inf``: no penalty.
+
+    As ``LogisticRegression`` warns that ``l1_ratio`` is unused without a
+    penalty; here for ``l1_ratio=1`` too.  ``Cs``: the ``C`` of a fit, or
+    a search's candidates (``search=True``).
+    """
+    if not l1_ratio > 0 or not any(C == np.inf for C in Cs):
+        return
+    who = "by the candidates of C=inf: they fit" if search else "with C=inf, which fits"
+    warnings.warn(
+        f"{UNUSED_L1_RATIO.format(l1_ratio)} {who} without a penalty (an "
+        "infinite C leaves no penalty to mix). Give a finite C for an L1 or "
+        "elastic-net penalty.",
+        UserWarning,
+        stacklevel=external_stacklevel(),
+    )
+
+
 def warn_column_vector_y():
     """scikit-learn's warning for a column-vector ``y``, naming the caller's line."""
     warnings.warn(

@@ -422,6 +422,35 @@ def test_warnings_point_at_the_callers_line(breast_cancer_standardised):
         assert {w.filename for w in record} == {__file__}, name
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_l1_ratio_with_an_infinite_C_is_said_to_be_unused(
+    breast_cancer_standardised, method
+):
+    # As LogisticRegression warns that l1_ratio is unused without a penalty
+    # (it does not for l1_ratio=1; an L1 penalty unused is as surprising).
+    X, y = breast_cancer_standardised
+    X, y = X[:100], y[:100]
+
+    def warnings_of(**params):
+        model = BCELogisticRegression(max_iter=3, **params)
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            if method == "fit":
+                model.fit(X, y)
+            else:
+                model.partial_fit(X, y, classes=[0, 1])
+        return [w for w in record if w.category is UserWarning]
+
+    for l1_ratio in (0.5, 1.0):
+        (warning,) = warnings_of(C=np.inf, l1_ratio=l1_ratio)
+        assert str(warning.message).startswith(
+            f"l1_ratio={l1_ratio} is not used with C=inf, which fits without a penalty"
+        )
+        assert warning.filename == __file__
+    assert warnings_of(C=np.inf) == []
+    assert warnings_of(C=1.0, l1_ratio=1.0) == []
+
+
 def test_warnings_of_fits_no_user_code_called_name_the_line_that_warns(
     breast_cancer_standardised,
 ):

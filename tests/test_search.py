@@ -428,6 +428,29 @@ def test_unfinished_candidates_are_marked_and_warned():
     assert not results["diverged"].any()
 
 
+@pytest.mark.parametrize("Cs", [[1.0, np.inf], [np.inf]])
+def test_l1_ratio_unused_by_candidates_of_an_infinite_C_is_warned_once(Cs):
+    # Once for the search: not again by its refit when C=inf is chosen.
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], Cs=Cs, l1_ratio=0.5, cv=2, max_iter=3
+    )
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        search.fit(X, y)
+    unused = [w for w in record if w.category is UserWarning]
+    assert len(unused) == 1
+    assert str(unused[0].message).startswith(
+        "l1_ratio=0.5 is not used by the candidates of C=inf: they fit without a "
+        "penalty"
+    )
+    assert unused[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.set_params(Cs=[1.0]).fit(X, y)
+
+
 def test_group_splitters_get_groups_as_in_grid_search():
     X, y = data("iris")
     groups = np.random.default_rng(0).permutation(len(y)) % 7
@@ -1866,6 +1889,8 @@ def test_huge_weights_search_as_their_ratios_with_c_scaled():
     assert_allclose(search.intercept_, expected.intercept_, rtol=1e-9)
 
 
+# C=inf beside l1_ratio=0.5 on purpose: its columns have no penalty.
+@pytest.mark.filterwarnings("ignore:l1_ratio=0.5 is not used:UserWarning")
 @pytest.mark.parametrize(
     "case",
     ["l1 beside no penalty", "l1 beside a vanishing penalty", "bounds beyond memory"],
