@@ -316,6 +316,14 @@ class ArrayAPIObjective:
             Z = Z + coef[self.n_features :, :]
         return Z
 
+    def separates(self, coef):
+        """As :meth:`sklearn_bce._loss.BCEObjective.separates`: on the device."""
+        xp = self.xp
+        Z = self.logits(coef)
+        on_side = xp.where(self.Y > 0, Z > 0, Z < 0)
+        separated = xp.all(on_side | (self.weight == 0), axis=0)
+        return np.asarray(to_numpy(separated), dtype=bool)
+
     def value(self, Z, exp_neg_abs, coef):
         """The objective per column, shape ``(K,)``, in :attr:`sum_dtype`.
 

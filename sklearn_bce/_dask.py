@@ -362,6 +362,16 @@ class DaskBCEObjective(PenalisedColumns):
         self._set_penalty(C, l1_ratio, weight_scale)
         self._gram = None
 
+    def separates(self, coef):
+        """As :meth:`sklearn_bce._loss.BCEObjective.separates`: one pass."""
+        _, da = _dask()
+        Z = self.X @ coef[: self.n_features]
+        if self.fit_intercept:
+            Z = Z + coef[self.n_features]
+        on_side = da.where(self.Y > 0, Z > 0, Z < 0)
+        (separated,) = _compute(da.all(on_side | (self._weight == 0), axis=0))
+        return np.asarray(separated)
+
     #: The descent engines keep no ``(n_samples, K)`` logits for this objective
     #: (its sweep recomputes them from ``X``).
     stores_logits = False

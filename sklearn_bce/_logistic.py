@@ -432,7 +432,10 @@ class BCELogisticRegression(
     ----------
     C : float, default=1.0
         Inverse of the regularisation strength, in ``(0, inf]``, as in
-        ``LogisticRegression``.  ``np.inf`` fits without penalty.
+        ``LogisticRegression``.  ``np.inf`` fits without penalty: where a
+        plane separates the classes, the objective then has no minimum (the
+        coefficients grow as long as the fit runs), and ``fit`` says so with
+        a ``ConvergenceWarning``.
 
     l1_ratio : float, default=0.0
         Elastic-net mixing in ``[0, 1]``: 0 is a pure L2 penalty, 1 a pure L1
@@ -776,14 +779,14 @@ class BCELogisticRegression(
         self.__dict__.pop("_untrained_classes", None)
         if is_dask_array(X):
             result, objective = fit_dask(self, X, y, sample_weight)
-            self._set_fitted(result, objective, None)
-            self._warn(result, objective)
+            coef = self._set_fitted(result, objective, None)
+            self._warn(result, objective, coef)
             return self
         namespace = array_api_namespace(X)
         if namespace is not None:
             result, objective = fit_array_api(self, X, y, sample_weight, namespace)
-            self._set_fitted(result, objective, None)
-            self._warn(result, objective)
+            coef = self._set_fitted(result, objective, None)
+            self._warn(result, objective, coef)
             return self
         weighted = sample_weight is not None
         X, y_index, sample_weight = validate_training_data(self, X, y, sample_weight)
@@ -867,10 +870,10 @@ class BCELogisticRegression(
         finally:
             if bridge is not None:
                 bridge.close()
-        self._set_fitted(result, objective, early_stopping)
+        coef = self._set_fitted(result, objective, early_stopping)
         if bridge is not None:
             bridge.end_fit()
-        self._warn(result, objective, full_batch=batch_size is None)
+        self._warn(result, objective, coef, full_batch=batch_size is None)
         return self
 
     # -- fit, step by step -------------------------------------------------------
@@ -1263,6 +1266,7 @@ class BCELogisticRegression(
         return coef
 
     def _set_fitted(self, result, objective, early_stopping):
+        """Set the fitted attributes; return the coefficients of the model."""
         coef = result.coef
         stop_reason = result.stop_reason.astype(object)
         converged = result.converged
@@ -1296,6 +1300,7 @@ class BCELogisticRegression(
             # attribute in the namespace and on the device of X.
             for name in ("n_iter_", "converged_", "loss_curve_"):
                 setattr(self, name, objective.from_numpy(getattr(self, name)))
+        return coef
 
     def _keep_fit_params(self):
         """Keep the parameters of this fit (:data:`_FIT_PARAMS`)."""
@@ -1335,9 +1340,10 @@ class BCELogisticRegression(
     def stop_reason_(self, value):
         self._stop_reason = tuple(np.asarray(value, dtype=str).tolist())
 
-    def _warn(self, result, objective, full_batch=True):
+    def _warn(self, result, objective, coef, full_batch=True):
         """Turn the solver's stop reasons into warnings.
 
+        ``coef``: the model's coefficients, as the solver holds them.
         ``full_batch``: whether the fit was full-batch descent (``batch_size``
         None, or not smaller than the number of samples).
         """
@@ -1345,6 +1351,24 @@ class BCELogisticRegression(
         # Mini-batch fits count epochs.
         unit = "iteration" if full_batch else "epoch"
         diverged = result.stop_reason == DIVERGED
+        separated = np.zeros_like(diverged)
+        if self.C == np.inf:
+            # No penalty: on separated classes there is no minimum to reach.
+            separated = objective.separates(coef) & ~diverged
+        if separated.any():
+            largest = np.abs(np.asarray(to_numpy(self.coef_))[separated]).max()
+            warnings.warn(
+                f"The model separates the classes of the training data"
+                f"{names(separated)}: without a penalty (C=inf) the objective "
+                "has no minimum, and the coefficients grow without bound the "
+                "longer the fit runs. Those returned are where it stopped "
+                f"(the largest is {largest:.3g} in absolute value), not an "
+                "optimum, and more iterations or a smaller tol only make them "
+                "larger. Give a finite C, or remove the features that "
+                "separate the classes.",
+                ConvergenceWarning,
+                stacklevel=external_stacklevel(),
+            )
         if diverged.any():
             n_iter = int(result.n_iter[diverged].min())
             if full_batch:
@@ -1379,7 +1403,8 @@ class BCELogisticRegression(
                 stacklevel=external_stacklevel(),
             )
         # tol=0 asks for exactly max_iter iterations: nothing to warn about.
-        unfinished = result.stop_reason == MAX_ITER
+        # Separated columns have no minimum to converge to: said above.
+        unfinished = (result.stop_reason == MAX_ITER) & ~separated
         if unfinished.any() and self.tol > 0:
             advice = [
                 "increase max_iter",

@@ -1258,6 +1258,22 @@ class BCEObjective(PenalisedColumns):
             Z += coef[-1]
         return Z
 
+    def separates(self, coef):
+        """Whether ``coef`` separates each column's classes: shape ``(K,)``.
+
+        True where every sample of positive weight lies on its class's side
+        of the hyperplane (a positive margin): then ``t * coef`` lowers the
+        loss for every ``t > 1``, and without a penalty the objective has no
+        minimum.  One read of ``X``.
+        """
+        Z = self.raw_prediction(coef)
+        Y = self.Y if self._target_index is None else self.Y[:, self._target_index]
+        weight = self._sample_weight
+        if self._weight_index is not None:
+            weight = weight[:, self._weight_index]
+        on_side = np.where(Y > 0, Z > 0, Z < 0)
+        return np.all(on_side | (weight == 0), axis=0)
+
     def objective(self, raw_prediction, coef, cols=None):
         """Objective ``J`` per column, in float64, from precomputed logits.
 

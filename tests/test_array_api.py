@@ -289,6 +289,26 @@ def test_max_iter_warns_and_reports(name):
 
 
 @pytest.mark.parametrize("name", NAMESPACES)
+def test_separated_classes_without_a_penalty_warn_as_numpy(name):
+    X, y = load_iris(return_X_y=True)
+    weight = np.ones(len(y))
+    binary = np.where(y == 0, 0, 1)
+    binary[0] = 1  # breaks the separation, unless it weighs nothing
+
+    def messages(X, weight, context):
+        with context, warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            BCELogisticRegression(C=np.inf).fit(X, binary, sample_weight=weight)
+        return [str(w.message) for w in record if w.category is ConvergenceWarning]
+
+    for w0 in (0.0, 1.0):
+        weight[0] = w0
+        expected = messages(X, weight, contextlib.nullcontext())
+        assert len(expected) == (1 if w0 == 0 else 0)
+        assert messages(as_input(X, name), weight, dispatch()) == expected
+
+
+@pytest.mark.parametrize("name", NAMESPACES)
 def test_wide_data_steps_reach_the_optimum(name, monkeypatch):
     # Data wider than the limits: the smoothness bound by power iteration
     # ("gd") and the diagonal metric ("nesterov"), as the numpy engine does.

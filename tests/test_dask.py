@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.preprocessing import StandardScaler
 
@@ -257,6 +257,30 @@ def test_fit_never_gathers_X(client, monkeypatch):
     assert len(received) > model.n_iter_[0]
     chunk_bytes = CHUNK_ROWS * N_FEATURES * X.itemsize
     assert max(received) < chunk_bytes / 10
+
+
+def test_separated_classes_without_a_penalty_warn_as_with_numpy(client):
+    # Setosa against the rest (one of three one-vs-rest problems), with the
+    # one sample that breaks a separation weighing nothing.
+    X, y = load_iris(return_X_y=True)
+    weight = np.ones(len(y))
+
+    def messages(X, y, weight):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            BCELogisticRegression(C=np.inf).fit(X, y, sample_weight=weight)
+        return [str(w.message) for w in record if w.category is ConvergenceWarning]
+
+    expected = messages(X, y, weight)
+    assert expected[0].startswith("The model separates the classes of the training")
+    assert messages(as_dask(X), as_dask(y), as_dask(weight)) == expected
+    binary = np.where(y == 0, 0, 1)
+    binary[0], weight[0] = 1, 0.0
+    expected = messages(X, binary, weight)
+    assert len(expected) == 1
+    assert messages(as_dask(X), as_dask(binary), as_dask(weight)) == expected
+    weight[0] = 1.0
+    assert messages(as_dask(X), as_dask(binary), as_dask(weight)) == []
 
 
 def test_divergence_is_reported_as_with_numpy(client):

@@ -605,7 +605,9 @@ def separated_data():
 
 def test_perfect_separation_raises():
     X, y = separated_data()
-    model = BCELogisticRegression(C=np.inf).fit(X, y)
+    # The fit has said so already.
+    with pytest.warns(ConvergenceWarning, match="The model separates the classes"):
+        model = BCELogisticRegression(C=np.inf).fit(X, y)
     with pytest.raises(ValueError, match="separates the two classes perfectly"):
         coef_table(model, X, y)
     # With a penalty the estimate exists and has a (penalised) table.
@@ -1053,7 +1055,8 @@ def test_separation_ignores_samples_of_zero_weight():
     X = np.vstack([X, [[3.0, 0.0]]])
     y = np.append(y, 0)
     sample_weight = np.append(np.ones(len(y) - 1), 0.0)
-    model = BCELogisticRegression(C=np.inf).fit(X, y, sample_weight=sample_weight)
+    with pytest.warns(ConvergenceWarning, match="The model separates the classes"):
+        model = BCELogisticRegression(C=np.inf).fit(X, y, sample_weight=sample_weight)
     assert model.predict(X[-1:])[0] == 1
     with pytest.raises(ValueError, match="separates the two classes perfectly"):
         coef_table(model, X, y, sample_weight=sample_weight)

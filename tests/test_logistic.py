@@ -451,6 +451,60 @@ def test_l1_ratio_with_an_infinite_C_is_said_to_be_unused(
     assert warnings_of(C=1.0, l1_ratio=1.0) == []
 
 
+def _convergence_warnings(model, X, y, sample_weight=None):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        model.fit(X, y, sample_weight=sample_weight)
+    return [w for w in record if w.category is ConvergenceWarning]
+
+
+def _says_separated(model, X, y, sample_weight=None):
+    return any(
+        str(w.message).startswith("The model separates")
+        for w in _convergence_warnings(model, X, y, sample_weight)
+    )
+
+
+@pytest.mark.parametrize(
+    "params", [{}, {"tol": 1e-8}, {"max_iter": 5}, {"batch_size": 20}]
+)
+def test_separated_classes_without_a_penalty_are_said_to_have_no_minimum(params):
+    # Setosa against versicolor: a plane separates them, so without a
+    # penalty the loss falls towards 0 as the coefficients grow.  Where the
+    # fit stops (tol, max_iter) is no optimum: one warning says why, and
+    # not also "increase max_iter", which would only make them larger.
+    X, y = load_iris(return_X_y=True)
+    X, y = X[y < 2], y[y < 2]
+    model = BCELogisticRegression(C=np.inf, **params)
+    (warning,) = _convergence_warnings(model, X, y)
+    message = str(warning.message)
+    assert message.startswith(
+        "The model separates the classes of the training data: without a "
+        "penalty (C=inf) the objective has no minimum"
+    )
+    assert f"the largest is {np.abs(model.coef_).max():.3g} in" in message
+    assert warning.filename == __file__
+    # A penalty has a minimum; so have classes that no plane separates.
+    assert not _says_separated(BCELogisticRegression(C=1e4, **params), X, y)
+    flipped = y.copy()
+    flipped[0] = 1 - flipped[0]
+    assert not _says_separated(model, X, flipped)
+    # ... unless the sample that breaks the separation weighs nothing.
+    weight = np.ones(len(y))
+    weight[0] = 0
+    assert _says_separated(model, X, flipped, weight)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_separated_one_vs_rest_problems_are_named(sparse):
+    X, y = load_iris(return_X_y=True)
+    X = sp.csr_matrix(X) if sparse else X
+    (warning,) = _convergence_warnings(BCELogisticRegression(C=np.inf), X, y)
+    assert str(warning.message).startswith(
+        "The model separates the classes of the training data for classes [0]:"
+    )
+
+
 def test_warnings_of_fits_no_user_code_called_name_the_line_that_warns(
     breast_cancer_standardised,
 ):
