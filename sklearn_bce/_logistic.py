@@ -434,8 +434,10 @@ class BCELogisticRegression(
         Inverse of the regularisation strength, in ``(0, inf]``, as in
         ``LogisticRegression``.  ``np.inf`` fits without penalty: where a
         plane separates the classes, the objective then has no minimum (the
-        coefficients grow as long as the fit runs), and ``fit`` says so with
-        a ``ConvergenceWarning``.
+        coefficients grow as long as the fit runs).  A ``fit`` whose model
+        separates the classes of the data it trained on says so with a
+        ``ConvergenceWarning``; one that stops at ``tol`` before its model
+        separates them (or on quasi-separated classes) cannot tell.
 
     l1_ratio : float, default=0.0
         Elastic-net mixing in ``[0, 1]``: 0 is a pure L2 penalty, 1 a pure L1
@@ -1356,16 +1358,23 @@ class BCELogisticRegression(
             # No penalty: on separated classes there is no minimum to reach.
             separated = objective.separates(coef) & ~diverged
         if separated.any():
-            largest = np.abs(np.asarray(to_numpy(self.coef_))[separated]).max()
+            largest = max(
+                np.abs(np.asarray(to_numpy(getattr(self, name)))[separated]).max()
+                for name in ("coef_", "intercept_")
+            )
+            # Early stopping's validation rows are not fitted on.
+            data = "training data"
+            if self.early_stopping:
+                data += " (its validation rows aside)"
             warnings.warn(
-                f"The model separates the classes of the training data"
+                f"The model separates the classes of the {data}"
                 f"{names(separated)}: without a penalty (C=inf) the objective "
                 "has no minimum, and the coefficients grow without bound the "
                 "longer the fit runs. Those returned are where it stopped "
-                f"(the largest is {largest:.3g} in absolute value), not an "
-                "optimum, and more iterations or a smaller tol only make them "
-                "larger. Give a finite C, or remove the features that "
-                "separate the classes.",
+                f"(the largest, intercept included, is {largest:.3g} in "
+                "absolute value), not an optimum, and more iterations or a "
+                "smaller tol only make them larger. Give a finite C, or remove "
+                "the features that separate the classes.",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
             )

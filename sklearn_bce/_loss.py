@@ -1271,8 +1271,11 @@ class BCEObjective(PenalisedColumns):
         weight = self._sample_weight
         if self._weight_index is not None:
             weight = weight[:, self._weight_index]
-        on_side = np.where(Y > 0, Z > 0, Z < 0)
-        return np.all(on_side | (weight == 0), axis=0)
+        # The margins (2 y - 1) z, in place of the logits.
+        np.multiply(Z, 2 * Y - 1, out=Z)
+        on_side = Z > 0
+        on_side |= weight == 0
+        return on_side.all(axis=0)
 
     def objective(self, raw_prediction, coef, cols=None):
         """Objective ``J`` per column, in float64, from precomputed logits.

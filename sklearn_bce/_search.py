@@ -1487,6 +1487,17 @@ stop_reason_, n_features_in_, feature_names_in_
                     "without diverging: use smaller learning rates or 'auto'; "
                     f"otherwise {advice}"
                 )
+            if any(
+                candidates[c]["C"] == np.inf
+                for c in np.flatnonzero(unfinished.any(axis=1))
+            ):
+                # Their refit says so when its model separates the classes.
+                advice += (
+                    "; but a candidate of C=inf has no penalty: where a plane "
+                    "separates a training part's classes it has no minimum to "
+                    "converge to, and more iterations only make its "
+                    "coefficients larger (give a finite C)"
+                )
             rows = unfinished[unfinished.any(axis=1)]
             n_fits, several = int(rows.sum()), len(rows) != 1
             warnings.warn(

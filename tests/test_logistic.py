@@ -482,7 +482,8 @@ def test_separated_classes_without_a_penalty_are_said_to_have_no_minimum(params)
         "The model separates the classes of the training data: without a "
         "penalty (C=inf) the objective has no minimum"
     )
-    assert f"the largest is {np.abs(model.coef_).max():.3g} in" in message
+    largest = max(np.abs(model.coef_).max(), np.abs(model.intercept_).max())
+    assert f"(the largest, intercept included, is {largest:.3g} in" in message
     assert warning.filename == __file__
     # A penalty has a minimum; so have classes that no plane separates.
     assert not _says_separated(BCELogisticRegression(C=1e4, **params), X, y)
@@ -493,6 +494,26 @@ def test_separated_classes_without_a_penalty_are_said_to_have_no_minimum(params)
     weight = np.ones(len(y))
     weight[0] = 0
     assert _says_separated(model, X, flipped, weight)
+
+
+def test_separation_warning_counts_the_intercept_and_not_validation_rows():
+    # Classes split at x = 100: the intercept is the largest coefficient.
+    x = np.r_[np.linspace(90, 99.5, 20), np.linspace(100.5, 110, 20)]
+    X, y = x[:, None], np.r_[np.zeros(20), np.ones(20)]
+    model = BCELogisticRegression(C=np.inf)
+    (warning,) = _convergence_warnings(model, X, y)
+    largest = abs(model.intercept_[0])
+    assert largest > 10 * abs(model.coef_[0, 0])
+    assert f"(the largest, intercept included, is {largest:.3g} in" in str(
+        warning.message
+    )
+    # Early stopping fits on the rows outside its validation part only.
+    model.set_params(early_stopping=True, validation_fraction=0.25)
+    (warning,) = _convergence_warnings(model, X, y)
+    assert str(warning.message).startswith(
+        "The model separates the classes of the training data (its validation "
+        "rows aside): without"
+    )
 
 
 @pytest.mark.parametrize("sparse", [False, True])

@@ -451,6 +451,29 @@ def test_l1_ratio_unused_by_candidates_of_an_infinite_C_is_warned_once(Cs):
         search.set_params(Cs=[1.0]).fit(X, y)
 
 
+def test_unfinished_candidates_without_a_penalty_are_not_just_told_to_iterate():
+    # Setosa against versicolor: a plane separates them.  More iterations
+    # only make an unpenalised model larger; its refit says so in full.
+    X, y = load_iris(return_X_y=True)
+    X, y = X[y < 2], y[y < 2]
+
+    def messages(Cs):
+        search = BCELogisticRegressionCV(
+            learning_rates=["auto"], Cs=Cs, cv=2, max_iter=10
+        )
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            search.fit(X, y)
+        return [str(w.message) for w in record if w.category is ConvergenceWarning]
+
+    unfinished, refit = messages([np.inf])
+    assert "; but a candidate of C=inf has no penalty: where a plane" in unfinished
+    assert refit.startswith("The model separates the classes of the training data")
+    unfinished, *refit = messages([1.0])
+    assert unfinished.startswith("1 candidate did not converge")
+    assert "C=inf" not in unfinished
+
+
 def test_group_splitters_get_groups_as_in_grid_search():
     X, y = data("iris")
     groups = np.random.default_rng(0).permutation(len(y)) % 7
@@ -1892,7 +1915,9 @@ def test_huge_weights_search_as_their_ratios_with_c_scaled():
 # C=inf beside l1_ratio=0.5 on purpose: its columns have no penalty (and
 # the refit of GridSearchCV separates the classes).
 @pytest.mark.filterwarnings("ignore:l1_ratio=0.5 is not used:UserWarning")
-@pytest.mark.filterwarnings("ignore:The model separates:UserWarning")
+@pytest.mark.filterwarnings(
+    "ignore:The model separates:sklearn.exceptions.ConvergenceWarning"
+)
 @pytest.mark.parametrize(
     "case",
     ["l1 beside no penalty", "l1 beside a vanishing penalty", "bounds beyond memory"],
