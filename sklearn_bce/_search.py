@@ -17,7 +17,6 @@ fit in scikit-learn's ``working_memory``.
 """
 
 import copy
-import re
 import time
 import traceback
 import warnings
@@ -62,7 +61,6 @@ from ._solver import (
     safe_step,
 )
 from ._validation import (
-    UNUSED_L1_RATIO,
     Interval,
     InvalidParameterError,
     StrOptions,
@@ -70,6 +68,7 @@ from ._validation import (
     _safe_indexing,
     check_some_weight,
     external_stacklevel,
+    l1_ratio_said,
     previous_fit_on_error,
     scorer_accepts_sample_weight,
     scorer_with_classes,
@@ -1539,11 +1538,7 @@ stop_reason_, n_features_in_, feature_names_in_
         model.coef_ = np.ascontiguousarray(start[:n_features].T)
         model.intercept_ = start[n_features].copy() if self.fit_intercept else 0.0
         start_time = time.perf_counter()
-        with warnings.catch_warnings():
-            # The search has said so, of all its candidates of C=inf.
-            warnings.filterwarnings(
-                "ignore", message=re.escape(UNUSED_L1_RATIO.format(self.l1_ratio))
-            )
+        with l1_ratio_said():  # the search has, of all its candidates of C=inf
             model.fit(X, labels, sample_weight=sample_weight)
         self.refit_time_ = time.perf_counter() - start_time
         for name in ("coef_", "intercept_", *_REFIT_MODEL):

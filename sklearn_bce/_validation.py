@@ -6,6 +6,7 @@ scikit-learn's private API is mended in this file alone.
 """
 
 import contextlib
+import contextvars
 import inspect
 import os
 import threading
@@ -390,8 +391,19 @@ def _is_standard_library(filename):
     )
 
 
-#: Start of the warning that ``l1_ratio`` does nothing where ``C`` is infinite.
-UNUSED_L1_RATIO = "l1_ratio={} is not used"
+#: Set while a search refits its choice: the search has warned already.
+_L1_RATIO_SAID = contextvars.ContextVar("l1_ratio_said", default=False)
+
+
+@contextlib.contextmanager
+def l1_ratio_said():
+    """Within: :func:`warn_unused_l1_ratio` is silent (in this thread only,
+    unlike a change of the warning filters)."""
+    token = _L1_RATIO_SAID.set(True)
+    try:
+        yield
+    finally:
+        _L1_RATIO_SAID.reset(token)
 
 
 def warn_unused_l1_ratio(l1_ratio, Cs, *, search=False):
@@ -403,9 +415,11 @@ def warn_unused_l1_ratio(l1_ratio, Cs, *, search=False):
     """
     if not l1_ratio > 0 or not any(C == np.inf for C in Cs):
         return
+    if _L1_RATIO_SAID.get():
+        return
     who = "by the candidates of C=inf: they fit" if search else "with C=inf, which fits"
     warnings.warn(
-        f"{UNUSED_L1_RATIO.format(l1_ratio)} {who} without a penalty (an "
+        f"l1_ratio={l1_ratio} is not used {who} without a penalty (an "
         "infinite C leaves no penalty to mix). Give a finite C for an L1 or "
         "elastic-net penalty.",
         UserWarning,
