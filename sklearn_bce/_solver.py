@@ -122,6 +122,9 @@ class DescentResult:
         ``"stopped by callback"``.
     grad_max : ndarray of shape (K,)
         Largest absolute entry of the (proximal) gradient at the last check.
+    start_objective : ndarray of shape (K,) or None
+        Objective at the starting coefficients (None where the engine does
+        not report it).
     """
 
     coef: np.ndarray
@@ -131,6 +134,7 @@ class DescentResult:
     converged: np.ndarray
     stop_reason: np.ndarray
     grad_max: np.ndarray
+    start_objective: np.ndarray | None = None
 
 
 # -- metrics ------------------------------------------------------------------
@@ -570,6 +574,7 @@ def descent(
         converged=stop_reason == CONVERGED,
         stop_reason=stop_reason.astype(str),
         grad_max=run.grad_max,
+        start_objective=f_start,
     )
 
 

@@ -512,4 +512,5 @@ def _epochs(
         converged=stop_reason == CONVERGED,
         stop_reason=stop_reason.astype(str),
         grad_max=grad_max,
+        start_objective=start_value,
     )

@@ -694,3 +694,122 @@ def test_verbose_partial_fit_says_which_steps_diverged(capsys):
     (line,) = capsys.readouterr().out.splitlines()
     assert line.startswith("Step 1, batch objective = 0.69314718")
     assert line.endswith("the step diverged: the coefficients were kept")
+
+
+# -- a fixed step too large, ended by early stopping -----------------------------
+
+SWING = "still swinging"
+
+
+def standardised(load):
+    X, y = load(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def swing_message(record):
+    [message] = [str(w.message) for w in record if SWING in str(w.message)]
+    return message
+
+
+@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+def test_early_stopping_warns_of_a_step_that_kept_the_objective_swinging(solver):
+    # learning_rate=100 is about 300 times 1/L: the objective swings far above
+    # its start, and the validation loss stops improving before the fit is
+    # seen to diverge.
+    X, y = standardised(load_breast_cancer)
+    params = {"early_stopping": True, "random_state": 0, "solver": solver}
+    with pytest.warns(ConvergenceWarning, match=SWING) as record:
+        model = BCELogisticRegression(learning_rate=100.0, **params).fit(X, y)
+    message = swing_message(record)
+    curve = model.loss_curve_
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    assert (
+        f"(its last value, {curve[-1]:.3g}, is above the lowest it reached, "
+        f"{curve.min():.3g}, and it rose as high as {curve.max():.3g} from its "
+        "start, 0.693): learning_rate=100.0 is too large"
+    ) in message
+    assert "the iteration of the best validation loss" in message
+    assert "A fixed step of at most 1/L = 0.298" in message
+    # What the warning is for: a safe step's kept model is far better.
+    safe = BCELogisticRegression(**params).fit(X, y)
+    assert model.validation_loss_curve_.min() > 2 * safe.validation_loss_curve_.min()
+
+
+@pytest.mark.parametrize("learning_rate", ["auto", 1.0, 10.0])
+@pytest.mark.parametrize("solver", ["nesterov", "gd"])
+def test_early_stopping_is_silent_about_steps_that_settle(learning_rate, solver):
+    # At 10 (33 times 1/L) the objective rises above its start at first, then
+    # settles near the minimum: the early-stopped model is as good as a safe
+    # step's, and nothing is said.
+    X, y = standardised(load_breast_cancer)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(
+            early_stopping=True,
+            random_state=0,
+            learning_rate=learning_rate,
+            solver=solver,
+        ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["early stopped"]
+    if learning_rate == 10.0:
+        assert model.loss_curve_.max() > np.log(2)
+
+
+def test_early_stopping_is_silent_about_the_ripples_of_momentum():
+    # A safe step whose momentum leaves the last objective a few 1e-7 above
+    # the lowest (rounding aside): a ripple, not a swing.
+    X, y = standardised(load_iris)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(
+            early_stopping=True, random_state=1, learning_rate=0.1, n_iter_no_change=5
+        ).fit(X, y)
+    curve = model.loss_curve_[2]
+    curve = curve[~np.isnan(curve)]
+    assert model.stop_reason_[2] == "early stopped"
+    assert 1e-8 < curve[-1] - curve.min() < 1e-5
+
+
+def test_early_stopping_warns_of_a_minibatch_step_swinging_below_its_start():
+    X, y = standardised(load_breast_cancer)
+    with pytest.warns(ConvergenceWarning, match=SWING) as record:
+        model = BCELogisticRegression(
+            early_stopping=True,
+            random_state=0,
+            learning_rate=10.0,
+            batch_size=64,
+            n_iter_no_change=5,
+        ).fit(X, y)
+    message = swing_message(record)
+    curve = model.loss_curve_
+    # Never above its start: the swing alone tells.
+    assert curve.max() < np.log(2)
+    assert (
+        f"(its last value, {curve[-1]:.3g}, is above the lowest it reached, "
+        f"{curve.min():.3g}): learning_rate=10.0"
+    ) in message
+    assert "the epoch of the best validation loss" in message
+    assert "A mini-batch step shorter than 1/L" in message
+
+
+def test_early_stopping_names_the_classes_whose_objective_swung():
+    X, y = standardised(load_iris)
+    with pytest.warns(ConvergenceWarning, match=SWING) as record:
+        model = BCELogisticRegression(
+            early_stopping=True, random_state=0, learning_rate=30.0
+        ).fit(X, y)
+    # Class 0 (setosa, separable from the rest) settles; 1 and 2 swing.
+    assert f"{SWING} for classes [1, 2] when" in swing_message(record)
+    assert model.stop_reason_.tolist() == ["early stopped"] * 3
+
+
+def test_a_swinging_fit_stopped_by_max_iter_gets_the_max_iter_warning_only():
+    X, y = standardised(load_breast_cancer)
+    with pytest.warns(ConvergenceWarning, match="max_iter=12") as record:
+        model = BCELogisticRegression(
+            early_stopping=True, random_state=0, learning_rate=30.0, max_iter=12
+        ).fit(X, y)
+    curve = model.loss_curve_
+    assert model.stop_reason_.tolist() == ["max_iter"]
+    assert curve[-1] > 2 * curve.min()
+    assert not [w for w in record if SWING in str(w.message)]
