@@ -762,7 +762,7 @@ def parse_args(argv=None):
         default=0,
         help="set sklearn_bce._loss.MAX_THREADS, the most Python threads the "
         "package's fused sweep uses, in this process, at most SWEEP_CHUNKS = 4 "
-        "(0: the package default, the usable CPUs).  GridSearchCV n_jobs=2 "
+        "(0: the package default, the usable CPUs, at most 4).  GridSearchCV n_jobs=2 "
         "workers keep the default, within joblib's limit of each worker's "
         "threads",
     )
