@@ -38,6 +38,7 @@ from sklearn.utils.metadata_routing import (
     MethodMapping,
     process_routing,
 )
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._array_api import check_numpy_only, to_numpy
@@ -215,6 +216,37 @@ def _check_Cs(values):
                 "Cs", f"must contain floats in (0, inf]. Got {value!r} instead."
             )
     return values
+
+
+def _no_model(search, method):
+    """Why ``search`` has no model to ``method`` with."""
+    return (
+        f"This {type(search).__name__} has no model to {method} with: with "
+        "several metrics in scoring and refit=False, fit only stores "
+        "cv_results_. Set refit to the metric that chooses the candidate."
+    )
+
+
+def _will_have_model(search, method):
+    """Whether ``search`` has a model, or will have one once fitted.
+
+    Raises ``AttributeError`` (``available_if``'s way of hiding ``method``)
+    when it has none and will have none.
+    """
+    if hasattr(search, "cv_results_"):
+        if hasattr(search, "coef_"):
+            return True
+        raise AttributeError(_no_model(search, method))
+    multimetric = isinstance(search.scoring, list | tuple | dict)
+    if multimetric and search.refit is False:
+        raise AttributeError(_no_model(search, method))
+    return True
+
+
+def _needs_model(method):
+    """``method`` of the search's model, hidden where there is no model."""
+    name = method.__name__
+    return available_if(lambda search: _will_have_model(search, name))(method)
 
 
 class BCELogisticRegressionCV(ClassifierMixin, LinearBCEOutputsMixin, BaseEstimator):
@@ -1370,12 +1402,15 @@ stop_reason_, n_features_in_, feature_names_in_
         """Refuse ``method`` without a model, saying why when ``fit`` left none."""
         check_is_fitted(self)
         if not hasattr(self, "coef_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} has no model to {method} with: "
-                "with several metrics in scoring and refit=False, fit only "
-                "stores cv_results_. Set refit to the metric that chooses the "
-                "candidate."
-            )
+            raise NotFittedError(_no_model(self, method))
+
+    # Without a model to come (several metrics and refit=False), the search
+    # has no prediction methods, as GridSearchCV has none: code that asks
+    # hasattr(search, "predict_proba") is told the truth.
+    decision_function = _needs_model(LinearBCEOutputsMixin.decision_function)
+    predict = _needs_model(LinearBCEOutputsMixin.predict)
+    predict_proba = _needs_model(LinearBCEOutputsMixin.predict_proba)
+    predict_log_proba = _needs_model(LinearBCEOutputsMixin.predict_log_proba)
 
     def _predict_elsewhere(self, X, method):
         self._check_model(method)

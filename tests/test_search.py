@@ -987,14 +987,53 @@ def test_multi_metric_without_refit_keeps_only_the_results():
     for name in ("coef_", "intercept_", "best_index_", "best_params_", "C_", "n_iter_"):
         assert not hasattr(search, name), name
     assert set(search.cv_results_) >= {"mean_test_accuracy", "mean_test_neg_log_loss"}
-    for method in ("predict", "predict_proba", "decision_function"):
-        with pytest.raises(NotFittedError, match=f"no model to {method}"):
+    # No prediction methods, as GridSearchCV has none: hasattr tells the truth
+    # to code that asks (meta-estimators, scorers), and a call says why.
+    for method in PREDICTIONS:
+        assert not hasattr(search, method), method
+        with pytest.raises(AttributeError, match=method) as error:
             getattr(search, method)(X)
+        assert f"no model to {method} with" in str(error.value.__cause__)
     with pytest.raises(NotFittedError, match="no model to score"):
         search.score(X, y)
     for method in ("sparsify", "densify"):
         with pytest.raises(NotFittedError, match=f"no model to {method}"):
             getattr(search, method)()
+
+
+PREDICTIONS = ("predict", "predict_proba", "predict_log_proba", "decision_function")
+
+
+def several_scores(estimator, X, y):
+    """A callable scoring that gives several metrics (known only once called)."""
+    return {"accuracy": estimator.score(X, y), "one": 1.0}
+
+
+@pytest.mark.parametrize(
+    "scoring, refit, before, after",
+    [
+        (["accuracy", "neg_log_loss"], False, False, False),
+        (several_scores, False, True, False),
+        (["accuracy", "neg_log_loss"], "accuracy", True, True),
+        # One metric: refit=False predicts with the mean fold model, as
+        # LogisticRegressionCV does.
+        ("accuracy", False, True, True),
+    ],
+)
+def test_prediction_methods_exist_where_a_model_is_to_come(
+    scoring, refit, before, after
+):
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring=scoring, refit=refit
+    )
+    for method in PREDICTIONS:
+        assert hasattr(search, method) is before, method
+    search.fit(X, y)
+    for method in PREDICTIONS:
+        assert hasattr(search, method) is after, method
+    if after:
+        assert_array_equal(search.predict_proba(X).argmax(axis=1), search.predict(X))
 
 
 @pytest.mark.parametrize(
@@ -1242,8 +1281,10 @@ def test_multi_metric_results_without_a_model_are_fitted():
         learning_rates=["auto"], cv=3, scoring=["accuracy", "f1_macro"], refit=False
     )
     with pytest.raises(NotFittedError, match="not fitted yet"):
-        search.predict(X)
-    search.fit(X, y)
+        search.score(X, y)
+    with pytest.raises(NotFittedError, match="not fitted yet"):
+        search.set_params(refit="accuracy").predict(X)
+    search.set_params(refit=False).fit(X, y)
     check_is_fitted(search)  # as GridSearchCV(refit=False)
 
 
