@@ -735,6 +735,18 @@ class LearningRateDisplay:
             curves_ax = axes[0, 1] if panels == 2 else None
         # Other lines already on the axes: no note on empty axes.
         had_lines = bool(ax.get_lines())
+        if rates and all(rate == "auto" for rate in rates) and not had_lines:
+            warnings.warn(
+                "Every candidate has learning_rate='auto': there is no fixed "
+                "step to place on the learning-rate axis, and each 'auto' "
+                "score is drawn as a horizontal line. To see the scores "
+                "against C, plot them against C on a log axis (of a search: "
+                "cv_results_['mean_test_score'] against "
+                "cv_results_['param_C']); to compare with fixed steps, "
+                "search some too.",
+                UserWarning,
+                stacklevel=external_stacklevel(),
+            )
         # Groups of displays already on these axes: the colours go on after
         # theirs, and their legend entries are kept.
         drawn_groups = {
@@ -1224,7 +1236,10 @@ class LearningRateDisplay:
             when it names one), else the single score.
 
         score_name : str, default=None
-            Label of the score axis; ``None`` is the plotted metric's name.
+            Label of the score axis; ``None`` is the plotted metric's name:
+            the metric of a multi-metric search, or the search's ``scoring``
+            when it is a scorer's name (``"validation score"`` for a callable
+            or ``None``).
 
         name : str, default=None
             Name of the search, put before every legend label; ``None`` leaves
@@ -1271,6 +1286,9 @@ class LearningRateDisplay:
             and f"mean_test_{refit}" in estimator.cv_results_
         ):
             metric = refit
+        scoring = getattr(estimator, "scoring", None)
+        if score_name is None and metric is None and isinstance(scoring, str):
+            score_name = scoring
         return cls.from_cv_results(
             estimator.cv_results_,
             ax=ax,

@@ -492,6 +492,18 @@ def test_learning_rate_display_from_estimator_reads_a_fitted_search():
         assert_allclose(line.get_ydata(), reference.get_ydata())
     assert display.lines_[0].get_marker() == "s"
     assert len(display.curve_lines_) == 3
+    # The score axis is named after the search's scoring, where it has a name.
+    assert display.ax_.get_ylabel() == "neg_log_loss"
+    assert expected.ax_.get_ylabel() == "validation score"  # cv_results_ alone
+    plt.close("all")
+    ours.set_params(scoring=None).fit(X, y)
+    assert LearningRateDisplay.from_estimator(ours).ax_.get_ylabel() == (
+        "validation score"
+    )
+    assert LearningRateDisplay.from_estimator(
+        ours, score_name="s"
+    ).ax_.get_ylabel() == ("s")
+    plt.close("all")
     theirs = GridSearchCV(
         BCELogisticRegression(),
         {"learning_rate": ["auto", 0.1, 0.5]},
@@ -710,9 +722,13 @@ def test_learning_rate_display_passes_keywords_to_the_score_lines():
     (spread,) = display.ax_.collections
     assert to_rgb(spread.get_facecolor()[0]) == to_rgb(line.get_color())
     for rates, scores in [(["auto"], [0.3]), (["auto", 1.0], [0.3, np.nan])]:
-        display = LearningRateDisplay(
-            learning_rates=rates, mean_scores=scores, std_scores=[0.0] * len(rates)
-        ).plot(c="k", lw=3)
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", "Every candidate has learning_rate='auto'"
+            )
+            display = LearningRateDisplay(
+                learning_rates=rates, mean_scores=scores, std_scores=[0.0] * len(rates)
+            ).plot(c="k", lw=3)
         assert [line.get_label() for line in display.lines_] == ["auto"]
         assert display.lines_[0].get_color() == "k"
         assert display.lines_[0].get_linewidth() == 3
@@ -961,13 +977,14 @@ def test_learning_rate_display_stays_readable_with_many_groups():
     for axes in (ax, curves_ax):
         assert axes.get_legend().get_bbox_to_anchor().bounds[0] == axes.bbox.x0
     # Groups of "auto" alone: no shades to explain.
-    only_auto = LearningRateDisplay(
-        learning_rates=["auto"] * 9,
-        mean_scores=[0.0] * 9,
-        std_scores=[0.0] * 9,
-        Cs=list(range(1, 10)),
-        loss_curves=[np.array([[1.0, 0.5]])] * 9,
-    ).plot()
+    with pytest.warns(UserWarning, match=ONLY_AUTO):
+        only_auto = LearningRateDisplay(
+            learning_rates=["auto"] * 9,
+            mean_scores=[0.0] * 9,
+            std_scores=[0.0] * 9,
+            Cs=list(range(1, 10)),
+            loss_curves=[np.array([[1.0, 0.5]])] * 9,
+        ).plot()
     labels = [t.get_text() for t in only_auto.curves_ax_.get_legend().get_texts()]
     assert labels[-1] == 'dotted: "auto"' and "lighter: smaller step" not in labels
     for line in display.curve_lines_:
@@ -1202,17 +1219,46 @@ def test_learning_rate_display_labels_only_what_the_drawn_candidates_vary():
     assert [line.get_xdata().tolist() for line in hollow] == [[1.0]]
 
 
+ONLY_AUTO = "Every candidate has learning_rate='auto'"
+
+
+def test_a_search_of_auto_steps_alone_is_told_where_its_scores_show():
+    # The LogisticRegressionCV-like use: "auto" at several C.  The learning
+    # rate axis has nothing to show; the warning says where C's effect does.
+    from sklearn_bce import BCELogisticRegressionCV, LearningRateDisplay
+
+    X, y = _search_data()
+    search = BCELogisticRegressionCV(learning_rates=["auto"], Cs=[0.1, 1, 10], cv=3)
+    search.fit(X, y)
+    with pytest.warns(UserWarning, match=ONLY_AUTO) as record:
+        display = LearningRateDisplay.from_estimator(search)
+    assert "cv_results_['param_C']" in str(record[0].message)
+    assert [line.get_label() for line in display.lines_] == [
+        f"C={C:g} auto" for C in search.Cs_
+    ]
+    # Beside fixed steps, or drawn over another search's lines, "auto" is a
+    # level to compare with: nothing to say.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        search.set_params(learning_rates=["auto", 0.5]).fit(X, y)
+        both = LearningRateDisplay.from_estimator(search)
+        search.set_params(learning_rates=["auto"]).fit(X, y)
+        LearningRateDisplay.from_estimator(search, ax=both.ax_, name="auto only")
+    plt.close("all")
+
+
 def test_learning_rate_display_fits_the_score_axis_to_auto_levels():
     # axhline leaves the view as it is when the level is inside it: scores
     # of "auto" candidates alone, in [0, 1], were drawn on a 0-1 axis.
     from sklearn_bce import LearningRateDisplay
 
-    display = LearningRateDisplay(
-        learning_rates=["auto", "auto"],
-        mean_scores=[0.946, 0.975],
-        std_scores=[0.01, 0.01],
-        Cs=[0.01, 1.0],
-    ).plot()
+    with pytest.warns(UserWarning, match=ONLY_AUTO):
+        display = LearningRateDisplay(
+            learning_rates=["auto", "auto"],
+            mean_scores=[0.946, 0.975],
+            std_scores=[0.01, 0.01],
+            Cs=[0.01, 1.0],
+        ).plot()
     low, high = display.ax_.get_ylim()
     assert 0.9 < low < 0.946 and 0.975 < high < 1.0
     # Beside fixed steps, a level outside their range is in view too.
