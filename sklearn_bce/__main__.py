@@ -24,6 +24,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import sys
 import time
 import warnings
@@ -150,7 +151,9 @@ def build_parser():
         ),
     )
     predict.add_argument("model", metavar="MODEL.skops", help="model file")
-    predict.add_argument("data", metavar="DATA.csv", help="samples to predict")
+    predict.add_argument(
+        "data", metavar="DATA.csv", help="samples to predict ('-': standard input)"
+    )
     predict.add_argument(
         "--output",
         metavar="OUT.csv",
@@ -176,7 +179,9 @@ def _add_solver_argument(parser):
 
 
 def _add_fit_arguments(parser):
-    parser.add_argument("data", metavar="DATA.csv", help="training data")
+    parser.add_argument(
+        "data", metavar="DATA.csv", help="training data ('-': standard input)"
+    )
     parser.add_argument(
         "--target", required=True, metavar="COL", help="column of the class labels"
     )
@@ -635,16 +640,54 @@ def _one_line(error):
     return " ".join(str(error).split()) or type(error).__name__
 
 
+class _Stream:
+    """The bytes of data that can be read once only (standard input, a
+    pipe), kept to be read again; named as the command line named them."""
+
+    def __init__(self, name, data):
+        self.name, self.data = name, data
+
+    def __str__(self):
+        return self.name
+
+    def open(self):
+        return io.BytesIO(self.data)
+
+
+def _data_source(path):
+    """``path``, or a :class:`_Stream` of what it holds where it can be read
+    only once: ``-`` (standard input), a pipe, ``/dev/stdin``."""
+    if path == "-":
+        return _Stream("stdin", sys.stdin.buffer.read())
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return path  # _read_csv says what is wrong with it
+    if regular:
+        return path
+    try:
+        with open(path, "rb") as stream:
+            return _Stream(path, stream.read())
+    except OSError:
+        return path
+
+
+def _opened(source):
+    """What pandas reads: a path, or a fresh reader of a stream's bytes."""
+    return source.open() if isinstance(source, _Stream) else source
+
+
 def _read_csv(path, text_column=None, header=True):
     """The rows of a CSV file; ``text_column``, if any, is read as text.
 
-    The first row names the columns, unless ``header`` is False.
+    ``path`` may be a :class:`_Stream`.  The first row names the columns,
+    unless ``header`` is False.
     """
     import pandas as pd
 
     try:
         frame = pd.read_csv(
-            path,
+            _opened(path),
             dtype=None if text_column is None else {text_column: str},
             header=0 if header else None,
         )
@@ -670,10 +713,10 @@ def _check_single_target(path, target):
     import pandas as pd
 
     try:
-        first = pd.read_csv(path, header=None, nrows=1, dtype=str)
+        first = pd.read_csv(_opened(path), header=None, nrows=1, dtype=str)
         names = first.iloc[0].tolist()
-    except (OSError, ValueError, IndexError):
-        return  # a stream read once already (a pipe): the header is gone
+    except (OSError, ValueError, IndexError):  # read in full before
+        return
     count = names.count(target)
     if count > 1:
         raise CommandError(
@@ -831,6 +874,7 @@ def run_fit(args, out=None):
             raise _unavailable(exc, "--model", "skops") from None
     if args.plot:
         args.plot = _check_plot_path(args.plot)
+    args.data = _data_source(args.data)
     frame = _read_csv(args.data, text_column=args.target)
     if args.target not in frame.columns:
         hint = ""
@@ -963,7 +1007,8 @@ def run_fit(args, out=None):
         rows[name] = row
     print(
         f"{args.data}: {len(y_train)} training and {len(y_test)} test samples, "
-        f"{X.shape[1]} features, classes {ours.classes_.tolist()}, C={args.C}.\n",
+        f"{_count(X.shape[1], 'feature')}, classes {ours.classes_.tolist()}, "
+        f"C={args.C}.\n",
         file=out,
     )
     _print_table(rows, out)
@@ -1263,12 +1308,18 @@ def _has_schema(path):
         return False
 
 
+def _count(number, noun):
+    """``"1 feature"``, ``"2 features"``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def run_predict(args, out=None):
     """Predict the rows of a CSV file; returns the predictions as a DataFrame."""
     import pandas as pd
 
     out = sys.stdout if out is None else out
     model = load_model(args.model)
+    args.data = _data_source(args.data)
     frame = _read_csv(args.data, header=not args.no_header)
     names = getattr(model, "feature_names_in_", None)
     if args.no_header:
@@ -1311,6 +1362,13 @@ def run_predict(args, out=None):
     _check_complete(frame, args.data)
     if names is None:
         # Columns by position: the model has no names to check them against.
+        n_features = getattr(model, "n_features_in_", frame.shape[1])
+        if frame.shape[1] != n_features:
+            raise CommandError(
+                f"{args.data}: {frame.shape[1]} column(s), but the model was "
+                f"fitted on {n_features} feature(s) (without names: the "
+                "columns are taken in order)"
+            )
         frame = frame.to_numpy()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

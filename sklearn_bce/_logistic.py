@@ -1400,9 +1400,20 @@ class BCELogisticRegression(
             data = "training data"
             if self.early_stopping:
                 data += " (its validation rows aside)"
+            if len(separated) == 1:
+                subject = f"The model separates the classes of the {data}"
+            elif separated.sum() == 1:
+                subject = (
+                    f"The one-vs-rest model{names(separated)} separates its "
+                    f"class from the others in the {data}"
+                )
+            else:
+                subject = (
+                    f"The one-vs-rest models{names(separated)} separate their "
+                    f"classes from the others in the {data}"
+                )
             warnings.warn(
-                f"The model separates the classes of the {data}"
-                f"{names(separated)}: without a penalty (C=inf) the objective "
+                f"{subject}: without a penalty (C=inf) the objective "
                 "has no minimum, and the coefficients grow without bound the "
                 "longer the fit runs. Those returned are where it stopped "
                 f"(the largest, intercept included, is {largest:.3g} in "

@@ -463,11 +463,11 @@ FAILURES = {
         ["predict", "model.skops", "fewer.csv", "--no-header"],
         "fewer.csv: 2 column(s), but the model was fitted on 5 feature(s)",
     ),
-    # A model fitted without column names counts the columns: scikit-learn's
-    # ValueError, reported as bad input.
+    # A model fitted without column names counts the columns.
     "fewer columns than the model's features": (
         ["predict", "unnamed.skops", "fewer.csv"],
-        "X has 2 features, but BCELogisticRegression is expecting 5 features",
+        "fewer.csv: 2 column(s), but the model was fitted on 5 feature(s) "
+        "(without names: the columns are taken in order)",
     ),
     "unwritable predictions": (
         ["predict", "model.skops", "data.csv", "--output", "no/dir/p.csv"],
@@ -1266,8 +1266,9 @@ def test_fit_trains_on_a_class_of_one_sample_without_a_test_set(bad_inputs):
         "fit", "rare.csv", "--target", "t", "--test-size", "0", cwd=bad_inputs
     )
     assert result.returncode == 0, result.stderr
-    assert "6 training and 0 test samples" in result.stdout
-    assert "classes [0, 1, 2]" in result.stdout
+    assert "6 training and 0 test samples, 1 feature, classes [0, 1, 2]" in (
+        result.stdout
+    )
 
 
 def test_fit_warns_of_a_saved_row_index_used_as_a_feature(tmp_path, capsys):
@@ -1645,3 +1646,65 @@ def test_demo_prints_a_gradient_just_above_tol_as_above_it(capsys, monkeypatch):
         "BCELogisticRegression (1.03e-06) and LogisticRegression (1.03e-06) "
         "stopped above max |gradient| <= tol=1e-06"
     ) in last
+
+
+# -- data from standard input and pipes ------------------------------------------
+
+
+def stdin_of(monkeypatch, path):
+    """Standard input holding the bytes of ``path``."""
+    stream = io.TextIOWrapper(io.BytesIO(Path(path).read_bytes()), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", stream)
+
+
+def test_fit_and_predict_read_standard_input_as_dash(bad_inputs, monkeypatch):
+    by_path = run_here("fit", "data.csv", "--target", "target", cwd=bad_inputs)
+    stdin_of(monkeypatch, bad_inputs / "data.csv")
+    by_stdin = run_here("fit", "-", "--target", "target", cwd=bad_inputs)
+    assert by_stdin.returncode == 0, by_stdin.stderr
+    assert by_stdin.stdout.startswith("stdin: 426 training and 143 test samples")
+    # The same fit, timings aside.
+    untimed = re.compile(r"fit time \(ms\).*")
+    assert untimed.sub("", by_stdin.stdout.replace("stdin:", "data.csv:")) == (
+        untimed.sub("", by_path.stdout)
+    )
+    expected = run_here("predict", "model.skops", "features.csv", cwd=bad_inputs)
+    stdin_of(monkeypatch, bad_inputs / "features.csv")
+    predicted = run_here("predict", "model.skops", "-", cwd=bad_inputs)
+    assert predicted.returncode == 0, predicted.stderr
+    assert predicted.stdout == expected.stdout
+    # The errors name it too.
+    stdin_of(monkeypatch, bad_inputs / "fewer.csv")
+    result = run_here("predict", "model.skops", "-", cwd=bad_inputs)
+    assert result.returncode == 1
+    assert result.stderr.startswith("sklearn-bce: error: stdin: missing 3 feature")
+
+
+def test_a_target_named_twice_is_refused_on_standard_input(bad_inputs, monkeypatch):
+    # pandas would fit the second "t" as a feature "t.1": the header is read
+    # again, from the bytes kept of a stream that can be read only once.
+    message = "the header names 2 columns 't': give the target column a name"
+    stdin_of(monkeypatch, bad_inputs / "twice.csv")
+    result = run_here("fit", "-", "--target", "t", cwd=bad_inputs)
+    assert result.returncode == 1
+    assert result.stderr == f"sklearn-bce: error: stdin: {message} of its own\n"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no /dev/stdin")
+def test_a_target_named_twice_is_refused_in_a_pipe_named_as_a_file(
+    bad_inputs, tmp_path
+):
+    # A pipe on standard input, named as a file: read once, it is empty after.
+    message = "the header names 2 columns 't': give the target column a name"
+    result = subprocess.run(
+        [*CLI, "fit", "/dev/stdin", "--target", "t"],
+        input=(bad_inputs / "twice.csv").read_bytes(),
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=300,
+        env=environment(),
+    )
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        f"sklearn-bce: error: /dev/stdin: {message} of its own\n"
+    )

@@ -522,7 +522,18 @@ def test_separated_one_vs_rest_problems_are_named(sparse):
     X = sp.csr_matrix(X) if sparse else X
     (warning,) = _convergence_warnings(BCELogisticRegression(C=np.inf), X, y)
     assert str(warning.message).startswith(
-        "The model separates the classes of the training data for classes [0]:"
+        "The one-vs-rest model for classes [0] separates its class from the "
+        "others in the training data:"
+    )
+    # Two classes each separable from the rest: said in the plural.
+    # (a sample at the origin, below every iris sample's sepal length)
+    origin = np.zeros((1, 4))
+    X3 = sp.vstack([X, origin]).tocsr() if sparse else np.vstack([X, origin])
+    y3 = np.append(y, 3)
+    (warning,) = _convergence_warnings(BCELogisticRegression(C=np.inf), X3, y3)
+    assert str(warning.message).startswith(
+        "The one-vs-rest models for classes [0, 3] separate their classes "
+        "from the others in the training data:"
     )
 
 
