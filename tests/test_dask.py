@@ -272,7 +272,9 @@ def test_separated_classes_without_a_penalty_warn_as_with_numpy(client):
         return [str(w.message) for w in record if w.category is ConvergenceWarning]
 
     expected = messages(X, y, weight)
-    assert expected[0].startswith("The model separates the classes of the training")
+    assert expected[0].startswith(
+        "The one-vs-rest model for classes [0] separates its class from the others"
+    )
     assert messages(as_dask(X), as_dask(y), as_dask(weight)) == expected
     binary = np.where(y == 0, 0, 1)
     binary[0], weight[0] = 1, 0.0
