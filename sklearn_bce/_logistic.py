@@ -592,7 +592,11 @@ class BCELogisticRegression(
         ``4e-6 max(J, 1)``) is undone and halves the cap of the epochs after
         it (small batches can be fitted by almost any step, which the full
         objective need not accept), so ``loss_curve_`` does not rise beyond
-        that tolerance.  Steps have no momentum whatever ``solver``;
+        that tolerance; five epochs in a row that take neither the largest
+        gradient entry below its lowest nor the objective down beyond the
+        dtype's rounding halve it too (steps too long for some batches can
+        keep the iterate swinging around the optimum, within that
+        tolerance).  Steps have no momentum whatever ``solver``;
         ``n_iter_`` counts epochs, and ``tol`` is checked on the full
         gradient after each epoch.  An epoch reads ``X`` once batch by batch
         (each batch's gradient taken at two points) and twice whole, for the

@@ -36,7 +36,8 @@ started.  So after each epoch all the data are read again for ``J`` and its
 and the next snapshot; with
 the line search, an epoch that raised ``J`` (beyond rounding,
 :data:`EPOCH_RISE_TOLERANCE`) is undone and the column's cap halved for the
-epochs after it.
+epochs after it, and so are :data:`STALL_EPOCHS` epochs in a row that lower
+neither the gradient nor ``J``.
 Rows are read batch by batch (``X[batch]``), so a memory-mapped ``X`` is never
 loaded whole.
 """
@@ -82,6 +83,17 @@ LINE_SEARCH_SLACK = 4
 #: (32 eps), whatever the dtype.  Undoing epochs that end a rounding error
 #: above their start, each halving the steps for good, would stall the fit.
 EPOCH_RISE_TOLERANCE = 32 * float(np.finfo(np.float32).eps)
+
+#: ``"auto"``: epochs in a row whose largest (proximal) gradient entry is no
+#: lower than the lowest before them, and over which ``J`` did not decrease
+#: beyond its rounding (32 eps of the dtype), after which a column's later
+#: epochs take steps half as long.  Near the optimum, steps too long for
+#: some batches keep the iterate swinging around it, ``J`` within the
+#: tolerance of :data:`EPOCH_RISE_TOLERANCE` and the gradient stuck far
+#: above ``tol``; steps that suit the batches decrease the gradient or ``J``
+#: (an L1 fit's gradient can stay level for many epochs while ``J`` goes
+#: down).
+STALL_EPOCHS = 5
 
 
 class _Batch:
@@ -369,6 +381,12 @@ def _epochs(
     # rounding (its batches' line searches guard each batch's objective, not
     # J) is undone, and the column's later epochs take steps half as long.
     shrink = np.ones(n_problems)
+    # "auto": the lowest gradient entry of each column, the epochs since (or
+    # since its steps were last halved), and J when that count began.
+    lowest_grad = np.full(n_problems, np.inf)
+    stalled = np.zeros(n_problems, dtype=int)
+    stall_value = value.copy()
+    rounding = 32 * float(np.finfo(x.dtype).eps)
     for _ in range(max_iter):
         A = np.flatnonzero(active)
         if A.size == 0:
@@ -464,6 +482,22 @@ def _epochs(
             x[:n_features, A], full_grad[:n_features], l1[A]
         )
         grad_max[A] = np.abs(full_grad).max(axis=0)
+        if line_search:
+            lower = grad_max[A] < lowest_grad[A]
+            lowest_grad[A[lower]] = grad_max[A[lower]]
+            # (An undone epoch halved its column's steps already.)
+            restart = lower | rose
+            stalled[A] = np.where(restart, 0, stalled[A] + 1)
+            counted = stalled[A] >= STALL_EPOCHS
+            # J down by more than rounding: above it at the count's start.
+            descended = rose_above_start(
+                stall_value[A], value_A, x.dtype, relative=rounding
+            )
+            stuck = counted & ~descended
+            shrink[A[stuck]] *= 0.5
+            restart |= counted
+            stalled[A[restart]] = 0
+            stall_value[A[restart]] = value_A[restart]
         diverged = np.zeros(A.size, dtype=bool)
         if check_divergence:
             diverged = ~np.isfinite(value_A) | (value_A > limit[A])

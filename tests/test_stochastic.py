@@ -426,6 +426,48 @@ def test_auto_minibatch_noise_near_the_optimum_does_not_stall_the_fit(dtype):
     assert model.n_iter_[0] < 400
 
 
+@pytest.mark.parametrize(
+    "dtype, tol, batch_size, fit_intercept",
+    [
+        (np.float32, 1e-5, 32, True),
+        (np.float64, 1e-10, 128, True),
+        (np.float64, 1e-9, 16, False),
+    ],
+)
+def test_auto_minibatch_steps_that_swing_around_the_optimum_are_shortened(
+    dtype, tol, batch_size, fit_intercept
+):
+    # Near the optimum, steps too long for some batches kept the iterate
+    # swinging around it by less than J's rounding (no epoch to undo): the
+    # gradient stayed near 1e-4 (float32) or 1e-8 (float64) for all of
+    # max_iter, where the full-batch fit converges in under 20 iterations.
+    # Epochs that lower neither the gradient nor J now halve the steps.
+    X, y = make_classification(1500, 30, n_informative=4, n_classes=3, random_state=1)
+    X = StandardScaler().fit_transform(X).astype(dtype)
+    params = {"tol": tol, "fit_intercept": fit_intercept}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = BCELogisticRegression(
+            batch_size=batch_size, random_state=0, max_iter=200, **params
+        ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"] * 3
+    full = BCELogisticRegression(**params).fit(X.astype(np.float64), y)
+    atol = 1e-4 if dtype == np.float32 else 1e-8
+    assert_allclose(model.coef_, full.coef_, atol=atol)
+
+
+def test_auto_minibatch_keeps_its_steps_while_the_objective_goes_down(breast_cancer):
+    # An L1 fit's gradient can stay level for many epochs while J goes down:
+    # its steps are not cut (that would stall it short of tol).
+    X, y = breast_cancer
+    model = BCELogisticRegression(
+        l1_ratio=1.0, batch_size=64, random_state=0, max_iter=400
+    ).fit(X, y)
+    assert model.stop_reason_.tolist() == ["converged"]
+    steps = np.diff(model.loss_curve_)
+    assert (steps < 0).mean() > 0.9
+
+
 def objective_of(model, X, y):
     """``J`` of a fitted binary model (unit weights, l1_ratio=0), computed here."""
     z = model.decision_function(X)
