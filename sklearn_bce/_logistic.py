@@ -987,12 +987,18 @@ class BCELogisticRegression(
         other and, through the batch's total weight, against the penalty: a
         factor shared by all of a batch (such as the class weight of a batch
         of one class) acts as that factor on ``C`` for that step, as scaling
-        every weight does in ``fit``.  The step is ``learning_rate``, or with
-        ``"auto"`` the batch's safe step ``1/L`` (so each step descends on its
-        batch); a fixed step that makes the batch's objective diverge is not
-        taken (``ConvergenceWarning``, ``stop_reason_`` ``"diverged"``).  A
-        constant step leaves the model wandering near that optimum by an
-        amount that shrinks with the step and with larger batches; ``fit``
+        every weight does in ``fit``.  So batches should be of similar total
+        weight: a batch of under half the mean weight of those before it
+        weighs the penalty more than twice as much, which can shrink the
+        coefficients far toward zero, and warns (``UserWarning``; with
+        ``sklearn.utils.gen_batches``, ``min_batch_size=batch_size`` joins a
+        short last batch to the one before).  The step is ``learning_rate``,
+        or with ``"auto"`` the batch's safe step ``1/L`` (so each step
+        descends on its batch); a fixed step that makes the batch's
+        objective diverge is not taken (``ConvergenceWarning``,
+        ``stop_reason_`` ``"diverged"``).  A constant step leaves the model
+        wandering near that optimum by an amount that shrinks with the step
+        and with larger batches; ``fit``
         reaches its own optimum (with ``batch_size`` too, whose batches count
         against the whole data).  Turning ``fit_intercept`` off mid-stream
         drops the intercept learned so far (with a warning).
@@ -1127,6 +1133,27 @@ class BCELogisticRegression(
             refuse_nonfinite_start(coef, "partial_fit")
         # The first step after fit (or ever) starts the counts and the curve.
         steps_so_far = getattr(self, "_n_partial_steps", 0)
+        batch_weight = float(np.sum(sample_weight, dtype=np.float64))
+        weight_so_far = self.__dict__.get("_partial_weight", 0.0)
+        # (Without a penalty, C=inf, the weights scale nothing.)
+        lighter = batch_weight < 0.5 * weight_so_far / max(steps_so_far, 1)
+        if steps_so_far and lighter and self.C != np.inf:
+            mean = weight_so_far / steps_so_far
+            warnings.warn(
+                f"This batch's total weight ({batch_weight:.3g}) is under half "
+                f"the mean of the {steps_so_far} batch"
+                f"{'' if steps_so_far == 1 else 'es'} before it ({mean:.3g}): "
+                "partial_fit scales the penalty by each batch's total weight "
+                "(C times it), so this step weighs the penalty "
+                f"{mean / batch_weight:.3g} times as much as theirs and can "
+                "shrink the coefficients far "
+                "toward zero. Give batches of similar total weight (for "
+                "example sklearn.utils.gen_batches(n, size, "
+                "min_batch_size=size), which joins a short last batch to the "
+                "one before it).",
+                UserWarning,
+                stacklevel=external_stacklevel(),
+            )
         if self.learning_rate == "auto":
             step = safe_step(objective.smoothness_bound())
         else:
@@ -1157,6 +1184,7 @@ class BCELogisticRegression(
                 stacklevel=external_stacklevel(),
             )
         self._n_partial_steps = steps_so_far + 1
+        self._partial_weight = weight_so_far + batch_weight
         self._set_coef(result.coef, objective)
         self._keep_fit_params()
         self.n_iter_ = np.full(objective.n_problems, self._n_partial_steps, np.int32)
@@ -1326,7 +1354,7 @@ class BCELogisticRegression(
                 self.__dict__.pop(name, None)
         self._set_coef(coef, objective)
         self._keep_fit_params()
-        for name in ("_n_partial_steps", "_partial_curve"):
+        for name in ("_n_partial_steps", "_partial_curve", "_partial_weight"):
             self.__dict__.pop(name, None)
         self.n_iter_ = result.n_iter.astype(np.int32)
         self.converged_ = converged

@@ -151,12 +151,14 @@ def test_partial_fit_validates_parameters_set_after_its_first_call(breast_cancer
 def test_partial_fit_streams_to_the_full_batch_accuracy(breast_cancer):
     X, y = breast_cancer
     model = BCELogisticRegression()
-    for _ in range(30):
-        for rows in gen_batches(len(y), 50):
-            model.partial_fit(X[rows], y[rows], classes=[0, 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # batches of similar weight
+        for _ in range(30):
+            for rows in gen_batches(len(y), 50, min_batch_size=50):
+                model.partial_fit(X[rows], y[rows], classes=[0, 1])
     full = BCELogisticRegression().fit(X, y)
     assert model.score(X, y) >= full.score(X, y) - 0.01
-    n_calls = 30 * len(list(gen_batches(len(y), 50)))
+    n_calls = 30 * len(list(gen_batches(len(y), 50, min_batch_size=50)))
     assert model.n_iter_[0] == n_calls and model.loss_curve_.shape == (n_calls,)
 
 
@@ -314,6 +316,41 @@ def test_fit_resets_partial_fit_state(breast_cancer):
     model.partial_fit(X, y)
     assert_array_equal(model.n_iter_, [1])
     assert model.loss_curve_.shape == (1,)
+
+
+def test_partial_fit_warns_of_a_batch_far_lighter_than_those_before():
+    # Each step weighs the penalty by 1 / (C times the batch's weight): a
+    # one-row last batch after batches of 100 shrank the model to chance
+    # accuracy, silently.
+    X, y = make_classification(1001, 5, n_informative=3, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(C=0.01)
+    for rows in gen_batches(1000, 100):
+        model.partial_fit(X[rows], y[rows], classes=[0, 1])
+    before = np.linalg.norm(model.coef_)
+    with pytest.warns(UserWarning, match=r"total weight \(1\) is under half") as record:
+        model.partial_fit(X[1000:], y[1000:])
+    assert np.linalg.norm(model.coef_) < 0.1 * before  # what it warns of
+    message = str(record[0].message)
+    assert "the mean of the 10 batches before it (100)" in message
+    assert "weighs the penalty 100 times as much as theirs" in message
+    assert "min_batch_size=size" in message
+    # The advice works: gen_batches joins the short batch to the one before.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        joined = BCELogisticRegression(C=0.01)
+        for _ in range(5):
+            for rows in gen_batches(1001, 100, min_batch_size=100):
+                joined.partial_fit(X[rows], y[rows], classes=[0, 1])
+    assert np.linalg.norm(joined.coef_) > 0.5 * before
+    # Weights count, not rows; fit starts the count anew.
+    with pytest.warns(UserWarning, match=r"total weight \(0.001\)"):
+        joined.partial_fit(X[:1], y[:1], sample_weight=[1e-3])
+    joined.fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        joined.partial_fit(X[:100], y[:100])
+        joined.partial_fit(X[100:200], y[100:200])
 
 
 def test_partial_fit_after_fit_continues_with_fresh_counts(breast_cancer):
