@@ -103,7 +103,9 @@ def coef_table(estimator, X, y, sample_weight=None, confidence_level=0.95):
     ``coef ± q std_err`` with ``q`` the normal quantile of
     ``(1 + confidence_level) / 2``.  Fitted with ``C=np.inf`` and a small
     ``tol``, the table is the one of ``statsmodels``' ``Logit`` (sample weights
-    count as frequency weights, as ``freq_weights`` in ``statsmodels``' ``GLM``).
+    count as frequency weights, as ``freq_weights`` in ``statsmodels``' ``GLM``);
+    a float32 fit keeps float32 coefficients, so its table agrees to about
+    float32's precision (1e-5 relative, more for the p-values).
 
     This is classical maximum-likelihood inference: it is valid only for the
     unpenalised model (``C=np.inf``) fitted on the data given here.  With a
