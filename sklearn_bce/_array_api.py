@@ -855,7 +855,10 @@ def descent(
                     y = xp.where(keep, y_next, y)
                     grad = xp.where(keep, grad_next, grad)
                     momentum = xp.where(accepted, t_next, momentum)
-                    grown = xp.where(first_try, STEP_GROWTH * alpha, alpha)
+                    # Lengthened after a first-try decrease that rounding
+                    # cannot explain, as the numpy engine's.
+                    decreased = f_new - l1_penalty(x_new) < smooth_y - slack
+                    grown = xp.where(first_try & decreased, STEP_GROWTH * alpha, alpha)
                     alpha = xp.where(accepted, grown, 2.0 * alpha)
                     first_try = accepted
                 else:

@@ -32,7 +32,9 @@ sufficient-decrease condition of Beck & Teboulle (2009), so every accepted step
 descends whatever bound the metric came from; after a step accepted at the
 first try ``alpha`` shrinks by ``STEP_GROWTH``, so the step grows back where the
 Hessian bound is loose (far from the decision boundary, ``sigmoid'`` is much
-smaller than its bound 1/4).
+smaller than its bound 1/4), unless its decrease was within rounding: where
+the objective is flat to rounding every step passes, and steps must not
+lengthen without bound.
 
 One read of ``X`` per iteration: since ``beta`` is known before the pass, a
 single sweep over ``X`` gives the logits and objective at ``x_new`` and the
@@ -801,7 +803,12 @@ class _Descent:
             step.gradient[:, bad] = swept.gradient
             if step.point_objective is not None:
                 step.point_objective[bad] = swept.point_objective
-        # Lengthen the step again while it keeps being accepted at once.
+        # Lengthen the step again while it keeps being accepted at once, by
+        # a decrease that rounding cannot explain: where the objective is
+        # flat to rounding every step passes, and steps lengthened at each
+        # iteration without bound (tol=0 runs) sent the iterate wandering.
+        smooth_new = step.f_new - self._l1_penalty(step.x_new, A)
+        first_try &= smooth_new < smooth_y - slack
         self.alpha[A[first_try]] *= STEP_GROWTH
 
     def _l1_penalty(self, coef, cols):

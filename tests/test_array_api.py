@@ -206,6 +206,21 @@ def test_default_step_is_blind_to_the_scale_of_a_feature(name):
     assert_allclose(coef, expected.coef_, rtol=0, atol=1e-4)
 
 
+@pytest.mark.parametrize("name", NAMESPACES)
+def test_more_iterations_on_an_objective_flat_to_rounding_stay_at_the_optimum(name):
+    # As the numpy engine (test_logistic): steps are lengthened only after a
+    # decrease that rounding cannot explain.
+    xp, device = namespace_and_device(name)
+    rng = np.random.RandomState(0)
+    X = 1e-8 * rng.randn(20, 3)
+    y = (X[:, 0] + 1e-8 * rng.randn(20) > 0).astype(int)
+    reference = BCELogisticRegression(solver="gd", tol=0, max_iter=1000).fit(X, y)
+    with dispatch():
+        model = BCELogisticRegression(tol=0, max_iter=1000)
+        model.fit(xp.asarray(X, device=device), xp.asarray(y, device=device))
+    assert_allclose(to_numpy(model.coef_), reference.coef_, rtol=1e-5)
+
+
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name", NAMESPACES)
@@ -636,9 +651,10 @@ def test_no_host_read_per_iteration_and_x_never_leaves_the_device(params, line_s
         assert to_numpy(model.n_iter_).tolist() == [max_iter] * 3
         reads[max_iter] = list(Counter.reads)
     # 3 more blocks of iterations cost 3 more reads of a few numbers each
-    # (a line search's retried steps take more trials, so maybe a block more).
+    # (a line search's retried steps take more trials, so the blocks of
+    # trials of the two runs can end a block apart either way).
     extra_reads = len(reads[60]) - len(reads[30])
-    assert extra_reads == 3 if not line_search else 3 <= extra_reads <= 5
+    assert extra_reads == 3 if not line_search else 2 <= extra_reads <= 5
     for how, shape in reads[60]:
         assert X.shape[0] not in shape, (how, shape)  # nothing of n_samples
     assert len(reads[30]) <= 3 + 5  # blocks + validation and set-up

@@ -358,6 +358,26 @@ def test_tol_zero_stops_where_the_gradient_is_exactly_zero():
     np.testing.assert_array_equal(model.coef_, 0.0)
 
 
+def flat_to_rounding():
+    """Features of scale 1e-8: near the optimum the objective moves by less
+    than its rounding."""
+    rng = np.random.RandomState(0)
+    X = 1e-8 * rng.randn(20, 3)
+    return X, (X[:, 0] + 1e-8 * rng.randn(20) > 0).astype(int)
+
+
+def test_more_iterations_on_an_objective_flat_to_rounding_stay_at_the_optimum():
+    # Every line-searched step passes where the objective is flat to
+    # rounding.  Steps lengthened after each such pass without bound, and
+    # tol=0's 1000 iterations ended 2x the coefficients' size away from the
+    # optimum that the first 100 reached.
+    X, y = flat_to_rounding()
+    reference = BCELogisticRegression(solver="gd", tol=0, max_iter=1000).fit(X, y)
+    for max_iter in (100, 1000):
+        model = BCELogisticRegression(tol=0, max_iter=max_iter).fit(X, y)
+        np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-5)
+
+
 def test_demo_runs_and_matches_logistic_regression(capsys):
     assert main(["--repeats", "1", "--cv", "3", "--learning-rates", "auto", "1.0"]) == 0
     out = capsys.readouterr().out
