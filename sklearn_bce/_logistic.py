@@ -1143,12 +1143,12 @@ class BCELogisticRegression(
                 f"This batch's total weight ({batch_weight:.3g}) is under half "
                 f"the mean of the {steps_so_far} batch"
                 f"{'' if steps_so_far == 1 else 'es'} before it ({mean:.3g}): "
-                "partial_fit scales the penalty by each batch's total weight "
-                "(C times it), so this step weighs the penalty "
+                "partial_fit weighs the penalty of each step by 1 / (C times "
+                "its batch's total weight), so this step weighs it "
                 f"{mean / batch_weight:.3g} times as much as theirs and can "
-                "shrink the coefficients far "
-                "toward zero. Give batches of similar total weight (for "
-                "example sklearn.utils.gen_batches(n, size, "
+                "shrink the coefficients far toward zero. Give batches of "
+                "similar total weight (for example sklearn.utils.gen_batches("
+                "n, size, "
                 "min_batch_size=size), which joins a short last batch to the "
                 "one before it).",
                 UserWarning,

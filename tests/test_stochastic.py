@@ -333,7 +333,7 @@ def test_partial_fit_warns_of_a_batch_far_lighter_than_those_before():
     assert np.linalg.norm(model.coef_) < 0.1 * before  # what it warns of
     message = str(record[0].message)
     assert "the mean of the 10 batches before it (100)" in message
-    assert "weighs the penalty 100 times as much as theirs" in message
+    assert "so this step weighs it 100 times as much as theirs" in message
     assert "min_batch_size=size" in message
     # The advice works: gen_batches joins the short batch to the one before.
     with warnings.catch_warnings():
