@@ -284,7 +284,8 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
         "they are not standardised."
     ) in message
     # Plain descent far above 2/L: the loss swings without blowing up in two
-    # of three folds (the third diverges), and the advice names 2/L.
+    # or three folds (whether a swing ends diverged follows the rounding,
+    # which differs between library versions), and the advice names 2/L.
     X, y = make_classification(400, 6, random_state=1)
     X = StandardScaler().fit_transform(X)
     search = BCELogisticRegressionCV(
@@ -293,7 +294,7 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
     with pytest.warns(ConvergenceWarning) as record:
         search.fit(X, y)
     assert re.search(
-        r"1 candidate did not converge in max_iter=300 iterations \(2 of its 3 "
+        r"1 candidate did not converge in max_iter=300 iterations \([23] of its 3 "
         r"fold fits\): \(C=1, "
         r"learning_rate=50\.0 > 2/L = 2\.\d+\); a fixed step above 2/L ",
         " ".join(str(w.message) for w in record),
@@ -2184,25 +2185,27 @@ def test_a_fold_with_some_classes_unfinished_is_an_unfinished_fold_fit():
     assert search.cv_results_["converged"].tolist() == [False]
 
 
-def test_a_candidate_diverging_in_one_fold_is_marked_diverged():
-    # Plain descent far above 2/L: the loss swings without blowing up in some
-    # folds and diverges in another, as each fold's own fit says.
+def test_a_candidate_diverging_in_some_folds_is_marked_diverged():
+    # Eight rows 1000 times the others' scale, held out by the first fold
+    # only: a step of 3 converges there and blows up within ten iterations
+    # in the other two folds, as each fold's own fit says.
     X, y = make_classification(400, 6, random_state=1)
     X = StandardScaler().fit_transform(X)
     splits = list(StratifiedKFold(3).split(X, y))
+    X[splits[0][1][:8]] *= 1000.0
     params = {"solver": "gd", "max_iter": 300}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         reasons = [
-            BCELogisticRegression(learning_rate=50.0, **params)
+            BCELogisticRegression(learning_rate=3.0, **params)
             .fit(X[train], y[train])
             .stop_reason_[0]
             for train, _ in splits
         ]
         search = BCELogisticRegressionCV(
-            learning_rates=[50.0, 1.0], cv=splits, **params
+            learning_rates=[3.0, "auto"], cv=splits, **params
         ).fit(X, y)
-    assert "diverged" in reasons and "max_iter" in reasons
+    assert reasons == ["converged", "diverged", "diverged"]
     assert search.cv_results_["diverged"].tolist() == [True, False]
     assert np.isnan(search.cv_results_["mean_test_score"][0])
     assert search.best_index_ == 1
