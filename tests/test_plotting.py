@@ -497,12 +497,10 @@ def test_learning_rate_display_from_estimator_reads_a_fitted_search():
     assert expected.ax_.get_ylabel() == "validation score"  # cv_results_ alone
     plt.close("all")
     ours.set_params(scoring=None).fit(X, y)
-    assert LearningRateDisplay.from_estimator(ours).ax_.get_ylabel() == (
-        "validation score"
-    )
-    assert LearningRateDisplay.from_estimator(
-        ours, score_name="s"
-    ).ax_.get_ylabel() == ("s")
+    unnamed = LearningRateDisplay.from_estimator(ours)
+    assert unnamed.ax_.get_ylabel() == "validation score"
+    named = LearningRateDisplay.from_estimator(ours, score_name="s")
+    assert named.ax_.get_ylabel() == "s"
     plt.close("all")
     theirs = GridSearchCV(
         BCELogisticRegression(),
