@@ -833,8 +833,9 @@ def descent(
                     )
                     slack = slack_scale * (xp.abs(smooth_y) + 1e-12)
                     # A step that no longer moves, or a huge alpha, is accepted.
+                    smooth_new = f_new - l1_penalty(x_new)
                     accepted = (
-                        (f_new - l1_penalty(x_new) <= bound + slack)
+                        (smooth_new <= bound + slack)
                         | xp.all(move == 0, axis=0)
                         | (alpha >= MAX_ALPHA)
                     )
@@ -857,7 +858,7 @@ def descent(
                     momentum = xp.where(accepted, t_next, momentum)
                     # Lengthened after a first-try decrease that rounding
                     # cannot explain, as the numpy engine's.
-                    decreased = f_new - l1_penalty(x_new) < smooth_y - slack
+                    decreased = smooth_new < smooth_y - slack
                     grown = xp.where(first_try & decreased, STEP_GROWTH * alpha, alpha)
                     alpha = xp.where(accepted, grown, 2.0 * alpha)
                     first_try = accepted

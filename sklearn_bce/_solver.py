@@ -807,7 +807,7 @@ class _Descent:
         # a decrease that rounding cannot explain: where the objective is
         # flat to rounding every step passes, and steps lengthened at each
         # iteration without bound (tol=0 runs) sent the iterate wandering.
-        smooth_new = step.f_new - self._l1_penalty(step.x_new, A)
+        # (smooth_new is the accepted steps', computed by the last pass.)
         first_try &= smooth_new < smooth_y - slack
         self.alpha[A[first_try]] *= STEP_GROWTH
 
