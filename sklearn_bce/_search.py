@@ -70,6 +70,7 @@ from ._validation import (
     check_some_weight,
     external_stacklevel,
     l1_ratio_said,
+    plain_value,
     previous_fit_on_error,
     scorer_accepts_sample_weight,
     scorer_with_classes,
@@ -1320,6 +1321,17 @@ stop_reason_, n_features_in_, feature_names_in_
         ``error_score="raise"``.
         """
         base = self._base_scorer()  # scikit-learn's checks of the scoring
+        if isinstance(self.scoring, dict):
+            # check_scoring validates each value only as a nested call, which
+            # fit's context skips (as GridSearchCV, which validates nested
+            # calls, does not).
+            for name, value in self.scoring.items():
+                if not (value is None or isinstance(value, str) or callable(value)):
+                    raise _invalid(
+                        "scoring",
+                        "must be a dict of scorer names (str), callables or "
+                        f"None. Got {value!r} for {name!r} instead.",
+                    )
         if not isinstance(self.scoring, list | tuple | dict):
             return scorer_with_classes(base, self.classes_), None
         named = (
@@ -1766,7 +1778,8 @@ def _rows_of_params(params, rows, n_samples):
 
 
 def _describe(params, note=""):
-    return f"(C={params['C']:g}, learning_rate={params['learning_rate']!r}{note})"
+    rate = plain_value(params["learning_rate"])
+    return f"(C={params['C']:g}, learning_rate={rate!r}{note})"
 
 
 def _listing(names, key, limit=10):

@@ -420,8 +420,10 @@ def test_clone_and_estimator_checks():
 
 def test_unfinished_candidates_are_marked_and_warned():
     X, y = data("breast_cancer")
-    search = BCELogisticRegressionCV(learning_rates=[0.01, "auto"], cv=3, max_iter=100)
-    with pytest.warns(ConvergenceWarning, match=r"learning_rate=0\.01.*rounding"):
+    # A numpy scalar rate is named as the number it holds, not its repr.
+    rates = [np.float64(0.01), "auto"]
+    search = BCELogisticRegressionCV(learning_rates=rates, cv=3, max_iter=100)
+    with pytest.warns(ConvergenceWarning, match=r"learning_rate=0\.01\).*rounding"):
         search.fit(X, y)
     results = search.cv_results_
     assert results["converged"].tolist() == [False, True]
@@ -1802,6 +1804,28 @@ def test_scoring_set_is_refused_as_in_grid_search():
     search = BCELogisticRegressionCV(scoring={"accuracy", "neg_log_loss"})
     with pytest.raises(ValueError, match="'scoring' parameter"):
         search.fit(X, y)
+
+
+@pytest.mark.parametrize("value", [5, 1.5, ["accuracy"]])
+def test_scoring_dict_values_must_be_scorers(value):
+    # As in GridSearchCV, whose nested check_scoring refuses them.
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(scoring={"a": value}, refit="a")
+    with pytest.raises(InvalidParameterError, match=r"'scoring'.*Got .* for 'a'"):
+        search.fit(X, y)
+
+
+def test_scoring_dict_value_none_is_the_accuracy_as_in_grid_search():
+    X, y = data("iris")
+    search = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring={"a": None}, refit="a"
+    ).fit(X, y)
+    plain = BCELogisticRegressionCV(
+        learning_rates=["auto"], cv=3, scoring="accuracy"
+    ).fit(X, y)
+    assert_array_equal(
+        search.cv_results_["mean_test_a"], plain.cv_results_["mean_test_score"]
+    )
 
 
 def test_missing_class_keeps_decision_values_finite():
