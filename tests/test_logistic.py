@@ -536,6 +536,21 @@ def test_separation_warning_counts_the_intercept_and_not_validation_rows():
     )
 
 
+def test_a_diverged_fit_is_not_also_said_to_separate_the_classes():
+    # Separable data and a warm start that separates it: the step diverges
+    # at once and the fit keeps the start, which separates the classes.  The
+    # divergence is the one thing to say (a smaller step reaches a model).
+    X = np.array([[-0.1], [1.0], [1.0], [1.0], [1.0]])
+    y = np.array([0, 1, 1, 1, 1])
+    model = BCELogisticRegression(
+        C=np.inf, learning_rate=1e5, max_iter=5, warm_start=True
+    )
+    model.coef_, model.intercept_ = np.array([[1.0]]), np.array([0.0])
+    (warning,) = _convergence_warnings(model, X, y)
+    assert model.stop_reason_.tolist() == ["diverged"]
+    assert "diverged" in str(warning.message)
+
+
 @pytest.mark.parametrize("sparse", [False, True])
 def test_separated_one_vs_rest_problems_are_named(sparse):
     X, y = load_iris(return_X_y=True)
