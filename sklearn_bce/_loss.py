@@ -424,14 +424,17 @@ def _run_chunks(function, n_chunks, n_threads):
     """``[function(c) for c in range(n_chunks)]`` on ``n_threads`` threads.
 
     Thread ``t`` runs a contiguous range of chunks; the calling thread runs the
-    first one.
+    first one.  The others run under the calling thread's floating-point
+    error handling (``np.errstate`` holds in the thread that set it only).
     """
     if n_threads <= 1 or n_chunks <= 1:
         return [function(c) for c in range(n_chunks)]
     bounds = np.linspace(0, n_chunks, n_threads + 1).round().astype(int)
+    caller_errors = np.geterr()
 
     def run_range(t):
-        return [function(c) for c in range(bounds[t], bounds[t + 1])]
+        with np.errstate(**caller_errors):
+            return [function(c) for c in range(bounds[t], bounds[t + 1])]
 
     futures = []
     try:

@@ -212,6 +212,29 @@ def test_results_do_not_depend_on_the_number_of_threads(layout, monkeypatch, tmp
         assert np.array_equal(models[n_threads].n_iter_, models[1].n_iter_)
 
 
+def test_sweep_threads_keep_the_callers_floating_point_error_handling(monkeypatch):
+    # A step so long that the logits overflow: the descent handles the inf and
+    # NaN it meets (it diverges) under np.errstate, which holds in the thread
+    # that set it only.  The sweep's other threads must see it too: the fit
+    # ends alike on 1 and 3 threads, without numpy's RuntimeWarnings (errors
+    # here).
+    monkeypatch.setattr(_loss, "BLOCK_ENTRIES", 64)
+    monkeypatch.setattr(_loss, "PARALLEL_MIN_ENTRIES", 256)
+    X, y = classification()
+    X = (X * 1e8).astype(np.float32)
+    models = {}
+    for n_threads in [1, 3]:
+        monkeypatch.setattr(_loss, "sweep_threads", lambda n=n_threads: n)
+        model = BCELogisticRegression(learning_rate=1e30, C=np.inf, tol=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            warnings.simplefilter("error", RuntimeWarning)
+            models[n_threads] = model.fit(X, y)
+    for model in models.values():
+        assert model.stop_reason_.tolist() == ["diverged"]
+    assert_array_equal(models[3].coef_, models[1].coef_)
+
+
 @pytest.mark.parametrize(
     "n_cpus, cap, openmp, expected",
     [
