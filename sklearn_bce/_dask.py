@@ -44,6 +44,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator
+from sklearn import config_context, get_config
 from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -261,9 +262,18 @@ def _chunk_class_weight(weight, y_index, *, per_class):
         return weight * per_class[y_index].astype(weight.dtype)
 
 
-def _chunk_predict(X, *, coef, intercept, classes, method, untrained=None):
-    """The numpy prediction ``method`` of a fitted model on one chunk."""
-    assert_all_finite(X, input_name="X")  # as the numpy prediction checks
+def _chunk_predict(
+    X, *, coef, intercept, classes, method, check_finite, untrained=None
+):
+    """The numpy prediction ``method`` of a fitted model on one chunk.
+
+    ``check_finite``: scikit-learn's ``assume_finite`` where the prediction
+    was asked for, negated (a dask worker thread or process has its own
+    configuration).
+    """
+    if check_finite:
+        with config_context(assume_finite=False):
+            assert_all_finite(X, input_name="X")  # as the numpy prediction checks
     scores = np.asarray(X @ coef.T) + intercept
     if untrained is not None:
         lower_untrained(scores, untrained)
@@ -914,6 +924,7 @@ def predict_dask(estimator, X, method):
     dtype = np.result_type(X.dtype, coef.dtype)
     one_column = coef.shape[0] == 1
     kwargs = {"coef": coef, "intercept": intercept, "classes": classes}
+    kwargs["check_finite"] = not get_config()["assume_finite"]
     # A search's model may lack classes no training part held.
     kwargs["untrained"] = getattr(estimator, "_untrained_classes", None)
     if method == "predict" or (method == "decision_function" and one_column):

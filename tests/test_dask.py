@@ -8,6 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.datasets import load_iris, make_classification
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
@@ -690,6 +691,23 @@ def test_predicting_non_finite_X_raises_as_numpy(bad):
         lazy = getattr(model, method)(as_dask(X))  # raised when computed
         with pytest.raises(ValueError, match=match):
             lazy.compute(scheduler="sync")
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "threads"])
+def test_predicting_keeps_the_assume_finite_of_the_call(scheduler):
+    # scikit-learn's configuration is the calling thread's; dask's worker
+    # threads follow the one in force where the prediction was asked for.
+    X, y, _ = make_data(2)
+    model = BCELogisticRegression().fit(X, y)
+    X[1234, 2] = np.nan
+    with config_context(assume_finite=True):
+        expected = model.predict(X)
+        lazy = model.predict(as_dask(X))
+    np.testing.assert_array_equal(lazy.compute(scheduler=scheduler), expected)
+    lazy = model.predict(as_dask(X))
+    with config_context(assume_finite=True):
+        with pytest.raises(ValueError, match="Input X contains NaN"):
+            lazy.compute(scheduler=scheduler)
 
 
 def test_predicting_rows_of_unknown_count_stays_lazy(monkeypatch):
