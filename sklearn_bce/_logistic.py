@@ -535,9 +535,8 @@ class BCELogisticRegression(
         factor (up to about 10 in a search over small random unpenalised fits
         at ``tol=1e-10``, 20 over unscaled data with an L1 term: scale the
         data or lower ``tol`` where the returned point must meet it); if that
-        step raised the objective (a fixed step
-        too long for the curvature there), it returns the point where
-        ``tol`` was met instead.  With
+        step raised the objective (a fixed step too long for the curvature
+        there), it returns the point where ``tol`` was met instead.  With
         ``tol=0`` exactly ``max_iter`` iterations are run, unless the gradient
         is exactly zero (an L1 penalty that zeroes every coefficient, or a
         fixed point in the float precision), which stops as converged.  In
