@@ -1136,10 +1136,9 @@ class BCELogisticRegression(
         steps_so_far = getattr(self, "_n_partial_steps", 0)
         batch_weight = float(np.sum(sample_weight, dtype=np.float64))
         weight_so_far = self.__dict__.get("_partial_weight", 0.0)
+        mean = weight_so_far / steps_so_far if steps_so_far else 0.0
         # (Without a penalty, C=inf, the weights scale nothing.)
-        lighter = batch_weight < 0.5 * weight_so_far / max(steps_so_far, 1)
-        if steps_so_far and lighter and self.C != np.inf:
-            mean = weight_so_far / steps_so_far
+        if batch_weight < 0.5 * mean and self.C != np.inf:
             warnings.warn(
                 f"This batch's total weight ({batch_weight:.3g}) is under half "
                 f"the mean of the {steps_so_far} batch"
@@ -1149,9 +1148,8 @@ class BCELogisticRegression(
                 f"{mean / batch_weight:.3g} times as much as theirs and can "
                 "shrink the coefficients far toward zero. Give batches of "
                 "similar total weight (for example sklearn.utils.gen_batches("
-                "n, size, "
-                "min_batch_size=size), which joins a short last batch to the "
-                "one before it).",
+                "n, size, min_batch_size=size), which joins a short last batch "
+                "to the one before it).",
                 UserWarning,
                 stacklevel=external_stacklevel(),
             )
