@@ -353,6 +353,24 @@ def test_partial_fit_warns_of_a_batch_far_lighter_than_those_before():
         joined.partial_fit(X[100:200], y[100:200])
 
 
+@pytest.mark.parametrize("C", [1.0, np.inf])
+def test_partial_fit_warns_under_half_the_mean_weight_with_a_penalty_only(C):
+    X, y = make_classification(40, 5, n_informative=3, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    model = BCELogisticRegression(C=C)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.partial_fit(X[:10], y[:10], classes=[0, 1])
+        model.partial_fit(X[10:20], y[10:20])
+        model.partial_fit(X[20:25], y[20:25])  # half the mean of 10: no warning
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        model.partial_fit(X[25:29], y[25:29])  # under half the mean of 25 / 3
+    warned = [w for w in record if "is under half the mean" in str(w.message)]
+    # Without a penalty (C=inf) the weights scale nothing.
+    assert len(warned) == (C != np.inf)
+
+
 def test_partial_fit_after_fit_continues_with_fresh_counts(breast_cancer):
     X, y = breast_cancer
     model = BCELogisticRegression(early_stopping=True, random_state=0).fit(X, y)
