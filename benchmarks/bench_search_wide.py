@@ -68,12 +68,18 @@ SCENARIOS = ("classes", "candidates", "steps", "sparse")
 
 
 def scenario(name, scale):
-    """``(X, y, grid)`` of a scenario; ``scale`` multiplies its number of rows."""
+    """``(X, y, grid)`` of a scenario; ``scale`` multiplies its number of rows.
+
+    The sparse scenario's features scale with its rows, down to 5000.
+    """
     if name == "sparse":
         n = max(30, round(5000 * scale))
+        # The features scale with the rows, down to 5000; a row keeps about
+        # 50 nonzero entries.
+        p = max(5000, round(50000 * scale))
         rng = np.random.default_rng(0)
-        X = sp.random(n, 50000, density=0.001, format="csr", random_state=0)
-        score = X @ rng.standard_normal(50000)
+        X = sp.random(n, p, density=50 / p, format="csr", random_state=0)
+        score = X @ rng.standard_normal(p)
         y = np.digitize(score, np.quantile(score, np.linspace(0, 1, 11)[1:-1]))
         grid = {"Cs": [0.1, 1.0, 10.0, 100.0], "learning_rates": ["auto", 1.0]}
         return X, y, grid, {}, 3
@@ -237,7 +243,10 @@ def parse_args(argv=None):
     )
     parser.add_argument("--repeats", type=int, default=3, help="fits of each search")
     parser.add_argument(
-        "--scale", type=float, default=1.0, help="factor on every scenario's rows"
+        "--scale",
+        type=float,
+        default=1.0,
+        help="factor on every scenario's rows (and the sparse one's features)",
     )
     parser.add_argument(
         "--max-iter",

@@ -486,7 +486,8 @@ def _says_separated(model, X, y, sample_weight=None):
 
 
 @pytest.mark.parametrize(
-    "params", [{}, {"tol": 1e-8}, {"max_iter": 5}, {"batch_size": 20}]
+    "params",
+    [{}, {"tol": 1e-8}, {"max_iter": 5}, {"batch_size": 20, "max_iter": 100}],
 )
 def test_separated_classes_without_a_penalty_are_said_to_have_no_minimum(params):
     # Setosa against versicolor: a plane separates them, so without a

@@ -75,7 +75,9 @@ def both_searches(X, y, grid, splits, sample_weight=None, **params):
 
 GRIDS = {
     "nesterov": {"learning_rate": [0.05, "auto", 0.5, 2.0], "C": [0.1, 1.0]},
-    "gd": {"learning_rate": [0.2, "auto", 0.5], "C": [0.1, 1.0]},
+    # Plain gradient descent needs up to 8000 iterations on breast cancer at
+    # C=1; these values of C take a third of the iterations of 0.1 and 1.
+    "gd": {"learning_rate": [0.2, "auto", 0.5], "C": [0.03, 0.3]},
 }
 
 

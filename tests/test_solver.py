@@ -93,10 +93,12 @@ def test_hessian_bound_metric_needs_fewer_iterations_than_the_scalar_step():
             metric=metric,
             line_search=line_search,
             max_iter=100_000,
-            tol=1e-8,
+            tol=1e-6,
         )
+        assert result.converged[0]
         iterations[name] = result.n_iter[0]
-    assert iterations["cholesky"] < iterations["lipschitz"]
+    # 85 against 3655 here (36519 at tol=1e-8).
+    assert 10 * iterations["cholesky"] < iterations["lipschitz"]
 
 
 @pytest.mark.parametrize("scale", [1e4, 1e8])
