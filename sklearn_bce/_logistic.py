@@ -996,8 +996,10 @@ class BCELogisticRegression(
         short last batch to the one before).  The step is ``learning_rate``,
         or with ``"auto"`` the batch's safe step ``1/L`` (so each step
         descends on its batch); a fixed step that makes the batch's
-        objective diverge is not taken (``ConvergenceWarning``,
-        ``stop_reason_`` ``"diverged"``).  A constant step leaves the model
+        objective diverge (past 100 times ``max(J(start), 1)``) is not taken
+        (``ConvergenceWarning``, ``stop_reason_`` ``"diverged"``), and one
+        that raises it less is taken with a ``ConvergenceWarning`` naming the
+        batch's safe step.  A constant step leaves the model
         wandering near that optimum by an amount that shrinks with the step
         and with larger batches; ``fit``
         reaches its own optimum (with ``batch_size`` too, whose batches count
@@ -1177,6 +1179,30 @@ class BCELogisticRegression(
                 "large for this data. The coefficients were kept as they were. "
                 f"A fixed step of at most 1/L = {longest:.3g} (L the smoothness "
                 "bound of this batch's loss) cannot diverge; use one, or "
+                "learning_rate='auto', or standardise the features if they "
+                "are not.",
+                ConvergenceWarning,
+                stacklevel=external_stacklevel(),
+            )
+        # A step no longer than 1/L descends on its batch: one that raised
+        # the batch's objective (by more than rounding) is too long for it.
+        rose = ~diverged & rose_above_start(
+            result.objective, result.start_objective, result.coef.dtype
+        )
+        if self.learning_rate != "auto" and rose.any():
+            ratio = np.where(rose, result.objective / result.start_objective, 0.0)
+            worst = int(np.argmax(ratio))
+            longest = safe_step(objective.smoothness_bound()[rose]).min()
+            rate = _plain_number(self.learning_rate)
+            warnings.warn(
+                f"The step on this batch raised its objective"
+                f"{self._problem_names()(rose)} (from "
+                f"{result.start_objective[worst]:.3g} to "
+                f"{result.objective[worst]:.3g}): learning_rate={rate} is too "
+                "large for this batch, and the model can swing from batch to "
+                "batch instead of settling. The step was taken. A fixed step "
+                f"of at most 1/L = {longest:.3g} (L the smoothness bound of "
+                "this batch's loss) descends on it; use one, or "
                 "learning_rate='auto', or standardise the features if they "
                 "are not.",
                 ConvergenceWarning,

@@ -475,7 +475,7 @@ def descent(
         them also.
     rise_is_divergence : bool, default=True
         See ``check_divergence``.  ``partial_fit``'s single steps turn it off:
-        a step may rise on one batch's objective and still help the stream.
+        it takes a step that rises on its batch's objective (and warns).
     metric_switch : tuple (int, callable), default=None
         ``(iteration, build)``: after that many iterations, the columns ``A``
         still running go on with the metric ``build(A)`` returns (unless

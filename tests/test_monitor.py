@@ -677,12 +677,21 @@ def test_converging_one_iteration_after_the_best_validation_loss_keeps_the_best(
 
 def test_verbose_partial_fit_says_which_steps_diverged(capsys):
     # Iris with one feature scaled up: at this step class 0's step diverges
-    # (and is not taken) while the others' are; at a larger one, all do.
+    # (and is not taken) while the others' are (raising their objectives,
+    # below the divergence limit); at a larger one, all diverge.
     X, y = load_iris(return_X_y=True)
     X[:, 0] *= 30
     model = BCELogisticRegression(learning_rate=0.057, verbose=1)
-    with pytest.warns(ConvergenceWarning, match="diverge"):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         model.partial_fit(X, y, classes=[0, 1, 2])
+    assert [w.category for w in record] == [ConvergenceWarning] * 2
+    assert str(record[0].message).startswith(
+        "The step on this batch made the objective diverge for classes [0]"
+    )
+    assert str(record[1].message).startswith(
+        "The step on this batch raised its objective for classes [1, 2]"
+    )
     assert model.stop_reason_.tolist() == ["diverged", "max_iter", "max_iter"]
     (line,) = capsys.readouterr().out.splitlines()
     printed = float(line.split("objective = ")[1].split(",")[0])

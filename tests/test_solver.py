@@ -1,5 +1,6 @@
 """The descent engines on problems with known answers, without the estimator."""
 
+import re
 import warnings
 
 import numpy as np
@@ -216,22 +217,39 @@ def test_divergence_keeps_the_coefficients_of_the_lowest_objective():
 def test_partial_fit_takes_a_step_that_rises_below_the_divergence_limit():
     # One fixed step far above 1/L raises the batch's objective from log 2
     # to about 4, below the limit of 100: fit would call a whole run that
-    # ends like this diverged, but a partial_fit step is taken (a stream's
-    # steps may rise on one batch and still help).
+    # ends like this diverged; a partial_fit step is taken, and it says that
+    # the objective rose and which step would have descended.
     rng = np.random.RandomState(0)
     X = rng.randn(300, 5) * [1, 1, 1, 1, 20]
     y = (X @ [1, -1, 0.5, 0, 0.05] + rng.randn(300) > 0).astype(int)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        model = BCELogisticRegression(learning_rate=0.3)
+    model = BCELogisticRegression(learning_rate=0.3)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
         model.partial_fit(X, y, classes=[0, 1])
     assert model.loss_curve_[0] > np.log(2)
     assert model.stop_reason_.tolist() == ["max_iter"]
+    (warning,) = record
+    assert warning.category is ConvergenceWarning and warning.filename == __file__
+    message = str(warning.message)
+    assert message.startswith(
+        "The step on this batch raised its objective (from 0.693 to "
+        f"{model.loss_curve_[0]:.3g}): learning_rate=0.3 is too large for this "
+        "batch"
+    )
+    assert "The step was taken." in message
     step = BCELogisticRegression(solver="gd", learning_rate=0.3, max_iter=1, tol=0)
     with pytest.warns(ConvergenceWarning, match="diverged after 1 iteration: "):
         step.fit(X, y)
     assert_array_equal(step.coef_, 0.0)
     assert np.abs(model.coef_).max() > 1.0
+    # The step it names descends on the batch, without a warning, as "auto".
+    safe = float(re.search(r"1/L = ([0-9.e+-]+) ", message).group(1))
+    for rate in (safe, "auto"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model = BCELogisticRegression(learning_rate=rate)
+            model.partial_fit(X, y, classes=[0, 1])
+        assert model.loss_curve_[0] < np.log(2)
 
 
 def test_tol_zero_runs_exactly_max_iter():

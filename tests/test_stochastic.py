@@ -859,6 +859,30 @@ def test_partial_fit_refuses_a_diverging_step(breast_cancer):
     assert np.isfinite(model.predict_proba(X)).all()
 
 
+def test_partial_fit_names_the_classes_whose_objective_a_step_raised():
+    # Unscaled iris, a step of 0.15: only the problem of class 1 rises
+    # (0.693 to 0.702); its step is taken, as the others'.
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(learning_rate=0.15)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        model.partial_fit(X, y, classes=[0, 1, 2])
+    rose = model.loss_curve_[:, 0] > np.log(2)
+    assert rose.tolist() == [False, True, False]
+    (warning,) = record
+    assert warning.category is ConvergenceWarning
+    assert str(warning.message).startswith(
+        "The step on this batch raised its objective for classes [1] (from "
+        f"0.693 to {model.loss_curve_[1, 0]:.3g}): learning_rate=0.15"
+    )
+    assert model.stop_reason_.tolist() == ["max_iter"] * 3
+    assert (model.coef_ != 0).all()
+    # A step that lowers every class's objective says nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        BCELogisticRegression(learning_rate=0.1).partial_fit(X, y, classes=[0, 1, 2])
+
+
 def test_failed_first_partial_fit_is_not_fitted():
     X, y = load_iris(return_X_y=True)
     model = BCELogisticRegression()
