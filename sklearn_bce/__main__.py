@@ -1358,8 +1358,7 @@ def run_predict(args, out=None):
             "row would not be predicted); if they are the names, write them as "
             "text that is not a number"
         )
-    _check_numeric(frame, args.data)
-    _check_complete(frame, args.data)
+    table = frame
     if names is None:
         # Columns by position: the model has no names to check them against.
         n_features = getattr(model, "n_features_in_", frame.shape[1])
@@ -1375,7 +1374,17 @@ def run_predict(args, out=None):
         try:
             proba = model.predict_proba(frame)
             labels = model.predict(frame)
-        except (AttributeError, TypeError, IndexError, NotFittedError) as exc:
+        except (ValueError, AttributeError, TypeError, IndexError) as exc:
+            # A pipeline's own steps (an imputer, an encoder) may take missing
+            # or non-numeric values: they are refused only where the model
+            # fails on the data, and then named.
+            _check_numeric(table, args.data)
+            _check_complete(table, args.data)
+            if isinstance(exc, ValueError) and not isinstance(exc, NotFittedError):
+                raise CommandError(
+                    f"{args.data}: the model cannot predict these rows: "
+                    f"{_one_line(exc)}"
+                ) from None
             raise CommandError(
                 f"{args.model}: cannot predict with this model (was it made "
                 f"with other versions?): {_one_line(exc)}"

@@ -178,6 +178,47 @@ def test_predict_writes_the_predictions_of_the_saved_model(fitted):
     )
 
 
+def test_predict_leaves_missing_and_text_values_to_a_pipeline_that_takes_them(
+    tmp_path,
+):
+    # A saved pipeline that imputes and encodes: the command does not refuse
+    # what its steps handle; a model that fails on such values is refused
+    # with the command's own message, naming the column.
+    from sklearn.compose import make_column_transformer
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import OneHotEncoder
+
+    frame = breast_cancer_frame()
+    X = frame.drop(columns="target").assign(city=["a", "b", "c"] * 189 + ["a", "b"])
+    model = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["city"]),
+            remainder=make_pipeline(SimpleImputer(), StandardScaler()),
+        ),
+        BCELogisticRegression(),
+    ).fit(X, frame["target"])
+    sio.dump(model, tmp_path / "imputing.skops")
+    rows = X.iloc[:4].copy()
+    rows.iloc[0, 0] = np.nan
+    rows.iloc[1, -1] = "unseen"
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    result = run_here("predict", "imputing.skops", "rows.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    printed = pd.read_csv(io.StringIO(result.stdout))
+    assert_array_equal(printed["prediction"], model.predict(rows))
+    assert_allclose(printed[["proba_0", "proba_1"]], model.predict_proba(rows))
+    # A model without those steps: refused, naming the column.
+    plain = make_pipeline(StandardScaler(), BCELogisticRegression())
+    sio.dump(plain.fit(X.drop(columns="city"), frame["target"]), tmp_path / "p.skops")
+    rows.drop(columns="city").to_csv(tmp_path / "nan.csv", index=False)
+    result = run_here("predict", "p.skops", "nan.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "sklearn-bce: error: nan.csv: feature column(s) 'mean radius' have 1 "
+        "missing value(s); fill or drop them\n"
+    )
+
+
 def test_predict_says_how_many_predictions_it_wrote(bad_inputs, capsys, monkeypatch):
     monkeypatch.chdir(bad_inputs)
     assert cli.main(["predict", "model.skops", "data.csv", "--output", "p.csv"]) == 0
