@@ -23,6 +23,7 @@ import inspect
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -1374,20 +1375,21 @@ def run_predict(args, out=None):
         try:
             proba = model.predict_proba(frame)
             labels = model.predict(frame)
-        except (ValueError, AttributeError, TypeError, IndexError) as exc:
-            # A pipeline's own steps (an imputer, an encoder) may take missing
-            # or non-numeric values: they are refused only where the model
-            # fails on the data, and then named.
-            _check_numeric(table, args.data)
-            _check_complete(table, args.data)
-            if isinstance(exc, ValueError) and not isinstance(exc, NotFittedError):
-                raise CommandError(
-                    f"{args.data}: the model cannot predict these rows: "
-                    f"{_one_line(exc)}"
-                ) from None
+        except (AttributeError, TypeError, IndexError, NotFittedError) as exc:
             raise CommandError(
                 f"{args.model}: cannot predict with this model (was it made "
                 f"with other versions?): {_one_line(exc)}"
+            ) from None
+        except ValueError as exc:
+            # A pipeline's own steps (an imputer, an encoder) may take missing
+            # or non-numeric values: they are refused, naming their columns,
+            # only where the model fails on such values (scikit-learn's words
+            # for them).
+            if re.search(r"NaN|infinity|string", str(exc)):
+                _check_numeric(table, args.data)
+                _check_complete(table, args.data)
+            raise CommandError(
+                f"{args.data}: the model cannot predict these rows: {_one_line(exc)}"
             ) from None
     _print_warnings(caught)
     classes = list(model.classes_)

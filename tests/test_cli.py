@@ -207,6 +207,15 @@ def test_predict_leaves_missing_and_text_values_to_a_pipeline_that_takes_them(
     printed = pd.read_csv(io.StringIO(result.stdout))
     assert_array_equal(printed["prediction"], model.predict(rows))
     assert_allclose(printed[["proba_0", "proba_1"]], model.predict_proba(rows))
+    # Other data the model refuses: its reason, in one line.
+    strict = clone(model).set_params(columntransformer__onehotencoder=OneHotEncoder())
+    sio.dump(strict.fit(X, frame["target"]), tmp_path / "strict.skops")
+    result = run_here("predict", "strict.skops", "rows.csv", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        "sklearn-bce: error: rows.csv: the model cannot predict these rows: "
+        "Found unknown categories ['unseen'] in column 0 during transform"
+    )
     # A model without those steps: refused, naming the column.
     plain = make_pipeline(StandardScaler(), BCELogisticRegression())
     sio.dump(plain.fit(X.drop(columns="city"), frame["target"]), tmp_path / "p.skops")
