@@ -1190,8 +1190,8 @@ class BCELogisticRegression(
             result.objective, result.start_objective, result.coef.dtype
         )
         if self.learning_rate != "auto" and rose.any():
-            ratio = np.where(rose, result.objective / result.start_objective, 0.0)
-            worst = int(np.argmax(ratio))
+            rise = result.objective - result.start_objective
+            worst = int(np.argmax(np.where(rose, rise, -np.inf)))
             longest = safe_step(objective.smoothness_bound()[rose]).min()
             rate = _plain_number(self.learning_rate)
             warnings.warn(
