@@ -1169,20 +1169,28 @@ class BCELogisticRegression(
             rise_is_divergence=False,
         )
         diverged = result.stop_reason == DIVERGED
-        if diverged.any():
-            longest = safe_step(objective.smoothness_bound()[diverged]).min()
-            names = self._problem_names()
-            rate = _plain_number(self.learning_rate)
+        names = self._problem_names()
+
+        def warn_of_the_step(chosen, happened, outcome, promise):
+            # Both warnings name the batch's safe step, the same advice.
+            longest = safe_step(objective.smoothness_bound()[chosen]).min()
             warnings.warn(
-                f"The step on this batch made the objective diverge"
-                f"{names(diverged)}: learning_rate={rate} is too "
-                "large for this data. The coefficients were kept as they were. "
+                f"The step on this batch {happened}: learning_rate="
+                f"{_plain_number(self.learning_rate)} is too large for {outcome} "
                 f"A fixed step of at most 1/L = {longest:.3g} (L the smoothness "
-                "bound of this batch's loss) cannot diverge; use one, or "
+                f"bound of this batch's loss) {promise}; use one, or "
                 "learning_rate='auto', or standardise the features if they "
                 "are not.",
                 ConvergenceWarning,
                 stacklevel=external_stacklevel(),
+            )
+
+        if diverged.any():
+            warn_of_the_step(
+                diverged,
+                f"made the objective diverge{names(diverged)}",
+                "this data. The coefficients were kept as they were.",
+                "cannot diverge",
             )
         # A step no longer than 1/L descends on its batch: one that raised
         # the batch's objective (by more than rounding) is too long for it.
@@ -1192,21 +1200,14 @@ class BCELogisticRegression(
         if self.learning_rate != "auto" and rose.any():
             rise = result.objective - result.start_objective
             worst = int(np.argmax(np.where(rose, rise, -np.inf)))
-            longest = safe_step(objective.smoothness_bound()[rose]).min()
-            rate = _plain_number(self.learning_rate)
-            warnings.warn(
-                f"The step on this batch raised its objective"
-                f"{self._problem_names()(rose)} (from "
+            warn_of_the_step(
+                rose,
+                f"raised its objective{names(rose)} (from "
                 f"{result.start_objective[worst]:.3g} to "
-                f"{result.objective[worst]:.3g}): learning_rate={rate} is too "
-                "large for this batch, and the model can swing from batch to "
-                "batch instead of settling. The step was taken. A fixed step "
-                f"of at most 1/L = {longest:.3g} (L the smoothness bound of "
-                "this batch's loss) descends on it; use one, or "
-                "learning_rate='auto', or standardise the features if they "
-                "are not.",
-                ConvergenceWarning,
-                stacklevel=external_stacklevel(),
+                f"{result.objective[worst]:.3g})",
+                "this batch, and the model can swing from batch to batch "
+                "instead of settling. The step was taken.",
+                "descends on it",
             )
         self._n_partial_steps = steps_so_far + 1
         self._partial_weight = weight_so_far + batch_weight
