@@ -326,7 +326,13 @@ default="neg_log_loss"
         classes (and, for two classes, ``pos_label`` the second, unless the
         scorer sets them), as in ``LogisticRegressionCV``, so a held-out part
         that lacks a class is still scored (metrics that need every class in
-        it, such as ROC AUC, give NaN there, with a warning).  A class missing
+        it, such as ROC AUC, give NaN there, with a warning).  Scorers of
+        predicted labels (``f1``, ``precision``, ``recall``, ...) keep their
+        ``pos_label=1``, as in ``GridSearchCV``: where 1 is not a class (string
+        labels, for example) they raise, and the search says so; pass
+        ``make_scorer(f1_score, pos_label=...)``.  (``LogisticRegressionCV``
+        scores labels it has encoded, and takes the second class as the
+        positive one.)  A class missing
         from a fold's training part (a rare class) is not trained in that
         fold, as in the fold's single fit; the fold model gives it
         probability 0 and never predicts it (to rounding: its decision value
@@ -372,7 +378,12 @@ default="neg_log_loss"
         scorer raises, with a ``UserWarning``; ``"raise"`` raises the error
         instead.  A search in which no training part can be fitted raises,
         and so does one in which no candidate has a finite mean score, saying
-        why (``GridSearchCV`` would refit the first candidate).
+        why, whenever a candidate must be chosen: to refit it or, with
+        ``refit=False`` and one metric, to average its fold models
+        (``GridSearchCV`` would refit the first candidate, or with
+        ``refit=False`` keep the scores only).  With several metrics and
+        ``refit=False`` nothing is chosen and nothing raises: the NaN scores
+        are stored in ``cv_results_``.
         Diverged candidates score NaN whatever ``error_score`` is.
 
     return_train_score : bool, default=False

@@ -303,12 +303,35 @@ def test_fixed_steps_above_the_safe_step_are_named_when_they_do_not_converge():
     )
 
 
-def test_all_candidates_diverging_is_an_error():
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "scoring, refit",
+    [
+        ("neg_log_loss", True),
+        ("neg_log_loss", False),
+        (["accuracy", "neg_log_loss"], "accuracy"),
+    ],
+)
+def test_all_candidates_diverging_is_an_error_where_one_must_be_chosen(scoring, refit):
+    # To refit it, or (refit=False, one metric) to average its fold models.
     X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(
+        learning_rates=[1e4], cv=3, scoring=scoring, refit=refit
+    )
     with pytest.raises(ValueError, match="Every candidate diverged"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            BCELogisticRegressionCV(learning_rates=[1e4], cv=3).fit(X, y)
+        search.fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_all_candidates_diverging_without_a_choice_keeps_the_results():
+    # Several metrics and refit=False: nothing is chosen, as in GridSearchCV.
+    X, y = data("breast_cancer")
+    search = BCELogisticRegressionCV(
+        learning_rates=[1e3, 1e4], cv=3, scoring=["neg_log_loss"], refit=False
+    ).fit(X, y)
+    assert search.cv_results_["diverged"].all()
+    assert np.isnan(search.cv_results_["mean_test_neg_log_loss"]).all()
+    assert not hasattr(search, "coef_")
 
 
 def test_results_describe_the_descent():
