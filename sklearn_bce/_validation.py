@@ -192,14 +192,26 @@ def refuse_nonfinite_start(coef, continuing):
 
     ``continuing`` names what starts from them (``"warm_start=True"``,
     ``"partial_fit"``).  A ``coef_`` or ``intercept_`` set by hand to NaN or
-    infinity would otherwise give a NaN model.
+    infinity would otherwise give a NaN model; one so large that the sum of
+    its squares overflows float64 (entries beyond about 1e154) would leave
+    the penalty, and so the objective, infinite: no step could lower it.
     """
+    fix = "Set them to {} values, or fit anew with warm_start=False (from zeros)."
     if not np.isfinite(coef).all():
         raise ValueError(
             f"{continuing} cannot start from the model's coef_ and intercept_: "
             "they hold NaN or infinity (or values beyond the range of "
-            f"{np.dtype(coef.dtype).name}, the data's precision). Set them to "
-            "finite values, or fit anew with warm_start=False (from zeros)."
+            f"{np.dtype(coef.dtype).name}, the data's precision). "
+            + fix.format("finite")
+        )
+    with np.errstate(over="ignore"):
+        squares = np.square(coef, dtype=np.float64).sum()
+    if not np.isfinite(squares):
+        raise ValueError(
+            f"{continuing} cannot start from the model's coef_ and intercept_: "
+            "they are so large that the sum of their squares overflows float64 "
+            f"(the largest is {float(np.abs(coef).max()):.3g} in absolute "
+            "value), so the objective is infinite there. " + fix.format("smaller")
         )
 
 

@@ -650,6 +650,30 @@ def test_continuing_from_non_finite_coefficients_is_refused(attribute, value, me
     assert np.isfinite(model.coef_).all()
 
 
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_continuing_from_coefficients_of_infinite_penalty_is_refused(method):
+    # Finite, but ||w||^2 overflows float64: the objective is infinite and no
+    # step lowers it (the fit would stall, warning of overflow every step).
+    X, y = load_iris(return_X_y=True)
+    model = BCELogisticRegression(warm_start=True).fit(X, y)
+    model.coef_[:] = 1e200
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy overflow warning first
+        with pytest.raises(
+            ValueError,
+            match=r"so large that the sum of their squares overflows float64 "
+            r"\(the largest is 1e\+200 in absolute value\)",
+        ):
+            getattr(model, method)(X, y)
+    # Large but of a finite penalty: the fit starts there.
+    model.coef_[:] = 1e100
+    model.set_params(max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    assert np.isfinite(model.coef_).all()
+
+
 def test_a_warm_start_beyond_the_range_of_float32_data_is_refused():
     # Finite as set, but infinite in the precision of the data.
     X, y = load_breast_cancer(return_X_y=True)

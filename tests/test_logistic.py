@@ -325,6 +325,26 @@ def test_sparsify_keeps_the_model_and_every_method_accepts_it(
     assert_allclose(model.coef_, dense_coef, atol=1e-3)
 
 
+@pytest.mark.parametrize(
+    "model_dtype, data_dtype", [(np.float32, np.float64), (np.float64, np.float32)]
+)
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_a_sparsified_model_predicts_sparse_data_of_the_other_dtype(
+    breast_cancer_standardised, model_dtype, data_dtype, fmt
+):
+    # SciPy multiplies sparse matrices of one dtype only: the product is
+    # promoted as the dense coef_'s is.
+    X, y = breast_cancer_standardised
+    model = BCELogisticRegression(C=0.1, l1_ratio=1.0).fit(X.astype(model_dtype), y)
+    data = sp.csr_matrix(X.astype(data_dtype)).asformat(fmt)
+    expected = model.decision_function(data)
+    model.sparsify()
+    scores = model.decision_function(data)
+    assert scores.dtype == expected.dtype == np.float64
+    assert_allclose(scores, expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(model.predict(data), model.densify().predict(data))
+
+
 @pytest.mark.parametrize("method", ["sparsify", "densify"])
 def test_sparsify_and_densify_need_a_fitted_model(method):
     with pytest.raises(NotFittedError, match="must be fitted before"):
