@@ -575,8 +575,8 @@ class BCELogisticRegression(
         with ``LogisticRegression``, the data must have the previous fit's
         numbers of features and classes (otherwise ``fit`` raises a
         ``ValueError``).  Coefficients set by hand to NaN or infinity, or so
-        large that the sum of their squares overflows float64 (an infinite
-        objective), are refused.  A start far from the optimum, where every
+        large that the sum of their squares overflows float64 (beyond about
+        1e154), are refused.  A start far from the optimum, where every
         logit is saturated, is left slowly: the gradient is bounded by the
         data, so each step moves the coefficients a bounded distance (on
         100 x 4 ``make_classification`` data, a start at 1e10 had not

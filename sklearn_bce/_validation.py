@@ -193,8 +193,9 @@ def refuse_nonfinite_start(coef, continuing):
     ``continuing`` names what starts from them (``"warm_start=True"``,
     ``"partial_fit"``).  A ``coef_`` or ``intercept_`` set by hand to NaN or
     infinity would otherwise give a NaN model; one so large that the sum of
-    its squares overflows float64 (entries beyond about 1e154) would leave
-    the penalty, and so the objective, infinite: no step could lower it.
+    its squares overflows float64 (entries beyond about 1e154) makes the
+    penalty infinite, and the fit would stall there (without a penalty, its
+    steps, bounded by the data, would not bring it back either).
     """
     fix = "Set them to {} values, or fit anew with warm_start=False (from zeros)."
     if not np.isfinite(coef).all():
@@ -211,7 +212,8 @@ def refuse_nonfinite_start(coef, continuing):
             f"{continuing} cannot start from the model's coef_ and intercept_: "
             "they are so large that the sum of their squares overflows float64 "
             f"(the largest is {float(np.abs(coef).max()):.3g} in absolute "
-            "value), so the objective is infinite there. " + fix.format("smaller")
+            "value): a penalised objective is infinite there, and gradient steps, "
+            "bounded by the data, cannot bring them back. " + fix.format("smaller")
         )
 
 
