@@ -620,12 +620,12 @@ class BCELogisticRegression(
         gradient, whatever the weights).  A
         ``batch_size`` not smaller than the number of samples fits
         full-batch, with a warning.  Each batch's step has a fixed cost in
-        Python and NumPy calls (about 0.3 ms on a 2-core machine, whatever
-        the batch's size), so batches of a few rows are slow: on standardised
-        10,000 x 20 data, ``batch_size=1`` took over a thousand times as
-        long as the full-batch fit (about a minute), 32 some 30-50 times,
-        256 some 1.5-3.5 times (in runs on two such machines).  Use batches
-        of hundreds of rows or more.
+        Python and NumPy calls (about 0.25 ms with ``learning_rate="auto"``
+        on a 2-core machine, whatever the batch's size), so batches of a few
+        rows are slow: on standardised 10,000 x 20 data
+        (``benchmarks/bench_minibatch.py``), ``batch_size=1`` took about
+        4,200 times as long as the full-batch fit (46 s), 32 about 70 times
+        and 256 about 6 times.  Use batches of hundreds of rows or more.
 
     early_stopping : bool, default=False
         Hold out a stratified ``validation_fraction`` of the training data
