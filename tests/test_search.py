@@ -324,7 +324,8 @@ def test_all_candidates_diverging_is_an_error_where_one_must_be_chosen(scoring, 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_all_candidates_diverging_without_a_choice_keeps_the_results():
-    # Several metrics and refit=False: nothing is chosen, as in GridSearchCV.
+    # Multi-metric scoring (a list, even of one) and refit=False: nothing is
+    # chosen, as in GridSearchCV.
     X, y = data("breast_cancer")
     search = BCELogisticRegressionCV(
         learning_rates=[1e3, 1e4], cv=3, scoring=["neg_log_loss"], refit=False
